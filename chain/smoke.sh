@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Developer smoke run of the ledger contracts against a real anvil (shanghai), using cast only.
+# Deploys Participants → Catalog → Licenses → Jobs, binds Jobs, runs
+# admit → publish → request → grant → submit → complete and a set of refusals, asserting every
+# result (refusals by their exact ABI-encoded custom error). Starts anvil on a free port and
+# always stops it. Exits non-zero on the first failed assertion.
+#
+# Not the test suite (the C# tests are); a quick way to see the contracts work after `npm run compile`.
+# Requires: `npm ci` in chain/, jq, node.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BIN="$HERE/node_modules/.bin"
+ART="$HERE/artifacts"
+for tool in "$BIN/anvil" "$BIN/cast"; do
+  [[ -x "$tool" ]] || { echo "smoke: $tool missing; run 'npm ci' in chain/" >&2; exit 2; }
+done
+command -v jq >/dev/null || { echo "smoke: jq is required" >&2; exit 2; }
+
+PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+RPC="http://127.0.0.1:$PORT"
+LOG="$(mktemp)"
+"$BIN/anvil" --hardfork shanghai --host 127.0.0.1 --port "$PORT" >"$LOG" 2>&1 &
+ANVIL_PID=$!
+cleanup() { kill "$ANVIL_PID" 2>/dev/null || true; wait "$ANVIL_PID" 2>/dev/null || true; rm -f "$LOG"; }
+trap cleanup EXIT
+for _ in $(seq 1 50); do
+  "$BIN/cast" block-number --rpc-url "$RPC" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+"$BIN/cast" block-number --rpc-url "$RPC" >/dev/null || { echo "smoke: anvil did not start" >&2; cat "$LOG" >&2; exit 1; }
+
+# anvil's well-known development keys (public test mnemonic; never use on a real chain)
+K_AUTH=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+K_OPER=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+K_BANK=0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a
+K_NODE=0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6
+K_OTHER=0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a
+K_SIGNER=0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba
+addr() { "$BIN/cast" wallet address --private-key "$1"; }
+AUTH=$(addr $K_AUTH); OPER=$(addr $K_OPER); BANK=$(addr $K_BANK); NODE=$(addr $K_NODE)
+OTHER=$(addr $K_OTHER); SIGNER=$(addr $K_SIGNER)
+
+PASS=0
+ok() { PASS=$((PASS + 1)); echo "  ok  $*"; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+deploy() { # deploy <Contract> <key> [constructor-sig args...]
+  local name=$1 key=$2; shift 2
+  local code; code=$(jq -r .bytecode.object "$ART/$name.json")
+  "$BIN/cast" send --json --rpc-url "$RPC" --private-key "$key" --create "$code" "$@" | jq -r .contractAddress
+}
+send() { # send <key> <to> <sig> [args...]
+  local key=$1; shift
+  local status
+  status=$("$BIN/cast" send --json --rpc-url "$RPC" --private-key "$key" "$@" | jq -r .status)
+  [[ "$status" == "0x1" ]] || die "transaction $* did not succeed (status $status)"
+}
+call() { # call <to> <sig(returns)> [args...]
+  "$BIN/cast" call --rpc-url "$RPC" "$@"
+}
+expect_eq() { # expect_eq <what> <actual> <expected>
+  # addresses come back checksummed from some cast commands and lower-case from others
+  [[ "${2,,}" == "${3,,}" ]] || die "$1: expected '$3', got '$2'"
+  ok "$1 = $3"
+}
+expect_revert() { # expect_revert <key> <ErrorSig> "<error args>" <to> <sig> [args...]
+  local key=$1 errsig=$2 errargs=$3; shift 3
+  local expected out from
+  # shellcheck disable=SC2086
+  expected=$("$BIN/cast" calldata "$errsig" $errargs)
+  from=$(addr "$key")
+  if out=$("$BIN/cast" send --rpc-url "$RPC" --private-key "$key" "$@" 2>&1); then
+    die "$* succeeded; expected revert $errsig"
+  fi
+  grep -qi "data: \"$expected\"" <<<"$out" || die "$* reverted, but not with $errsig($errargs): $out"
+  ok "refused: $errsig $errargs  ← $2 from ${from:0:8}"
+}
+
+echo "anvil on $RPC (shanghai)"
+echo "deploy"
+PARTS=$(deploy Participants $K_AUTH)
+CAT=$(deploy Catalog $K_AUTH "constructor(address)" "$PARTS")
+LIC=$(deploy Licenses $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
+JOBS=$(deploy Jobs $K_AUTH "constructor(address,address,address)" "$PARTS" "$CAT" "$LIC")
+for c in "$PARTS" "$CAT" "$LIC" "$JOBS"; do
+  size=$(( ($(echo -n "$("$BIN/cast" code --rpc-url "$RPC" "$c")" | wc -c) - 2) / 2 ))
+  [[ $size -gt 0 && $size -le 24576 ]] || die "code size of $c is $size"
+done
+ok "deployed Participants=$PARTS Catalog=$CAT Licenses=$LIC Jobs=$JOBS"
+expect_revert $K_OPER "NotAuthority(address)" "$OPER" "$LIC" "bindJobs(address)" "$JOBS"
+send $K_AUTH "$LIC" "bindJobs(address)" "$JOBS"
+expect_eq "Licenses.jobs" "$(call "$LIC" "jobs()(address)")" "$JOBS"
+expect_revert $K_AUTH "JobsAlreadyBound()" "" "$LIC" "bindJobs(address)" "$JOBS"
+expect_eq "Participants.deploymentBlock > 0" "$( [[ $(call "$PARTS" "deploymentBlock()(uint64)") -ge 1 ]] && echo yes)" "yes"
+
+echo "participants"
+USCC_BANK=91350100M000100Y43
+USCC_OTHER=91110000600037341L
+send $K_AUTH "$PARTS" "admit(address,uint8,string,string)" "$OPER" 1 "Tax data operator" ""
+send $K_AUTH "$PARTS" "admit(address,uint8,string,string)" "$BANK" 2 "Example Bank" "$USCC_BANK"
+send $K_AUTH "$PARTS" "admit(address,uint8,string,string)" "$OTHER" 2 "Other Co" "$USCC_OTHER"
+send $K_AUTH "$PARTS" "admitNode(address,string,string,string,address)" "$NODE" "Tax node" "tax" "http://127.0.0.1:7001" "$SIGNER"
+expect_eq "participantCount" "$(call "$PARTS" "participantCount()(uint256)")" "4"
+expect_eq "isActive(bank, Enterprise)" "$(call "$PARTS" "isActive(address,uint8)(bool)" "$BANK" 2)" "true"
+expect_eq "nodeSigner(node)" "$(call "$PARTS" "nodeSigner(address)(address)" "$NODE")" "$SIGNER"
+expect_revert $K_OPER "NotAuthority(address)" "$OPER" "$PARTS" "admit(address,uint8,string,string)" "$AUTH" 3 "x" ""
+expect_revert $K_AUTH "AlreadyAdmitted(address)" "$BANK" "$PARTS" "admit(address,uint8,string,string)" "$BANK" 3 "x" ""
+expect_revert $K_AUTH "InvalidRole(uint8)" "4" "$PARTS" "admit(address,uint8,string,string)" "$AUTH" 4 "x" ""
+expect_revert $K_AUTH "InvalidCreditCode(string)" "91350100M000100Y44" "$PARTS" "admit(address,uint8,string,string)" "$AUTH" 2 "Bad code" "91350100M000100Y44"
+expect_revert $K_AUTH "InvalidCreditCode(string)" "\"\"" "$PARTS" "admit(address,uint8,string,string)" "$AUTH" 2 "No code" ""
+
+echo "catalog"
+DS=$("$BIN/cast" keccak "tax.annual")
+SCHEMA=$("$BIN/cast" keccak "schema-v1")
+SNAP=$("$BIN/cast" keccak "snapshot-1")
+PUBSIG="publish((bytes32,string,address,bytes32,uint64,bytes32,uint8,uint32,uint8,uint8,uint32,(string,uint8,uint8,int256,int256)[]))"
+COLS="[(uscc,3,8,0,0),(year,1,5,0,0),(revenue,2,2,0,1000000000),(credit_grade,3,1,0,0)]"
+# allowedKinds 6 = AGGREGATE (1<<1) | HE_WEIGHTED_AGGREGATE (1<<2)
+expect_revert $K_OPER "WrongRole(address,uint8,uint8)" "$BANK 4 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$BANK,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
+expect_revert $K_OPER "InvalidKinds(uint32)" "64" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,64,$COLS)"
+expect_revert $K_OPER "InvalidColumn(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,[(uscc,3,8,0,0),(year,9,5,0,0)])"
+expect_revert $K_OPER "EmptyPolicy()" "" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,[])"
+expect_revert $K_BANK "WrongRole(address,uint8,uint8)" "$BANK 1 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
+send $K_OPER "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
+expect_revert $K_OPER "DatasetExists(bytes32)" "$DS" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
+expect_eq "datasetCount" "$(call "$CAT" "datasetCount()(uint256)")" "1"
+expect_eq "columns(ds).length" "$(call "$CAT" "columns(bytes32)((string,uint8,uint8,int256,int256)[])" "$DS" | grep -o '(' | wc -l | tr -d ' ')" "4"
+expect_eq "terms(ds)" "$(call "$CAT" "terms(bytes32)(address,address,uint32,bool)" "$DS" | tr '\n' ' ')" "$OPER $NODE 6 true "
+
+echo "licenses"
+expect_revert $K_BANK "EmptyPurpose()" "" "$LIC" "request(bytes32,string)" "$DS" ""
+expect_revert $K_OPER "WrongRole(address,uint8,uint8)" "$OPER 2 1" "$LIC" "request(bytes32,string)" "$DS" "x"
+send $K_BANK "$LIC" "request(bytes32,string)" "$DS" "small-business credit risk statistics"
+expect_eq "requestCount" "$(call "$LIC" "requestCount()(uint64)")" "1"
+NOW=$("$BIN/cast" block latest --rpc-url "$RPC" -f timestamp)
+EXP=$((NOW + 90 * 86400))
+expect_revert $K_BANK "NotDatasetOperator(bytes32,address)" "$DS $BANK" "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 1 2 2 "$EXP" 2000000
+expect_revert $K_OPER "KindsNotOffered(uint32,uint32)" "10 6" "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 1 10 2 "$EXP" 2000000
+expect_revert $K_OPER "InvalidQuota()" "" "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 1 2 0 "$EXP" 2000000
+expect_revert $K_OPER "UnknownRequest(uint64)" "9" "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 9 2 2 "$EXP" 2000000
+# grant AGGREGATE only (kinds 2), 2 jobs, 90 days, ε = 2.0
+send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 1 2 2 "$EXP" 2000000
+expect_revert $K_OPER "RequestNotPending(uint64)" "1" "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 1 2 2 "$EXP" 2000000
+expect_eq "licenseCount" "$(call "$LIC" "licenseCount()(uint64)")" "1"
+expect_eq "isValid(1)" "$(call "$LIC" "isValid(uint64)(bool)" 1)" "true"
+
+echo "jobs"
+SPEC=0x$(echo -n '{"kind":"AGGREGATE","sum":"revenue","groupBy":["credit_grade"]}' | xxd -p | tr -d '\n')
+expect_revert $K_BANK "EmptySpec()" "" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 0x 500000
+expect_revert $K_OTHER "NotLicensee(uint64,address)" "1 $OTHER" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 500000
+expect_revert $K_BANK "KindNotAllowed(uint64,uint8)" "1 2" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 2 "$SPEC" 500000
+expect_revert $K_BANK "BudgetExceeded(uint64,uint64,uint64)" "1 2000001 2000000" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 2000001
+expect_revert $K_BANK "UnknownLicense(uint64)" "7" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 7 1 "$SPEC" 500000
+send $K_BANK "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 500000
+expect_eq "jobCount" "$(call "$JOBS" "jobCount()(uint64)")" "1"
+LICENSE=$(call "$LIC" "license(uint64)((uint64,uint64,bytes32,address,uint32,uint32,uint32,uint64,uint64,uint64,bool,uint64))" 1)
+expect_eq "license(1) quotaRemaining,epsilonRemaining" "$(tr -d '()' <<<"$LICENSE" | tr -d ' ' | cut -d, -f7,10 | sed 's/\[[^]]*\]//g')" "1,1500000"
+JOB=$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 1)
+expect_eq "job(1).specHash" "$(tr -d '()' <<<"$JOB" | tr -d ' ' | cut -d, -f6)" "$("$BIN/cast" keccak "$SPEC")"
+
+RESULT=$("$BIN/cast" keccak "result-bytes-of-job-1")
+DIGEST=$(call "$JOBS" "resultDigest(uint64,bytes32)(bytes32)" 1 "$RESULT")
+CHAIN=$("$BIN/cast" chain-id --rpc-url "$RPC")
+expect_eq "resultDigest matches keccak(abi.encode(jobs, chainid, id, hash))" "$DIGEST" \
+  "$("$BIN/cast" keccak "$("$BIN/cast" abi-encode "f(address,uint256,uint64,bytes32)" "$JOBS" "$CHAIN" 1 "$RESULT")")"
+SIG=$("$BIN/cast" wallet sign --private-key $K_SIGNER "$DIGEST")
+FORGED=$("$BIN/cast" wallet sign --private-key $K_OTHER "$DIGEST")
+expect_revert $K_BANK "NotDatasetNode(uint64,address)" "1 $BANK" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$SIG"
+expect_revert $K_NODE "BadResultSignature(uint64,address,address)" "1 $OTHER $SIGNER" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$FORGED"
+expect_revert $K_NODE "InvalidSignature()" "" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "${SIG:0:130}"
+expect_revert $K_NODE "UnknownJob(uint64)" "5" "$JOBS" "complete(uint64,bytes32,bytes)" 5 "$RESULT" "$SIG"
+send $K_NODE "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$SIG"
+expect_revert $K_NODE "JobNotPending(uint64,uint8)" "1 2" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$SIG"
+expect_revert $K_NODE "JobNotPending(uint64,uint8)" "1 2" "$JOBS" "fail(uint64,string)" 1 "again"
+
+send $K_BANK "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "$("$BIN/cast" keccak big-he-payload)" 1048576 0
+expect_revert $K_BANK "QuotaExhausted(uint64)" "1" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 0
+expect_eq "isValid(1) with no quota" "$(call "$LIC" "isValid(uint64)(bool)" 1)" "false"
+send $K_NODE "$JOBS" "fail(uint64,string)" 2 "ciphertext did not decode"
+expect_eq "job(2).status" "$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 2 | tr -d '() ' | cut -d, -f9)" "3"
+
+echo "suspension, revocation, expiry"
+send $K_BANK "$LIC" "request(bytes32,string)" "$DS" "second scenario"
+NOW=$("$BIN/cast" block latest --rpc-url "$RPC" -f timestamp)
+send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 2 2 5 "$((NOW + 3600))" 1000000
+send $K_AUTH "$PARTS" "suspend(address,string)" "$BANK" "audit finding"
+expect_revert $K_BANK "ParticipantSuspended(address)" "$BANK" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0
+expect_eq "isValid(2) while licensee suspended" "$(call "$LIC" "isValid(uint64)(bool)" 2)" "false"
+expect_revert $K_AUTH "AlreadySuspended(address)" "$BANK" "$PARTS" "suspend(address,string)" "$BANK" "again"
+send $K_AUTH "$PARTS" "reinstate(address)" "$BANK"
+send $K_BANK "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 100000
+"$BIN/cast" rpc --rpc-url "$RPC" evm_increaseTime 3601 >/dev/null
+"$BIN/cast" rpc --rpc-url "$RPC" evm_mine >/dev/null
+expect_revert $K_BANK "LicenseExpired(uint64,uint64)" "2 $((NOW + 3600))" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0
+expect_revert $K_BANK "NotJobsContract(address)" "$BANK" "$LIC" "consume(uint64,address,uint8,uint64)" 2 "$BANK" 1 0
+send $K_AUTH "$LIC" "revoke(uint64,string)" 2 "authority order"
+expect_revert $K_BANK "LicenseRevoked(uint64)" "2" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0
+expect_revert $K_OPER "LicenseAlreadyRevoked(uint64)" "2" "$LIC" "revoke(uint64,string)" 2 "again"
+send $K_OPER "$CAT" "retire(bytes32)" "$DS"
+expect_revert $K_BANK "DatasetRetired(bytes32)" "$DS" "$LIC" "request(bytes32,string)" "$DS" "third"
+
+echo "smoke: $PASS checks passed"

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity ^0.8.30;
+
+import {Participants} from "./Participants.sol";
+import {Catalog} from "./Catalog.sol";
+import {Licenses} from "./Licenses.sol";
+
+/// @title DataTrust computation jobs
+/// @notice An enterprise submits a job under a license (kind, canonical spec bytes or their hash and
+/// size, ε spent); the license's quota and ε are consumed on acceptance. Only the dataset's node may
+/// complete the job, with the result hash signed by its registered signer, or fail it; a job
+/// finishes exactly once. A node learns what to compute from these events, not from the caller.
+contract Jobs {
+    /// @notice Where a job stands.
+    enum JobStatus {
+        None,
+        Pending,
+        Completed,
+        Failed
+    }
+
+    /// @notice A job.
+    /// @param id Job id (sequential from 1).
+    /// @param licenseId The license it runs under.
+    /// @param datasetId The dataset it computes on.
+    /// @param submitter The licensee that submitted it.
+    /// @param kind Its computation kind.
+    /// @param specHash keccak256 of the canonical spec bytes.
+    /// @param specSize Length of the canonical spec bytes.
+    /// @param epsilon ε it spends (6 decimals).
+    /// @param status Pending, Completed or Failed.
+    /// @param resultHash Hash of the result (zero unless completed).
+    /// @param submittedBlock Block of submission.
+    /// @param finishedBlock Block of completion or failure (0 while pending).
+    struct Job {
+        uint64 id;
+        uint64 licenseId;
+        bytes32 datasetId;
+        address submitter;
+        uint8 kind;
+        bytes32 specHash;
+        uint64 specSize;
+        uint64 epsilon;
+        JobStatus status;
+        bytes32 resultHash;
+        uint64 submittedBlock;
+        uint64 finishedBlock;
+    }
+
+    /// @notice Largest spec carried on chain by `submit`; larger payloads use `submitHashed`.
+    uint256 public constant MAX_SPEC_SIZE = 16384;
+
+    /// @dev secp256k1 group order / 2; signatures with a larger s are malleable copies and are refused.
+    uint256 private constant HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+
+    /// @notice The participant registry.
+    Participants public immutable participants;
+
+    /// @notice The dataset catalog.
+    Catalog public immutable catalog;
+
+    /// @notice The license registry.
+    Licenses public immutable licenses;
+
+    /// @notice The block this contract was deployed in; ledger replay starts here.
+    uint64 public immutable deploymentBlock;
+
+    mapping(uint64 => Job) private _jobs;
+    uint64 private _jobCount;
+
+    /// @notice A job was accepted with its spec on chain.
+    /// @param jobId The job id.
+    /// @param licenseId The license.
+    /// @param datasetId The dataset.
+    /// @param submitter The licensee.
+    /// @param kind The computation kind.
+    /// @param spec The canonical spec bytes.
+    /// @param specHash keccak256(spec).
+    /// @param epsilon ε spent (6 decimals).
+    /// @param quotaRemaining License jobs left afterwards.
+    /// @param epsilonRemaining License ε left afterwards.
+    event JobSubmitted(
+        uint64 indexed jobId,
+        uint64 indexed licenseId,
+        bytes32 indexed datasetId,
+        address submitter,
+        uint8 kind,
+        bytes spec,
+        bytes32 specHash,
+        uint64 epsilon,
+        uint32 quotaRemaining,
+        uint64 epsilonRemaining
+    );
+
+    /// @notice A job was accepted whose spec travels off chain.
+    /// @param jobId The job id.
+    /// @param licenseId The license.
+    /// @param datasetId The dataset.
+    /// @param submitter The licensee.
+    /// @param kind The computation kind.
+    /// @param specHash keccak256 of the off-chain spec bytes.
+    /// @param specSize Their length.
+    /// @param epsilon ε spent (6 decimals).
+    /// @param quotaRemaining License jobs left afterwards.
+    /// @param epsilonRemaining License ε left afterwards.
+    event JobSubmittedHashed(
+        uint64 indexed jobId,
+        uint64 indexed licenseId,
+        bytes32 indexed datasetId,
+        address submitter,
+        uint8 kind,
+        bytes32 specHash,
+        uint64 specSize,
+        uint64 epsilon,
+        uint32 quotaRemaining,
+        uint64 epsilonRemaining
+    );
+
+    /// @notice The dataset's node completed a job.
+    /// @param jobId The job id.
+    /// @param node The node account that completed it.
+    /// @param resultHash Hash of the result.
+    /// @param signature The signer's 65-byte signature over the personal-message hash of resultDigest(jobId, resultHash).
+    event JobCompleted(uint64 indexed jobId, address indexed node, bytes32 resultHash, bytes signature);
+
+    /// @notice The dataset's node failed a job.
+    /// @param jobId The job id.
+    /// @param node The node account.
+    /// @param reason Why (never a row value).
+    event JobFailed(uint64 indexed jobId, address indexed node, string reason);
+
+    /// @notice The spec is empty (or specSize is 0).
+    error EmptySpec();
+
+    /// @notice The spec is larger than MAX_SPEC_SIZE; use submitHashed.
+    /// @param size Its size.
+    /// @param max The limit.
+    error SpecTooLarge(uint256 size, uint256 max);
+
+    /// @notice No job has this id.
+    /// @param jobId The id.
+    error UnknownJob(uint64 jobId);
+
+    /// @notice The job already completed or failed.
+    /// @param jobId The id.
+    /// @param status Its status.
+    error JobNotPending(uint64 jobId, JobStatus status);
+
+    /// @notice Only the dataset's node may finish the job.
+    /// @param jobId The id.
+    /// @param caller The account that tried.
+    error NotDatasetNode(uint64 jobId, address caller);
+
+    /// @notice The signature is malformed (not 65 bytes, v not 27/28, high s, or unrecoverable).
+    error InvalidSignature();
+
+    /// @notice The signature was not made by the node's registered signer.
+    /// @param jobId The id.
+    /// @param recovered The address it recovers to.
+    /// @param expected The node's registered signer.
+    error BadResultSignature(uint64 jobId, address recovered, address expected);
+
+    /// @notice Deploys the job registry.
+    /// @param participants_ The participant registry.
+    /// @param catalog_ The dataset catalog.
+    /// @param licenses_ The license registry (bind this contract there with `bindJobs`).
+    constructor(Participants participants_, Catalog catalog_, Licenses licenses_) {
+        participants = participants_;
+        catalog = catalog_;
+        licenses = licenses_;
+        deploymentBlock = uint64(block.number);
+    }
+
+    /// @notice Submits a job with its canonical spec bytes on chain.
+    /// @param licenseId The license.
+    /// @param kind The computation kind.
+    /// @param spec Canonical spec bytes (1..MAX_SPEC_SIZE).
+    /// @param epsilon ε to spend (6 decimals).
+    /// @return jobId The new job's id.
+    function submit(uint64 licenseId, uint8 kind, bytes calldata spec, uint64 epsilon)
+        external
+        returns (uint64 jobId)
+    {
+        if (spec.length == 0) {
+            revert EmptySpec();
+        }
+        if (spec.length > MAX_SPEC_SIZE) {
+            revert SpecTooLarge(spec.length, MAX_SPEC_SIZE);
+        }
+        bytes32 specHash = keccak256(spec);
+        (uint32 quotaRemaining, uint64 epsilonRemaining) = licenses.consume(licenseId, msg.sender, kind, epsilon);
+        bytes32 datasetId;
+        (jobId, datasetId) = _record(licenseId, kind, specHash, uint64(spec.length), epsilon);
+        emit JobSubmitted(
+            jobId, licenseId, datasetId, msg.sender, kind, spec, specHash, epsilon, quotaRemaining, epsilonRemaining
+        );
+    }
+
+    /// @notice Submits a job whose spec travels off chain (large HE payloads): its hash and size only.
+    /// @param licenseId The license.
+    /// @param kind The computation kind.
+    /// @param specHash keccak256 of the spec bytes.
+    /// @param specSize Their length (>= 1).
+    /// @param epsilon ε to spend (6 decimals).
+    /// @return jobId The new job's id.
+    function submitHashed(uint64 licenseId, uint8 kind, bytes32 specHash, uint64 specSize, uint64 epsilon)
+        external
+        returns (uint64 jobId)
+    {
+        if (specSize == 0) {
+            revert EmptySpec();
+        }
+        (uint32 quotaRemaining, uint64 epsilonRemaining) = licenses.consume(licenseId, msg.sender, kind, epsilon);
+        bytes32 datasetId;
+        (jobId, datasetId) = _record(licenseId, kind, specHash, specSize, epsilon);
+        emit JobSubmittedHashed(
+            jobId, licenseId, datasetId, msg.sender, kind, specHash, specSize, epsilon, quotaRemaining, epsilonRemaining
+        );
+    }
+
+    /// @notice Completes a pending job; only the dataset's active node, with its signer's signature.
+    /// @param jobId The job.
+    /// @param resultHash Hash of the result.
+    /// @param signature 65 bytes r‖s‖v (v 27 or 28, low s) over the EIP-191 personal-message hash of resultDigest(jobId, resultHash).
+    function complete(uint64 jobId, bytes32 resultHash, bytes calldata signature) external {
+        Job storage j = _finishable(jobId);
+        address expected = participants.nodeSigner(msg.sender);
+        address recovered = _recover(_personalHash(resultDigest(jobId, resultHash)), signature);
+        if (recovered != expected) {
+            revert BadResultSignature(jobId, recovered, expected);
+        }
+        j.status = JobStatus.Completed;
+        j.resultHash = resultHash;
+        j.finishedBlock = uint64(block.number);
+        emit JobCompleted(jobId, msg.sender, resultHash, signature);
+    }
+
+    /// @notice Fails a pending job; only the dataset's active node.
+    /// @param jobId The job.
+    /// @param reason Why (never a row value).
+    function fail(uint64 jobId, string calldata reason) external {
+        Job storage j = _finishable(jobId);
+        j.status = JobStatus.Failed;
+        j.finishedBlock = uint64(block.number);
+        emit JobFailed(jobId, msg.sender, reason);
+    }
+
+    /// @notice The digest a node signs (as an EIP-191 personal message) to commit to a result.
+    /// @param jobId The job.
+    /// @param resultHash Hash of the result.
+    /// @return keccak256(abi.encode(address(this), block.chainid, jobId, resultHash)).
+    function resultDigest(uint64 jobId, bytes32 resultHash) public view returns (bytes32) {
+        return keccak256(abi.encode(address(this), block.chainid, jobId, resultHash));
+    }
+
+    /// @notice A job (reverts with UnknownJob when absent).
+    /// @param jobId The id.
+    /// @return The job.
+    function job(uint64 jobId) external view returns (Job memory) {
+        Job storage j = _jobs[jobId];
+        if (j.id == 0) {
+            revert UnknownJob(jobId);
+        }
+        return j;
+    }
+
+    /// @notice How many jobs were accepted.
+    /// @return The count (also the highest job id).
+    function jobCount() external view returns (uint64) {
+        return _jobCount;
+    }
+
+    function _record(uint64 licenseId, uint8 kind, bytes32 specHash, uint64 specSize, uint64 epsilon)
+        private
+        returns (uint64 jobId, bytes32 datasetId)
+    {
+        datasetId = licenses.license(licenseId).datasetId;
+        jobId = ++_jobCount;
+        _jobs[jobId] = Job({
+            id: jobId,
+            licenseId: licenseId,
+            datasetId: datasetId,
+            submitter: msg.sender,
+            kind: kind,
+            specHash: specHash,
+            specSize: specSize,
+            epsilon: epsilon,
+            status: JobStatus.Pending,
+            resultHash: bytes32(0),
+            submittedBlock: uint64(block.number),
+            finishedBlock: 0
+        });
+    }
+
+    /// @dev Checks in order: job exists, caller is the dataset's node, caller is an active node, job pending.
+    function _finishable(uint64 jobId) private view returns (Job storage j) {
+        j = _jobs[jobId];
+        if (j.id == 0) {
+            revert UnknownJob(jobId);
+        }
+        (, address node,,) = catalog.terms(j.datasetId);
+        if (msg.sender != node) {
+            revert NotDatasetNode(jobId, msg.sender);
+        }
+        participants.requireActive(msg.sender, Participants.Role.Node);
+        if (j.status != JobStatus.Pending) {
+            revert JobNotPending(jobId, j.status);
+        }
+    }
+
+    function _personalHash(bytes32 digest) private pure returns (bytes32) {
+        return keccak256(abi.encodePacked("\x19Ethereum Signed Message:\n32", digest));
+    }
+
+    function _recover(bytes32 hash, bytes calldata signature) private pure returns (address recovered) {
+        if (signature.length != 65) {
+            revert InvalidSignature();
+        }
+        bytes32 r = bytes32(signature[0:32]);
+        bytes32 s = bytes32(signature[32:64]);
+        uint8 v = uint8(signature[64]);
+        if ((v != 27 && v != 28) || uint256(s) > HALF_ORDER || uint256(s) == 0 || uint256(r) == 0) {
+            revert InvalidSignature();
+        }
+        recovered = ecrecover(hash, v, r, s);
+        if (recovered == address(0)) {
+            revert InvalidSignature();
+        }
+    }
+}
