@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataTrust.Core.Catalog;
+using DataTrust.Node.Protection.Internal;
 using DataTrust.Node.Query.Internal;
 using DataTrust.Node.Storage;
 using DataTrust.Protos.V1;
@@ -117,6 +118,12 @@ public static class QueryValidator
             }
 
             measures.Add(measure!);
+        }
+
+        if (!epsilon.IsZero && epsilon.Micros < OutputProtection.NoiseComponents(measures))
+        {
+            return new(ErrorReason.InvalidEpsilon, "epsilon_micros",
+                "epsilon_micros: epsilon is too small to split over the measures (one micro-unit per noise component at least).");
         }
 
         var filters = new List<PlannedFilter>();
