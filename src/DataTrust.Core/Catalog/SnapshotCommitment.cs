@@ -1,0 +1,178 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DataTrust.Core.Catalog;
+
+/// <summary>
+/// Builds the canonical commitment to a dataset snapshot (the catalog's <c>snapshotCommitment</c>).
+/// </summary>
+/// <remarks>
+/// <para>Each row is encoded column by column in schema order. A NULL is the byte <c>0x00</c>; any other value is
+/// <c>0x01</c> followed by:</para>
+/// <list type="bullet">
+/// <item>INT: the value as int64 big-endian two's complement;</item>
+/// <item>DECIMAL: the value times 10^4 (<see cref="ColumnTypes.DecimalScale"/>), exactly, as int64 big-endian;</item>
+/// <item>TEXT: uint32 big-endian byte length, then the UTF-8 bytes;</item>
+/// <item>DATE: days since 1970-01-01 (proleptic Gregorian) as int32 big-endian;</item>
+/// <item>BOOL: <c>0x00</c> false, <c>0x01</c> true.</item>
+/// </list>
+/// <para>The row hash is SHA-256 of that encoding. The commitment is</para>
+/// <code>
+/// SHA-256( ASCII "DataTrust/snapshot/v1"  (21 bytes)
+///       || schema hash                     (32 bytes, see DatasetSchema)
+///       || uint64 big-endian row count
+///       || every row hash, sorted ascending as unsigned byte strings, duplicates kept )
+/// </code>
+/// <para>Sorting the row hashes makes the commitment independent of storage order, so an auditor with the same rows
+/// (in any order) recomputes the same value; keeping duplicates makes it a commitment to the multiset of rows.</para>
+/// </remarks>
+public sealed class SnapshotCommitmentBuilder
+{
+    private const string Domain = "DataTrust/snapshot/v1";
+
+    private readonly DatasetSchema schema;
+    private readonly List<byte[]> rowHashes = [];
+    private byte[] row = new byte[256];
+    private int length;
+    private int column;
+
+    /// <summary>Starts a commitment for rows of <paramref name="schema"/>.</summary>
+    public SnapshotCommitmentBuilder(DatasetSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        this.schema = schema;
+    }
+
+    /// <summary>Number of rows added so far.</summary>
+    public long RowCount => rowHashes.Count;
+
+    /// <summary>Appends a NULL for the next column.</summary>
+    public void AppendNull()
+    {
+        Next(null);
+        Write([0x00]);
+    }
+
+    /// <summary>Appends an INT value for the next column.</summary>
+    public void AppendInt(long value)
+    {
+        Next(ColumnType.Int);
+        Span<byte> buffer = stackalloc byte[9];
+        buffer[0] = 0x01;
+        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], value);
+        Write(buffer);
+    }
+
+    /// <summary>Appends a DECIMAL value for the next column.</summary>
+    /// <exception cref="CatalogException">The value has more than four fractional digits or does not fit DECIMAL(18,4).</exception>
+    public void AppendDecimal(decimal value)
+    {
+        Next(ColumnType.Decimal);
+        var scaled = value * 10_000m;
+        if (scaled != decimal.Truncate(scaled) || scaled > long.MaxValue || scaled < long.MinValue)
+        {
+            throw new CatalogException($"A DECIMAL value does not fit DECIMAL({ColumnTypes.DecimalPrecision},{ColumnTypes.DecimalScale}).");
+        }
+
+        Span<byte> buffer = stackalloc byte[9];
+        buffer[0] = 0x01;
+        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], (long)scaled);
+        Write(buffer);
+    }
+
+    /// <summary>Appends a TEXT value for the next column.</summary>
+    public void AppendText(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Next(ColumnType.Text);
+        var bytes = Encoding.UTF8.GetBytes(value);
+        Span<byte> header = stackalloc byte[5];
+        header[0] = 0x01;
+        BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)bytes.Length);
+        Write(header);
+        Write(bytes);
+    }
+
+    /// <summary>Appends a DATE value for the next column.</summary>
+    public void AppendDate(DateOnly value)
+    {
+        Next(ColumnType.Date);
+        Span<byte> buffer = stackalloc byte[5];
+        buffer[0] = 0x01;
+        BinaryPrimitives.WriteInt32BigEndian(buffer[1..], value.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber);
+        Write(buffer);
+    }
+
+    /// <summary>Appends a BOOL value for the next column.</summary>
+    public void AppendBool(bool value)
+    {
+        Next(ColumnType.Bool);
+        Write([0x01, value ? (byte)0x01 : (byte)0x00]);
+    }
+
+    /// <summary>Ends the current row; every column must have been appended.</summary>
+    /// <exception cref="CatalogException">The row has fewer values than the schema has columns.</exception>
+    public void EndRow()
+    {
+        if (column != schema.Columns.Count)
+        {
+            throw new CatalogException($"A row has {column} values but the schema has {schema.Columns.Count} columns.");
+        }
+
+        rowHashes.Add(SHA256.HashData(row.AsSpan(0, length)));
+        length = 0;
+        column = 0;
+    }
+
+    /// <summary>The commitment over every row added.</summary>
+    /// <exception cref="CatalogException">A row was started but not ended.</exception>
+    public Hash32 Complete()
+    {
+        if (column != 0)
+        {
+            throw new CatalogException("The last row was not ended; call EndRow after its last value.");
+        }
+
+        rowHashes.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.ASCII.GetBytes(Domain));
+        hash.AppendData(schema.SchemaHash.Bytes);
+        Span<byte> count = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(count, (ulong)rowHashes.Count);
+        hash.AppendData(count);
+        foreach (var rowHash in rowHashes)
+        {
+            hash.AppendData(rowHash);
+        }
+
+        return new Hash32(hash.GetHashAndReset());
+    }
+
+    private void Next(ColumnType? type)
+    {
+        if (column >= schema.Columns.Count)
+        {
+            throw new CatalogException($"A row has more values than the schema's {schema.Columns.Count} columns; call EndRow.");
+        }
+
+        var expected = schema.Columns[column].Type;
+        if (type is { } actual && actual != expected)
+        {
+            throw new CatalogException($"Column '{schema.Columns[column].Name}' is {expected}, but a {actual} value was appended.");
+        }
+
+        column++;
+    }
+
+    private void Write(ReadOnlySpan<byte> data)
+    {
+        if (length + data.Length > row.Length)
+        {
+            Array.Resize(ref row, Math.Max(row.Length * 2, length + data.Length));
+        }
+
+        data.CopyTo(row.AsSpan(length));
+        length += data.Length;
+    }
+}

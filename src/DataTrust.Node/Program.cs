@@ -1,0 +1,6 @@
+namespace DataTrust.Node;
+
+internal static class Program
+{
+    public static int Main() => 0;
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using DataTrust.Core.Catalog;
+using DataTrust.Node.Protection;
+using DataTrust.Node.Protection.Internal;
+using DataTrust.Node.Query.Internal;
+using DataTrust.Node.Storage;
+using DataTrust.Protos.V1;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+using ColumnType = DataTrust.Core.Catalog.ColumnType;
+
+namespace DataTrust.Node.Query;
+
+/// <summary>
+/// Executes typed aggregate queries on the node's store: validate against schema and policy, generate parameterized
+/// SQL, run it, apply output protection. It knows nothing of the chain: the chain gate decides <i>whether</i> a job runs
+/// (and with which ε and policy) and calls <see cref="Execute"/>.
+/// </summary>
+public sealed partial class AggregateExecutor
+{
+    private readonly DatasetStore store;
+    private readonly QueryLimits limits;
+    private readonly IRandomSource random;
+    private readonly ILogger logger;
+
+    /// <summary>Creates an executor over <paramref name="store"/>.</summary>
+    /// <param name="store">The node's datasets.</param>
+    /// <param name="limits">Query size limits (defaults when null).</param>
+    /// <param name="random">Noise randomness; <see cref="CryptoRandomSource"/> when null. Inject a fixed source only in tests.</param>
+    /// <param name="logger">Logger; receives ids, counts and timings, never values.</param>
+    public AggregateExecutor(DatasetStore store, QueryLimits? limits = null, IRandomSource? random = null, ILogger<AggregateExecutor>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        this.store = store;
+        this.limits = limits ?? QueryLimits.Default;
+        this.random = random ?? CryptoRandomSource.Instance;
+        this.logger = logger ?? NullLogger<AggregateExecutor>.Instance;
+    }
+
+    /// <summary>
+    /// Dry run of the policy part: would <paramref name="query"/> pass, the blocking clause if not, and the quota and ε it
+    /// would consume (ε as stated in the query, 0 when absent). Reads no rows.
+    /// </summary>
+    public PolicyCheck Explain(AggregateQuery query, DatasetPolicy? policy = null)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.HasEpsilonMicros && query.EpsilonMicros > long.MaxValue)
+        {
+            return PolicyCheck.Fail(
+                new QueryRefusal(ErrorReason.InvalidEpsilon, "epsilon_micros", "epsilon_micros: epsilon exceeds the on-chain fixed-point range."),
+                Epsilon.Zero);
+        }
+
+        var epsilon = new Epsilon(query.HasEpsilonMicros ? (long)query.EpsilonMicros : 0);
+        var check = QueryValidator.Validate(Find(query.DatasetId), query, epsilon, limits, policy);
+        LogExplained(check.Allowed, check.Refusal?.Reason ?? ErrorReason.Unspecified);
+        return check;
+    }
+
+    /// <summary>Validates and runs <paramref name="query"/>, spending <paramref name="epsilon"/>, and returns the protected result.</summary>
+    /// <param name="query">The typed query (from the job spec).</param>
+    /// <param name="epsilon">The ε the job spends (from the chain); a query that states another ε is refused.</param>
+    /// <param name="policy">The policy to enforce (e.g. the on-chain catalog entry); the stored policy when null.</param>
+    /// <param name="cancellationToken">Cancels the running SQL.</param>
+    /// <returns>The protected result, or a refusal; a refusal means nothing was computed.</returns>
+    public ExecutionOutcome Execute(AggregateQuery query, Epsilon epsilon, DatasetPolicy? policy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var started = Stopwatch.GetTimestamp();
+        var check = QueryValidator.Validate(Find(query.DatasetId), query, epsilon, limits, policy);
+        if (check.Plan is not { } plan)
+        {
+            LogRefused(check.Refusal!.Reason, check.Refusal.Field);
+            return new ExecutionOutcome(null, check.Refusal);
+        }
+
+        List<RawRow> rows;
+        try
+        {
+            rows = Run(plan, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is DuckDBException or OverflowException or InvalidCastException)
+        {
+            // The database's own message can quote values, so only the type is logged.
+            LogFailed(plan.Dataset.Id, e.GetType().Name);
+            return new ExecutionOutcome(null, new QueryRefusal(
+                ErrorReason.Internal, "dataset_id", "dataset_id: the query failed inside the node's store; nothing was returned."));
+        }
+
+        var result = OutputProtection.Protect(plan, rows, random);
+        LogExecuted(plan.Dataset.Id, result.Rows.Count, result.Suppressed.Count, plan.Epsilon.Micros, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return new ExecutionOutcome(result, null);
+    }
+
+    private DatasetDescriptor? Find(string datasetId) => store.Find(datasetId);
+
+    private List<RawRow> Run(QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var sql = SqlPlan.Build(plan);
+        using var connection = store.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql.Text;
+        foreach (var parameter in sql.Parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(parameter));
+        }
+
+        using var registration = cancellationToken.Register(command.Cancel);
+        using var reader = command.ExecuteReader();
+        var rows = new List<RawRow>();
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var keys = new Value[plan.GroupBy.Count];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = Literals.ToValue(reader.GetValue(i), plan.GroupBy[i].Type);
+            }
+
+            var cells = new RawCell[plan.Measures.Count];
+            for (var m = 0; m < cells.Length; m++)
+            {
+                var measure = plan.Measures[m];
+                var layout = sql.Layout[m];
+                cells[m] = measure.Function switch
+                {
+                    MeasureFunction.Count => new RawCell { Count = Long(reader, layout.Value) },
+                    MeasureFunction.Sum or MeasureFunction.Avg => new RawCell
+                    {
+                        Sum = Decimal(reader, layout.Value),
+                        Count = layout.Count >= 0 ? Long(reader, layout.Count) : 0,
+                        TopN = layout.TopN >= 0 ? Decimal(reader, layout.TopN) : 0,
+                        AbsTotal = layout.AbsTotal >= 0 ? Decimal(reader, layout.AbsTotal) : 0,
+                    },
+                    MeasureFunction.Histogram => new RawCell
+                    {
+                        Bins = Enumerable.Range(layout.FirstBin, measure.Edges.Count - 1).Select(i => Long(reader, i)).ToArray(),
+                    },
+                    _ => new RawCell { Extreme = Literals.ToValue(reader.GetValue(layout.Value), measure.Column?.Type ?? ColumnType.Int) },
+                };
+            }
+
+            rows.Add(new RawRow { Keys = keys, Count = Long(reader, sql.GroupCountColumn), Cells = cells });
+        }
+
+        return rows;
+    }
+
+    private static long Long(DuckDBDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    private static decimal Decimal(DuckDBDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? 0 : reader.GetDecimal(ordinal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Executed aggregate on {DatasetId}: {GroupCount} groups, {SuppressedCount} suppressed cells, epsilon {EpsilonMicros} micro, {ElapsedMs} ms")]
+    private partial void LogExecuted(string datasetId, int groupCount, int suppressedCount, long epsilonMicros, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused aggregate: {Reason} at {Field}")]
+    private partial void LogRefused(ErrorReason reason, string field);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Explained aggregate: allowed {Allowed}, reason {Reason}")]
+    private partial void LogExplained(bool allowed, ErrorReason reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Aggregate on {DatasetId} failed in the store ({ErrorType})")]
+    private partial void LogFailed(string datasetId, string errorType);
+}

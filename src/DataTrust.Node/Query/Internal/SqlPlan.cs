@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text;
+using DataTrust.Node.Storage.Internal;
+using DataTrust.Protos.V1;
+
+namespace DataTrust.Node.Query.Internal;
+
+/// <summary>Where the values of one measure sit in the SQL result row.</summary>
+internal sealed record MeasureLayout(int Value, int Count, int TopN, int AbsTotal, int FirstBin);
+
+/// <summary>
+/// Parameterized SQL for a validated plan. Identifiers come only from the schema (quoted); literals, bounds and bin
+/// edges are bound as parameters; the only other text is generated aliases and the policy's integer n.
+/// </summary>
+internal sealed class SqlPlan
+{
+    private SqlPlan(string text, IReadOnlyList<object> parameters, IReadOnlyList<MeasureLayout> layout, int groupCountColumn)
+    {
+        Text = text;
+        Parameters = parameters;
+        Layout = layout;
+        GroupCountColumn = groupCountColumn;
+    }
+
+    public string Text { get; }
+
+    public IReadOnlyList<object> Parameters { get; }
+
+    public IReadOnlyList<MeasureLayout> Layout { get; }
+
+    public int GroupCountColumn { get; }
+
+    public static SqlPlan Build(QueryPlan plan)
+    {
+        var parameters = new List<object>();
+        string Bind(object value)
+        {
+            parameters.Add(value);
+            return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var select = new List<string>();
+        var keys = new List<string>();
+        for (var i = 0; i < plan.GroupBy.Count; i++)
+        {
+            select.Add($"{SqlText.Quote(plan.GroupBy[i].Name)} AS k{i}");
+            keys.Add($"k{i}");
+        }
+
+        var groupCount = select.Count;
+        select.Add("count(*) AS n");
+        var dominance = plan.Policy.Dominance;
+        var layout = new List<MeasureLayout>();
+        for (var m = 0; m < plan.Measures.Count; m++)
+        {
+            var measure = plan.Measures[m];
+            int Add(string expression)
+            {
+                select.Add($"{expression} AS m{m}_{select.Count}");
+                return select.Count - 1;
+            }
+
+            if (measure.Column is null)
+            {
+                layout.Add(new MeasureLayout(Add("count(*)"), -1, -1, -1, -1));
+                continue;
+            }
+
+            var column = SqlText.Quote(measure.Column.Name);
+            var value = plan.Epsilon.IsZero
+                ? column
+                : $"least(greatest(CAST({column} AS DECIMAL(38,4)), {Bind(measure.LowerBound)}), {Bind(measure.UpperBound)})";
+            var sum = $"CAST(sum({value}) AS DECIMAL(38,4))";
+            var topN = dominance.N == 1
+                ? $"CAST(max(abs({value})) AS DECIMAL(38,4))"
+                : $"CAST(list_sum(max(abs({value}), {dominance.N.ToString(CultureInfo.InvariantCulture)})) AS DECIMAL(38,4))";
+            var absTotal = $"CAST(sum(abs({value})) AS DECIMAL(38,4))";
+            switch (measure.Function)
+            {
+                case MeasureFunction.Count:
+                    layout.Add(new MeasureLayout(Add($"count({column})"), -1, -1, -1, -1));
+                    break;
+                case MeasureFunction.Sum:
+                case MeasureFunction.Avg:
+                    var sumIndex = Add(sum);
+                    var countIndex = measure.Function == MeasureFunction.Avg ? Add($"count({column})") : -1;
+                    var (top, total) = dominance.IsEnabled ? (Add(topN), Add(absTotal)) : (-1, -1);
+                    layout.Add(new MeasureLayout(sumIndex, countIndex, top, total, -1));
+                    break;
+                case MeasureFunction.Min:
+                    layout.Add(new MeasureLayout(Add($"min({column})"), -1, -1, -1, -1));
+                    break;
+                case MeasureFunction.Max:
+                    layout.Add(new MeasureLayout(Add($"max({column})"), -1, -1, -1, -1));
+                    break;
+                case MeasureFunction.Histogram:
+                    var first = -1;
+                    for (var b = 0; b + 1 < measure.Edges.Count; b++)
+                    {
+                        var upper = b + 2 == measure.Edges.Count ? "<=" : "<";
+                        var index = Add($"count(*) FILTER (WHERE {column} >= {Bind(measure.Edges[b])} AND {column} {upper} {Bind(measure.Edges[b + 1])})");
+                        first = first < 0 ? index : first;
+                    }
+
+                    layout.Add(new MeasureLayout(-1, -1, -1, -1, first));
+                    break;
+                default:
+                    throw new InvalidOperationException("The validator admitted an unknown measure function.");
+            }
+        }
+
+        var sql = new StringBuilder("SELECT ").AppendJoin(", ", select).Append(" FROM ").Append(SqlText.TableOf(plan.Dataset.Id));
+        if (plan.Filters.Count > 0)
+        {
+            sql.Append(" WHERE ").AppendJoin(" AND ", plan.Filters.Select(f => Condition(f, Bind)));
+        }
+
+        if (keys.Count > 0)
+        {
+            var list = string.Join(", ", keys);
+            sql.Append(" GROUP BY ").Append(list).Append(" ORDER BY ").Append(list);
+        }
+
+        return new SqlPlan(sql.ToString(), parameters, layout, groupCount);
+    }
+
+    private static string Condition(PlannedFilter filter, Func<object, string> bind)
+    {
+        var column = SqlText.Quote(filter.Column.Name);
+        return filter.Operator switch
+        {
+            FilterOperator.Eq => $"{column} = {bind(filter.Values[0])}",
+            FilterOperator.Ne => $"{column} <> {bind(filter.Values[0])}",
+            FilterOperator.Lt => $"{column} < {bind(filter.Values[0])}",
+            FilterOperator.Le => $"{column} <= {bind(filter.Values[0])}",
+            FilterOperator.Gt => $"{column} > {bind(filter.Values[0])}",
+            FilterOperator.Ge => $"{column} >= {bind(filter.Values[0])}",
+            FilterOperator.In => $"{column} IN ({string.Join(", ", filter.Values.Select(bind))})",
+            FilterOperator.Between => $"{column} BETWEEN {bind(filter.Values[0])} AND {bind(filter.Values[1])}",
+            _ => throw new InvalidOperationException("The validator admitted an unknown operator."),
+        };
+    }
+}

@@ -1,0 +1,362 @@
+using System.Globalization;
+using DataTrust.Core.Catalog;
+using DataTrust.Node.Protection.Internal;
+using DataTrust.Node.Query.Internal;
+using DataTrust.Node.Storage;
+using DataTrust.Protos.V1;
+using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
+
+namespace DataTrust.Node.Query;
+
+/// <summary>
+/// Checks a typed query against a dataset's schema and column policy before any SQL exists: every identifier must be a
+/// schema column whose permissions allow its use (GROUP_BY only as a group key, AGGREGATE only inside a measure, FILTER
+/// only in a filter, JOIN_KEY never, no permission nowhere), every literal must match its column's type, and the query
+/// must be within the limits. Refusal messages name schema columns and field paths, never literals or unknown names
+/// from the request.
+/// </summary>
+public static class QueryValidator
+{
+    /// <summary>Checks <paramref name="query"/> against <paramref name="dataset"/> with <paramref name="policy"/> (the dataset's own when null).</summary>
+    /// <param name="dataset">The dataset named by the query, or null when the node has none by that id.</param>
+    /// <param name="query">The typed query.</param>
+    /// <param name="epsilon">The ε the job pays for; a query that states a different ε is refused.</param>
+    /// <param name="limits">Size limits.</param>
+    /// <param name="policy">The policy to enforce (for example the on-chain one); the dataset's stored policy when null.</param>
+    public static PolicyCheck Validate(
+        DatasetDescriptor? dataset,
+        AggregateQuery query,
+        Epsilon epsilon,
+        QueryLimits limits,
+        DatasetPolicy? policy = null)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(limits);
+        var refusal = Check(dataset, query, epsilon, limits, policy, out var plan);
+        return refusal is null ? PolicyCheck.Pass(plan!) : PolicyCheck.Fail(refusal, epsilon);
+    }
+
+    private static QueryRefusal? Check(
+        DatasetDescriptor? dataset,
+        AggregateQuery query,
+        Epsilon epsilon,
+        QueryLimits limits,
+        DatasetPolicy? policyOverride,
+        out QueryPlan? plan)
+    {
+        plan = null;
+        if (dataset is null || !string.Equals(dataset.Id, query.DatasetId, StringComparison.Ordinal))
+        {
+            return new(ErrorReason.UnknownDataset, "dataset_id", "dataset_id: this node holds no dataset with that id.");
+        }
+
+        var policy = policyOverride ?? dataset.Policy;
+        try
+        {
+            policy.Validate(dataset.Schema);
+        }
+        catch (CatalogException)
+        {
+            return new(ErrorReason.Internal, "dataset_id", $"dataset_id: the policy of dataset '{dataset.Id}' does not fit its schema; the operator must fix the catalog entry.");
+        }
+
+        if (!policy.AllowedKinds.Allows(ComputationKind.Aggregate))
+        {
+            return new(ErrorReason.KindNotAllowed, "dataset_id", $"dataset_id: dataset '{dataset.Id}' does not allow AGGREGATE computations.");
+        }
+
+        if (query.HasEpsilonMicros && (query.EpsilonMicros > long.MaxValue || (long)query.EpsilonMicros != epsilon.Micros))
+        {
+            return new(ErrorReason.InvalidEpsilon, "epsilon_micros", "epsilon_micros: the query states an epsilon different from the one the job spends.");
+        }
+
+        if (query.Measures.Count == 0)
+        {
+            return new(ErrorReason.QueryEmpty, "measures", "measures: a query needs at least one measure.");
+        }
+
+        if (query.Filters.Count > limits.MaxFilters)
+        {
+            return TooLarge("filters", $"at most {limits.MaxFilters} filters are allowed");
+        }
+
+        if (query.GroupBy.Count > limits.MaxGroupBy)
+        {
+            return TooLarge("group_by", $"at most {limits.MaxGroupBy} group-by columns are allowed");
+        }
+
+        if (query.Measures.Count > limits.MaxMeasures)
+        {
+            return TooLarge("measures", $"at most {limits.MaxMeasures} measures are allowed");
+        }
+
+        var groupBy = new List<ColumnDefinition>();
+        for (var i = 0; i < query.GroupBy.Count; i++)
+        {
+            var field = $"group_by[{i}]";
+            var refusal = Resolve(dataset, policy, query.GroupBy[i], field, ColumnPermissions.GroupBy, "may never be output", out var column, out _);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            if (groupBy.Contains(column!))
+            {
+                return new(ErrorReason.MalformedRequest, field, $"{field}: column '{column!.Name}' is already a group key; list each once.");
+            }
+
+            groupBy.Add(column!);
+        }
+
+        var measures = new List<PlannedMeasure>();
+        for (var i = 0; i < query.Measures.Count; i++)
+        {
+            var refusal = CheckMeasure(dataset, policy, query.Measures[i], $"measures[{i}]", epsilon, limits, out var measure);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            measures.Add(measure!);
+        }
+
+        if (!epsilon.IsZero && epsilon.Micros < OutputProtection.NoiseComponents(measures))
+        {
+            return new(ErrorReason.InvalidEpsilon, "epsilon_micros",
+                "epsilon_micros: epsilon is too small to split over the measures (one micro-unit per noise component at least).");
+        }
+
+        var filters = new List<PlannedFilter>();
+        for (var i = 0; i < query.Filters.Count; i++)
+        {
+            var refusal = CheckFilter(dataset, policy, query.Filters[i], $"filters[{i}]", limits, out var filter);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            filters.Add(filter!);
+        }
+
+        plan = new QueryPlan(dataset, policy, filters, groupBy, measures, epsilon);
+        return null;
+    }
+
+    private static QueryRefusal? CheckMeasure(
+        DatasetDescriptor dataset,
+        DatasetPolicy policy,
+        Measure measure,
+        string field,
+        Epsilon epsilon,
+        QueryLimits limits,
+        out PlannedMeasure? planned)
+    {
+        planned = null;
+        var function = measure.Function;
+        if (!Enum.IsDefined(function) || function == MeasureFunction.Unspecified)
+        {
+            return new(ErrorReason.InvalidMeasure, field + ".function", $"{field}.function: choose COUNT, SUM, AVG, MIN, MAX or HISTOGRAM.");
+        }
+
+        if (function != MeasureFunction.Histogram && measure.BinEdges.Count > 0)
+        {
+            return new(ErrorReason.InvalidBins, field + ".bin_edges", $"{field}.bin_edges: only HISTOGRAM measures take bin edges.");
+        }
+
+        if (function == MeasureFunction.Count && measure.Column.Length == 0)
+        {
+            planned = new PlannedMeasure(function, null, 0, 0, [], []);
+            return null;
+        }
+
+        if (measure.Column.Length == 0)
+        {
+            return new(ErrorReason.InvalidMeasure, field + ".column", $"{field}.column: {function.ToString().ToUpperInvariant()} needs an AGGREGATE column.");
+        }
+
+        if ((function is MeasureFunction.Min or MeasureFunction.Max) && !epsilon.IsZero)
+        {
+            return new(ErrorReason.MeasureNotPrivate, field + ".function",
+                $"{field}.function: {function.ToString().ToUpperInvariant()} has no bounded sensitivity and is refused when epsilon > 0; use AVG or HISTOGRAM, or run without epsilon.");
+        }
+
+        var refusal = Resolve(dataset, policy, measure.Column, field + ".column", ColumnPermissions.Aggregate, "may never be aggregated or output", out var column, out var columnPolicy);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (!column!.Type.IsNumeric())
+        {
+            return new(ErrorReason.ColumnNotPermitted, field + ".column", $"{field}.column: column '{column.Name}' is not numeric and cannot be aggregated.");
+        }
+
+        var lower = (decimal)columnPolicy!.LowerBound!.Value;
+        var upper = (decimal)columnPolicy.UpperBound!.Value;
+        if (function != MeasureFunction.Histogram)
+        {
+            planned = new PlannedMeasure(function, column, lower, upper, [], []);
+            return null;
+        }
+
+        var edgeField = field + ".bin_edges";
+        if (measure.BinEdges.Count < 2)
+        {
+            return new(ErrorReason.InvalidBins, edgeField, $"{edgeField}: a histogram needs at least two increasing edges.");
+        }
+
+        if (measure.BinEdges.Count - 1 > limits.MaxHistogramBins)
+        {
+            return TooLarge(edgeField, $"at most {limits.MaxHistogramBins} bins are allowed");
+        }
+
+        var edges = new List<object>();
+        for (var j = 0; j < measure.BinEdges.Count; j++)
+        {
+            var edge = Literals.TryConvert(measure.BinEdges[j], column.Type, limits.MaxTextLiteralBytes, out var expected);
+            if (edge is null)
+            {
+                return new(ErrorReason.InvalidBins, $"{edgeField}[{j}]", $"{edgeField}[{j}]: column '{column.Name}' {expected}.");
+            }
+
+            if (j > 0 && Convert.ToDecimal(edge, CultureInfo.InvariantCulture) <= Convert.ToDecimal(edges[^1], CultureInfo.InvariantCulture))
+            {
+                return new(ErrorReason.InvalidBins, $"{edgeField}[{j}]", $"{edgeField}[{j}]: bin edges must be strictly increasing.");
+            }
+
+            edges.Add(edge);
+        }
+
+        planned = new PlannedMeasure(function, column, lower, upper, edges, measure.BinEdges.ToArray());
+        return null;
+    }
+
+    private static QueryRefusal? CheckFilter(
+        DatasetDescriptor dataset,
+        DatasetPolicy policy,
+        Filter filter,
+        string field,
+        QueryLimits limits,
+        out PlannedFilter? planned)
+    {
+        planned = null;
+        var refusal = Resolve(dataset, policy, filter.Column, field + ".column", ColumnPermissions.Filter, "may never be filtered on", out var column, out _);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var op = filter.Operator;
+        var count = filter.Values.Count;
+        var opField = field + ".operator";
+        switch (op)
+        {
+            case FilterOperator.Eq or FilterOperator.Ne or FilterOperator.Lt or FilterOperator.Le or FilterOperator.Gt or FilterOperator.Ge:
+                if (count != 1)
+                {
+                    return new(ErrorReason.InvalidOperator, field + ".values", $"{field}.values: {op.ToString().ToUpperInvariant()} takes exactly one value.");
+                }
+
+                break;
+            case FilterOperator.In:
+                if (count == 0)
+                {
+                    return new(ErrorReason.InvalidOperator, field + ".values", $"{field}.values: IN takes at least one value.");
+                }
+
+                if (count > limits.MaxInValues)
+                {
+                    return TooLarge(field + ".values", $"an IN list holds at most {limits.MaxInValues} values");
+                }
+
+                break;
+            case FilterOperator.Between:
+                if (count != 2)
+                {
+                    return new(ErrorReason.InvalidOperator, field + ".values", $"{field}.values: BETWEEN takes exactly two values, low first.");
+                }
+
+                break;
+            default:
+                return new(ErrorReason.InvalidOperator, opField, $"{opField}: choose =, <>, <, <=, >, >=, IN or BETWEEN.");
+        }
+
+        var values = new List<object>(count);
+        for (var j = 0; j < count; j++)
+        {
+            var value = Literals.TryConvert(filter.Values[j], column!.Type, limits.MaxTextLiteralBytes, out var expected);
+            if (value is null)
+            {
+                return new(ErrorReason.LiteralTypeMismatch, $"{field}.values[{j}]", $"{field}.values[{j}]: column '{column.Name}' {expected}.");
+            }
+
+            values.Add(value);
+        }
+
+        planned = new PlannedFilter(column!, op, values);
+        return null;
+    }
+
+    private static QueryRefusal? Resolve(
+        DatasetDescriptor dataset,
+        DatasetPolicy policy,
+        string name,
+        string field,
+        ColumnPermissions needed,
+        string joinKeyConsequence,
+        out ColumnDefinition? column,
+        out ColumnPolicy? columnPolicy)
+    {
+        columnPolicy = null;
+        column = name.Length == 0 ? null : dataset.Schema.Find(name);
+        if (column is null)
+        {
+            return new(ErrorReason.UnknownColumn, field, $"{field}: dataset '{dataset.Id}' has no column of that name (names are matched exactly).");
+        }
+
+        columnPolicy = policy.For(column.Name);
+        var permissions = columnPolicy.Permissions;
+        if (permissions.HasFlag(ColumnPermissions.JoinKey))
+        {
+            return new(ErrorReason.ColumnNotPermitted, field, $"{field}: column '{column.Name}' is JOIN_KEY and {joinKeyConsequence}.");
+        }
+
+        if (!permissions.HasFlag(needed))
+        {
+            var what = needed switch
+            {
+                ColumnPermissions.GroupBy => "GROUP_BY",
+                ColumnPermissions.Aggregate => "AGGREGATE",
+                _ => "FILTER",
+            };
+            var has = permissions == ColumnPermissions.None ? "no permissions (unusable)" : "permissions " + Describe(permissions);
+            return new(ErrorReason.ColumnNotPermitted, field, $"{field}: column '{column.Name}' lacks the {what} permission (it has {has}).");
+        }
+
+        return null;
+    }
+
+    private static string Describe(ColumnPermissions permissions)
+    {
+        var names = new List<string>();
+        if (permissions.HasFlag(ColumnPermissions.GroupBy))
+        {
+            names.Add("GROUP_BY");
+        }
+
+        if (permissions.HasFlag(ColumnPermissions.Aggregate))
+        {
+            names.Add("AGGREGATE");
+        }
+
+        if (permissions.HasFlag(ColumnPermissions.Filter))
+        {
+            names.Add("FILTER");
+        }
+
+        return string.Join(", ", names);
+    }
+
+    private static QueryRefusal TooLarge(string field, string limit) =>
+        new(ErrorReason.QueryTooLarge, field, $"{field}: {limit}; split the query.");
+}

@@ -1,0 +1,22 @@
+using DataTrust.Core.Catalog;
+
+namespace DataTrust.Node.Storage;
+
+/// <summary>What the node knows about one stored dataset: schema, policy and the commitments an auditor can recompute.</summary>
+/// <param name="Id">Catalog id.</param>
+/// <param name="Schema">Columns and their types.</param>
+/// <param name="Policy">Output-protection policy and column permissions.</param>
+/// <param name="SnapshotCommitment">Canonical commitment to the stored rows (see <see cref="SnapshotCommitmentBuilder"/>).</param>
+/// <param name="RowCount">Number of rows.</param>
+/// <param name="ImportedAt">When the import committed.</param>
+public sealed record DatasetDescriptor(
+    string Id,
+    DatasetSchema Schema,
+    DatasetPolicy Policy,
+    Hash32 SnapshotCommitment,
+    long RowCount,
+    DateTimeOffset ImportedAt)
+{
+    /// <summary>Canonical schema hash (see <see cref="DatasetSchema"/>).</summary>
+    public Hash32 SchemaHash => Schema.SchemaHash;
+}

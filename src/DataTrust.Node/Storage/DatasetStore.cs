@@ -1,0 +1,371 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using DataTrust.Core.Catalog;
+using DataTrust.Node.Storage.Internal;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataTrust.Node.Storage;
+
+/// <summary>
+/// The node's datasets, each a table in the node's own DuckDB file, with their metadata (schema, policy,
+/// commitments) in a metadata table of the same file.
+/// </summary>
+/// <remarks>
+/// Imports are atomic: the file is read into a staging table inside one transaction, checked, hashed, recorded in the
+/// metadata table and renamed; any failure rolls the whole transaction back, leaving no table and no metadata.
+/// Error messages name columns and counts, never values (DuckDB's own conversion messages quote values, so they are
+/// never passed on).
+/// </remarks>
+public sealed partial class DatasetStore
+{
+    /// <summary>File name of the node database inside the data directory.</summary>
+    public const string DatabaseFileName = "node.duckdb";
+
+    private readonly string connectionString;
+    private readonly ILogger logger;
+
+    /// <summary>Opens (creating when needed) the node database in <paramref name="dataDirectory"/>.</summary>
+    /// <exception cref="StorageException">The database cannot be opened.</exception>
+    public DatasetStore(string dataDirectory, ILogger<DatasetStore>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        DatabasePath = Path.GetFullPath(Path.Combine(dataDirectory, DatabaseFileName));
+        connectionString = new DuckDBConnectionStringBuilder { DataSource = DatabasePath }.ConnectionString;
+        this.logger = logger ?? NullLogger<DatasetStore>.Instance;
+        using var connection = OpenConnection();
+        Execute(connection, $"""
+            CREATE TABLE IF NOT EXISTS {SqlText.MetadataTable} (
+                dataset_id VARCHAR PRIMARY KEY,
+                schema_json VARCHAR NOT NULL,
+                policy_json VARCHAR NOT NULL,
+                schema_hash VARCHAR NOT NULL,
+                snapshot_commitment VARCHAR NOT NULL,
+                row_count BIGINT NOT NULL,
+                imported_at TIMESTAMPTZ NOT NULL)
+            """);
+    }
+
+    /// <summary>Full path of the DuckDB file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>Imports a CSV or Parquet file as a new dataset, atomically.</summary>
+    /// <returns>The stored dataset with its schema hash and snapshot commitment.</returns>
+    /// <exception cref="StorageException">Invalid id, duplicate id, missing file or column, a value that does not convert
+    /// to its column type, an invalid policy; nothing is stored.</exception>
+    public DatasetDescriptor Import(DatasetImport import)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        if (!SqlText.IsValidDatasetId(import.DatasetId))
+        {
+            throw new StorageException(
+                "A dataset id is a lower-case letter followed by lower-case letters, digits or underscores (at most 48 characters).");
+        }
+
+        if (!Enum.IsDefined(import.Format))
+        {
+            throw new StorageException("Choose CSV or Parquet as the import format.");
+        }
+
+        ArgumentNullException.ThrowIfNull(import.Policy);
+        var path = Path.GetFullPath(import.Path);
+        if (!File.Exists(path))
+        {
+            throw new StorageException($"The import file '{path}' does not exist; check the path.");
+        }
+
+        using var connection = OpenConnection();
+        var source = import.Format == ImportFormat.Csv
+            ? "read_csv($1, header = true, all_varchar = true)"
+            : "read_parquet($1)";
+        var fileColumns = DescribeSource(connection, import.Format, path);
+        var schema = import.Schema ?? InferSchema(connection, import.Format, path);
+        foreach (var column in schema.Columns)
+        {
+            if (!fileColumns.Contains(column.Name))
+            {
+                throw new StorageException($"The file has no column '{column.Name}'; the schema needs it (names are matched exactly).");
+            }
+        }
+
+        try
+        {
+            import.Policy.Validate(schema);
+        }
+        catch (CatalogException e)
+        {
+            throw new StorageException("The policy does not fit the schema: " + e.Message, e);
+        }
+
+        using var transaction = connection.BeginTransaction();
+        try
+        {
+            if (Exists(connection, import.DatasetId))
+            {
+                throw new StorageException($"Dataset '{import.DatasetId}' already exists; choose another id.");
+            }
+
+            CheckConversions(connection, schema, source, path);
+            var staging = SqlText.Quote("staging_" + import.DatasetId + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+            var select = string.Join(", ", schema.Columns.Select(c =>
+                $"CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c.Type)}) AS {SqlText.Quote(c.Name)}"));
+            ExecuteWithPath(connection, $"CREATE TABLE {staging} AS SELECT {select} FROM {source}", path);
+            var (commitment, rowCount) = Commit(connection, schema, staging);
+            var importedAt = DateTimeOffset.UtcNow;
+            using (var insert = connection.CreateCommand())
+            {
+                insert.CommandText = $"INSERT INTO {SqlText.MetadataTable} VALUES ($1, $2, $3, $4, $5, $6, $7)";
+                insert.Parameters.Add(new DuckDBParameter(import.DatasetId));
+                insert.Parameters.Add(new DuckDBParameter(MetadataCodec.EncodeSchema(schema)));
+                insert.Parameters.Add(new DuckDBParameter(MetadataCodec.EncodePolicy(import.Policy)));
+                insert.Parameters.Add(new DuckDBParameter(schema.SchemaHash.ToString()));
+                insert.Parameters.Add(new DuckDBParameter(commitment.ToString()));
+                insert.Parameters.Add(new DuckDBParameter(rowCount));
+                insert.Parameters.Add(new DuckDBParameter(importedAt.UtcDateTime));
+                insert.ExecuteNonQuery();
+            }
+
+            Execute(connection, $"ALTER TABLE {staging} RENAME TO {SqlText.TableOf(import.DatasetId)}");
+            transaction.Commit();
+            LogImported(import.DatasetId, rowCount, schema.Columns.Count);
+            return new DatasetDescriptor(import.DatasetId, schema, import.Policy, commitment, rowCount, importedAt);
+        }
+        catch (StorageException)
+        {
+            transaction.Rollback();
+            LogImportFailed(import.DatasetId);
+            throw;
+        }
+        catch (DuckDBException e)
+        {
+            transaction.Rollback();
+            LogImportFailed(import.DatasetId);
+
+            // DuckDB's message may quote a value from the file, so only its category is passed on.
+            throw new StorageException($"The import of '{import.DatasetId}' failed in the database ({e.ErrorType}); nothing was stored.");
+        }
+    }
+
+    /// <summary>The dataset with this id, or null.</summary>
+    public DatasetDescriptor? Find(string datasetId)
+    {
+        ArgumentNullException.ThrowIfNull(datasetId);
+        if (!SqlText.IsValidDatasetId(datasetId))
+        {
+            return null;
+        }
+
+        using var connection = OpenConnection();
+        return ReadMetadata(connection, datasetId).FirstOrDefault();
+    }
+
+    /// <summary>Every dataset, ordered by id.</summary>
+    public IReadOnlyList<DatasetDescriptor> List()
+    {
+        using var connection = OpenConnection();
+        return ReadMetadata(connection, null);
+    }
+
+    /// <summary>Opens a connection to the node database (the caller disposes it).</summary>
+    internal DuckDBConnection OpenConnection()
+    {
+        var connection = new DuckDBConnection(connectionString);
+        try
+        {
+            connection.Open();
+        }
+        catch (DuckDBException e)
+        {
+            connection.Dispose();
+            throw new StorageException($"The node database '{DatabasePath}' cannot be opened ({e.ErrorType}).", e);
+        }
+
+        return connection;
+    }
+
+    private static HashSet<string> DescribeSource(DuckDBConnection connection, ImportFormat format, string path)
+    {
+        var sql = format == ImportFormat.Csv
+            ? "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_csv($1, header = true))"
+            : "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($1))";
+        return ReadDescription(connection, sql, path).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static DatasetSchema InferSchema(DuckDBConnection connection, ImportFormat format, string path)
+    {
+        var sql = format == ImportFormat.Csv
+            ? "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_csv($1, header = true))"
+            : "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($1))";
+        var columns = new List<ColumnDefinition>();
+        foreach (var (name, type) in ReadDescription(connection, sql, path))
+        {
+            var logical = SqlText.InferredType(type)
+                ?? throw new StorageException($"Column '{name}' was inferred as {type}, which has no DataTrust type; give an explicit schema.");
+            columns.Add(new ColumnDefinition(name, logical));
+        }
+
+        try
+        {
+            return new DatasetSchema(columns);
+        }
+        catch (CatalogException e)
+        {
+            throw new StorageException("The inferred schema is invalid: " + e.Message + " Rename the file's columns or give an explicit schema.", e);
+        }
+    }
+
+    private static List<(string Name, string Type)> ReadDescription(DuckDBConnection connection, string sql, string path)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.Add(new DuckDBParameter(path));
+            using var reader = command.ExecuteReader();
+            var result = new List<(string, string)>();
+            while (reader.Read())
+            {
+                result.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return result;
+        }
+        catch (DuckDBException e)
+        {
+            throw new StorageException($"The file '{path}' cannot be read as the chosen format ({e.ErrorType}).");
+        }
+    }
+
+    private static void CheckConversions(DuckDBConnection connection, DatasetSchema schema, string source, string path)
+    {
+        // One scan counts, per column, the values that do not convert; the error then names the column and the count,
+        // never the value.
+        var checks = string.Join(", ", schema.Columns.Select(c =>
+            $"count(*) FILTER (WHERE {SqlText.Quote(c.Name)} IS NOT NULL AND TRY_CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c.Type)}) IS NULL)"));
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {checks} FROM {source}";
+        command.Parameters.Add(new DuckDBParameter(path));
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        for (var i = 0; i < schema.Columns.Count; i++)
+        {
+            var failures = Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+            if (failures > 0)
+            {
+                var column = schema.Columns[i];
+                throw new StorageException(
+                    $"{failures} value(s) of column '{column.Name}' do not convert to {column.Type}; fix the file or the schema. Nothing was stored.");
+            }
+        }
+    }
+
+    private static (Hash32 Commitment, long RowCount) Commit(DuckDBConnection connection, DatasetSchema schema, string table)
+    {
+        var builder = new SnapshotCommitmentBuilder(schema);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(c => SqlText.Quote(c.Name)))} FROM {table}";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            for (var i = 0; i < schema.Columns.Count; i++)
+            {
+                if (reader.IsDBNull(i))
+                {
+                    builder.AppendNull();
+                    continue;
+                }
+
+                switch (schema.Columns[i].Type)
+                {
+                    case ColumnType.Int:
+                        builder.AppendInt(reader.GetInt64(i));
+                        break;
+                    case ColumnType.Decimal:
+                        builder.AppendDecimal(reader.GetDecimal(i));
+                        break;
+                    case ColumnType.Text:
+                        builder.AppendText(reader.GetString(i));
+                        break;
+                    case ColumnType.Date:
+                        builder.AppendDate(reader.GetFieldValue<DateOnly>(i));
+                        break;
+                    case ColumnType.Bool:
+                        builder.AppendBool(reader.GetBoolean(i));
+                        break;
+                    default:
+                        throw new StorageException($"Column '{schema.Columns[i].Name}' has an undefined type.");
+                }
+            }
+
+            builder.EndRow();
+        }
+
+        return (builder.Complete(), builder.RowCount);
+    }
+
+    private static bool Exists(DuckDBConnection connection, string datasetId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {SqlText.MetadataTable} WHERE dataset_id = $1";
+        command.Parameters.Add(new DuckDBParameter(datasetId));
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static List<DatasetDescriptor> ReadMetadata(DuckDBConnection connection, string? datasetId)
+    {
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder(
+            $"SELECT dataset_id, schema_json, policy_json, schema_hash, snapshot_commitment, row_count, imported_at FROM {SqlText.MetadataTable}");
+        if (datasetId is not null)
+        {
+            sql.Append(" WHERE dataset_id = $1");
+            command.Parameters.Add(new DuckDBParameter(datasetId));
+        }
+
+        sql.Append(" ORDER BY dataset_id");
+        command.CommandText = sql.ToString();
+        using var reader = command.ExecuteReader();
+        var result = new List<DatasetDescriptor>();
+        while (reader.Read())
+        {
+            var schema = MetadataCodec.DecodeSchema(reader.GetString(1));
+            if (Hash32.Parse(reader.GetString(3)) != schema.SchemaHash)
+            {
+                throw new StorageException($"The stored schema hash of '{reader.GetString(0)}' does not match its schema; the metadata was altered.");
+            }
+
+            result.Add(new DatasetDescriptor(
+                reader.GetString(0),
+                schema,
+                MetadataCodec.DecodePolicy(reader.GetString(2)),
+                Hash32.Parse(reader.GetString(4)),
+                reader.GetInt64(5),
+                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(6), DateTimeKind.Utc))));
+        }
+
+        return result;
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static void ExecuteWithPath(DbConnection connection, string sql, string path)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add(new DuckDBParameter(path));
+        command.ExecuteNonQuery();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Imported dataset {DatasetId}: {RowCount} rows, {ColumnCount} columns")]
+    private partial void LogImported(string datasetId, long rowCount, int columnCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import of dataset {DatasetId} failed and was rolled back")]
+    private partial void LogImportFailed(string datasetId);
+}
