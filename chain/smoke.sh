@@ -52,9 +52,11 @@ deploy() { # deploy <Contract> <key> [constructor-sig args...]
 }
 send() { # send <key> <to> <sig> [args...]
   local key=$1; shift
-  local status
-  status=$("$BIN/cast" send --json --rpc-url "$RPC" --private-key "$key" "$@" | jq -r .status)
+  local receipt status
+  receipt=$("$BIN/cast" send --json --rpc-url "$RPC" --private-key "$key" "$@")
+  status=$(jq -r .status <<<"$receipt")
   [[ "$status" == "0x1" ]] || die "transaction $* did not succeed (status $status)"
+  echo "  tx  ${2%%(*} gas $(("$(jq -r .gasUsed <<<"$receipt")"))"
 }
 call() { # call <to> <sig(returns)> [args...]
   "$BIN/cast" call --rpc-url "$RPC" "$@"
@@ -124,6 +126,12 @@ expect_revert $K_OPER "EmptyPolicy()" "" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE
 expect_revert $K_BANK "WrongRole(address,uint8,uint8)" "$BANK 1 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
 send $K_OPER "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
 expect_revert $K_OPER "DatasetExists(bytes32)" "$DS" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
+SPECT="(bytes32,string,address,bytes32,uint64,bytes32,uint8,uint32,uint8,uint8,uint32,(string,uint8,uint8,int256,int256)[])"
+PUBLOG=$("$BIN/cast" logs --json --rpc-url "$RPC" --from-block 0 --address "$CAT" "DatasetPublished(bytes32,address,address,$SPECT)")
+expect_eq "DatasetPublished logs" "$(jq length <<<"$PUBLOG")" "1"
+expect_eq "DatasetPublished topic1 (id)" "$(jq -r '.[0].topics[1]' <<<"$PUBLOG")" "$DS"
+expect_eq "DatasetPublished spec decodes with its columns" \
+  "$("$BIN/cast" abi-decode "f()($SPECT)" "$(jq -r '.[0].data' <<<"$PUBLOG")" | grep -o 'credit_grade' | head -1)" "credit_grade"
 expect_eq "datasetCount" "$(call "$CAT" "datasetCount()(uint256)")" "1"
 expect_eq "columns(ds).length" "$(call "$CAT" "columns(bytes32)((string,uint8,uint8,int256,int256)[])" "$DS" | grep -o '(' | wc -l | tr -d ' ')" "4"
 expect_eq "terms(ds)" "$(call "$CAT" "terms(bytes32)(address,address,uint32,bool)" "$DS" | tr '\n' ' ')" "$OPER $NODE 6 true "
