@@ -1,0 +1,110 @@
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger.Rpc;
+using DataTrust.Ledger.Signing;
+
+namespace DataTrust.Ledger.Contracts;
+
+/// <summary>The Jobs contract: jobs submitted under licenses, and their completion by the dataset's node.</summary>
+public sealed class JobsContract : ContractBinding
+{
+    /// <summary>The largest spec carried on chain; larger payloads go through <see cref="SubmitHashedAsync"/>.</summary>
+    public const int MaxSpecSize = 16 * 1024;
+
+    /// <summary>Binds to a deployed Jobs contract; without a sender it is read-only.</summary>
+    public JobsContract(Address address, JsonRpcClient rpc, TransactionSender? sender = null)
+        : base(DataTrustAbi.Jobs, address, rpc, sender)
+    {
+    }
+
+    /// <summary>Submits a job with its spec bytes on chain (the licensee only); returns the job id.</summary>
+    /// <exception cref="ContractRevertedException">The license does not cover it (decoded error); nothing was sent.</exception>
+    public async Task<ulong> SubmitAsync(ulong licenseId, ComputationKind kind, ReadOnlyMemory<byte> spec, Epsilon epsilon, CancellationToken cancellationToken = default)
+    {
+        var receipt = await SendAsync("submit", [licenseId, (byte)kind, spec.ToArray(), (ulong)epsilon.Micros], cancellationToken).ConfigureAwait(false);
+        return Single(receipt, "JobSubmitted").Values.GetUInt64("jobId");
+    }
+
+    /// <summary>Submits a job whose (large) spec travels off chain: only its Keccak-256 hash and size are recorded.</summary>
+    public async Task<ulong> SubmitHashedAsync(ulong licenseId, ComputationKind kind, Hash32 specHash, ulong specSize, Epsilon epsilon, CancellationToken cancellationToken = default)
+    {
+        var receipt = await SendAsync("submitHashed", [licenseId, (byte)kind, specHash.ToArray(), specSize, (ulong)epsilon.Micros], cancellationToken).ConfigureAwait(false);
+        return Single(receipt, "JobSubmittedHashed").Values.GetUInt64("jobId");
+    }
+
+    /// <summary>Sends a submission without waiting for it to be mined, with a fixed gas limit (for pipelining).</summary>
+    public Task<PendingTransaction> SubmitWithoutWaitingAsync(ulong licenseId, ComputationKind kind, ReadOnlyMemory<byte> spec, Epsilon epsilon, ulong gasLimit, CancellationToken cancellationToken = default) =>
+        SubmitAsync("submit", [licenseId, (byte)kind, spec.ToArray(), (ulong)epsilon.Micros], gasLimit, cancellationToken);
+
+    /// <summary>The job id a mined submission created.</summary>
+    public ulong JobIdOf(TransactionReceipt receipt)
+    {
+        var submitted = EventsIn(receipt).FirstOrDefault(e => e.Name is "JobSubmitted" or "JobSubmittedHashed")
+            ?? throw new InvalidOperationException($"Transaction {receipt.TransactionHash} submitted no job.");
+        return submitted.Values.GetUInt64("jobId");
+    }
+
+    /// <summary>Completes a job with its result hash and the node's signature (the dataset's node only).</summary>
+    public Task<TransactionReceipt> CompleteAsync(ulong jobId, Hash32 resultHash, EthSignature signature, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        return SendAsync("complete", [jobId, resultHash.ToArray(), signature.ToBytes()], cancellationToken);
+    }
+
+    /// <summary>Sends a completion without waiting for it to be mined, with a fixed gas limit (for pipelining).</summary>
+    public Task<PendingTransaction> CompleteWithoutWaitingAsync(ulong jobId, Hash32 resultHash, EthSignature signature, ulong gasLimit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        return SubmitAsync("complete", [jobId, resultHash.ToArray(), signature.ToBytes()], gasLimit, cancellationToken);
+    }
+
+    /// <summary>Marks a job failed with a reason (the dataset's node only).</summary>
+    public Task<TransactionReceipt> FailAsync(ulong jobId, string reason, CancellationToken cancellationToken = default) =>
+        SendAsync("fail", [jobId, reason], cancellationToken);
+
+    /// <summary>A job's record.</summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownJob</c> when there is none.</exception>
+    public async Task<Job> GetJobAsync(ulong jobId, CancellationToken cancellationToken = default)
+    {
+        var t = Tuple(await CallAsync("job", [jobId], cancellationToken).ConfigureAwait(false));
+        return new Job(
+            Decoded.U64(t[0]),
+            Decoded.U64(t[1]),
+            Decoded.H32(t[2]),
+            Decoded.Addr(t[3]),
+            (ComputationKind)Decoded.U8(t[4]),
+            Decoded.H32(t[5]),
+            Decoded.U64(t[6]),
+            new Epsilon(checked((long)Decoded.U64(t[7]))),
+            (JobStatus)Decoded.U8(t[8]),
+            Decoded.H32(t[9]),
+            Decoded.U64(t[10]),
+            Decoded.U64(t[11]));
+    }
+
+    /// <summary>The number of jobs submitted so far (ids run from 1).</summary>
+    public async Task<ulong> GetJobCountAsync(CancellationToken cancellationToken = default) =>
+        Decoded.U64((await CallAsync("jobCount", [], cancellationToken).ConfigureAwait(false))[0]);
+
+    /// <summary>
+    /// The digest a node signs (as an EIP-191 personal message) to complete a job:
+    /// keccak256(abi.encode(jobsContract, chainId, jobId, resultHash)), computed locally.
+    /// </summary>
+    public static Hash32 ResultDigest(Address jobsContract, ulong chainId, ulong jobId, Hash32 resultHash)
+    {
+        var encoded = Abi.AbiCodec.EncodeParameters(
+            [Abi.AbiType.AddressType, Abi.AbiType.UInt256, Abi.AbiType.UInt(64), Abi.AbiType.Bytes32],
+            [jobsContract, chainId, jobId, resultHash.ToArray()]);
+        return Crypto.Keccak256.Compute(encoded);
+    }
+
+    /// <summary>Signs a job result the way <c>Jobs.complete</c> checks it.</summary>
+    public static EthSignature SignResult(EthereumKey nodeSigner, Address jobsContract, ulong chainId, ulong jobId, Hash32 resultHash)
+    {
+        ArgumentNullException.ThrowIfNull(nodeSigner);
+        return PersonalMessage.Sign(nodeSigner, ResultDigest(jobsContract, chainId, jobId, resultHash).Span);
+    }
+
+    /// <summary>The digest as the contract computes it (for cross-checking <see cref="ResultDigest"/>).</summary>
+    public async Task<Hash32> GetResultDigestAsync(ulong jobId, Hash32 resultHash, CancellationToken cancellationToken = default) =>
+        Decoded.H32((await CallAsync("resultDigest", [jobId, resultHash.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
+}

@@ -1,0 +1,205 @@
+using System.Numerics;
+using DataTrust.Ledger.Abi;
+using DataTrust.Ledger.Rpc;
+using DataTrust.Ledger.Signing;
+
+namespace DataTrust.Ledger.Contracts;
+
+/// <summary>
+/// Sends EIP-1559 transactions for one account: estimates gas (so a refusal is caught and decoded before
+/// anything is sent), prices them from the latest base fee, takes nonces from a <see cref="NonceManager"/> so
+/// many can be in flight, signs locally, and decodes the custom error of any transaction that reverts.
+/// </summary>
+public sealed class TransactionSender
+{
+    private static readonly TimeSpan FeeCacheLifetime = TimeSpan.FromSeconds(2);
+    private readonly EthereumKey _key;
+    private readonly NonceManager _nonces;
+    private readonly AbiErrorDecoder _errors;
+    private readonly SemaphoreSlim _feeGate = new(1, 1);
+    private (BigInteger MaxFee, BigInteger Priority, DateTime At)? _fees;
+
+    /// <summary>Creates a sender; <paramref name="chainId"/> must be the chain the endpoint serves (see <see cref="CreateAsync"/>).</summary>
+    public TransactionSender(JsonRpcClient rpc, EthereumKey key, ulong chainId, NonceManager? nonces = null, AbiErrorDecoder? errors = null)
+    {
+        ArgumentNullException.ThrowIfNull(rpc);
+        ArgumentNullException.ThrowIfNull(key);
+        Rpc = rpc;
+        _key = key;
+        ChainId = chainId;
+        _nonces = nonces ?? new NonceManager(rpc);
+        _errors = errors ?? DataTrustAbi.ErrorDecoder;
+    }
+
+    /// <summary>Reads the chain id from the endpoint (checking it when <paramref name="expectedChainId"/> is given) and creates a sender.</summary>
+    public static async Task<TransactionSender> CreateAsync(JsonRpcClient rpc, EthereumKey key, ulong? expectedChainId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rpc);
+        var chainId = await rpc.GetChainIdAsync(cancellationToken).ConfigureAwait(false);
+        if (expectedChainId is { } expected && expected != chainId)
+        {
+            await rpc.EnsureChainIdAsync(expected, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new TransactionSender(rpc, key, chainId);
+    }
+
+    /// <summary>The account that signs and pays.</summary>
+    public Address From => _key.Address;
+
+    /// <summary>The chain id every transaction is signed for (EIP-155 replay protection).</summary>
+    public ulong ChainId { get; }
+
+    /// <summary>The JSON-RPC client used.</summary>
+    public JsonRpcClient Rpc { get; }
+
+    /// <summary>Sends a transaction and waits for its receipt.</summary>
+    /// <param name="label">What is being done, e.g. <c>Jobs.submit</c>; it names the refusal in errors.</param>
+    /// <param name="to">The contract called, or null to deploy <paramref name="data"/>.</param>
+    /// <param name="data">Call data, or creation code for a deployment.</param>
+    /// <param name="gasLimit">A fixed gas limit; null estimates it (and catches a refusal before sending).</param>
+    /// <param name="cancellationToken">Cancels the wait (not the transaction once it is sent).</param>
+    /// <exception cref="ContractRevertedException">The contract refused, before sending or when mined.</exception>
+    /// <exception cref="RpcException">The endpoint failed.</exception>
+    public async Task<TransactionReceipt> SendAsync(string label, Address? to, byte[] data, ulong? gasLimit = null, CancellationToken cancellationToken = default)
+    {
+        var pending = await SubmitAsync(label, to, data, gasLimit, cancellationToken).ConfigureAwait(false);
+        return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Signs and sends a transaction without waiting for it to be mined (for pipelining).</summary>
+    /// <exception cref="ContractRevertedException">Gas estimation showed the contract would refuse; nothing was sent.</exception>
+    /// <exception cref="RpcException">The endpoint failed; the nonce is given back.</exception>
+    public async Task<PendingTransaction> SubmitAsync(string label, Address? to, byte[] data, ulong? gasLimit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        ArgumentNullException.ThrowIfNull(data);
+
+        var gas = gasLimit ?? await EstimateAsync(label, to, data, cancellationToken).ConfigureAwait(false);
+        var (maxFee, priority) = await GetFeesAsync(cancellationToken).ConfigureAwait(false);
+        var nonce = await _nonces.ReserveAsync(From, cancellationToken).ConfigureAwait(false);
+        var transaction = new Eip1559Transaction
+        {
+            ChainId = ChainId,
+            Nonce = nonce,
+            MaxPriorityFeePerGas = priority,
+            MaxFeePerGas = maxFee,
+            GasLimit = gas,
+            To = to,
+            Data = data,
+        };
+        var signed = TransactionSigner.Sign(transaction, _key);
+        try
+        {
+            await Rpc.SendRawTransactionAsync(signed.Raw, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.Kind == RpcErrorKind.ServerError && ex.Message.Contains("nonce", StringComparison.OrdinalIgnoreCase))
+        {
+            // Someone else used this account: count again from the chain next time.
+            _nonces.Reset(From);
+            throw;
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
+        {
+            _nonces.Release(From, nonce);
+            throw;
+        }
+
+        return new PendingTransaction(this, label, signed.Hash, to, data);
+    }
+
+    private async Task<ulong> EstimateAsync(string label, Address? to, byte[] data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var estimate = await Rpc.EstimateGasAsync(new CallRequest(to, data, From), cancellationToken).ConfigureAwait(false);
+
+            // A margin: estimates are exact for the state they ran on, and state moves between estimate and mining.
+            return estimate + (estimate / 4) + 10_000;
+        }
+        catch (RpcException ex) when (ex.RevertData is { } revert)
+        {
+            throw new ContractRevertedException(label, _errors.Decode(revert));
+        }
+    }
+
+    private async Task<(BigInteger MaxFee, BigInteger Priority)> GetFeesAsync(CancellationToken cancellationToken)
+    {
+        await _feeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_fees is { } cached && DateTime.UtcNow - cached.At < FeeCacheLifetime)
+            {
+                return (cached.MaxFee, cached.Priority);
+            }
+
+            var block = await Rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            var baseFee = block?.BaseFeePerGas ?? await Rpc.GetGasPriceAsync(cancellationToken).ConfigureAwait(false);
+            var priority = await Rpc.GetMaxPriorityFeePerGasAsync(cancellationToken).ConfigureAwait(false);
+
+            // EIP-1559 §Rationale: twice the base fee survives six full blocks of base-fee growth.
+            var maxFee = (baseFee * 2) + priority;
+            _fees = (maxFee, priority, DateTime.UtcNow);
+            return (maxFee, priority);
+        }
+        finally
+        {
+            _feeGate.Release();
+        }
+    }
+
+    internal async Task<ContractRevertedException> ExplainRevertAsync(PendingTransaction pending, TransactionReceipt receipt, CancellationToken cancellationToken)
+    {
+        // Replay the call on the parent block's state to learn the revert data of a mined failure.
+        var block = receipt.BlockNumber == 0 ? BlockTag.Latest : BlockTag.Number(receipt.BlockNumber - 1);
+        try
+        {
+            await Rpc.CallContractAsync(new CallRequest(pending.To, pending.Data, From), block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.RevertData is { } revert)
+        {
+            return new ContractRevertedException(pending.Label, _errors.Decode(revert), pending.Hash);
+        }
+
+        return new ContractRevertedException(pending.Label, _errors.Decode(ReadOnlySpan<byte>.Empty), pending.Hash);
+    }
+}
+
+/// <summary>A transaction that was sent but may not be mined yet.</summary>
+public sealed class PendingTransaction
+{
+    private readonly TransactionSender _sender;
+
+    internal PendingTransaction(TransactionSender sender, string label, Hash32 hash, Address? to, byte[] data)
+    {
+        _sender = sender;
+        Label = label;
+        Hash = hash;
+        To = to;
+        Data = data;
+    }
+
+    /// <summary>What the transaction does, e.g. <c>Jobs.submit</c>.</summary>
+    public string Label { get; }
+
+    /// <summary>The transaction hash.</summary>
+    public Hash32 Hash { get; }
+
+    /// <summary>The contract called, or null for a deployment.</summary>
+    public Address? To { get; }
+
+    /// <summary>The call data.</summary>
+    public byte[] Data { get; }
+
+    /// <summary>Waits for the receipt; a reverted transaction raises <see cref="ContractRevertedException"/> with the decoded error.</summary>
+    public async Task<TransactionReceipt> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        var receipt = await _sender.Rpc.WaitForReceiptAsync(Hash, cancellationToken).ConfigureAwait(false);
+        if (!receipt.Succeeded)
+        {
+            throw await _sender.ExplainRevertAsync(this, receipt, cancellationToken).ConfigureAwait(false);
+        }
+
+        return receipt;
+    }
+}
