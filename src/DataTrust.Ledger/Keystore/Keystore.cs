@@ -120,6 +120,14 @@ public static class Keystore
         }
     }
 
+    /// <summary>The file's <c>address</c> field, read without the password (null when the file has none); the shape of the whole file is checked.</summary>
+    /// <exception cref="KeystoreException">The JSON is corrupt, incomplete or unsupported.</exception>
+    public static Address? ReadAddress(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return KeystoreFile.Parse(json).Address;
+    }
+
     /// <summary>The conventional file name <c>UTC--&lt;ISO 8601 time&gt;--&lt;address&gt;</c>, as geth writes it.</summary>
     public static string FileName(Address address, DateTimeOffset time) =>
         "UTC--" + time.UtcDateTime.ToString("yyyy-MM-dd'T'HH-mm-ss.fffffff'Z'", CultureInfo.InvariantCulture) + "--" + Hex.EncodeBare(address.Span);

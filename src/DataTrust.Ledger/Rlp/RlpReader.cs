@@ -40,9 +40,9 @@ public ref struct RlpReader
         _position = 0;
     }
 
-    private RlpReader(ReadOnlySpan<byte> payload, int depth, int maxDepth, bool nested)
+    // A reader over one list's payload, one level deeper; the size limit was checked on the outer input.
+    private RlpReader(int depth, int maxDepth, ReadOnlySpan<byte> payload)
     {
-        _ = nested;
         _input = payload;
         _depth = depth;
         _maxDepth = maxDepth;
@@ -136,7 +136,7 @@ public ref struct RlpReader
             throw new RlpException($"The RLP input nests lists deeper than the limit of {_maxDepth}.");
         }
 
-        return new RlpReader(_input.Slice(offset, length), _depth + 1, _maxDepth, nested: true);
+        return new RlpReader(_depth + 1, _maxDepth, _input.Slice(offset, length));
     }
 
     /// <summary>Reads the next item, whatever it is, as a tree.</summary>

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Utilities;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace DataTrust.Ledger.Signing;
@@ -94,28 +94,50 @@ public sealed class EthereumKey : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var digest = hash.ToArray();
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, new ECPrivateKeyParameters(new BcBigInteger(1, _privateKey), Secp256k1.Domain));
-        var rs = signer.GenerateSignature(digest);
-        var r = rs[0];
-        var s = rs[1];
-        if (s.CompareTo(Secp256k1.HalfN) > 0)
-        {
-            s = Secp256k1.N.Subtract(s);
-        }
+        var n = Secp256k1.N;
+        var d = new BcBigInteger(1, _privateKey);
+        var e = new BcBigInteger(1, digest);
 
-        // ECDsaSigner does not expose R, so the recovery id is found by recovering with each
-        // candidate; ids 2 and 3 (r ≥ p - n) occur with probability below 2^-127 and Ethereum has no
-        // encoding for them.
-        for (var recoveryId = 0; recoveryId < 2; recoveryId++)
+        // ECDSA signing (SEC 1 §4.1.3) assembled from BouncyCastle's parts: its RFC 6979 nonce
+        // generator, its fixed-point comb for k·G and its modular arithmetic. ECDsaSigner computes the
+        // same (r, s) but discards R, and the recovery id needs R's y parity; recovering it afterwards
+        // costs a second scalar multiplication per signature. Tests check equality with ECDsaSigner.
+        var nonces = new HMacDsaKCalculator(new Sha256Digest());
+        nonces.Init(n, d, digest);
+        while (true)
         {
-            if (Secp256k1.TryRecover(digest, r, s, recoveryId, out var point) && Secp256k1.EncodeXY(point).AsSpan().SequenceEqual(_publicKey))
+            var k = nonces.NextK();
+            var point = Secp256k1.MultiplyG(k);
+            var x = point.AffineXCoord.ToBigInteger();
+            var r = x.Mod(n);
+            if (r.SignValue == 0)
             {
-                return EthSignature.FromComponents(r, s, recoveryId);
+                continue;
             }
-        }
 
-        throw new SigningException("The signature's R point has an x-coordinate above n, which Ethereum cannot encode; sign a different message.");
+            var s = BigIntegers.ModOddInverse(n, k).Multiply(e.Add(d.Multiply(r))).Mod(n);
+            if (s.SignValue == 0)
+            {
+                continue;
+            }
+
+            if (x.CompareTo(n) >= 0)
+            {
+                // Recovery ids 2 and 3 (R.x ≥ n) occur with probability below 2^-127; Ethereum has no
+                // encoding for them.
+                throw new SigningException("The signature's R point has an x-coordinate above n, which Ethereum cannot encode; sign a different message.");
+            }
+
+            var yParity = point.AffineYCoord.TestBitZero() ? 1 : 0;
+            if (s.CompareTo(Secp256k1.HalfN) > 0)
+            {
+                // EIP-2: (r, n - s) is the same signature with R negated, so y's parity flips.
+                s = n.Subtract(s);
+                yParity ^= 1;
+            }
+
+            return EthSignature.FromComponents(r, s, yParity);
+        }
     }
 
     /// <summary>Copies the private key into <paramref name="destination"/> (for the keystore); the caller must zero it.</summary>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using DataTrust.Ledger.Crypto;
 using DataTrust.Ledger.Rlp;
+using RlpCodec = DataTrust.Ledger.Rlp.Rlp;
 
 namespace DataTrust.Ledger.Signing;
 
@@ -59,18 +60,18 @@ public static class TransactionEncoder
         ArgumentNullException.ThrowIfNull(tx.AccessList, nameof(tx.AccessList));
 
         var accessListContent = AccessListContentLength(tx.AccessList);
-        var content = Rlp.Rlp.LengthOf(tx.ChainId)
-            + Rlp.Rlp.LengthOf(tx.Nonce)
-            + Rlp.Rlp.LengthOf(tx.MaxPriorityFeePerGas)
-            + Rlp.Rlp.LengthOf(tx.MaxFeePerGas)
-            + Rlp.Rlp.LengthOf(tx.GasLimit)
+        var content = RlpCodec.LengthOf(tx.ChainId)
+            + RlpCodec.LengthOf(tx.Nonce)
+            + RlpCodec.LengthOf(tx.MaxPriorityFeePerGas)
+            + RlpCodec.LengthOf(tx.MaxFeePerGas)
+            + RlpCodec.LengthOf(tx.GasLimit)
             + LengthOfTo(tx.To)
-            + Rlp.Rlp.LengthOf(tx.Value)
-            + Rlp.Rlp.LengthOf(tx.Data.Span)
-            + Rlp.Rlp.LengthOfList(accessListContent)
+            + RlpCodec.LengthOf(tx.Value)
+            + RlpCodec.LengthOf(tx.Data.Span)
+            + RlpCodec.LengthOfList(accessListContent)
             + SignatureLength(signature, v: null);
 
-        var output = new byte[1 + Rlp.Rlp.LengthOfList(content)];
+        var output = new byte[1 + RlpCodec.LengthOfList(content)];
         var writer = new RlpWriter(output);
         writer.WriteRaw([Eip1559TypeByte]);
         writer.WriteListHeader(content);
@@ -101,12 +102,12 @@ public static class TransactionEncoder
         CheckUInt256(tx.Value, nameof(tx.Value));
 
         BigInteger? v = signature is null ? null : LegacyV(tx.ChainId, signature.YParity);
-        var content = Rlp.Rlp.LengthOf(tx.Nonce)
-            + Rlp.Rlp.LengthOf(tx.GasPrice)
-            + Rlp.Rlp.LengthOf(tx.GasLimit)
+        var content = RlpCodec.LengthOf(tx.Nonce)
+            + RlpCodec.LengthOf(tx.GasPrice)
+            + RlpCodec.LengthOf(tx.GasLimit)
             + LengthOfTo(tx.To)
-            + Rlp.Rlp.LengthOf(tx.Value)
-            + Rlp.Rlp.LengthOf(tx.Data.Span);
+            + RlpCodec.LengthOf(tx.Value)
+            + RlpCodec.LengthOf(tx.Data.Span);
         if (signature is not null)
         {
             content += SignatureLength(signature, v);
@@ -114,10 +115,10 @@ public static class TransactionEncoder
         else if (tx.ChainId is { } chainId)
         {
             // EIP-155: the signing payload ends with chainId, 0, 0 (each zero encodes to one byte).
-            content += Rlp.Rlp.LengthOf(chainId) + 2;
+            content += RlpCodec.LengthOf(chainId) + 2;
         }
 
-        var output = new byte[Rlp.Rlp.LengthOfList(content)];
+        var output = new byte[RlpCodec.LengthOfList(content)];
         var writer = new RlpWriter(output);
         writer.WriteListHeader(content);
         writer.WriteInteger(tx.Nonce);
@@ -150,8 +151,8 @@ public static class TransactionEncoder
             return 0;
         }
 
-        var vLength = v is { } legacyV ? Rlp.Rlp.LengthOf(legacyV) : Rlp.Rlp.LengthOf((ulong)signature.YParity);
-        return vLength + Rlp.Rlp.LengthOf(signature.R) + Rlp.Rlp.LengthOf(signature.S);
+        var vLength = v is { } legacyV ? RlpCodec.LengthOf(legacyV) : RlpCodec.LengthOf((ulong)signature.YParity);
+        return vLength + RlpCodec.LengthOf(signature.R) + RlpCodec.LengthOf(signature.S);
     }
 
     private static int LengthOfTo(Address? to) => to is null ? 1 : 1 + Address.Size;
@@ -173,7 +174,7 @@ public static class TransactionEncoder
         var total = 0;
         foreach (var entry in accessList)
         {
-            total += Rlp.Rlp.LengthOfList(EntryContentLength(entry));
+            total += RlpCodec.LengthOfList(EntryContentLength(entry));
         }
 
         return total;
@@ -183,7 +184,7 @@ public static class TransactionEncoder
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(entry.StorageKeys);
-        return 1 + Address.Size + Rlp.Rlp.LengthOfList(entry.StorageKeys.Count * (1 + Hash32.Size));
+        return 1 + Address.Size + RlpCodec.LengthOfList(entry.StorageKeys.Count * (1 + Hash32.Size));
     }
 
     private static void WriteAccessList(ref RlpWriter writer, IReadOnlyList<AccessListEntry> accessList, int contentLength)

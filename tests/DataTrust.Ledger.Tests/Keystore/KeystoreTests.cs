@@ -329,4 +329,14 @@ public class KeystoreTests
 
         Assert.Equal("UTC--2026-11-23T12-30-05.0000000Z--008aeeda4d805471df9b2a5b0f38a0c3bcba786b", name);
     }
+
+    [Fact]
+    public void ReadAddress_gives_the_address_field_without_the_password()
+    {
+        using var key = EthereumKey.Generate();
+
+        Assert.Equal(key.Address, Ledger.Keystore.Keystore.ReadAddress(Light(key)));
+        Assert.Null(Ledger.Keystore.Keystore.ReadAddress(Pbkdf2Vector));
+        Assert.Throws<KeystoreException>(() => Ledger.Keystore.Keystore.ReadAddress("[]"));
+    }
 }
