@@ -46,4 +46,19 @@ public class AbiDecodeLeniencyTests
         Assert.Contains("'small' is uint8 decoded as BigInteger, not String", wrongKind.Message, StringComparison.Ordinal);
         Assert.Equal("(big: 1180591620717411303424, small: 7, label: \"x\")", values.ToString());
     }
+
+    [Fact]
+    public void Unnamed_return_values_are_readable_by_position()
+    {
+        var function = AbiFunction.Parse("f() returns (address, bytes32, int64)");
+        var holder = Address.Parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+        var values = function.DecodeOutput(function.EncodeOutput(holder, new byte[32], -9L));
+
+        var outOfRange = Assert.Throws<AbiException>(() => values.GetBool(3));
+
+        Assert.Equal(holder, values.GetAddress(0));
+        Assert.Equal(Hash32.Zero, values.GetHash32(1));
+        Assert.Equal(-9L, values.GetInt64(2));
+        Assert.Contains("no value #3", outOfRange.Message, StringComparison.Ordinal);
+    }
 }
