@@ -76,6 +76,19 @@ public static class AbiCodec
         return DecodeParameters([type], data, options)[0];
     }
 
+    /// <summary>
+    /// <c>abi.encodePacked</c> (Solidity ABI spec §Non-standard Packed Mode): value types at their natural width, bytes and
+    /// string in place without length, array elements padded to 32 bytes. Ambiguous by design (two dynamic values
+    /// can run together), so use it only to reproduce a hash a contract computes this way.
+    /// </summary>
+    /// <exception cref="AbiException">A value does not fit its type, or the type (tuple, nested array, array of bytes/string) cannot be packed.</exception>
+    public static byte[] EncodePacked(IReadOnlyList<AbiType> types, IReadOnlyList<object?> values)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        ArgumentNullException.ThrowIfNull(values);
+        return PackedEncoder.Encode(types, values);
+    }
+
     internal static byte[] EncodeWithPrefix(IReadOnlyList<AbiType> types, IReadOnlyList<object?> values, IReadOnlyList<string>? names, ReadOnlySpan<byte> prefix)
     {
         ArgumentNullException.ThrowIfNull(types);

@@ -6,6 +6,7 @@ namespace DataTrust.Ledger.Abi;
 public sealed class AbiError
 {
     private readonly byte[] _selector;
+    private readonly string[] _inputNames;
 
     /// <summary>Creates an error from its parts.</summary>
     /// <exception cref="AbiException">The name is not an identifier.</exception>
@@ -16,6 +17,7 @@ public sealed class AbiError
         Name = name;
         Inputs = inputs.ToArray();
         InputTypes = Inputs.Select(p => p.Type).ToArray();
+        _inputNames = Inputs.Select(p => p.Name).ToArray();
         Signature = Signatures.Build(name, Inputs);
         _selector = Signatures.Selector(Signature);
     }
@@ -62,7 +64,7 @@ public sealed class AbiError
     public byte[] Encode(params object?[] arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return AbiCodec.EncodeWithPrefix(InputTypes, arguments, Inputs.Select(p => p.Name).ToArray(), _selector);
+        return AbiCodec.EncodeWithPrefix(InputTypes, arguments, _inputNames, _selector);
     }
 
     /// <summary>Decodes the arguments from revert data that starts with this error's selector (strict).</summary>
@@ -74,7 +76,7 @@ public sealed class AbiError
             throw new AbiException($"The revert data does not start with the selector {SelectorHex} of {Signature}.");
         }
 
-        return new AbiValues(Inputs, AbiCodec.DecodeNamed(InputTypes, Inputs.Select(p => p.Name).ToArray(), revertData[4..], AbiDecodeOptions.None));
+        return new AbiValues(Inputs, AbiCodec.DecodeNamed(InputTypes, _inputNames, revertData[4..], AbiDecodeOptions.None));
     }
 
     /// <summary>The human-readable form.</summary>

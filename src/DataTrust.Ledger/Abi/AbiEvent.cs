@@ -35,6 +35,7 @@ public sealed class AbiEvent
         DataParameters = Inputs.Where(p => !p.Indexed).ToArray();
         DataTypes = DataParameters.Select(p => p.Type).ToArray();
         DataNames = DataParameters.Select(p => p.Name).ToArray();
+        IndexedCount = indexed;
     }
 
     /// <summary>The event name.</summary>
@@ -53,6 +54,8 @@ public sealed class AbiEvent
     public Hash32 Topic0 { get; }
 
     private AbiParameter[] DataParameters { get; }
+
+    private int IndexedCount { get; }
 
     private AbiType[] DataTypes { get; }
 
@@ -88,10 +91,9 @@ public sealed class AbiEvent
             throw new AbiException($"The log is not a {Signature} event: topic0 is {(topics.Count == 0 ? "missing" : topics[0].ToString())}, expected {Topic0}.");
         }
 
-        var indexedCount = Inputs.Count(p => p.Indexed);
-        if (topics.Count != first + indexedCount)
+        if (topics.Count != first + IndexedCount)
         {
-            throw new AbiException($"{Signature} logs carry {first + indexedCount} topics, this one has {topics.Count}.");
+            throw new AbiException($"{Signature} logs carry {first + IndexedCount} topics, this one has {topics.Count}.");
         }
 
         var dataValues = AbiCodec.DecodeNamed(DataTypes, DataNames, data, AbiDecodeOptions.None);

@@ -7,6 +7,8 @@ public sealed class AbiFunction
 {
     private static readonly HashSet<string> Mutabilities = new(StringComparer.Ordinal) { "pure", "view", "nonpayable", "payable" };
     private readonly byte[] _selector;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
 
     /// <summary>Creates a function from its parts.</summary>
     /// <exception cref="AbiException">The name is not an identifier or the state mutability is unknown.</exception>
@@ -25,6 +27,8 @@ public sealed class AbiFunction
         StateMutability = stateMutability;
         InputTypes = Inputs.Select(p => p.Type).ToArray();
         OutputTypes = Outputs.Select(p => p.Type).ToArray();
+        _inputNames = Inputs.Select(p => p.Name).ToArray();
+        _outputNames = Outputs.Select(p => p.Name).ToArray();
         Signature = Signatures.Build(name, Inputs);
         _selector = Signatures.Selector(Signature);
     }
@@ -71,12 +75,15 @@ public sealed class AbiFunction
         return new AbiFunction(name, inputs, outputs, mutability);
     }
 
-    /// <summary>Call data: selector followed by the encoded arguments.</summary>
+    /// <summary>
+    /// Call data: selector followed by the encoded arguments. Mind C# <c>params</c>: a single array or tuple argument
+    /// given as <c>object?[]</c> is taken as the whole argument list, so wrap it: <c>EncodeCall((object)items)</c>.
+    /// </summary>
     /// <exception cref="AbiException">The argument count is wrong or an argument does not fit its type; the message names it.</exception>
     public byte[] EncodeCall(params object?[] arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return AbiCodec.EncodeWithPrefix(InputTypes, arguments, Inputs.Select(p => p.Name).ToArray(), _selector);
+        return AbiCodec.EncodeWithPrefix(InputTypes, arguments, _inputNames, _selector);
     }
 
     /// <summary>Decodes call data (selector checked, strict).</summary>
@@ -88,7 +95,7 @@ public sealed class AbiFunction
             throw new AbiException($"The call data does not start with the selector {SelectorHex} of {Signature} (got {(callData.Length < 4 ? $"{callData.Length} bytes" : Hex.Encode(callData[..4]))}).");
         }
 
-        return new AbiValues(Inputs, AbiCodec.DecodeNamed(InputTypes, Inputs.Select(p => p.Name).ToArray(), callData[4..], AbiDecodeOptions.None));
+        return new AbiValues(Inputs, AbiCodec.DecodeNamed(InputTypes, _inputNames, callData[4..], AbiDecodeOptions.None));
     }
 
     /// <summary>Encodes return values (what the contract would return; useful for tests and fakes of a node).</summary>
@@ -96,13 +103,13 @@ public sealed class AbiFunction
     public byte[] EncodeOutput(params object?[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return AbiCodec.EncodeWithPrefix(OutputTypes, values, Outputs.Select(p => p.Name).ToArray(), []);
+        return AbiCodec.EncodeWithPrefix(OutputTypes, values, _outputNames, []);
     }
 
     /// <summary>Decodes the return data of an <c>eth_call</c> (strict: trailing bytes are refused unless allowed).</summary>
     /// <exception cref="AbiException">The return data is not a valid encoding of <see cref="Outputs"/>.</exception>
     public AbiValues DecodeOutput(ReadOnlySpan<byte> returnData, AbiDecodeOptions options = AbiDecodeOptions.None) =>
-        new(Outputs, AbiCodec.DecodeNamed(OutputTypes, Outputs.Select(p => p.Name).ToArray(), returnData, options));
+        new(Outputs, AbiCodec.DecodeNamed(OutputTypes, _outputNames, returnData, options));
 
     /// <summary>The human-readable form.</summary>
     public override string ToString() =>

@@ -43,6 +43,7 @@ public sealed class AbiType : IEquatable<AbiType>
         }
 
         HeadSize = (int)head;
+        ComponentsHeadSize = components.Sum(c => c.HeadSize);
         CanonicalName = BuildName();
     }
 
@@ -66,6 +67,9 @@ public sealed class AbiType : IEquatable<AbiType>
 
     /// <summary>Bytes this type takes in the head of an enclosing tuple: 32 when dynamic, the full static size otherwise.</summary>
     public int HeadSize { get; }
+
+    /// <summary>For tuples: the head size of the components laid out in place (the sum of their head sizes).</summary>
+    internal int ComponentsHeadSize { get; }
 
     /// <summary>The canonical type string used in signatures, e.g. <c>(string,uint8)[]</c>.</summary>
     public string CanonicalName { get; }

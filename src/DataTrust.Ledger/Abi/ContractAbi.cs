@@ -83,6 +83,25 @@ public sealed class ContractAbi
     /// <exception cref="AbiException">No error has the name, or it is overloaded.</exception>
     public AbiError GetError(string name) => Single(Errors, e => e.Name == name, e => e.Signature, "error", name);
 
+    /// <summary>The function whose selector starts this call data, or null.</summary>
+    public AbiFunction? FindFunction(ReadOnlySpan<byte> callData)
+    {
+        if (callData.Length < 4)
+        {
+            return null;
+        }
+
+        foreach (var function in Functions)
+        {
+            if (function.Selector.SequenceEqual(callData[..4]))
+            {
+                return function;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The non-anonymous event whose topic0 this is, or null.</summary>
     public AbiEvent? FindEvent(Hash32 topic0) => Events.FirstOrDefault(e => !e.Anonymous && e.Topic0 == topic0);
 

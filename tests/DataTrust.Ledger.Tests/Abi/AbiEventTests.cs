@@ -38,6 +38,21 @@ public class AbiEventTests
     }
 
     [Fact]
+    public void Indexed_tuple_and_array_decode_to_the_topic_hash()
+    {
+        var ev = AbiEvent.Parse("Batch((uint8,bytes32) indexed job, uint64[] indexed ids, bool ok)");
+        var jobHash = Keccak256.Compute([1]);
+        var idsHash = Keccak256.Compute([2]);
+
+        var (topics, data) = ev.EncodeLog(jobHash, idsHash, true);
+        var log = ev.DecodeLog(topics, data);
+
+        Assert.Equal(jobHash, log.Values.GetHash32("job"));
+        Assert.Equal(idsHash, log.Values.GetHash32("ids"));
+        Assert.True(log.Values.GetBool("ok"));
+    }
+
+    [Fact]
     public void Topic0_is_the_keccak_of_the_canonical_signature()
     {
         Assert.Equal("LicenseGranted(uint64,address,string,int32,bytes)", Granted.Signature);

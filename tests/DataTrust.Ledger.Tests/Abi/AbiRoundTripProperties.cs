@@ -59,3 +59,34 @@ public class AbiRoundTripProperties
         }
     }
 }
+
+public class AbiRevertAndLogProperties
+{
+    private static readonly AbiErrorDecoder Decoder = new([AbiError.Parse("Denied(string reason, uint64[] ids)")]);
+    private static readonly AbiEvent Event = AbiEvent.Parse("E(uint8 indexed kind, string indexed tag, bytes spec, bool ok)");
+
+    [FsCheck.Xunit.Property(MaxTest = 300)]
+    public void Arbitrary_revert_data_decodes_or_fails_only_with_AbiException(byte[] tail, bool knownSelector, byte selectorByte)
+    {
+        byte[] data = knownSelector
+            ? [.. Decoder.Errors.ElementAt(selectorByte % Decoder.Errors.Count).Selector, .. tail]
+            : [selectorByte, .. tail];
+
+        var error = Record.Exception(() => Decoder.Decode(data));
+
+        Assert.True(error is null or AbiException, $"unexpected {error?.GetType().Name}: {error?.Message}");
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 300)]
+    public void Arbitrary_log_data_and_topics_decode_or_fail_only_with_AbiException(byte[] data, byte kind, bool dirtyKind, int topicCount)
+    {
+        var kindWord = new byte[32];
+        kindWord[31] = kind;
+        kindWord[0] = dirtyKind ? (byte)1 : (byte)0;
+        var topics = new[] { Event.Topic0, new Hash32(kindWord), Hash32.Zero }.Take(Math.Abs(topicCount % 5)).ToArray();
+
+        var error = Record.Exception(() => Event.DecodeLog(topics, data));
+
+        Assert.True(error is null or AbiException, $"unexpected {error?.GetType().Name}: {error?.Message}");
+    }
+}

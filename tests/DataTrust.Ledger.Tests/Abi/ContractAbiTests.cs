@@ -67,6 +67,19 @@ public class ContractAbiTests
         Assert.Equal("LicenseExpired(licenseId: 1, expiresAt: 2)", revert.ToString());
     }
 
+    [Fact]
+    public void Call_data_is_matched_to_its_function_by_selector()
+    {
+        var abi = ContractAbi.Parse(Artifact);
+        var call = abi.GetFunction("submit").EncodeCall(1UL, (byte)2, new byte[] { 3 }, 4UL);
+
+        var function = abi.FindFunction(call);
+
+        Assert.Equal("submit", function!.Name);
+        Assert.Equal(4UL, function.DecodeCall(call).GetUInt64("epsilon"));
+        Assert.Null(abi.FindFunction(new byte[] { 1, 2, 3, 4 }));
+    }
+
     [Theory]
     [InlineData("not json", "not valid JSON")]
     [InlineData("{}", "array of entries")]

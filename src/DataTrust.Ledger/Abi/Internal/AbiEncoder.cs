@@ -219,7 +219,7 @@ internal static class AbiEncoder
             {
                 var items = ValueAccess.GetSequence(value, type);
                 CheckCount(type.Components.Count, items.Count, "components");
-                var head = type.IsDynamic ? type.Components.Sum(c => c.HeadSize) : type.HeadSize;
+                var head = type.ComponentsHeadSize;
                 var tail = head;
                 var pos = 0;
                 for (var i = 0; i < items.Count; i++)

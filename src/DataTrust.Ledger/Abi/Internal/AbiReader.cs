@@ -206,11 +206,7 @@ internal ref struct AbiReader
     private object?[] ReadTuple(AbiType type, int start)
     {
         var components = type.Components;
-        var head = 0;
-        foreach (var c in components)
-        {
-            head += c.HeadSize;
-        }
+        var head = type.ComponentsHeadSize;
 
         Need(start, head, type.CanonicalName);
         var values = new object?[components.Count];
