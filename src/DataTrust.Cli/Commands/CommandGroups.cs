@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace DataTrust.Cli.Commands;
+
+/// <summary>The top-level command groups, one per role or area; each group lives in its own file.</summary>
+internal static class CommandGroups
+{
+    public static IEnumerable<Command> All(CliEnvironment environment) =>
+    [
+        KeysCommands.Create(environment),
+    ];
+}

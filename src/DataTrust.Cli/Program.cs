@@ -1,0 +1,3 @@
+using DataTrust.Cli;
+
+return await CliApp.RunAsync(args, CliEnvironment.System());
