@@ -25,6 +25,8 @@ public sealed class NodeServer : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
+    public IServiceProvider Services => app.Services;
+
     /// <summary>Starts a node whose store was first filled by <paramref name="seed"/>.</summary>
     public static async Task<NodeServer> StartAsync(Action<DatasetStore, TempDirectory> seed)
     {
