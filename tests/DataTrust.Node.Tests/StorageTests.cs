@@ -26,7 +26,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void Import_records_schema_policy_and_commitment()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         var csv = temp.File("tax.csv");
         SampleDataset.Tax.WriteCsv(csv, 300, seed: 7);
 
@@ -44,7 +44,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void The_commitment_equals_one_recomputed_from_the_csv_in_another_order()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         File.WriteAllText(temp.File("a.csv"), "name,amount\nx,1\ny,2\nz,\n");
         File.WriteAllText(temp.File("b.csv"), "name,amount\nz,\ny,2\nx,1\n");
 
@@ -73,7 +73,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void Import_infers_a_schema_when_none_is_given()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         File.WriteAllText(temp.File("i.csv"), "name,amount,rate,day,flag\nx,1,2.5,2024-01-02,true\ny,2,3.25,2024-02-03,false\n");
 
         var imported = store.Import(new DatasetImport("inferred", temp.File("i.csv"), ImportFormat.Csv,
@@ -87,7 +87,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void Import_reads_parquet()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         var csv = temp.File("src.csv");
         File.WriteAllText(csv, "name,amount\nx,1\ny,2\n");
         var parquet = temp.File("src.parquet");
@@ -107,7 +107,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void A_bad_value_in_row_50000_leaves_no_table_and_no_metadata()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         var csv = new StringBuilder("name,amount\n");
         for (var i = 0; i < 50_000; i++)
         {
@@ -128,7 +128,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void A_missing_column_leaves_no_table_and_no_metadata()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         File.WriteAllText(temp.File("m.csv"), "name\nx\n");
 
         var error = Assert.Throws<StorageException>(() =>
@@ -141,7 +141,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void A_duplicate_dataset_is_refused_and_the_first_is_unchanged()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         File.WriteAllText(temp.File("d1.csv"), "name,amount\nx,1\n");
         File.WriteAllText(temp.File("d2.csv"), "name,amount\nx,1\ny,2\n");
         var first = store.Import(new DatasetImport("dup", temp.File("d1.csv"), ImportFormat.Csv, SmallPolicy, SmallSchema));
@@ -159,7 +159,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void A_policy_that_does_not_fit_the_schema_leaves_nothing()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         File.WriteAllText(temp.File("p.csv"), "name,amount\nx,1\n");
         var policy = SmallPolicy with { Columns = [new ColumnPolicy("name", ColumnPermissions.Aggregate, 0, 1)] };
 
@@ -175,7 +175,7 @@ public sealed class StorageTests : IDisposable
     [InlineData("")]
     public void Invalid_dataset_ids_are_refused(string id)
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         File.WriteAllText(temp.File("v.csv"), "name,amount\nx,1\n");
 
         Assert.Throws<StorageException>(() =>
@@ -185,7 +185,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void A_path_with_quotes_is_bound_not_spliced()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         var path = temp.File("it's a \"file\".csv");
         File.WriteAllText(path, "name,amount\nx,1\n");
 
@@ -222,7 +222,7 @@ public sealed class StorageTests : IDisposable
     [Fact]
     public void All_three_samples_import_with_their_default_policies()
     {
-        var store = new DatasetStore(temp.Path);
+        using var store = new DatasetStore(temp.Path);
         foreach (var sample in SampleDataset.All)
         {
             var csv = temp.File(sample.Id + ".csv");

@@ -18,13 +18,17 @@ namespace DataTrust.Node.Storage;
 /// Error messages name columns and counts, never values (DuckDB's own conversion messages quote values, so they are
 /// never passed on).
 /// </remarks>
-public sealed partial class DatasetStore
+public sealed partial class DatasetStore : IDisposable
 {
     /// <summary>File name of the node database inside the data directory.</summary>
     public const string DatabaseFileName = "node.duckdb";
 
     private readonly string connectionString;
     private readonly ILogger logger;
+
+    // Held open for the store's lifetime: DuckDB closes (and checkpoints) a database when its last connection closes,
+    // so without it every query would reopen the file.
+    private readonly DuckDBConnection anchor;
 
     /// <summary>Opens (creating when needed) the node database in <paramref name="dataDirectory"/>.</summary>
     /// <exception cref="StorageException">The database cannot be opened.</exception>
@@ -35,8 +39,8 @@ public sealed partial class DatasetStore
         DatabasePath = Path.GetFullPath(Path.Combine(dataDirectory, DatabaseFileName));
         connectionString = new DuckDBConnectionStringBuilder { DataSource = DatabasePath }.ConnectionString;
         this.logger = logger ?? NullLogger<DatasetStore>.Instance;
-        using var connection = OpenConnection();
-        Execute(connection, $"""
+        anchor = OpenConnection();
+        Execute(anchor, $"""
             CREATE TABLE IF NOT EXISTS {SqlText.MetadataTable} (
                 dataset_id VARCHAR PRIMARY KEY,
                 schema_json VARCHAR NOT NULL,
@@ -47,6 +51,9 @@ public sealed partial class DatasetStore
                 imported_at TIMESTAMPTZ NOT NULL)
             """);
     }
+
+    /// <summary>Closes the database.</summary>
+    public void Dispose() => anchor.Dispose();
 
     /// <summary>Full path of the DuckDB file.</summary>
     public string DatabasePath { get; }

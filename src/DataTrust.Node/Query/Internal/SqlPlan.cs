@@ -67,14 +67,6 @@ internal sealed class SqlPlan
             }
 
             var column = SqlText.Quote(measure.Column.Name);
-            var value = plan.Epsilon.IsZero
-                ? column
-                : $"least(greatest(CAST({column} AS DECIMAL(38,4)), {Bind(measure.LowerBound)}), {Bind(measure.UpperBound)})";
-            var sum = $"CAST(sum({value}) AS DECIMAL(38,4))";
-            var topN = dominance.N == 1
-                ? $"CAST(max(abs({value})) AS DECIMAL(38,4))"
-                : $"CAST(list_sum(max(abs({value}), {dominance.N.ToString(CultureInfo.InvariantCulture)})) AS DECIMAL(38,4))";
-            var absTotal = $"CAST(sum(abs({value})) AS DECIMAL(38,4))";
             switch (measure.Function)
             {
                 case MeasureFunction.Count:
@@ -82,6 +74,15 @@ internal sealed class SqlPlan
                     break;
                 case MeasureFunction.Sum:
                 case MeasureFunction.Avg:
+                    // With ε > 0 every contribution is clamped to the policy bounds (bound as parameters).
+                    var value = plan.Epsilon.IsZero
+                        ? column
+                        : $"least(greatest(CAST({column} AS DECIMAL(38,4)), {Bind(measure.LowerBound)}), {Bind(measure.UpperBound)})";
+                    var sum = $"CAST(sum({value}) AS DECIMAL(38,4))";
+                    var topN = dominance.N == 1
+                        ? $"CAST(max(abs({value})) AS DECIMAL(38,4))"
+                        : $"CAST(list_sum(max(abs({value}), {dominance.N.ToString(CultureInfo.InvariantCulture)})) AS DECIMAL(38,4))";
+                    var absTotal = $"CAST(sum(abs({value})) AS DECIMAL(38,4))";
                     var sumIndex = Add(sum);
                     var countIndex = measure.Function == MeasureFunction.Avg ? Add($"count({column})") : -1;
                     var (top, total) = dominance.IsEnabled ? (Add(topN), Add(absTotal)) : (-1, -1);

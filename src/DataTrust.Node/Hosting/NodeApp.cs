@@ -1,0 +1,102 @@
+using DataTrust.Node.Hosting.Internal;
+using DataTrust.Node.Protection;
+using DataTrust.Node.Query;
+using DataTrust.Node.Storage;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace DataTrust.Node.Hosting;
+
+/// <summary>
+/// Builds the domain node's gRPC host: Kestrel on one endpoint (HTTP/2 without TLS), gRPC with server reflection and the
+/// health service, the catalog service and the job service's Explain.
+/// </summary>
+public static class NodeApp
+{
+    /// <summary>Environment variable prefix of node configuration (e.g. <c>DATATRUST_Node__DataDirectory</c>).</summary>
+    public const string EnvironmentPrefix = "DATATRUST_";
+
+    /// <summary>
+    /// Creates the host from command-line arguments: the JSON file named by <c>--config</c> (optional), then environment
+    /// variables prefixed <see cref="EnvironmentPrefix"/>, then the command line, all bound to <see cref="NodeOptions"/>.
+    /// </summary>
+    /// <exception cref="FormatException">The configuration is incomplete or malformed.</exception>
+    public static WebApplication Create(string[] args, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.Sources.Clear();
+        var probe = new ConfigurationBuilder().AddCommandLine(args).Build();
+        if (probe["config"] is { Length: > 0 } file)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix).AddCommandLine(args);
+        var options = new NodeOptions();
+        builder.Configuration.GetSection(NodeOptions.Section).Bind(options);
+        return Configure(builder, options, configureLogging);
+    }
+
+    /// <summary>Creates the host from explicit options (tests, the CLI's embedded mode).</summary>
+    /// <exception cref="FormatException">The options are incomplete or malformed.</exception>
+    public static WebApplication Create(NodeOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        return Configure(builder, options, configureLogging);
+    }
+
+    /// <summary>The address clients use to reach a started host, e.g. <c>http://127.0.0.1:50051</c>.</summary>
+    public static Uri BoundAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new Uri(app.Urls.First());
+    }
+
+    private static WebApplication Configure(WebApplicationBuilder builder, NodeOptions options, Action<ILoggingBuilder>? configureLogging)
+    {
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            throw new FormatException("Set Node:DataDirectory (or DATATRUST_Node__DataDirectory) to the node's data directory.");
+        }
+
+        var endPoint = options.ParseListenEndPoint();
+        builder.Logging.ClearProviders();
+        configureLogging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(provider => new DatasetStore(options.DataDirectory, provider.GetService<ILogger<DatasetStore>>()));
+        builder.Services.AddSingleton<IRandomSource>(CryptoRandomSource.Instance);
+        builder.Services.AddSingleton(provider => new AggregateExecutor(
+            provider.GetRequiredService<DatasetStore>(),
+            options.Limits,
+            provider.GetRequiredService<IRandomSource>(),
+            provider.GetService<ILogger<AggregateExecutor>>()));
+        builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
+        builder.Services.AddGrpcReflection();
+
+        var app = builder.Build();
+        app.MapGrpcService<CatalogEndpoint>();
+        app.MapGrpcService<JobEndpoint>();
+        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcReflectionService();
+
+        var health = app.Services.GetRequiredService<HealthServiceImpl>();
+        health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(Protos.V1.CatalogService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(Protos.V1.JobService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
+
+        // Open the store now so a bad data directory fails at startup, not on the first call.
+        app.Services.GetRequiredService<DatasetStore>();
+        return app;
+    }
+}

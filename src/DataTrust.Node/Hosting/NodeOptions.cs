@@ -1,0 +1,30 @@
+using System.Net;
+using DataTrust.Node.Query;
+
+namespace DataTrust.Node.Hosting;
+
+/// <summary>
+/// Configuration of a domain node, bound from the <c>Node</c> section of the JSON configuration file and from
+/// environment variables prefixed <c>DATATRUST_</c> (for example <c>DATATRUST_Node__DataDirectory</c>).
+/// </summary>
+public sealed class NodeOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Node";
+
+    /// <summary>Directory holding the node's DuckDB file.</summary>
+    public string DataDirectory { get; set; } = string.Empty;
+
+    /// <summary>Listen endpoint, <c>address:port</c> (HTTP/2 without TLS); port 0 picks a free port.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1:50051";
+
+    /// <summary>Query size limits.</summary>
+    public QueryLimits Limits { get; set; } = QueryLimits.Default;
+
+    /// <summary>The parsed listen endpoint.</summary>
+    /// <exception cref="FormatException">The listen address is not <c>address:port</c>.</exception>
+    public IPEndPoint ParseListenEndPoint() =>
+        IPEndPoint.TryParse(ListenAddress, out var endPoint) && ListenAddress.Contains(':', StringComparison.Ordinal)
+            ? endPoint
+            : throw new FormatException("Node:ListenAddress must be address:port, for example 127.0.0.1:50051.");
+}

@@ -1,0 +1,153 @@
+using DataTrust.Node.Samples;
+using DataTrust.Protos.V1;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+
+namespace DataTrust.Node.Tests;
+
+public sealed class GrpcTests : IAsyncLifetime
+{
+    private NodeServer server = null!;
+
+    public async Task InitializeAsync() => server = await NodeServer.StartAsync((store, temp) =>
+    {
+        var csv = temp.File("tax.csv");
+        SampleDataset.Tax.WriteCsv(csv, 600, seed: 9);
+        store.Import(SampleDataset.Tax.ImportFrom(csv));
+    });
+
+    public async Task DisposeAsync() => await server.DisposeAsync();
+
+    [Fact]
+    public async Task Catalog_lists_datasets_with_schema_policy_and_hashes_over_grpc()
+    {
+        var client = new CatalogService.CatalogServiceClient(server.Channel);
+
+        var response = await client.ListDatasetsAsync(new ListDatasetsRequest());
+
+        var tax = Assert.Single(response.Datasets);
+        Assert.Equal("tax", tax.DatasetId);
+        Assert.Equal(600UL, tax.RowCount);
+        Assert.Equal(SampleDataset.Tax.Schema.SchemaHash.ToArray(), tax.SchemaHash.ToByteArray());
+        Assert.Equal(32, tax.SnapshotCommitment.Length);
+        var uscc = tax.Columns.Single(c => c.Name == "uscc");
+        Assert.Equal(8u, uscc.Permissions);
+        var revenue = tax.Columns.Single(c => c.Name == "revenue");
+        Assert.Equal(("0", "10000000"), (revenue.LowerBound, revenue.UpperBound));
+        Assert.Equal(10u, tax.MinGroupSize);
+        Assert.Equal((1u, 85u), (tax.DominanceN, tax.DominancePercent));
+    }
+
+    [Fact]
+    public async Task Get_dataset_of_an_unknown_id_is_not_found_with_a_machine_readable_reason()
+    {
+        var client = new CatalogService.CatalogServiceClient(server.Channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.GetDatasetAsync(new GetDatasetRequest { DatasetId = "nope" }));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        var info = error.GetRpcStatus()!.GetDetail<ErrorInfo>();
+        Assert.Equal("ERROR_REASON_UNKNOWN_DATASET", info.Reason);
+        Assert.Equal("datatrust.v1", info.Domain);
+    }
+
+    [Fact]
+    public async Task Explain_over_grpc_names_the_blocking_clause()
+    {
+        var client = new JobService.JobServiceClient(server.Channel);
+        var request = new ExplainRequest { Query = Q.Query("tax", Q.Count()).GroupBy("uscc") };
+
+        var response = await client.ExplainAsync(request);
+
+        Assert.False(response.Allowed);
+        Assert.Equal(ErrorReason.ColumnNotPermitted, response.Reason);
+        Assert.Equal("group_by[0]", response.Field);
+        Assert.Equal("group_by[0]: column 'uscc' is JOIN_KEY and may never be output.", response.Clause);
+        Assert.Equal(1u, response.Quota);
+    }
+
+    [Fact]
+    public async Task Explain_over_grpc_reports_the_epsilon_an_allowed_query_consumes()
+    {
+        var client = new JobService.JobServiceClient(server.Channel);
+        var query = Q.Query("tax", Q.Avg("revenue")).GroupBy("credit_grade");
+        query.EpsilonMicros = 500_000;
+
+        var response = await client.ExplainAsync(new ExplainRequest { Query = query });
+
+        Assert.True(response.Allowed);
+        Assert.Equal(500_000UL, response.EpsilonMicros);
+    }
+
+    [Fact]
+    public async Task Explain_without_a_query_is_invalid_argument()
+    {
+        var client = new JobService.JobServiceClient(server.Channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.ExplainAsync(new ExplainRequest()));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("ERROR_REASON_MALFORMED_REQUEST", error.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+    }
+
+    [Theory]
+    [InlineData("datatrust.v1.CatalogService", "GetDataset", new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF })]
+    [InlineData("datatrust.v1.CatalogService", "ListDatasets", new byte[] { 0x0A, 0x10, 0x41 })]
+    [InlineData("datatrust.v1.JobService", "Explain", new byte[] { 0x0A, 0x05, 0x0A, 0x03 })]
+    [InlineData("datatrust.v1.JobService", "Explain", new byte[] { 0x08 })]
+    public async Task Malformed_protobuf_over_the_socket_is_invalid_argument_with_a_reason(string service, string method, byte[] garbage)
+    {
+        // Arrange: a raw call that sends the bytes as they are.
+        var bytes = Marshallers.Create(static (byte[] b) => b, static b => b);
+        var raw = new Method<byte[], byte[]>(MethodType.Unary, service, method, bytes, bytes);
+        var invoker = server.Channel.CreateCallInvoker();
+
+        // Act
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await invoker.AsyncUnaryCall(raw, null, default, garbage));
+
+        // Assert
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var status = error.GetRpcStatus()!;
+        Assert.Equal("ERROR_REASON_MALFORMED_REQUEST", status.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal("request", status.GetDetail<BadRequest>().FieldViolations[0].Field);
+        Assert.DoesNotContain(server.Logs.Lines, line => line.Contains("InvalidProtocolBufferException", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Health_reports_serving()
+    {
+        var client = new Health.HealthClient(server.Channel);
+
+        var response = await client.CheckAsync(new HealthCheckRequest { Service = "datatrust.v1.CatalogService" });
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+    }
+
+    [Fact]
+    public async Task Reflection_lists_the_node_services()
+    {
+        var client = new ServerReflection.ServerReflectionClient(server.Channel);
+        using var call = client.ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("datatrust.v1.CatalogService", names);
+        Assert.Contains("datatrust.v1.JobService", names);
+        Assert.Contains("grpc.health.v1.Health", names);
+    }
+
+    [Fact]
+    public async Task Execute_is_unimplemented_until_the_chain_gate_is_wired()
+    {
+        var client = new JobService.JobServiceClient(server.Channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.ExecuteAsync(new ExecuteRequest()));
+
+        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Text;
+using DataTrust.Core.Catalog;
+using DataTrust.Node.Protection;
+using DataTrust.Node.Query;
+using DataTrust.Protos.V1;
+
+namespace DataTrust.Node.Tests;
+
+public sealed class ProtectionTests : IClassFixture<NodeFixture>
+{
+    private readonly NodeFixture fixture;
+
+    public ProtectionTests(NodeFixture fixture)
+    {
+        this.fixture = fixture;
+        lock (fixture)
+        {
+            if (fixture.Store.Find("regions") is null)
+            {
+                // A: 5 rows, B: 2 rows (< k = 3), C: 4 rows, D: 6 rows; E is dominated by one contributor.
+                fixture.ImportSmall("regions", Rows(("A", "s", 10, 5), ("B", "s", 10, 2), ("C", "s", 10, 4), ("D", "s", 10, 6)), 3, new DominanceRule(1, 85));
+                fixture.ImportSmall("dominated", Rows(("E", "s", 1000, 1), ("E", "s", 1, 4), ("F", "s", 10, 5), ("G", "s", 10, 7)), 3, new DominanceRule(1, 85));
+                var grid = new List<(string, string, int, int)>();
+                foreach (var region in new[] { "R1", "R2", "R3", "R4" })
+                {
+                    foreach (var sector in new[] { "S1", "S2", "S3" })
+                    {
+                        grid.Add((region, sector, 10, region == "R2" && sector == "S2" ? 1 : 3 + ((region[1] + sector[1]) % 5)));
+                    }
+                }
+
+                fixture.ImportSmall("grid", Rows(grid.ToArray()), 3, DominanceRule.Disabled);
+                fixture.ImportSmall("clamped", Rows(("A", "s", 500, 5)), 1, DominanceRule.Disabled, upper: 100);
+            }
+        }
+    }
+
+    [Fact]
+    public void Groups_smaller_than_k_are_suppressed_and_reported()
+    {
+        var result = Run(Q.Query("regions", Q.Count(), Q.Sum("amount")).GroupBy("region"));
+
+        var b = result.Rows[1];
+        Assert.Equal("B", b.Keys[0].StringValue);
+        Assert.All(b.Cells, c => Assert.Equal(SuppressionRule.MinGroupSize, c.SuppressedBy));
+        Assert.Contains(result.Suppressed, s => s.Row == 1 && s.Measure == 0 && s.Rule == SuppressionRule.MinGroupSize);
+        Assert.Contains(result.Suppressed, s => s.Row == 1 && s.Measure == 1 && s.Rule == SuppressionRule.MinGroupSize);
+        Assert.Equal(Value.KindOneofCase.None, b.Cells[0].Value?.KindCase ?? Value.KindOneofCase.None);
+    }
+
+    [Fact]
+    public void One_suppressed_cell_in_a_margin_gets_the_smallest_other_cell_suppressed_too()
+    {
+        var result = Run(Q.Query("regions", Q.Count()).GroupBy("region"));
+
+        var rules = result.Rows.Select(r => r.Cells[0].SuppressedBy).ToList();
+        Assert.Equal(
+            [SuppressionRule.Unspecified, SuppressionRule.MinGroupSize, SuppressionRule.Complementary, SuppressionRule.Unspecified],
+            rules);
+        Assert.Contains(result.Suppressed, s => s.Row == 2 && s.Rule == SuppressionRule.Complementary);
+        Assert.Equal(5, result.Rows[0].Cells[0].Value.IntValue);
+        Assert.Equal(6, result.Rows[3].Cells[0].Value.IntValue);
+    }
+
+    [Fact]
+    public void A_sum_dominated_by_one_contributor_is_suppressed_but_its_count_is_not()
+    {
+        var result = Run(Q.Query("dominated", Q.Count(), Q.Sum("amount"), Q.Avg("amount")).GroupBy("region"));
+
+        var e = result.Rows[0];
+        Assert.Equal("E", e.Keys[0].StringValue);
+        Assert.False(e.Cells[0].Suppressed);
+        Assert.Equal(SuppressionRule.Dominance, e.Cells[1].SuppressedBy);
+        Assert.Equal(SuppressionRule.Dominance, e.Cells[2].SuppressedBy);
+
+        // F (5 rows) is the smallest other group, so it complements E in both SUM and AVG.
+        Assert.Equal(SuppressionRule.Complementary, result.Rows[1].Cells[1].SuppressedBy);
+        Assert.Equal(SuppressionRule.Complementary, result.Rows[1].Cells[2].SuppressedBy);
+        Assert.False(result.Rows[2].Cells[1].Suppressed);
+    }
+
+    [Fact]
+    public void In_a_two_dimensional_table_every_row_and_column_has_zero_or_at_least_two_suppressed_cells()
+    {
+        var result = Run(Q.Query("grid", Q.Count()).GroupBy("region", "sector"));
+
+        Assert.Equal(12, result.Rows.Count);
+        var cell = result.Rows.Single(r => r.Keys[0].StringValue == "R2" && r.Keys[1].StringValue == "S2");
+        Assert.Equal(SuppressionRule.MinGroupSize, cell.Cells[0].SuppressedBy);
+        foreach (var line in result.Rows.GroupBy(r => r.Keys[0].StringValue).Concat(result.Rows.GroupBy(r => r.Keys[1].StringValue)))
+        {
+            var suppressed = line.Count(r => r.Cells[0].Suppressed);
+            Assert.True(suppressed is 0 or >= 2, $"line {line.Key} has {suppressed} suppressed cells");
+        }
+
+        Assert.Equal(result.Rows.Count(r => r.Cells[0].Suppressed), result.Suppressed.Count);
+    }
+
+    [Fact]
+    public void Histogram_bins_below_k_are_suppressed_with_a_complement()
+    {
+        var result = Run(Q.Query("dominated", Q.Histogram("amount", Q.Int(0), Q.Int(5), Q.Int(50), Q.Int(2000))));
+
+        var bins = result.Rows[0].Cells[0].Histogram.Bins;
+        Assert.Equal(12, bins[1].Count);
+        Assert.Equal(SuppressionRule.MinGroupSize, bins[2].SuppressedBy);
+        Assert.Equal(SuppressionRule.Complementary, bins[0].SuppressedBy);
+    }
+
+    [Fact]
+    public void Suppression_is_off_with_k_one_and_no_dominance()
+    {
+        var result = Run(Q.Query("tax_open", Q.Count(), Q.Sum("revenue")).GroupBy("year", "credit_grade"));
+
+        Assert.Empty(result.Suppressed);
+    }
+
+    [Fact]
+    public void Laplace_mean_absolute_deviation_matches_the_scale()
+    {
+        var random = new SplitMixSource(42);
+        const double scale = 3.0;
+        var samples = Enumerable.Range(0, 40_000).Select(_ => Laplace.Sample(random, scale)).ToList();
+
+        Assert.InRange(samples.Average(s => Math.Abs(s)), scale * 0.95, scale * 1.05);
+        Assert.InRange(samples.Average(), -0.1, 0.1);
+        Assert.InRange(samples.Count(s => s > 0) / (double)samples.Count, 0.48, 0.52);
+    }
+
+    [Fact]
+    public void Noise_is_calibrated_to_sensitivity_over_the_epsilon_share()
+    {
+        var query = Q.Query("regions", Q.Count(), Q.Sum("amount"), Q.Avg("amount"), Q.Histogram("amount", Q.Int(0), Q.Int(100)));
+        var executor = new AggregateExecutor(fixture.Store, random: new SplitMixSource(1));
+
+        var outcome = executor.Execute(query, new Epsilon(1_000_000));
+        Assert.True(outcome.Succeeded, outcome.Refusal?.Message);
+        var noise = outcome.Result!.Noise;
+
+        // 5 components: count, sum, avg (sum + count), histogram; ε = 1.0 → 0.2 each.
+        Assert.Equal(NoiseMechanism.Laplace, noise.Mechanism);
+        Assert.Equal(5, noise.Measures.Count);
+        Assert.All(noise.Measures, n => Assert.Equal(200_000UL, n.EpsilonMicros));
+        Assert.Equal(5.0, noise.Measures.Single(n => n.Measure == 0).Scale, 9);
+        Assert.Equal(1_000_000 / 0.2, noise.Measures.Single(n => n.Measure == 1).Scale, 6);
+        Assert.Equal(5.0, noise.Measures.Single(n => n.Measure == 3).Scale, 9);
+    }
+
+    [Fact]
+    public void Noisy_counts_scatter_around_the_true_count_with_the_calibrated_scale()
+    {
+        // ε = 0.5 on one COUNT: scale 2. Group D has 6 rows.
+        var executor = new AggregateExecutor(fixture.Store, random: new SplitMixSource(7));
+        var query = Q.Query("regions", Q.Count()).Where("region", FilterOperator.Eq, Q.Str("D"));
+        var deviations = new List<double>();
+        for (var i = 0; i < 400; i++)
+        {
+            var result = executor.Execute(query, new Epsilon(500_000)).Result!;
+            deviations.Add(Math.Abs(result.Rows[0].Cells[0].Value.IntValue - 6));
+        }
+
+        // Rounding and the floor at 0 perturb the mean absolute deviation a little around 2.
+        Assert.InRange(deviations.Average(), 1.5, 2.5);
+    }
+
+    [Fact]
+    public void Contributions_are_clamped_to_the_bounds_when_epsilon_is_spent()
+    {
+        var executor = new AggregateExecutor(fixture.Store, random: new SplitMixSource(3));
+
+        var result = executor.Execute(Q.Query("clamped", Q.Sum("amount")), new Epsilon(1000_000_000)).Result!;
+
+        // Five values of 500 clamped to 100: 500, plus noise of scale 100/1000 = 0.1.
+        Assert.InRange(result.Rows[0].Cells[0].Value.DoubleValue, 495, 505);
+    }
+
+    [Fact]
+    public void Noise_with_the_default_source_differs_between_runs()
+    {
+        var executor = new AggregateExecutor(fixture.Store);
+        var query = Q.Query("tax_open", Q.Sum("revenue"));
+
+        var first = executor.Execute(query, new Epsilon(100_000)).Result!.Rows[0].Cells[0].Value.DoubleValue;
+        var second = executor.Execute(query, new Epsilon(100_000)).Result!.Rows[0].Cells[0].Value.DoubleValue;
+
+        Assert.NotEqual(first, second);
+    }
+
+    private AggregateResult Run(AggregateQuery query)
+    {
+        var outcome = new AggregateExecutor(fixture.Store).Execute(query, Epsilon.Zero);
+        Assert.True(outcome.Succeeded, outcome.Refusal?.Message);
+        return outcome.Result!;
+    }
+
+    private static string Rows(params (string Region, string Sector, int Amount, int Times)[] rows)
+    {
+        var csv = new StringBuilder();
+        foreach (var (region, sector, amount, times) in rows)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                csv.Append(region).Append(',').Append(sector).Append(',').Append(amount).Append('\n');
+            }
+        }
+
+        return csv.ToString();
+    }
+}
