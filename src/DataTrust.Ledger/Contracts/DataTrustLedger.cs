@@ -65,6 +65,18 @@ public sealed class DataTrustLedger
         return new DataTrustLedger(deployment, rpc, sender);
     }
 
+    /// <summary>
+    /// Binds to a deployment without asking the chain anything (for a long-running service that must start while the
+    /// chain is down); prefer <see cref="ConnectAsync"/>, which checks the chain id and the contracts.
+    /// </summary>
+    public static DataTrustLedger Bind(JsonRpcClient rpc, Deployment deployment, EthereumKey? key = null, NonceManager? nonces = null)
+    {
+        ArgumentNullException.ThrowIfNull(rpc);
+        ArgumentNullException.ThrowIfNull(deployment);
+        var sender = key is null ? null : new TransactionSender(rpc, key, deployment.ChainId, nonces);
+        return new DataTrustLedger(deployment, rpc, sender);
+    }
+
     /// <summary>Deploys the four contracts with <paramref name="authority"/> as the authority, and wires Jobs into Licenses.</summary>
     public static async Task<DataTrustLedger> DeployAsync(JsonRpcClient rpc, EthereumKey authority, CancellationToken cancellationToken = default)
     {

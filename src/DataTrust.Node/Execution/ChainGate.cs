@@ -114,9 +114,13 @@ public sealed class ChainGate
             return Refuse(ErrorReason.SpecHashMismatch, "spec", $"Job {jobId} carries only a spec hash on chain; send the spec bytes with the request.");
         }
 
-        if (Keccak256.Compute(specBytes) != job.SpecHash || (ulong)specBytes.Length != job.SpecSize)
+        var actualHash = Keccak256.Compute(specBytes);
+        if (actualHash != job.SpecHash || (ulong)specBytes.Length != job.SpecSize)
         {
-            return Refuse(ErrorReason.SpecHashMismatch, "spec", $"The spec bytes sent do not hash to job {jobId}'s on-chain spec hash {job.SpecHash}.");
+            return Refuse(
+                ErrorReason.SpecHashMismatch,
+                "spec",
+                $"The spec bytes ({specBytes.Length} bytes, hash {actualHash}) are not job {jobId}'s on-chain spec ({job.SpecSize} bytes, hash {job.SpecHash}).");
         }
 
         // 4. The requester's signature recovers to the job's submitter.
@@ -183,6 +187,11 @@ public sealed class ChainGate
         if (string.IsNullOrEmpty(query.DatasetId) || DatasetIds.OnChainId(query.DatasetId) != job.DatasetId)
         {
             return Refuse(ErrorReason.UnknownDataset, "spec.aggregate.dataset_id", $"The query names dataset '{query.DatasetId}', but job {job.Id} is licensed for catalog dataset {job.DatasetId}.");
+        }
+
+        if (query.HasEpsilonMicros && query.EpsilonMicros != (ulong)job.Epsilon.Micros)
+        {
+            return Refuse(ErrorReason.InvalidEpsilon, "spec.aggregate.epsilon_micros", $"The query asks for ε = {query.EpsilonMicros} micro, but job {job.Id} paid for ε = {job.Epsilon.Micros} micro on chain.");
         }
 
         var local = _store.Find(query.DatasetId);

@@ -1,3 +1,4 @@
+using DataTrust.Node.Execution;
 using DataTrust.Node.Hosting.Internal;
 using DataTrust.Node.Protection;
 using DataTrust.Node.Query;
@@ -36,17 +37,17 @@ public static class NodeApp
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix).AddCommandLine(args);
         var options = new NodeOptions();
         builder.Configuration.GetSection(NodeOptions.Section).Bind(options);
-        return Configure(builder, options, configureLogging);
+        return Configure(builder, options, configureLogging, options.Chain.IsConfigured ? NodeChain.FromOptions(options.Chain) : null);
     }
 
     /// <summary>Creates the host from explicit options (tests, the CLI's embedded mode).</summary>
     /// <exception cref="FormatException">The options are incomplete or malformed.</exception>
-    public static WebApplication Create(NodeOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    public static WebApplication Create(NodeOptions options, Action<ILoggingBuilder>? configureLogging = null, NodeChain? chain = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.Sources.Clear();
-        return Configure(builder, options, configureLogging);
+        return Configure(builder, options, configureLogging, chain);
     }
 
     /// <summary>The address clients use to reach a started host, e.g. <c>http://127.0.0.1:50051</c>.</summary>
@@ -56,7 +57,7 @@ public static class NodeApp
         return new Uri(app.Urls.First());
     }
 
-    private static WebApplication Configure(WebApplicationBuilder builder, NodeOptions options, Action<ILoggingBuilder>? configureLogging)
+    private static WebApplication Configure(WebApplicationBuilder builder, NodeOptions options, Action<ILoggingBuilder>? configureLogging, NodeChain? chain)
     {
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
@@ -80,6 +81,23 @@ public static class NodeApp
             options.Limits,
             provider.GetRequiredService<IRandomSource>(),
             provider.GetService<ILogger<AggregateExecutor>>()));
+        if (chain is not null)
+        {
+            // The container owns the link and disposes it with the host.
+            builder.Services.AddSingleton(chain);
+            builder.Services.AddSingleton(provider => new ChainGate(chain.Ledger, chain.NodeKey.Address, provider.GetRequiredService<DatasetStore>()));
+            builder.Services.AddSingleton(_ => new ResultStore(Path.Combine(options.DataDirectory, "results")));
+            builder.Services.AddSingleton(_ => ExecutionLog.Open(Path.Combine(options.DataDirectory, "execution.log")));
+            builder.Services.AddSingleton(provider => new JobRunner(
+                provider.GetRequiredService<ChainGate>(),
+                provider.GetRequiredService<AggregateExecutor>(),
+                chain.Ledger,
+                chain.NodeKey,
+                provider.GetRequiredService<ResultStore>(),
+                provider.GetRequiredService<ExecutionLog>(),
+                provider.GetService<ILogger<JobRunner>>()));
+        }
+
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
         builder.Services.AddGrpcReflection();
@@ -97,6 +115,12 @@ public static class NodeApp
 
         // Open the store now so a bad data directory fails at startup, not on the first call.
         app.Services.GetRequiredService<DatasetStore>();
+        if (chain is not null)
+        {
+            // Likewise a broken execution log: the node must not serve jobs on top of it.
+            app.Services.GetRequiredService<ExecutionLog>();
+        }
+
         return app;
     }
 }

@@ -21,10 +21,29 @@ public sealed class NodeOptions
     /// <summary>Query size limits.</summary>
     public QueryLimits Limits { get; set; } = QueryLimits.Default;
 
+    /// <summary>How the node reaches the ledger; without it the node serves its catalog and Explain, and refuses every job (fails closed).</summary>
+    public NodeChainOptions Chain { get; set; } = new();
+
     /// <summary>The parsed listen endpoint.</summary>
     /// <exception cref="FormatException">The listen address is not <c>address:port</c>.</exception>
     public IPEndPoint ParseListenEndPoint() =>
         IPEndPoint.TryParse(ListenAddress, out var endPoint) && ListenAddress.Contains(':', StringComparison.Ordinal)
             ? endPoint
             : throw new FormatException("Node:ListenAddress must be address:port, for example 127.0.0.1:50051.");
+}
+
+/// <summary>The ledger settings of a node (section <c>Node:Chain</c>).</summary>
+public sealed class NodeChainOptions
+{
+    /// <summary>The Ethereum JSON-RPC endpoint.</summary>
+    public string? RpcUrl { get; set; }
+
+    /// <summary>The deployment file written by <c>datatrust chain deploy</c>.</summary>
+    public string? DeploymentFile { get; set; }
+
+    /// <summary>The node account's keystore; its password is read from <c>DATATRUST_PASSWORD</c>.</summary>
+    public string? KeystoreFile { get; set; }
+
+    /// <summary>True when all three settings are present.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(RpcUrl) && !string.IsNullOrWhiteSpace(DeploymentFile) && !string.IsNullOrWhiteSpace(KeystoreFile);
 }

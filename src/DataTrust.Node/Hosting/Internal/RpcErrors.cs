@@ -38,7 +38,7 @@ internal static class RpcErrors
         ErrorReason.UnknownDataset or ErrorReason.JobNotFound => Code.NotFound,
         ErrorReason.ColumnNotPermitted or ErrorReason.MeasureNotPrivate or ErrorReason.KindNotAllowed
             or ErrorReason.SignatureInvalid or ErrorReason.LicenseInvalid => Code.PermissionDenied,
-        ErrorReason.JobNotPending or ErrorReason.SpecHashMismatch => Code.FailedPrecondition,
+        ErrorReason.JobNotPending or ErrorReason.SpecHashMismatch or ErrorReason.WrongNode or ErrorReason.DatasetMismatch => Code.FailedPrecondition,
         ErrorReason.ChainUnavailable => Code.Unavailable,
         ErrorReason.Internal => Code.Internal,
         _ => Code.InvalidArgument,

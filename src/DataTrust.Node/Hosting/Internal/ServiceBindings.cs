@@ -39,8 +39,8 @@ internal static class CatalogBinding
 }
 
 /// <summary>
-/// Binding of the job service with <see cref="SafeMarshallers"/> (see <see cref="CatalogBinding"/>). Only Explain is
-/// bound; the chain gate adds Execute and ExecuteStream here, so until then they answer UNIMPLEMENTED.
+/// Binding of the job service with <see cref="SafeMarshallers"/> (see <see cref="CatalogBinding"/>). Explain and Execute
+/// are bound; ExecuteStream (large HE payloads) is not yet, so it answers UNIMPLEMENTED.
 /// </summary>
 internal static class JobBinding
 {
@@ -53,6 +53,9 @@ internal static class JobBinding
         binder.AddMethod(
             SafeMarshallers.Unary(JobService.Descriptor.FullName, "Explain", ExplainRequest.Parser, ExplainResponse.Parser),
             (UnaryServerMethod<ExplainRequest, ExplainResponse>?)null);
+        binder.AddMethod(
+            SafeMarshallers.Unary(JobService.Descriptor.FullName, "Execute", ExecuteRequest.Parser, ExecuteResponse.Parser),
+            (UnaryServerMethod<ExecuteRequest, ExecuteResponse>?)null);
     }
 
     /// <summary>Base of the job service implementation.</summary>
@@ -61,5 +64,8 @@ internal static class JobBinding
     {
         /// <summary>See <c>JobService.Explain</c>.</summary>
         public abstract Task<ExplainResponse> Explain(ExplainRequest request, ServerCallContext context);
+
+        /// <summary>See <c>JobService.Execute</c>.</summary>
+        public abstract Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context);
     }
 }

@@ -1,0 +1,272 @@
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger;
+using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.Crypto;
+using BlockTag = DataTrust.Ledger.Rpc.BlockTag;
+using DataTrust.Ledger.Signing;
+using DataTrust.Node.Execution;
+using DataTrust.Node.Hosting;
+using DataTrust.Protos.V1;
+using Google.Protobuf;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using ColumnType = DataTrust.Core.Catalog.ColumnType;
+using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
+
+namespace DataTrust.Node.Tests.Execution;
+
+[Collection(ChainedNodeCollection.Name)]
+public class ChainGateTests(ChainedNodeFixture node)
+{
+    private static string ReasonOf(RpcException ex) =>
+        ex.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason ?? "(no ErrorInfo)";
+
+    private async Task<RpcException> RefusedAsync(ExecuteRequest request, StatusCode code, string reason)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await node.Jobs.ExecuteAsync(request));
+        Assert.Equal(code, ex.StatusCode);
+        Assert.Equal(reason, ReasonOf(ex));
+        return ex;
+    }
+
+    private ExecutionLog Log => node.NodeChain is not null ? ExecutionLogOf() : throw new InvalidOperationException();
+
+    private ExecutionLog ExecutionLogOf() => ExecutionLog.Open(Path.Combine(node.DataDirectory, "execution.log"));
+
+    [Fact]
+    public async Task Execute_runs_an_authorized_job_and_commits_its_signed_result_hash_on_chain()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
+
+        var response = await node.Jobs.ExecuteAsync(node.Request(jobId));
+        var job = await node.Authority.Jobs.GetJobAsync(jobId);
+        var result = AggregateResult.Parser.ParseFrom(response.Result);
+        var signature = EthSignature.FromBytes(response.NodeSignature.Span);
+
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(Keccak256.Compute(response.Result.Span), job.ResultHash);
+        Assert.Equal(job.ResultHash.ToArray(), response.ResultHash.ToByteArray());
+        Assert.True(PersonalMessage.Verify(
+            JobsContract.ResultDigest(node.Authority.Deployment.Jobs, node.Authority.Deployment.ChainId, jobId, job.ResultHash).Span,
+            signature.ToBytes(),
+            node.NodeAccount));
+        Assert.NotEmpty(result.Rows);
+        Assert.Equal(job.ResultHash, ExecutionLogOf().Find(jobId)!.ResultHash);
+    }
+
+    [Fact]
+    public async Task Execute_reads_the_spec_from_the_chain_when_the_caller_sends_none_and_accepts_the_same_bytes_sent()
+    {
+        var license = await node.LicenseAsync();
+        var query = ChainedNodeFixture.TaxPaidByGrade();
+        var fromChain = await node.SubmitAsync(license, query);
+        var sent = await node.SubmitAsync(license, query);
+
+        var a = await node.Jobs.ExecuteAsync(node.Request(fromChain));
+        var b = await node.Jobs.ExecuteAsync(node.Request(sent, spec: ChainedNodeFixture.SpecOf(query)));
+
+        Assert.NotEmpty(a.Result);
+        Assert.NotEmpty(b.Result);
+    }
+
+    [Fact]
+    public async Task A_retried_call_gets_the_same_result_bytes_and_the_job_is_logged_once()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade(500_000), "0.5");
+
+        var first = await node.Jobs.ExecuteAsync(node.Request(jobId));
+        var second = await node.Jobs.ExecuteAsync(node.Request(jobId));
+
+        Assert.Equal(first.Result, second.Result);
+        Assert.Single(ExecutionLog.Verify(Path.Combine(node.DataDirectory, "execution.log")).Entries, e => e.JobId == jobId);
+    }
+
+    [Fact]
+    public async Task Two_concurrent_calls_for_one_job_execute_it_exactly_once()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade(250_000), "0.25");
+
+        var calls = await Task.WhenAll(
+            node.Jobs.ExecuteAsync(node.Request(jobId)).ResponseAsync,
+            node.Jobs.ExecuteAsync(node.Request(jobId)).ResponseAsync);
+
+        // With noise, two executions would almost surely differ; one execution hands both callers the same bytes.
+        Assert.Equal(calls[0].Result, calls[1].Result);
+        Assert.Single(node.Logs.Lines, l => l.Contains($"Job {jobId} executed and committed", StringComparison.Ordinal));
+        Assert.Single(ExecutionLog.Verify(Path.Combine(node.DataDirectory, "execution.log")).Entries, e => e.JobId == jobId);
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_for_a_job_that_is_not_on_chain()
+    {
+        await RefusedAsync(node.Request(9_999_999), StatusCode.NotFound, "ERROR_REASON_JOB_NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_when_the_license_was_revoked_after_submit_and_nothing_is_committed()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
+        await node.Operator.Licenses.RevokeAsync(license, "consent withdrawn");
+        var nodeNonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
+
+        var ex = await RefusedAsync(node.Request(jobId), StatusCode.PermissionDenied, "ERROR_REASON_LICENSE_INVALID");
+
+        Assert.Contains("revoked", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Pending, (await node.Authority.Jobs.GetJobAsync(jobId)).Status);
+        Assert.Equal(nodeNonce, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
+        Assert.Null(ExecutionLogOf().Find(jobId));
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_when_the_license_expired_after_submit()
+    {
+        var license = await node.LicenseAsync(validFor: TimeSpan.FromSeconds(120));
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
+        await node.AdvanceTimeAsync(600);
+
+        var ex = await RefusedAsync(node.Request(jobId), StatusCode.PermissionDenied, "ERROR_REASON_LICENSE_INVALID");
+
+        Assert.Contains("expired", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_job_that_used_the_last_quota_and_the_whole_budget_still_runs_and_the_next_is_refused_on_chain()
+    {
+        var license = await node.LicenseAsync(quota: 1, epsilon: "0.5");
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade(500_000), "0.5");
+
+        var response = await node.Jobs.ExecuteAsync(node.Request(jobId));
+        var next = await Assert.ThrowsAsync<ContractRevertedException>(() => node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade()));
+
+        Assert.NotEmpty(response.Result);
+        Assert.Equal("QuotaExhausted", next.ErrorName);
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_when_the_signature_is_not_the_submitters()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
+
+        var ex = await RefusedAsync(node.Request(jobId, signer: node.OtherEnterpriseKey), StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
+
+        Assert.Contains(node.OtherEnterpriseKey.Address.ToString(), ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_for_a_malformed_signature_or_job_id()
+    {
+        var request = new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(1), RequesterSignature = ByteString.CopyFrom(new byte[65]) };
+
+        await RefusedAsync(request, StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
+        await RefusedAsync(new ExecuteRequest { JobId = ByteString.CopyFrom(new byte[9] { 1, 0, 0, 0, 0, 0, 0, 0, 0 }), RequesterSignature = ByteString.CopyFrom(new byte[65]) }, StatusCode.InvalidArgument, "ERROR_REASON_MALFORMED_REQUEST");
+        await RefusedAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(1), RequesterSignature = ByteString.CopyFrom(new byte[3]) }, StatusCode.InvalidArgument, "ERROR_REASON_SIGNATURE_INVALID");
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_when_the_spec_sent_differs_from_the_one_on_chain()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
+        var other = ChainedNodeFixture.TaxPaidByGrade();
+        other.GroupBy.Clear();
+
+        await RefusedAsync(node.Request(jobId, spec: ChainedNodeFixture.SpecOf(other)), StatusCode.FailedPrecondition, "ERROR_REASON_SPEC_HASH_MISMATCH");
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_when_the_query_asks_for_another_epsilon_than_the_job_paid()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade(epsilonMicros: 100_000), "0.5");
+
+        await RefusedAsync(node.Request(jobId), StatusCode.InvalidArgument, "ERROR_REASON_INVALID_EPSILON");
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_for_a_job_that_already_failed_on_chain()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
+        await node.NodeChain.Ledger.Jobs.FailAsync(jobId, "operator cancelled");
+
+        await RefusedAsync(node.Request(jobId), StatusCode.FailedPrecondition, "ERROR_REASON_JOB_NOT_PENDING");
+    }
+
+    [Fact]
+    public async Task Execute_is_refused_for_a_job_on_a_dataset_another_node_holds()
+    {
+        var otherNode = await node.FundedAsync();
+        await node.Authority.Participants.AdmitNodeAsync(otherNode.Address, "Other node", "social-security", "http://127.0.0.1", otherNode.Address);
+        var spec = ChainedNodeFixture.SpecOf(ChainedNodeFixture.TaxPaidByGrade());
+        var foreign = LedgerSpec(otherNode.Address);
+        await node.Operator.Catalog.PublishAsync(foreign);
+        var request = await node.Enterprise.Licenses.RequestAsync(foreign.Id, "other");
+        var license = await node.Operator.Licenses.GrantAsync(request, ComputationKindSet.Aggregate, 5, DateTimeOffset.UtcNow.AddDays(30), Epsilon.Zero);
+        var jobId = await node.Enterprise.Jobs.SubmitAsync(license, ComputationKind.Aggregate, spec, Epsilon.Zero);
+
+        await RefusedAsync(node.Request(jobId), StatusCode.FailedPrecondition, "ERROR_REASON_WRONG_NODE");
+    }
+
+    [Fact]
+    public async Task A_node_whose_chain_is_down_refuses_every_job()
+    {
+        var deadPort = new Uri("http://127.0.0.1:1");
+        var app = NodeApp.Create(
+            new NodeOptions { DataDirectory = node.Temp.File("down-data"), ListenAddress = "127.0.0.1:0" },
+            chain: new NodeChain(deadPort, node.Authority.Deployment, EthereumKey.Generate()));
+        await app.StartAsync();
+        try
+        {
+            using var channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(app));
+            var client = new JobService.JobServiceClient(channel);
+
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await client.ExecuteAsync(node.Request(1)));
+
+            Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+            Assert.Equal("ERROR_REASON_CHAIN_UNAVAILABLE", ReasonOf(ex));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_submitter_can_have_the_result_of_a_completed_job_handed_back()
+    {
+        var license = await node.LicenseAsync();
+        var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
+        await node.Jobs.ExecuteAsync(node.Request(jobId));
+
+        await RefusedAsync(node.Request(jobId, signer: node.OtherEnterpriseKey), StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
+    }
+
+    [Fact]
+    public void The_runner_is_wired_with_the_nodes_own_chain_link()
+    {
+        Assert.NotNull(node.NodeChain);
+        Assert.Equal(node.NodeAccount, node.NodeChain.NodeKey.Address);
+        Assert.NotNull(Log);
+    }
+
+    private static DatasetSpec LedgerSpec(Address nodeAccount) => new(
+        DatasetIds.OnChainId("social.monthly"),
+        "Social security (other node)",
+        nodeAccount,
+        Hash32.Sha256("schema"u8),
+        100,
+        Hash32.Sha256("snapshot"u8),
+        2,
+        10,
+        1,
+        85,
+        ComputationKindSet.Aggregate,
+        [new ColumnSpec("month", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0)]);
+}

@@ -1,0 +1,190 @@
+using System.Numerics;
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger;
+using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.LocalChain;
+using DataTrust.Ledger.Rpc;
+using DataTrust.Ledger.Signing;
+using DataTrust.Node.Execution;
+using DataTrust.Node.Hosting;
+using DataTrust.Node.Samples;
+using DataTrust.Node.Storage;
+using DataTrust.Protos.V1;
+using Google.Protobuf;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
+
+namespace DataTrust.Node.Tests.Execution;
+
+/// <summary>
+/// A real anvil with DataTrust deployed, an operator, two enterprises, and a real node on a loopback port serving the
+/// tax sample (imported into a real DuckDB file), published in the catalog with the node's own commitment.
+/// </summary>
+public sealed class ChainedNodeFixture : IAsyncLifetime
+{
+    public const string DatasetId = "tax";
+    private readonly List<EthereumKey> _keys = [];
+    private LocalChain? _chain;
+    private WebApplication? _app;
+
+    public JsonRpcClient Rpc { get; private set; } = null!;
+
+    public DataTrustLedger Authority { get; private set; } = null!;
+
+    public DataTrustLedger Operator { get; private set; } = null!;
+
+    public DataTrustLedger Enterprise { get; private set; } = null!;
+
+    public EthereumKey EnterpriseKey { get; private set; } = null!;
+
+    public EthereumKey OtherEnterpriseKey { get; private set; } = null!;
+
+    public Address NodeAccount { get; private set; }
+
+    public TempDirectory Temp { get; } = new();
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public JobService.JobServiceClient Jobs { get; private set; } = null!;
+
+    public NodeChain NodeChain => _app!.Services.GetService(typeof(NodeChain)) as NodeChain ?? throw new InvalidOperationException();
+
+    public string DataDirectory => Temp.File("data");
+
+    public async Task InitializeAsync()
+    {
+        _chain = await LocalChain.StartAsync();
+        Rpc = _chain.CreateClient();
+        var authorityKey = Keep(EthereumKey.FromPrivateKeyHex(_chain.DevelopmentPrivateKeys[0]));
+        Authority = await DataTrustLedger.DeployAsync(Rpc, authorityKey);
+
+        var operatorKey = await FundedAsync();
+        EnterpriseKey = await FundedAsync();
+        OtherEnterpriseKey = await FundedAsync();
+        var nodeKey = EthereumKey.Generate();
+        NodeAccount = nodeKey.Address;
+        await FundAsync(NodeAccount);
+        await Authority.Participants.AdmitAsync(operatorKey.Address, Role.Operator, "Tax data operator");
+        await Authority.Participants.AdmitNodeAsync(NodeAccount, "Tax node", "tax", "http://127.0.0.1", NodeAccount);
+        await Authority.Participants.AdmitAsync(EnterpriseKey.Address, Role.Enterprise, "Bank", "91350100M000100Y43");
+        await Authority.Participants.AdmitAsync(OtherEnterpriseKey.Address, Role.Enterprise, "Other bank", "91110000600037341L");
+        Operator = await DataTrustLedger.ConnectAsync(Rpc, Authority.Deployment, operatorKey);
+        Enterprise = await DataTrustLedger.ConnectAsync(Rpc, Authority.Deployment, EnterpriseKey);
+
+        var csv = Temp.File("tax.csv");
+        SampleDataset.Tax.WriteCsv(csv, 2000, seed: 7);
+        DatasetDescriptor descriptor;
+        using (var store = new DatasetStore(DataDirectory))
+        {
+            descriptor = store.Import(SampleDataset.Tax.ImportFrom(csv));
+        }
+
+        await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(descriptor, NodeAccount, "Tax (sample)"));
+
+        _app = NodeApp.Create(
+            new NodeOptions { DataDirectory = DataDirectory, ListenAddress = "127.0.0.1:0" },
+            logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace),
+            new NodeChain(_chain.RpcUri, Authority.Deployment, nodeKey));
+        await _app.StartAsync();
+        Channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(_app));
+        Jobs = new JobService.JobServiceClient(Channel);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Rpc.Dispose();
+        await _chain!.DisposeAsync();
+        foreach (var key in _keys)
+        {
+            key.Dispose();
+        }
+
+        Temp.Dispose();
+    }
+
+    public EthereumKey Keep(EthereumKey key)
+    {
+        _keys.Add(key);
+        return key;
+    }
+
+    public async Task<EthereumKey> FundedAsync()
+    {
+        var key = Keep(EthereumKey.Generate());
+        await FundAsync(key.Address);
+        return key;
+    }
+
+    public Task FundAsync(Address address) =>
+        Rpc.CallAsync("anvil_setBalance", [address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 21))]);
+
+    public async Task<ulong> LicenseAsync(uint quota = 10, string epsilon = "2.0", TimeSpan? validFor = null)
+    {
+        var request = await Enterprise.Licenses.RequestAsync(DatasetIds.OnChainId(DatasetId), "credit risk statistics");
+        var now = (await Rpc.GetBlockAsync(BlockTag.Latest))!.Timestamp;
+        var expires = DateTimeOffset.FromUnixTimeSeconds((long)now) + (validFor ?? TimeSpan.FromDays(90));
+        return await Operator.Licenses.GrantAsync(request, ComputationKindSet.Aggregate, quota, expires, Epsilon.Parse(epsilon));
+    }
+
+    public static AggregateQuery TaxPaidByGrade(ulong? epsilonMicros = null)
+    {
+        var query = new AggregateQuery { DatasetId = DatasetId };
+        query.GroupBy.Add("credit_grade");
+        query.Measures.Add(new Measure { Function = MeasureFunction.Count });
+        query.Measures.Add(new Measure { Function = MeasureFunction.Sum, Column = "tax_paid" });
+        if (epsilonMicros is { } e)
+        {
+            query.EpsilonMicros = e;
+        }
+
+        return query;
+    }
+
+    public static byte[] SpecOf(AggregateQuery query) =>
+        new JobSpec { Kind = Protos.V1.ComputationKind.Aggregate, Aggregate = query }.ToByteArray();
+
+    public async Task<ulong> SubmitAsync(ulong licenseId, AggregateQuery query, string epsilon = "0") =>
+        await Enterprise.Jobs.SubmitAsync(licenseId, ComputationKind.Aggregate, SpecOf(query), Epsilon.Parse(epsilon));
+
+    public ExecuteRequest Request(ulong jobId, EthereumKey? signer = null, byte[]? spec = null)
+    {
+        var signature = JobAuthorization.Sign(signer ?? EnterpriseKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId);
+        var request = new ExecuteRequest { JobId = IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()) };
+        if (spec is not null)
+        {
+            request.Spec = ByteString.CopyFrom(spec);
+        }
+
+        return request;
+    }
+
+    public static ByteString IdBytes(ulong id)
+    {
+        var bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, id);
+        return ByteString.CopyFrom(bytes);
+    }
+
+    public async Task AdvanceTimeAsync(ulong seconds)
+    {
+        await Rpc.CallAsync("evm_increaseTime", [seconds]);
+        await Rpc.CallAsync("evm_mine", []);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChainedNodeCollection : ICollectionFixture<ChainedNodeFixture>
+{
+    public const string Name = "chained node";
+}
