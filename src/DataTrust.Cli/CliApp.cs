@@ -59,6 +59,11 @@ public static class CliApp
             await environment.Error.WriteLineAsync($"refused: {ex.Error} ({ex.Function})").ConfigureAwait(false);
             return Refused;
         }
+        catch (Jobs.NodeRefusedException ex)
+        {
+            await environment.Error.WriteLineAsync($"refused by the node: {ex.Message} ({ex.Reason})").ConfigureAwait(false);
+            return Refused;
+        }
         catch (Exception ex) when (ex is CliException or RpcException or KeystoreException or DeploymentFileException
             or LocalChainException or AbiException or FormatException or IOException or UnauthorizedAccessException)
         {

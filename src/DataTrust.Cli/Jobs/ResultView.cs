@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using DataTrust.Cli.Common;
+using DataTrust.Protos.V1;
+using Google.Protobuf;
+using Spectre.Console;
+
+namespace DataTrust.Cli.Jobs;
+
+/// <summary>Shows an aggregate result: a table with suppressed cells marked and the rule named, or JSON.</summary>
+public static class ResultView
+{
+    /// <summary>The text of one value.</summary>
+    public static string Format(Value? value) => value?.KindCase switch
+    {
+        Value.KindOneofCase.IntValue => value.IntValue.ToString(CultureInfo.InvariantCulture),
+        Value.KindOneofCase.DoubleValue => value.DoubleValue.ToString("0.####", CultureInfo.InvariantCulture),
+        Value.KindOneofCase.DecimalValue => value.DecimalValue,
+        Value.KindOneofCase.StringValue => value.StringValue,
+        Value.KindOneofCase.BoolValue => value.BoolValue ? "true" : "false",
+        Value.KindOneofCase.DateValue => $"{value.DateValue.Year:D4}-{value.DateValue.Month:D2}-{value.DateValue.Day:D2}",
+        _ => string.Empty,
+    };
+
+    /// <summary>The text of one cell: its value, its histogram, or the rule that suppressed it.</summary>
+    public static string Format(Cell cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        if (cell.Suppressed)
+        {
+            return $"suppressed ({Rule(cell.SuppressedBy)})";
+        }
+
+        return cell.KindCase == Cell.KindOneofCase.Histogram
+            ? string.Join(" ", cell.Histogram.Bins.Select(b => b.Suppressed ? "·" : b.Count.ToString(CultureInfo.InvariantCulture)))
+            : Format(cell.Value);
+    }
+
+    /// <summary>A readable name of a suppression rule.</summary>
+    public static string Rule(SuppressionRule rule) => rule switch
+    {
+        SuppressionRule.MinGroupSize => "fewer than k rows",
+        SuppressionRule.Dominance => "dominance rule",
+        SuppressionRule.Complementary => "complementary",
+        _ => "unspecified",
+    };
+
+    /// <summary>Prints a verified result.</summary>
+    public static void Print(CliEnvironment environment, bool json, VerifiedResult verified)
+    {
+        ArgumentNullException.ThrowIfNull(verified);
+        var result = verified.Result;
+        if (json)
+        {
+            var node = JsonNode.Parse(JsonFormatter.Default.Format(result))!.AsObject();
+            node["jobId"] = verified.JobId;
+            node["resultHash"] = verified.ResultHash.ToString();
+            node["node"] = verified.Node.ToString();
+            Output.Json(environment, node);
+            return;
+        }
+
+        var console = Output.Console(environment);
+        var table = new Table { Title = new TableTitle($"job {verified.JobId} — {Markup.Escape(result.DatasetId)}") };
+        foreach (var column in result.Columns)
+        {
+            table.AddColumn(Markup.Escape(column.Name));
+        }
+
+        foreach (var row in result.Rows)
+        {
+            table.AddRow([.. row.Keys.Select(Format).Concat(row.Cells.Select(Format)).Select(Markup.Escape)]);
+        }
+
+        console.Write(table);
+        var suppressed = result.Suppressed.GroupBy(s => s.Rule).Select(g => $"{g.Count()} × {Rule(g.Key)}").ToList();
+        console.WriteLine(suppressed.Count == 0
+            ? $"no cell suppressed (k = {result.MinGroupSize})"
+            : $"suppressed cells (k = {result.MinGroupSize}): {string.Join(", ", suppressed)}");
+        if (result.Noise is { Mechanism: NoiseMechanism.Laplace } noise)
+        {
+            console.WriteLine($"Laplace noise, ε = {noise.EpsilonMicros / 1_000_000m:0.######}: " +
+                string.Join(", ", noise.Measures.Select(m => $"{m.Component} scale {m.Scale.ToString("0.###", CultureInfo.InvariantCulture)}")));
+        }
+
+        console.WriteLine($"result hash {verified.ResultHash} matches the chain; signed by node {verified.Node}");
+    }
+}
