@@ -65,7 +65,8 @@ public static class CliApp
             return Refused;
         }
         catch (Exception ex) when (ex is CliException or RpcException or KeystoreException or DeploymentFileException
-            or LocalChainException or AbiException or FormatException or IOException or UnauthorizedAccessException)
+            or LocalChainException or AbiException or FormatException
+            or Node.Storage.StorageException or Node.Execution.ExecutionLogException or Core.Catalog.CatalogException or IOException or UnauthorizedAccessException)
         {
             await environment.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return Failed;

@@ -9,5 +9,6 @@ internal static class CommandGroups
     [
         KeysCommands.Create(environment),
         NodeCommands.Create(environment),
+        DemoCommand.Create(environment),
     ];
 }

@@ -14,13 +14,21 @@ public static class Output
     public static IAnsiConsole Console(CliEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(environment.Out),
             Ansi = AnsiSupport.Detect,
             ColorSystem = ColorSystemSupport.Detect,
             Interactive = InteractionSupport.No,
         });
+
+        // Redirected output has no width of its own; tables of hashes and addresses need more than 80 columns.
+        if (console.Profile.Width < 120 && (environment.Out != System.Console.Out || System.Console.IsOutputRedirected))
+        {
+            console.Profile.Width = 140;
+        }
+
+        return console;
     }
 
     /// <summary>Writes a JSON value followed by a newline.</summary>

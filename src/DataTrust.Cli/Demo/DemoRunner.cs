@@ -1,0 +1,347 @@
+using System.Numerics;
+using DataTrust.Cli.Jobs;
+using DataTrust.Core.Catalog;
+using DataTrust.Core.Identity;
+using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.Keystore;
+using DataTrust.Ledger.LocalChain;
+using DataTrust.Ledger.Rpc;
+using DataTrust.Ledger.Signing;
+using DataTrust.Node.Execution;
+using DataTrust.Node.Hosting;
+using DataTrust.Node.Samples;
+using DataTrust.Node.Storage;
+using DataTrust.Protos.V1;
+using Microsoft.AspNetCore.Builder;
+using Spectre.Console;
+
+namespace DataTrust.Cli.Demo;
+
+/// <summary>
+/// The embedded default: a local chain, the contracts, three domain nodes with generated registers, and the whole
+/// story for every role — publish, request, grant, jobs, refusals, a revocation — ending with the audit verdict.
+/// Everything it starts it stops, also on Ctrl+C.
+/// </summary>
+public sealed class DemoRunner : IAsyncDisposable
+{
+    private readonly CliEnvironment _environment;
+    private readonly DemoOptions _options;
+    private readonly IAnsiConsole _console;
+    private readonly List<WebApplication> _nodes = [];
+    private readonly List<EthereumKey> _keys = [];
+    private readonly List<IDisposable> _disposables = [];
+    private LocalChain? _chain;
+    private DirectoryInfo _directory = null!;
+    private bool _ownsDirectory;
+
+    /// <summary>Creates a runner writing to the environment's output.</summary>
+    public DemoRunner(CliEnvironment environment, DemoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(options);
+        _environment = environment;
+        _options = options;
+        _console = Common.Output.Console(environment);
+    }
+
+    /// <summary>The folders and files of this run (keystores, node data, results, report).</summary>
+    public DirectoryInfo Directory => _directory;
+
+    /// <summary>The parties of the story, once created.</summary>
+    private sealed record Cast(
+        JsonRpcClient Rpc,
+        DataTrustLedger Authority,
+        DataTrustLedger MarketOperator,
+        DataTrustLedger FinanceOperator,
+        DataTrustLedger Bank,
+        EthereumKey BankKey,
+        DataTrustLedger Other,
+        EthereumKey OtherKey,
+        EthereumKey AuditorKey);
+
+    /// <summary>Runs the story; returns the exit code.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        _ownsDirectory = _options.Directory is null;
+        _directory = _options.Directory ?? System.IO.Directory.CreateTempSubdirectory("datatrust-demo-");
+        _directory.Create();
+
+        Step("0", "A local chain and DataTrust's contracts");
+        _console.MarkupLine("[grey]starting anvil from chain/node_modules (installing the pinned npm packages on first use)…[/]");
+        _chain = await LocalChain.StartAsync(new LocalChainOptions(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var rpc = _chain.CreateClient();
+        _disposables.Add(rpc);
+        var cast = await CreateCastAsync(rpc, cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"chain {cast.Authority.Deployment.ChainId} at [blue]{_chain.RpcUri}[/]; contracts deployed by the authority {cast.Authority.Deployment.Authority}");
+
+        Step("1", "Domain nodes import their registers; operators publish them (schemas and policies, never values)");
+        var datasets = await StartNodesAndPublishAsync(cast, cancellationToken).ConfigureAwait(false);
+        await ShowCatalogAsync(cast, cancellationToken).ConfigureAwait(false);
+
+        Step("2", "A bank requests licenses for \"small-business credit risk statistics\"; the operator grants them");
+        var taxLicense = await LicenseAsync(cast, datasets["tax"], cancellationToken).ConfigureAwait(false);
+        var socialLicense = await LicenseAsync(cast, datasets["social_security"], cancellationToken).ConfigureAwait(false);
+
+        Step("3", "The bank runs aggregate jobs; the nodes compute, protect the output and commit the result hash");
+        var bank = new JobClient(cast.Bank, cast.BankKey);
+        var results = new List<VerifiedResult>
+        {
+            await RunJobAsync(bank, taxLicense, Query("tax", ["year", "credit_grade"], [Count(), Sum("tax_paid")]), Epsilon.Zero, "total tax paid by year and credit grade", cancellationToken).ConfigureAwait(false),
+            await RunJobAsync(bank, socialLicense, Query("social_security", ["month"], [Avg("insured_headcount")]), Epsilon.Parse("0.5"), "average insured headcount by month, ε = 0.5", cancellationToken).ConfigureAwait(false),
+        };
+
+        Step("4", "A refused job: another enterprise submits without a license of its own");
+        var other = new JobClient(cast.Other, cast.OtherKey);
+        await ExpectRefusalAsync(() => other.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);
+
+        Step("5", "A refused query: GROUP BY uscc (a JOIN_KEY may never be output) — the node's Explain says why");
+        var explain = await bank.ExplainAsync(taxLicense, Query("tax", ["uscc"], [Count()]), cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine(explain.Allowed
+            ? "[red]the node would have allowed it[/]"
+            : $"[yellow]refused by policy[/]: {Markup.Escape(explain.Clause)} [grey]({explain.Reason})[/] — nothing was submitted");
+
+        Step("6", "The operator revokes the bank's tax license; the next job is refused");
+        await cast.FinanceOperator.Licenses.RevokeAsync(taxLicense, "demo: purpose review", cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"license {taxLicense} revoked");
+        await ExpectRefusalAsync(() => bank.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);
+
+        var passed = explain is { Allowed: false } && results.Count == 2;
+        Step("7", "The chain as it stands");
+        await ShowLedgerAsync(cast, cancellationToken).ConfigureAwait(false);
+        if (_options.Keep)
+        {
+            await KeepRunningAsync(cast, cancellationToken).ConfigureAwait(false);
+        }
+
+        return passed ? CliApp.Ok : CliApp.Failed;
+    }
+
+    private void Step(string number, string title) =>
+        _console.Write(new Rule($"[bold]{number}. {Markup.Escape(title)}[/]") { Justification = Justify.Left });
+
+    private async Task<Cast> CreateCastAsync(JsonRpcClient rpc, CancellationToken cancellationToken)
+    {
+        var keysDir = Path.Combine(_directory.FullName, "keys");
+        async Task<EthereumKey> NewAsync(string role)
+        {
+            var key = EthereumKey.Generate();
+            _keys.Add(key);
+            Keystore.Save(key, DemoOptions.KeystorePassword, keysDir, KeystoreOptions.Light);
+            await rpc.CallAsync("anvil_setBalance", [key.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 22))], cancellationToken).ConfigureAwait(false);
+            _console.MarkupLine($"  {role,-34} {key.Address}");
+            return key;
+        }
+
+        _console.MarkupLine("accounts (keystores in " + Markup.Escape(keysDir) + "):");
+        var authorityKey = await NewAsync("data authority (数据主管部门)").ConfigureAwait(false);
+        var marketKey = await NewAsync("operator: market regulation").ConfigureAwait(false);
+        var financeKey = await NewAsync("operator: tax & social security").ConfigureAwait(false);
+        var bankKey = await NewAsync("enterprise: bank (数据使用方)").ConfigureAwait(false);
+        var otherKey = await NewAsync("enterprise: another company").ConfigureAwait(false);
+        var auditorKey = await NewAsync("auditor (审计方)").ConfigureAwait(false);
+
+        var authority = await DataTrustLedger.DeployAsync(rpc, authorityKey, cancellationToken).ConfigureAwait(false);
+        authority.Deployment.Save(Path.Combine(_directory.FullName, "deployment.json"));
+        await authority.Participants.AdmitAsync(marketKey.Address, Role.Operator, "Market regulation data operation center", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await authority.Participants.AdmitAsync(financeKey.Address, Role.Operator, "Tax & social security data operation center", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await authority.Participants.AdmitAsync(bankKey.Address, Role.Enterprise, "Example City Commercial Bank", CreditCode("91330100MA2B3C4D5"), cancellationToken).ConfigureAwait(false);
+        await authority.Participants.AdmitAsync(otherKey.Address, Role.Enterprise, "Example Trading Co., Ltd.", CreditCode("91330100MA2X7Y8Q1"), cancellationToken).ConfigureAwait(false);
+        await authority.Participants.AdmitAsync(auditorKey.Address, Role.Auditor, "Public data audit office", cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        return new Cast(
+            rpc,
+            authority,
+            await DataTrustLedger.ConnectAsync(rpc, authority.Deployment, marketKey, cancellationToken: cancellationToken).ConfigureAwait(false),
+            await DataTrustLedger.ConnectAsync(rpc, authority.Deployment, financeKey, cancellationToken: cancellationToken).ConfigureAwait(false),
+            await DataTrustLedger.ConnectAsync(rpc, authority.Deployment, bankKey, cancellationToken: cancellationToken).ConfigureAwait(false),
+            bankKey,
+            await DataTrustLedger.ConnectAsync(rpc, authority.Deployment, otherKey, cancellationToken: cancellationToken).ConfigureAwait(false),
+            otherKey,
+            auditorKey);
+    }
+
+    private static string CreditCode(string body) => body + UnifiedSocialCreditCode.ComputeCheckCharacter(body);
+
+    private async Task<Dictionary<string, Hash32>> StartNodesAndPublishAsync(Cast cast, CancellationToken cancellationToken)
+    {
+        var datasets = new Dictionary<string, Hash32>();
+        var domains = new (string Domain, SampleDataset Sample, DataTrustLedger Operator)[]
+        {
+            ("market_regulation", SampleDataset.MarketRegister, cast.MarketOperator),
+            ("tax", SampleDataset.Tax, cast.FinanceOperator),
+            ("social_security", SampleDataset.SocialSecurity, cast.FinanceOperator),
+        };
+        foreach (var (domain, sample, op) in domains)
+        {
+            var data = Path.Combine(_directory.FullName, "nodes", domain);
+            System.IO.Directory.CreateDirectory(data);
+            var csv = Path.Combine(data, "source.csv");
+            sample.WriteCsv(csv, _options.Rows, seed: 20261123);
+            DatasetDescriptor descriptor;
+            using (var store = new DatasetStore(data))
+            {
+                descriptor = store.Import(sample.ImportFrom(csv, domain));
+            }
+
+            File.Delete(csv);
+            var nodeKey = EthereumKey.Generate();
+            Keystore.Save(nodeKey, DemoOptions.KeystorePassword, Path.Combine(_directory.FullName, "keys"), KeystoreOptions.Light);
+            await cast.Rpc.CallAsync("anvil_setBalance", [nodeKey.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 22))], cancellationToken).ConfigureAwait(false);
+            var app = NodeApp.Create(
+                new NodeOptions { DataDirectory = data, ListenAddress = "127.0.0.1:0" },
+                configureLogging: null,
+                chain: new NodeChain(_chain!.RpcUri, cast.Authority.Deployment, nodeKey));
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            _nodes.Add(app);
+            var endpoint = NodeApp.BoundAddress(app).ToString();
+            await cast.Authority.Participants.AdmitNodeAsync(nodeKey.Address, $"{domain} node", domain, endpoint, nodeKey.Address, cancellationToken).ConfigureAwait(false);
+            var spec = CatalogEntries.FromDescriptor(descriptor, nodeKey.Address, $"{domain} register (sample)");
+            await op.Catalog.PublishAsync(spec, cancellationToken).ConfigureAwait(false);
+            datasets[domain] = spec.Id;
+            _console.MarkupLine($"  node [blue]{domain}[/] at {endpoint}: imported {descriptor.RowCount} rows into DuckDB, commitment {descriptor.SnapshotCommitment.ToString()[..18]}…, published");
+        }
+
+        return datasets;
+    }
+
+    private async Task ShowCatalogAsync(Cast cast, CancellationToken cancellationToken)
+    {
+        var table = new Table { Title = new TableTitle("catalog") };
+        table.AddColumns("dataset", "rows", "k", "dominance", "columns (permissions)");
+        foreach (var id in await cast.Authority.Catalog.GetDatasetIdsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var spec = (await cast.Authority.Catalog.GetDatasetAsync(id, cancellationToken).ConfigureAwait(false)).Spec;
+            var columns = string.Join(", ", spec.Columns.Select(c => $"{c.Name} {c.Permissions}"));
+            table.AddRow(
+                Markup.Escape(spec.Name),
+                spec.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                spec.MinGroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                spec.DominancePercent == 0 ? "-" : $"({spec.DominanceN}, {spec.DominancePercent}%)",
+                Markup.Escape(columns));
+        }
+
+        _console.Write(table);
+    }
+
+    private async Task<ulong> LicenseAsync(Cast cast, Hash32 dataset, CancellationToken cancellationToken)
+    {
+        var request = await cast.Bank.Licenses.RequestAsync(dataset, "small-business credit risk statistics", cancellationToken).ConfigureAwait(false);
+        var now = (await cast.Rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false))!.Timestamp;
+        var expires = DateTimeOffset.FromUnixTimeSeconds((long)now).AddDays(90);
+        var license = await cast.FinanceOperator.Licenses.GrantAsync(request, ComputationKindSet.Aggregate, 20, expires, Epsilon.Parse("2.0"), cancellationToken).ConfigureAwait(false);
+        var name = (await cast.Authority.Catalog.GetDatasetAsync(dataset, cancellationToken).ConfigureAwait(false)).Spec.Name;
+        _console.MarkupLine($"  request {request} on {Markup.Escape(name)} → license [green]{license}[/]: 20 queries, 90 days, ε = 2.0");
+        return license;
+    }
+
+    private async Task<VerifiedResult> RunJobAsync(JobClient client, ulong license, AggregateQuery query, Epsilon epsilon, string title, CancellationToken cancellationToken)
+    {
+        if (!epsilon.IsZero)
+        {
+            query.EpsilonMicros = (ulong)epsilon.Micros;
+        }
+
+        _console.MarkupLine($"[bold]{Markup.Escape(title)}[/]");
+        var explain = await client.ExplainAsync(license, query, cancellationToken).ConfigureAwait(false);
+        if (!explain.Allowed)
+        {
+            throw new CliException($"The node's Explain refused the demo query: {explain.Clause}");
+        }
+
+        var jobId = await client.SubmitAsync(license, query, epsilon, cancellationToken).ConfigureAwait(false);
+        var result = await client.RunAsync(jobId, cancellationToken).ConfigureAwait(false);
+        ResultView.Print(_environment, json: false, result);
+        return result;
+    }
+
+    private async Task ExpectRefusalAsync(Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+            throw new CliException("The demo expected the ledger to refuse this job, and it did not.");
+        }
+        catch (ContractRevertedException ex)
+        {
+            _console.MarkupLine($"[yellow]refused[/]: {Markup.Escape(ex.Error.ToString())} [grey]({Markup.Escape(ex.Function)})[/] — nothing was recorded");
+        }
+    }
+
+    private async Task ShowLedgerAsync(Cast cast, CancellationToken cancellationToken)
+    {
+        var jobs = await cast.Authority.Jobs.GetJobCountAsync(cancellationToken).ConfigureAwait(false);
+        for (ulong id = 1; id <= jobs; id++)
+        {
+            var job = await cast.Authority.Jobs.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
+            _console.MarkupLine($"  job {id}: license {job.LicenseId}, ε {job.Epsilon}, {job.Status}, result {job.ResultHash.ToString()[..18]}…");
+        }
+    }
+
+    private async Task KeepRunningAsync(Cast cast, CancellationToken cancellationToken)
+    {
+        _console.Write(new Rule("[bold]--keep: the chain and the nodes stay up until Ctrl+C[/]") { Justification = Justify.Left });
+        _console.MarkupLine($"  RPC          {_chain!.RpcUri}");
+        _console.MarkupLine($"  deployment   {Markup.Escape(Path.Combine(_directory.FullName, "deployment.json"))}");
+        _console.MarkupLine($"  keystores    {Markup.Escape(Path.Combine(_directory.FullName, "keys"))} (password '{DemoOptions.KeystorePassword}')");
+        foreach (var node in _nodes)
+        {
+            _console.MarkupLine($"  node         {NodeApp.BoundAddress(node)} (grpcurl -plaintext {NodeApp.BoundAddress(node).Authority} list)");
+        }
+
+        _console.MarkupLine($"  e.g. datatrust enterprise catalog --rpc {_chain.RpcUri} --deployment {Markup.Escape(Path.Combine(_directory.FullName, "deployment.json"))}");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C ends --keep; everything is stopped by DisposeAsync.
+        }
+
+        _ = cast;
+    }
+
+    private static AggregateQuery Query(string dataset, string[] groupBy, Measure[] measures)
+    {
+        var query = new AggregateQuery { DatasetId = dataset };
+        query.GroupBy.Add(groupBy);
+        query.Measures.Add(measures);
+        return query;
+    }
+
+    private static Measure Count() => new() { Function = MeasureFunction.Count };
+
+    private static Measure Sum(string column) => new() { Function = MeasureFunction.Sum, Column = column };
+
+    private static Measure Avg(string column) => new() { Function = MeasureFunction.Avg, Column = column };
+
+    /// <summary>Stops the nodes and the chain, disposes keys, and removes a temporary folder.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var disposable in _disposables)
+        {
+            disposable.Dispose();
+        }
+
+        if (_chain is not null)
+        {
+            await _chain.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var key in _keys)
+        {
+            key.Dispose();
+        }
+
+        if (_ownsDirectory && _directory is { Exists: true } && !_options.Keep)
+        {
+            _directory.Delete(recursive: true);
+        }
+    }
+}
