@@ -68,6 +68,62 @@ public sealed class ChainGate
         }
     }
 
+    /// <summary>
+    /// The license half of Explain: would a job with this query be accepted under the license now? Checks the
+    /// license exists, covers the query's dataset and the aggregate kind, is neither revoked nor expired, has quota
+    /// left and ε for the query. Returns null when it would, else the refusal. Costs nothing on chain.
+    /// </summary>
+    public async Task<QueryRefusal?> ExplainLicenseAsync(ulong licenseId, AggregateQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        try
+        {
+            License license;
+            try
+            {
+                license = await _ledger.Licenses.GetLicenseAsync(licenseId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ContractRevertedException ex) when (ex.ErrorName == "UnknownLicense")
+            {
+                return new QueryRefusal(ErrorReason.LicenseInvalid, "license_id", $"There is no license {licenseId} on chain.");
+            }
+
+            var now = (await _ledger.Rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false))?.Timestamp ?? 0;
+            var epsilon = query.HasEpsilonMicros ? query.EpsilonMicros : 0;
+            string? problem = null;
+            if (string.IsNullOrEmpty(query.DatasetId) || DatasetIds.OnChainId(query.DatasetId) != license.DatasetId)
+            {
+                problem = $"License {licenseId} covers catalog dataset {license.DatasetId}, not '{query.DatasetId}'.";
+            }
+            else if (license.Revoked)
+            {
+                problem = $"License {licenseId} was revoked.";
+            }
+            else if (license.ExpiresAt <= now)
+            {
+                problem = $"License {licenseId} expired at {DateTimeOffset.FromUnixTimeSeconds((long)license.ExpiresAt):u}.";
+            }
+            else if (!license.Kinds.Allows(ChainKind.Aggregate))
+            {
+                problem = $"License {licenseId} does not allow aggregate jobs.";
+            }
+            else if (license.QuotaRemaining == 0)
+            {
+                problem = $"License {licenseId} has no quota left.";
+            }
+            else if (epsilon > (ulong)license.EpsilonRemaining.Micros)
+            {
+                problem = $"The query spends ε = {epsilon} micro; license {licenseId} has {license.EpsilonRemaining.Micros} micro left.";
+            }
+
+            return problem is null ? null : new QueryRefusal(ErrorReason.LicenseInvalid, "license_id", problem);
+        }
+        catch (RpcException ex)
+        {
+            return new QueryRefusal(ErrorReason.ChainUnavailable, "license_id", $"The chain cannot be reached to check license {licenseId} ({ex.Kind}).");
+        }
+    }
+
     /// <summary>True when <paramref name="requesterSignature"/> is the submitter's request for the job (for handing back a stored result).</summary>
     public bool IsRequester(ChainJob job, ReadOnlySpan<byte> requesterSignature) =>
         JobAuthorization.TryRecoverRequester(requesterSignature, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, job.Id, out var who, out _)

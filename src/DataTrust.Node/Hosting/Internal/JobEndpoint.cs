@@ -11,7 +11,7 @@ namespace DataTrust.Node.Hosting.Internal;
 /// The job service's Explain (the policy part). Execute and ExecuteStream need the chain gate, which adds them on top of
 /// <see cref="AggregateExecutor"/> (see <see cref="JobBinding"/>).
 /// </summary>
-internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner = null) : JobBinding.ServiceBase
+internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner = null, ChainGate? gate = null) : JobBinding.ServiceBase
 {
     /// <summary>Runs a job through the chain gate (or hands back its committed result) to its requester only.</summary>
     public override async Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context)
@@ -62,14 +62,14 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
         return value;
     }
 
-    public override Task<ExplainResponse> Explain(ExplainRequest request, ServerCallContext context)
+    public override async Task<ExplainResponse> Explain(ExplainRequest request, ServerCallContext context)
     {
         if (request.Query is null)
         {
             throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, "query", "query: Explain needs the query to check.");
         }
 
-        // The license part (license_id) is checked by the chain gate; this is the policy part and reads no rows.
+        // The policy part reads no rows; the license part (when a license id is given) reads only the chain.
         var check = executor.Explain(request.Query);
         var response = new ExplainResponse
         {
@@ -77,13 +77,23 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             Quota = (uint)check.Quota,
             EpsilonMicros = (ulong)check.Epsilon.Micros,
         };
-        if (check.Refusal is { } refusal)
+        var refusal = check.Refusal;
+        if (refusal is null && !request.LicenseId.IsEmpty)
         {
+            var licenseId = ParseId(request.LicenseId, "license_id");
+            refusal = gate is null
+                ? new QueryRefusal(ErrorReason.ChainUnavailable, "license_id", "This node has no chain configured, so it cannot check a license.")
+                : await gate.ExplainLicenseAsync(licenseId, request.Query, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        if (refusal is not null)
+        {
+            response.Allowed = false;
             response.Reason = refusal.Reason;
             response.Field = refusal.Field;
             response.Clause = refusal.Message;
         }
 
-        return Task.FromResult(response);
+        return response;
     }
 }
