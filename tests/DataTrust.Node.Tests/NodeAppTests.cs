@@ -31,6 +31,30 @@ public sealed class NodeAppTests : IDisposable
     }
 
     [Fact]
+    public async Task Environment_variables_override_the_json_file()
+    {
+        // Arrange: the file names an unusable data directory; the environment supplies the real one.
+        var config = temp.File("env.json");
+        File.WriteAllText(config, """{ "Node": { "DataDirectory": "", "ListenAddress": "127.0.0.1:0" } }""");
+        Environment.SetEnvironmentVariable("DATATRUST_Node__DataDirectory", temp.File("envdata"));
+        try
+        {
+            await using var app = NodeApp.Create(["--config", config]);
+
+            // Act
+            await app.StartAsync();
+
+            // Assert
+            Assert.True(File.Exists(Path.Combine(temp.File("envdata"), "node.duckdb")));
+            await app.StopAsync();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DATATRUST_Node__DataDirectory", null);
+        }
+    }
+
+    [Fact]
     public void A_configuration_without_a_data_directory_is_refused()
     {
         var error = Assert.Throws<FormatException>(() => NodeApp.Create(new NodeOptions { ListenAddress = "127.0.0.1:0" }));
