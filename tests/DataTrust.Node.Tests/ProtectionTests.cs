@@ -31,6 +31,7 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
 
                 fixture.ImportSmall("grid", Rows(grid.ToArray()), 3, DominanceRule.Disabled);
                 fixture.ImportSmall("clamped", Rows(("A", "s", 500, 5)), 1, DominanceRule.Disabled, upper: 100);
+                fixture.ImportSmall("negative", Rows(("N", "s", -1000, 1), ("N", "s", 1, 4), ("P", "s", 10, 5), ("Q", "s", 10, 6)), 3, new DominanceRule(1, 85));
             }
         }
     }
@@ -77,6 +78,32 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
         Assert.Equal(SuppressionRule.Complementary, result.Rows[1].Cells[1].SuppressedBy);
         Assert.Equal(SuppressionRule.Complementary, result.Rows[1].Cells[2].SuppressedBy);
         Assert.False(result.Rows[2].Cells[1].Suppressed);
+    }
+
+    [Fact]
+    public void Dominance_compares_magnitudes_when_contributions_are_negative()
+    {
+        var result = Run(Q.Query("negative", Q.Sum("amount")).GroupBy("region"));
+
+        Assert.Equal(SuppressionRule.Dominance, result.Rows[0].Cells[0].SuppressedBy);
+    }
+
+    [Fact]
+    public void A_bound_beyond_the_column_range_is_limited_to_it()
+    {
+        var dataset = fixture.Store.Find("regions")!;
+        var policy = dataset.Policy with
+        {
+            Columns = dataset.Policy.Columns.Select(c => c.Column == "amount"
+                ? c with { UpperBound = System.Numerics.BigInteger.Pow(2, 255) - 1 }
+                : c).ToArray(),
+        };
+
+        var outcome = new AggregateExecutor(fixture.Store, random: new SplitMixSource(5))
+            .Execute(Q.Query("regions", Q.Sum("amount")), new Epsilon(1_000_000), policy);
+
+        Assert.True(outcome.Succeeded, outcome.Refusal?.Message);
+        Assert.Equal(99_999_999_999_999.0 / 1.0, outcome.Result!.Noise.Measures[0].Sensitivity);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class SnapshotCommitmentBuilder
     private const string Domain = "DataTrust/snapshot/v1";
 
     private readonly DatasetSchema schema;
-    private readonly List<byte[]> rowHashes = [];
+    private readonly List<RowHash> rowHashes = [];
     private byte[] row = new byte[256];
     private int length;
     private int column;
@@ -120,7 +120,9 @@ public sealed class SnapshotCommitmentBuilder
             throw new CatalogException($"A row has {column} values but the schema has {schema.Columns.Count} columns.");
         }
 
-        rowHashes.Add(SHA256.HashData(row.AsSpan(0, length)));
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(row.AsSpan(0, length), digest);
+        rowHashes.Add(new RowHash(digest));
         length = 0;
         column = 0;
     }
@@ -134,16 +136,18 @@ public sealed class SnapshotCommitmentBuilder
             throw new CatalogException("The last row was not ended; call EndRow after its last value.");
         }
 
-        rowHashes.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
+        rowHashes.Sort();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.ASCII.GetBytes(Domain));
         hash.AppendData(schema.SchemaHash.Bytes);
         Span<byte> count = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(count, (ulong)rowHashes.Count);
         hash.AppendData(count);
+        Span<byte> digest = stackalloc byte[32];
         foreach (var rowHash in rowHashes)
         {
-            hash.AppendData(rowHash);
+            rowHash.WriteTo(digest);
+            hash.AppendData(digest);
         }
 
         return new Hash32(hash.GetHashAndReset());
@@ -174,5 +178,34 @@ public sealed class SnapshotCommitmentBuilder
 
         data.CopyTo(row.AsSpan(length));
         length += data.Length;
+    }
+
+    /// <summary>A row hash as four big-endian words, so comparing words compares the bytes (32 bytes per row, no object).</summary>
+    private readonly record struct RowHash(ulong A, ulong B, ulong C, ulong D) : IComparable<RowHash>
+    {
+        public RowHash(ReadOnlySpan<byte> digest)
+            : this(
+                BinaryPrimitives.ReadUInt64BigEndian(digest),
+                BinaryPrimitives.ReadUInt64BigEndian(digest[8..]),
+                BinaryPrimitives.ReadUInt64BigEndian(digest[16..]),
+                BinaryPrimitives.ReadUInt64BigEndian(digest[24..]))
+        {
+        }
+
+        public int CompareTo(RowHash other)
+        {
+            var c = A.CompareTo(other.A);
+            c = c != 0 ? c : B.CompareTo(other.B);
+            c = c != 0 ? c : C.CompareTo(other.C);
+            return c != 0 ? c : D.CompareTo(other.D);
+        }
+
+        public void WriteTo(Span<byte> destination)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(destination, A);
+            BinaryPrimitives.WriteUInt64BigEndian(destination[8..], B);
+            BinaryPrimitives.WriteUInt64BigEndian(destination[16..], C);
+            BinaryPrimitives.WriteUInt64BigEndian(destination[24..], D);
+        }
     }
 }

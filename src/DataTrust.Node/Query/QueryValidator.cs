@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Numerics;
 using DataTrust.Core.Catalog;
 using DataTrust.Node.Protection.Internal;
 using DataTrust.Node.Query.Internal;
 using DataTrust.Node.Storage;
 using DataTrust.Protos.V1;
+using ColumnType = DataTrust.Core.Catalog.ColumnType;
 using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
 
 namespace DataTrust.Node.Query;
@@ -191,8 +193,8 @@ public static class QueryValidator
             return new(ErrorReason.ColumnNotPermitted, field + ".column", $"{field}.column: column '{column.Name}' is not numeric and cannot be aggregated.");
         }
 
-        var lower = (decimal)columnPolicy!.LowerBound!.Value;
-        var upper = (decimal)columnPolicy.UpperBound!.Value;
+        var lower = Representable(columnPolicy!.LowerBound!.Value, column.Type);
+        var upper = Representable(columnPolicy.UpperBound!.Value, column.Type);
         if (function != MeasureFunction.Histogram)
         {
             planned = new PlannedMeasure(function, column, lower, upper, [], []);
@@ -355,6 +357,13 @@ public static class QueryValidator
         }
 
         return string.Join(", ", names);
+    }
+
+    /// <summary>An int256 bound limited to the values the column can hold, which leaves clamping unchanged.</summary>
+    private static decimal Representable(BigInteger bound, ColumnType type)
+    {
+        var limit = type == ColumnType.Int ? new BigInteger(long.MaxValue) : new BigInteger(99_999_999_999_999m);
+        return (decimal)BigInteger.Clamp(bound, -limit - (type == ColumnType.Int ? 1 : 0), limit);
     }
 
     private static QueryRefusal TooLarge(string field, string limit) =>

@@ -9,13 +9,16 @@ namespace DataTrust.Node.Storage;
 /// <param name="SnapshotCommitment">Canonical commitment to the stored rows (see <see cref="SnapshotCommitmentBuilder"/>).</param>
 /// <param name="RowCount">Number of rows.</param>
 /// <param name="ImportedAt">When the import committed.</param>
+/// <param name="NonNegativeColumns">Numeric columns holding no negative value (recorded at import; lets the dominance
+/// rule skip absolute values). Internal statistics, never published.</param>
 public sealed record DatasetDescriptor(
     string Id,
     DatasetSchema Schema,
     DatasetPolicy Policy,
     Hash32 SnapshotCommitment,
     long RowCount,
-    DateTimeOffset ImportedAt)
+    DateTimeOffset ImportedAt,
+    IReadOnlySet<string> NonNegativeColumns)
 {
     /// <summary>Canonical schema hash (see <see cref="DatasetSchema"/>).</summary>
     public Hash32 SchemaHash => Schema.SchemaHash;

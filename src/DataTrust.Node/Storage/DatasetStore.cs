@@ -48,7 +48,8 @@ public sealed partial class DatasetStore : IDisposable
                 schema_hash VARCHAR NOT NULL,
                 snapshot_commitment VARCHAR NOT NULL,
                 row_count BIGINT NOT NULL,
-                imported_at TIMESTAMPTZ NOT NULL)
+                imported_at TIMESTAMPTZ NOT NULL,
+                non_negative_json VARCHAR NOT NULL)
             """);
     }
 
@@ -120,10 +121,11 @@ public sealed partial class DatasetStore : IDisposable
                 $"CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c.Type)}) AS {SqlText.Quote(c.Name)}"));
             ExecuteWithPath(connection, $"CREATE TABLE {staging} AS SELECT {select} FROM {source}", path);
             var (commitment, rowCount) = Commit(connection, schema, staging);
+            var nonNegative = NonNegative(connection, schema, staging);
             var importedAt = DateTimeOffset.UtcNow;
             using (var insert = connection.CreateCommand())
             {
-                insert.CommandText = $"INSERT INTO {SqlText.MetadataTable} VALUES ($1, $2, $3, $4, $5, $6, $7)";
+                insert.CommandText = $"INSERT INTO {SqlText.MetadataTable} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
                 insert.Parameters.Add(new DuckDBParameter(import.DatasetId));
                 insert.Parameters.Add(new DuckDBParameter(MetadataCodec.EncodeSchema(schema)));
                 insert.Parameters.Add(new DuckDBParameter(MetadataCodec.EncodePolicy(import.Policy)));
@@ -131,13 +133,14 @@ public sealed partial class DatasetStore : IDisposable
                 insert.Parameters.Add(new DuckDBParameter(commitment.ToString()));
                 insert.Parameters.Add(new DuckDBParameter(rowCount));
                 insert.Parameters.Add(new DuckDBParameter(importedAt.UtcDateTime));
+                insert.Parameters.Add(new DuckDBParameter(System.Text.Json.JsonSerializer.Serialize(nonNegative.Order(StringComparer.Ordinal))));
                 insert.ExecuteNonQuery();
             }
 
             Execute(connection, $"ALTER TABLE {staging} RENAME TO {SqlText.TableOf(import.DatasetId)}");
             transaction.Commit();
             LogImported(import.DatasetId, rowCount, schema.Columns.Count);
-            return new DatasetDescriptor(import.DatasetId, schema, import.Policy, commitment, rowCount, importedAt);
+            return new DatasetDescriptor(import.DatasetId, schema, import.Policy, commitment, rowCount, importedAt, nonNegative);
         }
         catch (StorageException)
         {
@@ -312,6 +315,30 @@ public sealed partial class DatasetStore : IDisposable
         return (builder.Complete(), builder.RowCount);
     }
 
+    private static HashSet<string> NonNegative(DuckDBConnection connection, DatasetSchema schema, string table)
+    {
+        var numeric = schema.Columns.Where(c => c.Type.IsNumeric()).ToList();
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        if (numeric.Count == 0)
+        {
+            return result;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT " + string.Join(", ", numeric.Select(c => $"coalesce(min({SqlText.Quote(c.Name)}) >= 0, true)")) + $" FROM {table}";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        for (var i = 0; i < numeric.Count; i++)
+        {
+            if (reader.GetBoolean(i))
+            {
+                result.Add(numeric[i].Name);
+            }
+        }
+
+        return result;
+    }
+
     private static bool Exists(DuckDBConnection connection, string datasetId)
     {
         using var command = connection.CreateCommand();
@@ -324,7 +351,7 @@ public sealed partial class DatasetStore : IDisposable
     {
         using var command = connection.CreateCommand();
         var sql = new StringBuilder(
-            $"SELECT dataset_id, schema_json, policy_json, schema_hash, snapshot_commitment, row_count, imported_at FROM {SqlText.MetadataTable}");
+            $"SELECT dataset_id, schema_json, policy_json, schema_hash, snapshot_commitment, row_count, imported_at, non_negative_json FROM {SqlText.MetadataTable}");
         if (datasetId is not null)
         {
             sql.Append(" WHERE dataset_id = $1");
@@ -349,7 +376,8 @@ public sealed partial class DatasetStore : IDisposable
                 MetadataCodec.DecodePolicy(reader.GetString(2)),
                 Hash32.Parse(reader.GetString(4)),
                 reader.GetInt64(5),
-                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(6), DateTimeKind.Utc))));
+                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(6), DateTimeKind.Utc)),
+                (System.Text.Json.JsonSerializer.Deserialize<string[]>(reader.GetString(7)) ?? []).ToHashSet(StringComparer.Ordinal)));
         }
 
         return result;

@@ -62,7 +62,7 @@ internal sealed class SqlPlan
 
             if (measure.Column is null)
             {
-                layout.Add(new MeasureLayout(Add("count(*)"), -1, -1, -1, -1));
+                layout.Add(new MeasureLayout(groupCount, -1, -1, -1, -1)); // COUNT(*) is the group's row count
                 continue;
             }
 
@@ -74,18 +74,29 @@ internal sealed class SqlPlan
                     break;
                 case MeasureFunction.Sum:
                 case MeasureFunction.Avg:
-                    // With ε > 0 every contribution is clamped to the policy bounds (bound as parameters).
+                    // With ε > 0 every contribution is clamped to the policy bounds (bound as parameters, in the
+                    // column's own storage type so the arithmetic stays 64-bit).
+                    var storage = SqlText.StorageType(measure.Column.Type);
                     var value = plan.Epsilon.IsZero
                         ? column
-                        : $"least(greatest(CAST({column} AS DECIMAL(38,4)), {Bind(measure.LowerBound)}), {Bind(measure.UpperBound)})";
-                    var sum = $"CAST(sum({value}) AS DECIMAL(38,4))";
-                    var topN = dominance.N == 1
-                        ? $"CAST(max(abs({value})) AS DECIMAL(38,4))"
-                        : $"CAST(list_sum(max(abs({value}), {dominance.N.ToString(CultureInfo.InvariantCulture)})) AS DECIMAL(38,4))";
-                    var absTotal = $"CAST(sum(abs({value})) AS DECIMAL(38,4))";
-                    var sumIndex = Add(sum);
+                        : $"least(greatest({column}, CAST({Bind(measure.LowerBound)} AS {storage})), CAST({Bind(measure.UpperBound)} AS {storage}))";
+                    var sumIndex = Add($"CAST(sum({value}) AS DECIMAL(38,4))");
                     var countIndex = measure.Function == MeasureFunction.Avg ? Add($"count({column})") : -1;
-                    var (top, total) = dominance.IsEnabled ? (Add(topN), Add(absTotal)) : (-1, -1);
+                    var (top, total) = (-1, -1);
+                    if (dominance.IsEnabled)
+                    {
+                        // Contributions known to be non-negative (clamped to a non-negative range, or a column without
+                        // negative values) need no absolute value, and their absolute total is the sum itself.
+                        var nonNegative = plan.Epsilon.IsZero
+                            ? plan.Dataset.NonNegativeColumns.Contains(measure.Column.Name)
+                            : measure.LowerBound >= 0;
+                        var magnitude = nonNegative ? value : $"abs({value})";
+                        top = Add(dominance.N == 1
+                            ? $"CAST(max({magnitude}) AS DECIMAL(38,4))"
+                            : $"CAST(list_sum(max({magnitude}, {dominance.N.ToString(CultureInfo.InvariantCulture)})) AS DECIMAL(38,4))");
+                        total = nonNegative ? sumIndex : Add($"CAST(sum({magnitude}) AS DECIMAL(38,4))");
+                    }
+
                     layout.Add(new MeasureLayout(sumIndex, countIndex, top, total, -1));
                     break;
                 case MeasureFunction.Min:
