@@ -142,12 +142,25 @@ public sealed class GrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Execute_is_unimplemented_until_the_chain_gate_is_wired()
+    public async Task Execute_on_a_node_without_a_chain_is_refused_as_chain_unavailable()
+    {
+        var client = new JobService.JobServiceClient(server.Channel);
+        var request = new ExecuteRequest { JobId = Google.Protobuf.ByteString.CopyFrom([1]), RequesterSignature = Google.Protobuf.ByteString.CopyFrom(new byte[65]) };
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.ExecuteAsync(request));
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal("ERROR_REASON_CHAIN_UNAVAILABLE", error.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason);
+    }
+
+    [Fact]
+    public async Task Execute_with_an_empty_job_id_is_refused_as_malformed()
     {
         var client = new JobService.JobServiceClient(server.Channel);
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await client.ExecuteAsync(new ExecuteRequest()));
 
-        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("ERROR_REASON_MALFORMED_REQUEST", error.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason);
     }
 }

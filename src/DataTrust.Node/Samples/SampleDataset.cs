@@ -98,8 +98,10 @@ public sealed class SampleDataset
         DefaultPolicy(
             new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
             new ColumnPolicy("month", ColumnPermissions.GroupBy | ColumnPermissions.Filter),
-            new ColumnPolicy("insured_headcount", ColumnPermissions.Aggregate, 0, 100_000),
-            new ColumnPolicy("contribution_base_total", ColumnPermissions.Aggregate, 0, 1_000_000_000),
+            // Clamp ranges sized for small and medium employers: the Laplace scale is bound / ε, so a bound
+            // far above the data would drown every noisy answer.
+            new ColumnPolicy("insured_headcount", ColumnPermissions.Aggregate, 0, 500),
+            new ColumnPolicy("contribution_base_total", ColumnPermissions.Aggregate, 0, 5_000_000),
             new ColumnPolicy("arrears_months", ColumnPermissions.Aggregate | ColumnPermissions.Filter, 0, 24)),
         GenerateSocialSecurity);
 
