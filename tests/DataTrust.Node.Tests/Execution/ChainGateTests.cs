@@ -270,3 +270,73 @@ public class ChainGateTests(ChainedNodeFixture node)
         ComputationKindSet.Aggregate,
         [new ColumnSpec("month", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0)]);
 }
+
+[Collection(ChainedNodeCollection.Name)]
+public class ExplainLicenseTests(ChainedNodeFixture node)
+{
+    private static ExplainRequest Explain(ulong license, AggregateQuery query) =>
+        new() { Query = query, LicenseId = ChainedNodeFixture.IdBytes(license) };
+
+    [Fact]
+    public async Task Explain_allows_a_query_the_policy_and_a_valid_license_cover_and_says_what_it_costs()
+    {
+        var license = await node.LicenseAsync(epsilon: "1.0");
+
+        var answer = await node.Jobs.ExplainAsync(Explain(license, ChainedNodeFixture.TaxPaidByGrade(epsilonMicros: 500_000)));
+
+        Assert.True(answer.Allowed, answer.Clause);
+        Assert.Equal(1u, answer.Quota);
+        Assert.Equal(500_000UL, answer.EpsilonMicros);
+    }
+
+    [Fact]
+    public async Task Explain_refuses_under_a_revoked_license_and_names_it()
+    {
+        var license = await node.LicenseAsync();
+        await node.Operator.Licenses.RevokeAsync(license, "review");
+
+        var answer = await node.Jobs.ExplainAsync(Explain(license, ChainedNodeFixture.TaxPaidByGrade()));
+
+        Assert.False(answer.Allowed);
+        Assert.Equal(ErrorReason.LicenseInvalid, answer.Reason);
+        Assert.Contains("revoked", answer.Clause, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_refuses_a_query_that_would_spend_more_epsilon_than_is_left()
+    {
+        var license = await node.LicenseAsync(epsilon: "0.1");
+
+        var answer = await node.Jobs.ExplainAsync(Explain(license, ChainedNodeFixture.TaxPaidByGrade(epsilonMicros: 500_000)));
+
+        Assert.False(answer.Allowed);
+        Assert.Equal("license_id", answer.Field);
+    }
+
+    [Fact]
+    public async Task Explain_refuses_an_unknown_license_and_costs_nothing_on_chain()
+    {
+        var nonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
+
+        var answer = await node.Jobs.ExplainAsync(Explain(987_654, ChainedNodeFixture.TaxPaidByGrade()));
+
+        Assert.False(answer.Allowed);
+        Assert.Equal(ErrorReason.LicenseInvalid, answer.Reason);
+        Assert.Equal(nonce, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
+    }
+
+    [Fact]
+    public async Task Explain_reports_the_policy_clause_before_the_license()
+    {
+        var license = await node.LicenseAsync();
+        var query = new AggregateQuery { DatasetId = ChainedNodeFixture.DatasetId };
+        query.GroupBy.Add("uscc");
+        query.Measures.Add(new Measure { Function = MeasureFunction.Count });
+
+        var answer = await node.Jobs.ExplainAsync(Explain(license, query));
+
+        Assert.False(answer.Allowed);
+        Assert.Equal(ErrorReason.ColumnNotPermitted, answer.Reason);
+        Assert.Contains("JOIN_KEY", answer.Clause, StringComparison.Ordinal);
+    }
+}
