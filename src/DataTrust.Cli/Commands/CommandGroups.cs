@@ -8,5 +8,9 @@ internal static class CommandGroups
     public static IEnumerable<Command> All(CliEnvironment environment) =>
     [
         KeysCommands.Create(environment),
+        ChainCommands.Create(environment),
+        AdminCommands.Create(environment),
+        OperatorCommands.Create(environment),
+        EnterpriseCommands.Create(environment),
     ];
 }
