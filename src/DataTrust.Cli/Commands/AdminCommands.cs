@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Core.Identity;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Rpc;
 
@@ -39,8 +40,14 @@ internal static class AdminCommands
             };
             var address = Args.Address(parse.GetValue(account), "--account");
             var nameValue = RequireText(parse.GetValue(name), "--name");
+            var code = parse.GetValue(creditCode) ?? string.Empty;
+            if (code.Length > 0 && !UnifiedSocialCreditCode.IsValid(code))
+            {
+                throw new CliException($"--credit-code '{code}' is not a valid unified social credit code (18 characters with a matching check character).");
+            }
+
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
-            var receipt = await connection.Ledger.Participants.AdmitAsync(address, roleValue, nameValue, parse.GetValue(creditCode) ?? string.Empty, environment.CancellationToken).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Participants.AdmitAsync(address, roleValue, nameValue, code, environment.CancellationToken).ConfigureAwait(false);
             Done(environment, chain.Json(parse), $"Admitted {address} as {roleValue.ToString().ToLowerInvariant()} '{nameValue}'.", receipt, new JsonObject { ["account"] = address.ToString(), ["role"] = roleValue.ToString() });
             return CliApp.Ok;
         }));
