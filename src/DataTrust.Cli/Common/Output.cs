@@ -10,17 +10,24 @@ public static class Output
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>A Spectre console that writes to the environment's output (no colours when redirected).</summary>
+    /// <summary>A Spectre console that writes to the environment's output (no colours and a wide page when redirected or captured).</summary>
     public static IAnsiConsole Console(CliEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        var redirected = !ReferenceEquals(environment.Out, System.Console.Out) || System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(environment.Out),
-            Ansi = AnsiSupport.Detect,
-            ColorSystem = ColorSystemSupport.Detect,
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = InteractionSupport.No,
         });
+        if (redirected)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
     }
 
     /// <summary>Writes a JSON value followed by a newline.</summary>
