@@ -179,7 +179,8 @@ internal static class AdminCommands
         }
         else
         {
-            environment.Out.WriteLine($"{sentence} (tx {receipt.TransactionHash}, block {receipt.BlockNumber})");
+            environment.Out.WriteLine(sentence);
+            environment.Out.WriteLine($"  transaction {receipt.TransactionHash} in block {receipt.BlockNumber}");
         }
     }
 }

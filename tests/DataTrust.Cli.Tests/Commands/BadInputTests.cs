@@ -186,8 +186,8 @@ public sealed class BadInputTests(CliFixture fixture)
     public async Task Grant_by_an_operator_on_someone_elses_dataset_is_refused_decoded()
     {
         await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_i", "--node", fixture.Node.ToString(), "--kinds", "aggregate"));
-        var requested = await fixture.MustAsync(fixture.Enterprise_("request", "--dataset", "tax_i", "--purpose", "x"));
-        var requestId = ulong.Parse(requested.Out.Split("request ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
+        var requested = await fixture.MustAsync(fixture.Enterprise_("request", "--dataset", "tax_i", "--purpose", "x", "--json"));
+        var requestId = System.Text.Json.JsonDocument.Parse(requested.Out).RootElement.GetProperty("requestId").GetUInt64();
         var (otherKey, other) = await fixture.NewKeyAsync("operator-2");
         await fixture.MustAsync("chain", "fund", "--rpc", fixture.Rpc, "--address", other.ToString());
         await fixture.MustAsync(fixture.Authority_("admit", "--role", "operator", "--account", other.ToString(), "--name", "Other operator"));
