@@ -6,6 +6,7 @@ using DataTrust.Cli.Common;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.LocalChain;
 using DataTrust.Ledger.Rpc;
+using DataTrust.Ledger.Signing;
 
 namespace DataTrust.Cli.Commands;
 
@@ -40,6 +41,12 @@ internal static class ChainCommands
             {
                 environment.Out.WriteLine($"Local chain {chain.ChainId} listening on {chain.RpcUri}");
                 environment.Out.WriteLine($"Its {chain.DevelopmentPrivateKeys.Count} dev accounts are funded TEST accounts with publicly known keys: never use them on a real chain.");
+                foreach (var devKey in chain.DevelopmentPrivateKeys)
+                {
+                    using var dev = EthereumKey.FromPrivateKeyHex(devKey);
+                    environment.Out.WriteLine($"  {dev.Address}");
+                }
+
                 environment.Out.WriteLine(statePath is null ? "No --state: the chain is lost when it stops." : $"State is kept in {statePath}.");
                 environment.Out.WriteLine("Press Ctrl+C to stop.");
                 var limit = parse.GetValue(exitAfter) is { } seconds ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan;

@@ -33,6 +33,7 @@ public sealed class ChainCommandTests(CliFixture fixture)
 
         Assert.Equal(CliApp.Ok, exit);
         Assert.Contains("funded TEST accounts", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Chain stopped", output.ToString(), StringComparison.Ordinal);
         Assert.True(File.Exists(state));
     }
