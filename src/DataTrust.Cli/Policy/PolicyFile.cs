@@ -97,7 +97,8 @@ public sealed record PolicyFile(
             }
 
             n = (byte)Integer(nValue, source, "dominance.n", 0, 255);
-            p = n == 0 ? (byte)0 : (byte)Integer(pValue, source, "dominance.p", 1, 100);
+            var percent = (byte)Integer(pValue, source, "dominance.p", n == 0 ? 0 : 1, 100);
+            p = n == 0 ? (byte)0 : percent;
         }
 
         byte? sensitivity = root.TryGetProperty("sensitivity", out var sValue) ? (byte)Integer(sValue, source, "sensitivity", 0, 255) : null;
