@@ -8,6 +8,10 @@ internal static class CommandGroups
     public static IEnumerable<Command> All(CliEnvironment environment) =>
     [
         KeysCommands.Create(environment),
+        ChainCommands.Create(environment),
+        AdminCommands.Create(environment),
+        OperatorCommands.Create(environment),
+        EnterpriseCommands.Create(environment),
         NodeCommands.Create(environment),
         DemoCommand.Create(environment),
     ];

@@ -70,3 +70,12 @@ internal static class EnterpriseJobCommands
         }
     }
 }
+
+/// <summary>The enterprise group's job commands, attached where the group is built.</summary>
+internal static partial class EnterpriseCommands
+{
+    static partial void AddJobCommands(Command group, CliEnvironment environment)
+    {
+        group.Subcommands.Add(EnterpriseJobCommands.Submit(environment));
+    }
+}

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace DataTrust.Cli.Common;
 
@@ -13,7 +14,22 @@ public static class CommonOptions
     {
         Description = "Ethereum JSON-RPC endpoint (anvil, geth, Besu, …)",
         DefaultValueFactory = _ => new Uri("http://127.0.0.1:8545"),
+        CustomParser = ParseEndpoint,
     };
+
+    /// <summary>Parses an http(s) endpoint argument; anything else is a parse error with one clear sentence.</summary>
+    public static Uri? ParseEndpoint(ArgumentResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            return uri;
+        }
+
+        result.AddError($"'{text}' is not an http:// or https:// endpoint.");
+        return null;
+    }
 
     /// <summary><c>--deployment</c>: the JSON file of contract addresses.</summary>
     public static Option<FileInfo> Deployment() => new("--deployment")

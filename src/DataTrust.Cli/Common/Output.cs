@@ -10,22 +10,23 @@ public static class Output
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>A Spectre console that writes to the environment's output (no colours when redirected).</summary>
+    /// <summary>A Spectre console that writes to the environment's output (no colours and a wide page when redirected or captured).</summary>
     public static IAnsiConsole Console(CliEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        var redirected = !ReferenceEquals(environment.Out, System.Console.Out) || System.Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(environment.Out),
-            Ansi = AnsiSupport.Detect,
-            ColorSystem = ColorSystemSupport.Detect,
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = InteractionSupport.No,
         });
 
-        // Redirected output has no width of its own; tables of hashes and addresses need more than 80 columns.
-        if (console.Profile.Width < 120 && (environment.Out != System.Console.Out || System.Console.IsOutputRedirected))
+        // Redirected output has no width of its own; tables of hashes and addresses need the room.
+        if (redirected)
         {
-            console.Profile.Width = 140;
+            console.Profile.Width = 240;
         }
 
         return console;

@@ -1,0 +1,241 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using DataTrust.Cli.Common;
+using DataTrust.Cli.Policy;
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger.Contracts;
+
+namespace DataTrust.Cli.Commands;
+
+/// <summary><c>datatrust operator …</c>: publish datasets, answer license requests, revoke licenses.</summary>
+internal static class OperatorCommands
+{
+    public static Command Create(CliEnvironment environment) =>
+        new("operator", "A data operator: publish datasets, grant, reject and revoke licenses")
+        {
+            Publish(environment),
+            Requests(environment),
+            Grant(environment),
+            Reject(environment),
+            Revoke(environment),
+            Licenses(environment),
+        };
+
+    private static Command Publish(CliEnvironment environment)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "The node's dataset id, e.g. tax.annual", Required = true };
+        var node = new Option<string>("--node") { Description = "The node's account (its endpoint is read from the chain)", Required = true };
+        var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy file overriding the node's stated policy" };
+        var name = new Option<string?>("--name") { Description = "A readable name (default: the dataset id)" };
+        var kinds = new Option<string?>("--kinds") { Description = "Allowed computation kinds, e.g. aggregate,he-weighted-aggregate (overrides node and policy file)" };
+        var command = new Command("publish", "Publish a node's dataset into the catalog with its commitment and column policy") { dataset, node, policy, name, kinds };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var token = environment.CancellationToken;
+            var datasetId = AdminCommands.RequireText(parse.GetValue(dataset), "--dataset");
+            if (datasetId.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CliException("--dataset must be the node's dataset id (such as tax.annual), not an on-chain 0x id.");
+            }
+
+            var nodeAddress = Args.Address(parse.GetValue(node), "--node");
+            var policyFile = parse.GetValue(policy) is { } file ? PolicyFile.Load(file) : null;
+            var kindsOverride = parse.GetValue(kinds) is { } k ? Args.Kinds(k) : (ComputationKindSet?)null;
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var nodeInfo = await connection.Ledger.Participants.GetNodeAsync(nodeAddress, token).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(nodeInfo.Endpoint))
+            {
+                throw new CliException($"{nodeAddress} is not an admitted node; the authority admits it with 'datatrust admin admit-node'.");
+            }
+
+            var spec = await NodeCatalog.StatedSpecAsync(nodeInfo.Endpoint, nodeAddress, datasetId, token).ConfigureAwait(false);
+            spec = policyFile?.Apply(spec) ?? spec;
+            spec = spec with
+            {
+                Name = parse.GetValue(name) is { Length: > 0 } n ? n : spec.Name,
+                AllowedKinds = kindsOverride ?? spec.AllowedKinds,
+            };
+            var receipt = await connection.Ledger.Catalog.PublishAsync(spec, token).ConfigureAwait(false);
+            AdminCommands.Done(environment, chain.Json(parse), $"Published '{datasetId}' as {spec.Id} ({spec.RowCount} rows, commitment {spec.SnapshotCommitment}).", receipt, new JsonObject
+            {
+                ["dataset"] = spec.Id.ToString(),
+                ["name"] = spec.Name,
+                ["rowCount"] = spec.RowCount,
+                ["snapshotCommitment"] = spec.SnapshotCommitment.ToString(),
+                ["schemaHash"] = spec.SchemaHash.ToString(),
+            });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Requests(CliEnvironment environment)
+    {
+        var all = new Option<bool>("--all") { Description = "Include granted and rejected requests" };
+        var command = new Command("requests", "License requests on this operator's datasets (pending ones unless --all)") { all };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var token = environment.CancellationToken;
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var owned = new OwnedDatasets(connection, token);
+            var count = await connection.Ledger.Licenses.GetRequestCountAsync(token).ConfigureAwait(false);
+            var rows = new List<IReadOnlyList<string>>();
+            for (ulong id = 1; id <= count; id++)
+            {
+                var r = await connection.Ledger.Licenses.GetRequestAsync(id, token).ConfigureAwait(false);
+                if ((r.Status == RequestStatus.Pending || parse.GetValue(all)) && await owned.IsMineAsync(r.DatasetId).ConfigureAwait(false))
+                {
+                    rows.Add([Args.Text(r.Id), r.DatasetId.ToString(), await owned.NameAsync(r.DatasetId).ConfigureAwait(false), r.Enterprise.ToString(), r.Purpose,
+                        r.Status.ToString().ToLowerInvariant(), r.LicenseId == 0 ? string.Empty : Args.Text(r.LicenseId)]);
+                }
+            }
+
+            Output.Rows(environment, chain.Json(parse), "License requests", ["request", "dataset", "name", "enterprise", "purpose", "status", "license"], rows);
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Grant(CliEnvironment environment)
+    {
+        var request = new Option<ulong>("--request") { Description = "The request id", Required = true };
+        var kinds = new Option<string>("--kinds") { Description = "Computation kinds granted, e.g. aggregate,he-scoring", Required = true };
+        var quota = new Option<uint>("--quota") { Description = "Number of jobs granted", Required = true };
+        var days = new Option<double?>("--days") { Description = "Valid for this many days" };
+        var expires = new Option<string?>("--expires") { Description = "Expiry as ISO 8601, e.g. 2027-01-01T00:00:00Z" };
+        var epsilon = new Option<string>("--epsilon") { Description = "The ε budget, e.g. 2.5", Required = true };
+        var command = new Command("grant", "Grant a pending request with kinds, quota, expiry and ε budget") { request, kinds, quota, days, expires, epsilon };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var kindSet = Args.Kinds(parse.GetValue(kinds));
+            var quotaValue = parse.GetValue(quota);
+            if (quotaValue == 0)
+            {
+                throw new CliException("--quota must be at least 1 job.");
+            }
+
+            var expiresAt = Expiry(parse.GetValue(days), parse.GetValue(expires));
+            var budget = Epsilon.Parse(parse.GetValue(epsilon)!);
+            if (budget.IsZero)
+            {
+                throw new CliException("--epsilon must be above 0.");
+            }
+
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var requestId = parse.GetValue(request);
+            await Lookups.RequireRequestAsync(connection, requestId, environment.CancellationToken).ConfigureAwait(false);
+            var licenseId = await connection.Ledger.Licenses.GrantAsync(requestId, kindSet, quotaValue, expiresAt, budget, environment.CancellationToken).ConfigureAwait(false);
+            if (chain.Json(parse))
+            {
+                Output.Json(environment, new JsonObject { ["licenseId"] = licenseId, ["requestId"] = requestId, ["expiresAt"] = expiresAt.ToString("O", CultureInfo.InvariantCulture) });
+            }
+            else
+            {
+                environment.Out.WriteLine($"Granted request {requestId}: license {licenseId} ({Args.Format(kindSet)}, {quotaValue} jobs, ε {budget}, expires {expiresAt:yyyy-MM-dd'T'HH:mm:ss'Z'}).");
+            }
+
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Reject(CliEnvironment environment)
+    {
+        var request = new Option<ulong>("--request") { Description = "The request id", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why (recorded on chain)", Required = true };
+        var command = new Command("reject", "Reject a pending request with a reason") { request, reason };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var reasonText = AdminCommands.RequireText(parse.GetValue(reason), "--reason");
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var requestId = parse.GetValue(request);
+            await Lookups.RequireRequestAsync(connection, requestId, environment.CancellationToken).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Licenses.RejectAsync(requestId, reasonText, environment.CancellationToken).ConfigureAwait(false);
+            AdminCommands.Done(environment, chain.Json(parse), $"Rejected request {requestId}.", receipt, new JsonObject { ["requestId"] = requestId });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Revoke(CliEnvironment environment)
+    {
+        var license = new Option<ulong>("--license") { Description = "The license id", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why (recorded on chain)", Required = true };
+        var command = new Command("revoke", "Revoke a license at once") { license, reason };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var reasonText = AdminCommands.RequireText(parse.GetValue(reason), "--reason");
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var licenseId = parse.GetValue(license);
+            await Lookups.RequireLicenseAsync(connection, licenseId, environment.CancellationToken).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Licenses.RevokeAsync(licenseId, reasonText, environment.CancellationToken).ConfigureAwait(false);
+            AdminCommands.Done(environment, chain.Json(parse), $"Revoked license {licenseId}.", receipt, new JsonObject { ["licenseId"] = licenseId });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Licenses(CliEnvironment environment)
+    {
+        var command = new Command("licenses", "Licenses on this operator's datasets, with the quota and ε left");
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var owned = new OwnedDatasets(connection, environment.CancellationToken);
+            var licenses = await Lookups.LicensesAsync(connection, l => owned.IsMineAsync(l.DatasetId), environment.CancellationToken).ConfigureAwait(false);
+            Lookups.PrintLicenses(environment, chain.Json(parse), $"Licenses on datasets of {connection.Key.Address}", licenses);
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static DateTimeOffset Expiry(double? days, string? expires)
+    {
+        if ((days is null) == (expires is null))
+        {
+            throw new CliException("Give exactly one of --days or --expires.");
+        }
+
+        if (days is { } d)
+        {
+            return d is > 0 and <= 36_500
+                ? DateTimeOffset.UtcNow.AddDays(d)
+                : throw new CliException($"--days {d.ToString(CultureInfo.InvariantCulture)} must be above 0 and at most 36500.");
+        }
+
+        if (!DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+        {
+            throw new CliException($"--expires '{expires}' is not an ISO 8601 time such as 2027-01-01T00:00:00Z.");
+        }
+
+        return at <= DateTimeOffset.UtcNow ? throw new CliException($"--expires '{expires}' is in the past.") : at;
+    }
+
+    /// <summary>Which datasets the acting operator published (cached per command run).</summary>
+    private sealed class OwnedDatasets(ChainConnection connection, CancellationToken cancellationToken)
+    {
+        private readonly Dictionary<Hash32, Dataset> _cache = [];
+
+        public async Task<bool> IsMineAsync(Hash32 id) => (await GetAsync(id).ConfigureAwait(false)).Operator == connection.Key.Address;
+
+        public async Task<string> NameAsync(Hash32 id) => (await GetAsync(id).ConfigureAwait(false)).Spec.Name;
+
+        private async Task<Dataset> GetAsync(Hash32 id)
+        {
+            if (!_cache.TryGetValue(id, out var dataset))
+            {
+                dataset = await connection.Ledger.Catalog.GetDatasetAsync(id, cancellationToken).ConfigureAwait(false);
+                _cache[id] = dataset;
+            }
+
+            return dataset;
+        }
+    }
+}

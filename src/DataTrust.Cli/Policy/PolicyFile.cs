@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using DataTrust.Cli.Common;
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger.Contracts;
+
+namespace DataTrust.Cli.Policy;
+
+/// <summary>
+/// An operator's policy file for <c>datatrust operator publish --policy FILE</c>: every field is optional and
+/// overrides what the node states. Format:
+/// <code>
+/// {
+///   "k": 10,                                   // minimum group size, ≥ 1
+///   "dominance": { "n": 2, "p": 85 },          // (n, p%) rule; n = 0 turns it off
+///   "sensitivity": 2,                          // 0..255, informative
+///   "kinds": ["aggregate", "he-weighted-aggregate"],
+///   "columns": {                               // only the columns named change
+///     "revenue": { "permissions": ["aggregate", "filter"], "lower": 0, "upper": 10000000 },
+///     "uscc":    { "permissions": [] }         // [] makes a column unusable
+///   }
+/// }
+/// </code>
+/// Permission names: group-by, aggregate, filter, join-key. An aggregate column must be numeric and have bounds
+/// with lower ≤ upper; bounds on any other column are refused.
+/// </summary>
+/// <param name="MinGroupSize">k, or null to keep the node's.</param>
+/// <param name="DominanceN">Dominance n, or null to keep the node's.</param>
+/// <param name="DominancePercent">Dominance p, or null to keep the node's.</param>
+/// <param name="Sensitivity">Sensitivity, or null to keep the node's.</param>
+/// <param name="Kinds">Allowed kinds, or null to keep the node's.</param>
+/// <param name="Columns">Per-column overrides by column name.</param>
+public sealed record PolicyFile(
+    uint? MinGroupSize,
+    byte? DominanceN,
+    byte? DominancePercent,
+    byte? Sensitivity,
+    ComputationKindSet? Kinds,
+    IReadOnlyDictionary<string, ColumnOverride> Columns)
+{
+    private static readonly string[] TopLevel = ["k", "dominance", "sensitivity", "kinds", "columns"];
+
+    /// <summary>Reads and checks the shape of a policy file (column names are checked in <see cref="Apply"/>).</summary>
+    /// <exception cref="CliException">The file is missing, not JSON, or has an unknown field, permission or kind, or a bad value.</exception>
+    public static PolicyFile Load(FileInfo file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (!file.Exists)
+        {
+            throw new CliException($"The policy file '{file.FullName}' does not exist.");
+        }
+
+        try
+        {
+            return Parse(File.ReadAllText(file.FullName), file.Name);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"The policy file '{file.Name}' is not valid JSON ({ex.Message}).", ex);
+        }
+    }
+
+    /// <summary>Parses policy JSON; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="CliException">Unknown field, permission or kind, or a value out of range.</exception>
+    /// <exception cref="JsonException">The text is not JSON.</exception>
+    public static PolicyFile Parse(string json, string source)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new CliException($"The policy file '{source}' must hold a JSON object.");
+        }
+
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!TopLevel.Contains(property.Name, StringComparer.Ordinal))
+            {
+                throw new CliException($"The policy file '{source}' has an unknown field \"{property.Name}\"; the fields are {string.Join(", ", TopLevel)}.");
+            }
+        }
+
+        uint? k = null;
+        if (root.TryGetProperty("k", out var kValue))
+        {
+            k = Integer(kValue, source, "k", 1, uint.MaxValue) is var kk ? (uint)kk : null;
+        }
+
+        byte? n = null;
+        byte? p = null;
+        if (root.TryGetProperty("dominance", out var dominance))
+        {
+            if (dominance.ValueKind != JsonValueKind.Object || !dominance.TryGetProperty("n", out var nValue) || !dominance.TryGetProperty("p", out var pValue))
+            {
+                throw new CliException($"In the policy file '{source}', \"dominance\" must be an object {{\"n\": …, \"p\": …}}.");
+            }
+
+            n = (byte)Integer(nValue, source, "dominance.n", 0, 255);
+            var percent = (byte)Integer(pValue, source, "dominance.p", n == 0 ? 0 : 1, 100);
+            p = n == 0 ? (byte)0 : percent;
+        }
+
+        byte? sensitivity = root.TryGetProperty("sensitivity", out var sValue) ? (byte)Integer(sValue, source, "sensitivity", 0, 255) : null;
+        ComputationKindSet? kinds = null;
+        if (root.TryGetProperty("kinds", out var kindsValue))
+        {
+            var set = ComputationKindSet.None;
+            foreach (var name in Strings(kindsValue, source, "kinds"))
+            {
+                set |= Args.Kind(name).ToSet();
+            }
+
+            kinds = set == ComputationKindSet.None ? throw new CliException($"In the policy file '{source}', \"kinds\" must name at least one computation kind.") : set;
+        }
+
+        var columns = new Dictionary<string, ColumnOverride>(StringComparer.Ordinal);
+        if (root.TryGetProperty("columns", out var columnsValue))
+        {
+            if (columnsValue.ValueKind != JsonValueKind.Object)
+            {
+                throw new CliException($"In the policy file '{source}', \"columns\" must be an object keyed by column name.");
+            }
+
+            foreach (var column in columnsValue.EnumerateObject())
+            {
+                columns[column.Name] = ColumnOverride.Parse(column.Name, column.Value, source);
+            }
+        }
+
+        return new PolicyFile(k, n, p, sensitivity, kinds, columns);
+    }
+
+    /// <summary>Applies the overrides to the node's stated spec, checking every named column against the node's schema.</summary>
+    /// <exception cref="CliException">An unknown column, aggregate on a non-numeric column, or missing or reversed bounds.</exception>
+    public DatasetSpec Apply(DatasetSpec stated)
+    {
+        ArgumentNullException.ThrowIfNull(stated);
+        foreach (var name in Columns.Keys)
+        {
+            if (!stated.Columns.Any(c => c.Name == name))
+            {
+                throw new CliException($"The policy file names column '{name}', which the dataset does not have (its columns: {string.Join(", ", stated.Columns.Select(c => c.Name))}).");
+            }
+        }
+
+        var columns = stated.Columns.Select(c => Columns.TryGetValue(c.Name, out var o) ? o.Apply(c) : c).ToList();
+        return stated with
+        {
+            MinGroupSize = MinGroupSize ?? stated.MinGroupSize,
+            DominanceN = DominanceN ?? stated.DominanceN,
+            DominancePercent = DominancePercent ?? stated.DominancePercent,
+            Sensitivity = Sensitivity ?? stated.Sensitivity,
+            AllowedKinds = Kinds ?? stated.AllowedKinds,
+            Columns = columns,
+        };
+    }
+
+    internal static BigInteger Integer(JsonElement value, string source, string field, BigInteger min, BigInteger max)
+    {
+        var text = value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.String => value.GetString(),
+            _ => null,
+        };
+        if (text is null || !BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            throw new CliException($"In the policy file '{source}', \"{field}\" must be a whole number from {min} to {max}, not {value.GetRawText()}.");
+        }
+
+        return number;
+    }
+
+    internal static IEnumerable<string> Strings(JsonElement value, string source, string field)
+    {
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+        {
+            throw new CliException($"In the policy file '{source}', \"{field}\" must be an array of names.");
+        }
+
+        return [.. value.EnumerateArray().Select(e => e.GetString()!)];
+    }
+}
