@@ -8,5 +8,6 @@ internal static class CommandGroups
     public static IEnumerable<Command> All(CliEnvironment environment) =>
     [
         KeysCommands.Create(environment),
+        AuditCommands.Create(environment),
     ];
 }
