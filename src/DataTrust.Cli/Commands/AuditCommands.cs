@@ -89,12 +89,29 @@ internal static class AuditCommands
     /// <summary>The inputs both audit commands share.</summary>
     private sealed class InputOptions
     {
-        private readonly Option<Uri> _rpc = CommonOptions.Rpc();
+        private readonly Option<Uri> _rpc = WithUriParser(CommonOptions.Rpc());
         private readonly Option<FileInfo> _deployment = CommonOptions.Deployment();
         private readonly Option<FileInfo[]> _results = new("--result") { Description = "A result file to check against the chain (repeatable)" };
         private readonly Option<FileInfo[]> _logs = new("--execution-log") { Description = "A node execution log to check (repeatable; pair each with --log-node in the same order)" };
         private readonly Option<string[]> _logNodes = new("--log-node") { Description = "The node account (0x…) of each --execution-log, in the same order" };
         private readonly Option<ulong?> _toBlock = new("--to-block") { Description = "Last block to replay (default: the latest)" };
+
+        // System.CommandLine 3.0 has no built-in Uri conversion: without a parser an explicit --rpc fails to bind.
+        private static Option<Uri> WithUriParser(Option<Uri> option)
+        {
+            option.CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                {
+                    return uri;
+                }
+
+                result.AddError($"--rpc '{text}' is not an http(s) URL; pass e.g. http://127.0.0.1:8545.");
+                return null;
+            };
+            return option;
+        }
 
         public void AddTo(Command command)
         {
