@@ -177,4 +177,18 @@ public sealed class ReplayTests(AuditFixture fixture)
         var finding = Assert.Single(replay.CompletionFindings);
         Assert.Contains("registered signer", finding.What, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_license_granted_without_a_matching_request_is_a_license_finding()
+    {
+        var trail = await TrailAsync();
+        var i = trail.FindIndex(e => e.Name == "LicenseGranted");
+        trail[i] = With(trail[i], "licensee", fixture.OtherKey.Address);
+        trail.Insert(i + 1, With(trail[i], "requestId", 77UL));
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.LicenseFindings, f => f.What.Contains("but request", StringComparison.Ordinal) && f.LicenseId == fixture.LicenseId);
+        Assert.Contains(replay.LicenseFindings, f => f.What.Contains("was granted a second time", StringComparison.Ordinal));
+    }
 }

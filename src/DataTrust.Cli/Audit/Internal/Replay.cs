@@ -12,6 +12,7 @@ internal sealed class Replay
     private readonly Func<ulong, Task<ulong>> _timestamp;
     private readonly Dictionary<ulong, ulong> _timestamps = [];
     private readonly Dictionary<Address, Address> _signers = [];
+    private readonly Dictionary<ulong, RequestState> _requests = [];
 
     public Replay(Deployment deployment, Func<ulong, Task<ulong>> timestamp)
     {
@@ -77,6 +78,16 @@ internal sealed class Replay
                 }
 
                 break;
+            case "LicenseRequested":
+                _requests[v.GetUInt64("requestId")] = new RequestState(v.GetHash32("datasetId"), v.GetAddress("enterprise"));
+                break;
+            case "RequestRejected":
+                if (_requests.TryGetValue(v.GetUInt64("requestId"), out var rejected))
+                {
+                    rejected.Answered = true;
+                }
+
+                break;
             case "LicenseGranted":
                 ApplyGrant(e);
                 break;
@@ -124,12 +135,38 @@ internal sealed class Replay
             return;
         }
 
+        LicenseChecks++;
+        var requestId = v.GetUInt64("requestId");
+        var datasetId = v.GetHash32("datasetId");
+        var licensee = v.GetAddress("licensee");
+        if (!_requests.TryGetValue(requestId, out var request))
+        {
+            LicenseFindings.Add(new AuditFinding($"License {id} was granted for request {requestId}, which was never made.", LicenseId: id, Block: e.BlockNumber));
+        }
+        else
+        {
+            if (request.Answered)
+            {
+                LicenseFindings.Add(new AuditFinding($"License {id} was granted for request {requestId}, which had already been granted or rejected.", LicenseId: id, Block: e.BlockNumber));
+            }
+
+            if (request.DatasetId != datasetId || request.Enterprise != licensee)
+            {
+                LicenseFindings.Add(new AuditFinding(
+                    $"License {id} grants dataset {datasetId} to {licensee}, but request {requestId} asked for dataset {request.DatasetId} for {request.Enterprise}.",
+                    LicenseId: id,
+                    Block: e.BlockNumber));
+            }
+
+            request.Answered = true;
+        }
+
         var quota = (long)v.GetUInt64("quota");
         var epsilon = checked((long)v.GetUInt64("epsilonBudget"));
         Licenses[id] = new LicenseState(
             id,
-            v.GetHash32("datasetId"),
-            v.GetAddress("licensee"),
+            datasetId,
+            licensee,
             (ComputationKindSet)(uint)v.GetUInt64("kinds"),
             quota,
             epsilon,
@@ -352,6 +389,15 @@ internal sealed class Replay
         }
 
         return timestamp;
+    }
+
+    internal sealed class RequestState(Hash32 datasetId, Address enterprise)
+    {
+        public Hash32 DatasetId { get; } = datasetId;
+
+        public Address Enterprise { get; } = enterprise;
+
+        public bool Answered { get; set; }
     }
 
     internal sealed class ParticipantState(Role role, string name)
