@@ -172,7 +172,7 @@ public static class AuditReportWriter
             foreach (var l in report.Licenses)
             {
                 html.Append("<tr><td class=\"num\">").Append(l.LicenseId.ToString(CultureInfo.InvariantCulture))
-                    .Append("</td><td>").Append(E(NameOf(report, l.Licensee))).Append("<br><code>").Append(E(l.Licensee.ToString())).Append("</code>")
+                    .Append("</td><td>").Append(E(report.Participants.FirstOrDefault(p => p.Account == l.Licensee)?.Name ?? "(not admitted)")).Append("<br><code>").Append(E(l.Licensee.ToString())).Append("</code>")
                     .Append("</td><td>").Append(E(report.Datasets.FirstOrDefault(s => s.Id == l.DatasetId)?.Name ?? "(unknown)")).Append("<br><code>").Append(E(l.DatasetId.ToString())).Append("</code>")
                     .Append("</td><td>").Append(E(l.Kinds.ToString()))
                     .Append("</td><td class=\"num\">").Append(l.Jobs.ToString(CultureInfo.InvariantCulture))
