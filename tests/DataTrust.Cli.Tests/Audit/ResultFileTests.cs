@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FsCheck.Xunit;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Results;
 using DataTrust.Ledger;
@@ -98,5 +99,19 @@ public sealed class ResultFileTests : IDisposable
 
         Assert.Contains("absent.json", absent.Message, StringComparison.Ordinal);
         Assert.Contains("garbage.json", broken.Message, StringComparison.Ordinal);
+    }
+
+    [Property(MaxTest = 30)]
+    public bool Any_result_round_trips_through_json_and_still_verifies(byte[] result, ulong jobId)
+    {
+        var file = ResultFile.Create(_node, 31337, Address.Parse("0x5fbdb2315678afecb367f032d93f642f64180aa3"), jobId, _node.Address, result ?? []);
+
+        var parsed = ResultFile.Parse(file.ToJson());
+
+        var digest = JobsContract.ResultDigest(parsed.Jobs, parsed.ChainId, parsed.JobId, parsed.ResultHash);
+        return parsed.Result.AsSpan().SequenceEqual(result ?? [])
+            && parsed.JobId == jobId
+            && Keccak256.Compute(parsed.Result) == parsed.ResultHash
+            && PersonalMessage.Verify(digest.Span, parsed.NodeSignature, _node.Address);
     }
 }
