@@ -1,3 +1,4 @@
+using DataTrust.Cli.Audit.Internal;
 using DataTrust.Cli.Results;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Crypto;

@@ -1,4 +1,4 @@
-using DataTrust.Cli.Audit;
+using DataTrust.Cli.Audit.Internal;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Rpc;

@@ -3,7 +3,7 @@ using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Signing;
 
-namespace DataTrust.Cli.Audit;
+namespace DataTrust.Cli.Audit.Internal;
 
 /// <summary>The state the auditor rebuilds from events, and the findings it makes while applying them in chain order.</summary>
 internal sealed class Replay
