@@ -14,5 +14,6 @@ internal static class CommandGroups
         EnterpriseCommands.Create(environment),
         NodeCommands.Create(environment),
         DemoCommand.Create(environment),
+        AuditCommands.Create(environment),
     ];
 }

@@ -1,0 +1,223 @@
+using DataTrust.Cli.Audit.Internal;
+using DataTrust.Cli.Results;
+using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.Crypto;
+using DataTrust.Ledger.Rpc;
+using DataTrust.Ledger.Signing;
+using DataTrust.Node.Execution;
+
+namespace DataTrust.Cli.Audit;
+
+/// <summary>
+/// Replays a deployment's whole event trail in chain order (block, log index) and checks that every license was
+/// accounted for, every job was valid when accepted and properly completed, and that result files and node
+/// execution logs agree with the chain. Reads only; never sends a transaction.
+/// </summary>
+public sealed class Auditor
+{
+    /// <summary>Name of the license accounting check.</summary>
+    public const string LicensesCheck = "licenses";
+
+    /// <summary>Name of the job acceptance check.</summary>
+    public const string SubmissionsCheck = "job-submissions";
+
+    /// <summary>Name of the job completion check.</summary>
+    public const string CompletionsCheck = "job-completions";
+
+    /// <summary>Name of the result file check.</summary>
+    public const string ResultFilesCheck = "result-files";
+
+    /// <summary>Name of the execution log check.</summary>
+    public const string ExecutionLogsCheck = "execution-logs";
+
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates an auditor; <paramref name="time"/> stamps the report (the system clock by default).</summary>
+    public Auditor(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Replays the trail of <paramref name="ledger"/>'s deployment and runs every check.</summary>
+    /// <exception cref="ArgumentException">The requested last block lies before the deployment block or beyond the chain head.</exception>
+    /// <exception cref="RpcException">The chain cannot be read.</exception>
+    public async Task<AuditReport> VerifyAsync(DataTrustLedger ledger, AuditInputs inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var deployment = ledger.Deployment;
+        var head = (await ledger.Rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false))?.Number
+            ?? throw new RpcException(RpcErrorKind.MalformedResponse, "The node returned no latest block.");
+        var toBlock = inputs.ToBlock ?? head;
+        if (toBlock < deployment.DeploymentBlock || toBlock > head)
+        {
+            throw new ArgumentException(
+                $"The last block to audit must lie between the deployment block {deployment.DeploymentBlock} and the chain head {head}; got {toBlock}.",
+                nameof(inputs));
+        }
+
+        var events = new List<ContractEvent>();
+        foreach (var binding in new ContractBinding[] { ledger.Participants, ledger.Catalog, ledger.Licenses, ledger.Jobs })
+        {
+            events.AddRange(await binding.GetEventsAsync(deployment.DeploymentBlock, toBlock, cancellationToken).ConfigureAwait(false));
+        }
+
+        events.Sort((a, b) => a.BlockNumber != b.BlockNumber ? a.BlockNumber.CompareTo(b.BlockNumber) : a.LogIndex.CompareTo(b.LogIndex));
+
+        var replay = new Replay(deployment, block => TimestampAsync(ledger.Rpc, block, cancellationToken));
+        foreach (var e in events)
+        {
+            await replay.ApplyAsync(e).ConfigureAwait(false);
+        }
+
+        replay.Finish();
+        var checks = new List<AuditCheck>
+        {
+            new(LicensesCheck, "Each license's quota and ε, recomputed from its grant and every consumption, match what each event reports and never go negative.", replay.LicenseChecks, replay.LicenseFindings),
+            new(SubmissionsCheck, "Every accepted job was valid at its block: license granted and held by the submitter, not revoked, not expired, kind allowed, dataset active, submitter active.", replay.SubmissionChecks, replay.SubmissionFindings),
+            new(CompletionsCheck, "Every finished job is known, finished once, by the dataset's node, with a signature by that node's registered signer, on a license neither revoked nor expired.", replay.CompletionChecks, replay.CompletionFindings),
+            CheckResultFiles(inputs.ResultFiles, replay, deployment),
+            CheckExecutionLogs(inputs.ExecutionLogs, replay),
+        };
+
+        var jobs = replay.Jobs.Values;
+        return new AuditReport(
+            deployment,
+            deployment.DeploymentBlock,
+            toBlock,
+            new AuditCounts(
+                replay.Participants.Count,
+                replay.Datasets.Count,
+                replay.Licenses.Count,
+                jobs.Count(j => j.Status == JobStatus.Completed),
+                jobs.Count(j => j.Status == JobStatus.Failed),
+                jobs.Count(j => j.Status == JobStatus.Pending),
+                events.Count),
+            checks,
+            [.. replay.Participants.Select(p => new AuditParticipant(p.Key, p.Value.Role, p.Value.Name, p.Value.Suspended))],
+            [.. replay.Datasets.Select(d => new AuditDataset(d.Key, d.Value.Name, d.Value.Operator, d.Value.Node, d.Value.Retired))],
+            [.. replay.Licenses.Values.OrderBy(l => l.Id).Select(l => new LicenseLedgerEntry(
+                l.Id, l.DatasetId, l.Licensee, l.Kinds, l.Quota, l.QuotaRemaining, l.EpsilonBudget, l.EpsilonRemaining, l.ExpiresAt, l.GrantedBlock, l.RevokedBlock, l.Jobs))],
+            _time.GetUtcNow());
+    }
+
+    private static async Task<ulong> TimestampAsync(JsonRpcClient rpc, ulong block, CancellationToken cancellationToken) =>
+        (await rpc.GetBlockAsync(BlockTag.Number(block), cancellationToken).ConfigureAwait(false))?.Timestamp
+            ?? throw new RpcException(RpcErrorKind.MalformedResponse, $"The node has no block {block}, though it returned events from it.");
+
+    private static AuditCheck CheckResultFiles(IReadOnlyList<string> paths, Replay replay, Deployment deployment)
+    {
+        var findings = new List<AuditFinding>();
+        foreach (var path in paths)
+        {
+            ResultFile file;
+            try
+            {
+                file = ResultFile.Load(path);
+            }
+            catch (CliException ex)
+            {
+                findings.Add(new AuditFinding(ex.Message));
+                continue;
+            }
+
+            var name = Path.GetFileName(path);
+            if (file.ChainId != deployment.ChainId || file.Jobs != deployment.Jobs)
+            {
+                findings.Add(new AuditFinding($"Result file {name} is for Jobs {file.Jobs} on chain {file.ChainId}, not this deployment (Jobs {deployment.Jobs} on chain {deployment.ChainId}).", file.JobId));
+                continue;
+            }
+
+            var computed = Keccak256.Compute(file.Result);
+            if (computed != file.ResultHash)
+            {
+                findings.Add(new AuditFinding($"Result file {name}: the result bytes hash to {computed}, not to the file's resultHash {file.ResultHash} (the result was altered).", file.JobId));
+            }
+
+            if (!replay.Jobs.TryGetValue(file.JobId, out var job))
+            {
+                findings.Add(new AuditFinding($"Result file {name} is for job {file.JobId}, which the chain never accepted.", file.JobId));
+                continue;
+            }
+
+            if (job.Status != JobStatus.Completed)
+            {
+                findings.Add(new AuditFinding($"Result file {name} is for job {file.JobId}, which is {job.Status.ToString().ToLowerInvariant()} on chain, not completed.", file.JobId, job.LicenseId));
+                continue;
+            }
+
+            if (job.ResultHash != computed)
+            {
+                findings.Add(new AuditFinding($"Result file {name}: its result hashes to {computed}, but the node committed {job.ResultHash} on chain for job {file.JobId}.", file.JobId, job.LicenseId, job.FinishedBlock));
+            }
+
+            if (file.Node != job.CompletedBy)
+            {
+                findings.Add(new AuditFinding($"Result file {name} names node {file.Node}, but job {file.JobId} was completed by {job.CompletedBy}.", file.JobId, job.LicenseId, job.FinishedBlock));
+            }
+
+            var digest = JobsContract.ResultDigest(deployment.Jobs, deployment.ChainId, file.JobId, file.ResultHash);
+            var signer = replay.SignerOf(job.CompletedBy);
+            if (!PersonalMessage.TryRecoverSigner(digest.Span, file.NodeSignature, out var recovered, out var error))
+            {
+                findings.Add(new AuditFinding($"Result file {name}: the node signature does not verify ({error}).", file.JobId, job.LicenseId));
+            }
+            else if (signer is null || recovered != signer.Value)
+            {
+                findings.Add(new AuditFinding($"Result file {name}: the node signature is by {recovered}, not by node {job.CompletedBy}'s registered signer {signer?.ToString() ?? "(none)"}.", file.JobId, job.LicenseId));
+            }
+        }
+
+        return new AuditCheck(ResultFilesCheck, "Each result file's bytes hash to its resultHash, which is the hash the node committed on chain, and its signature is by that node's registered signer.", paths.Count, findings);
+    }
+
+    private static AuditCheck CheckExecutionLogs(IReadOnlyList<ExecutionLogInput> logs, Replay replay)
+    {
+        var findings = new List<AuditFinding>();
+        var checkedEntries = 0;
+        foreach (var log in logs)
+        {
+            var name = Path.GetFileName(log.Path);
+            var verification = ExecutionLog.Verify(log.Path);
+            if (verification.Problem is { } problem)
+            {
+                findings.Add(new AuditFinding($"Execution log {name} of node {log.Node} is broken: {problem}."));
+            }
+
+            var logged = new HashSet<ulong>();
+            foreach (var entry in verification.Entries)
+            {
+                checkedEntries++;
+                logged.Add(entry.JobId);
+                if (!replay.Jobs.TryGetValue(entry.JobId, out var job))
+                {
+                    findings.Add(new AuditFinding($"Execution log {name} of node {log.Node} records job {entry.JobId}, which the chain never accepted.", entry.JobId));
+                    continue;
+                }
+
+                if (job.Status != JobStatus.Completed || job.CompletedBy != log.Node)
+                {
+                    findings.Add(new AuditFinding($"Execution log {name} records job {entry.JobId}, but node {log.Node} did not complete it on chain (status {job.Status.ToString().ToLowerInvariant()}).", entry.JobId, job.LicenseId));
+                    continue;
+                }
+
+                if (job.ResultHash != entry.ResultHash)
+                {
+                    findings.Add(new AuditFinding($"Execution log {name} records result {entry.ResultHash} for job {entry.JobId}, but the node committed {job.ResultHash} on chain.", entry.JobId, job.LicenseId, job.FinishedBlock));
+                }
+
+                if (job.SpecHash != entry.SpecHash)
+                {
+                    findings.Add(new AuditFinding($"Execution log {name} records spec {entry.SpecHash} for job {entry.JobId}, but the job was submitted with spec {job.SpecHash}.", entry.JobId, job.LicenseId, job.SubmittedBlock));
+                }
+            }
+
+            foreach (var job in replay.Jobs.Values.Where(j => j.Status == JobStatus.Completed && j.CompletedBy == log.Node && !logged.Contains(j.Id)).OrderBy(j => j.Id))
+            {
+                findings.Add(new AuditFinding($"Node {log.Node} completed job {job.Id} on chain, but its execution log {name} does not record it.", job.Id, job.LicenseId, job.FinishedBlock));
+            }
+        }
+
+        return new AuditCheck(ExecutionLogsCheck, "Each node execution log is an intact hash chain whose entries are exactly the jobs that node completed on chain, with the same results.", checkedEntries, findings);
+    }
+}

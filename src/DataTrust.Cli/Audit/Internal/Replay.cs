@@ -1,0 +1,478 @@
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger;
+using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.Signing;
+
+namespace DataTrust.Cli.Audit.Internal;
+
+/// <summary>The state the auditor rebuilds from events, and the findings it makes while applying them in chain order.</summary>
+internal sealed class Replay
+{
+    private readonly Deployment _deployment;
+    private readonly Func<ulong, Task<ulong>> _timestamp;
+    private readonly Dictionary<ulong, ulong> _timestamps = [];
+    private readonly Dictionary<Address, Address> _signers = [];
+    private readonly Dictionary<ulong, RequestState> _requests = [];
+
+    public Replay(Deployment deployment, Func<ulong, Task<ulong>> timestamp)
+    {
+        _deployment = deployment;
+        _timestamp = timestamp;
+    }
+
+    public Dictionary<Address, ParticipantState> Participants { get; } = [];
+
+    public Dictionary<Hash32, DatasetState> Datasets { get; } = [];
+
+    public Dictionary<ulong, LicenseState> Licenses { get; } = [];
+
+    public Dictionary<ulong, JobState> Jobs { get; } = [];
+
+    public List<AuditFinding> LicenseFindings { get; } = [];
+
+    public List<AuditFinding> SubmissionFindings { get; } = [];
+
+    public List<AuditFinding> CompletionFindings { get; } = [];
+
+    public int LicenseChecks { get; private set; }
+
+    public int SubmissionChecks { get; private set; }
+
+    public int CompletionChecks { get; private set; }
+
+    public Address? SignerOf(Address node) => _signers.TryGetValue(node, out var signer) ? signer : null;
+
+    public async Task ApplyAsync(ContractEvent e)
+    {
+        var v = e.Values;
+        switch (e.Name)
+        {
+            case "ParticipantAdmitted":
+                Participants[v.GetAddress("account")] = new ParticipantState((Role)v.GetUInt64("role"), v.GetString("name"));
+                break;
+            case "NodeRegistered":
+                _signers[v.GetAddress("node")] = v.GetAddress("signer");
+                break;
+            case "Suspended":
+                if (Participants.TryGetValue(v.GetAddress("account"), out var suspended))
+                {
+                    suspended.Suspended = true;
+                }
+
+                break;
+            case "ParticipantReinstated":
+                if (Participants.TryGetValue(v.GetAddress("account"), out var reinstated))
+                {
+                    reinstated.Suspended = false;
+                }
+
+                break;
+            case "DatasetPublished":
+                var spec = CatalogContract.DecodeSpec(v["spec"]);
+                Datasets[v.GetHash32("id")] = new DatasetState(spec.Name, v.GetAddress("operator"), v.GetAddress("node"));
+                break;
+            case "Retired":
+                if (Datasets.TryGetValue(v.GetHash32("id"), out var retired))
+                {
+                    retired.Retired = true;
+                }
+
+                break;
+            case "LicenseRequested":
+                _requests[v.GetUInt64("requestId")] = new RequestState(v.GetHash32("datasetId"), v.GetAddress("enterprise"));
+                break;
+            case "RequestRejected":
+                if (_requests.TryGetValue(v.GetUInt64("requestId"), out var rejected))
+                {
+                    rejected.Answered = true;
+                }
+
+                break;
+            case "LicenseGranted":
+                ApplyGrant(e);
+                break;
+            case "Revoked":
+                ApplyRevoke(e);
+                break;
+            case "LicenseConsumed":
+                ApplyConsumed(e);
+                break;
+            case "JobSubmitted":
+            case "JobSubmittedHashed":
+                await ApplySubmittedAsync(e).ConfigureAwait(false);
+                break;
+            case "JobCompleted":
+            case "JobFailed":
+                await ApplyFinishedAsync(e).ConfigureAwait(false);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>After the last event: the two tallies of each license (Licenses' and Jobs') must agree.</summary>
+    public void Finish()
+    {
+        foreach (var license in Licenses.Values.OrderBy(l => l.Id))
+        {
+            LicenseChecks++;
+            if (license.ConsumedEvents != license.Jobs)
+            {
+                LicenseFindings.Add(new AuditFinding(
+                    $"License {license.Id} reports {license.ConsumedEvents} consumptions in Licenses but {license.Jobs} jobs in Jobs.",
+                    LicenseId: license.Id));
+            }
+        }
+    }
+
+    private void ApplyGrant(ContractEvent e)
+    {
+        var v = e.Values;
+        var id = v.GetUInt64("licenseId");
+        if (Licenses.ContainsKey(id))
+        {
+            LicenseFindings.Add(new AuditFinding($"License {id} was granted a second time.", LicenseId: id, Block: e.BlockNumber));
+            return;
+        }
+
+        LicenseChecks++;
+        var requestId = v.GetUInt64("requestId");
+        var datasetId = v.GetHash32("datasetId");
+        var licensee = v.GetAddress("licensee");
+        if (!_requests.TryGetValue(requestId, out var request))
+        {
+            LicenseFindings.Add(new AuditFinding($"License {id} was granted for request {requestId}, which was never made.", LicenseId: id, Block: e.BlockNumber));
+        }
+        else
+        {
+            if (request.Answered)
+            {
+                LicenseFindings.Add(new AuditFinding($"License {id} was granted for request {requestId}, which had already been granted or rejected.", LicenseId: id, Block: e.BlockNumber));
+            }
+
+            if (request.DatasetId != datasetId || request.Enterprise != licensee)
+            {
+                LicenseFindings.Add(new AuditFinding(
+                    $"License {id} grants dataset {datasetId} to {licensee}, but request {requestId} asked for dataset {request.DatasetId} for {request.Enterprise}.",
+                    LicenseId: id,
+                    Block: e.BlockNumber));
+            }
+
+            request.Answered = true;
+        }
+
+        var quota = (long)v.GetUInt64("quota");
+        var epsilon = checked((long)v.GetUInt64("epsilonBudget"));
+        Licenses[id] = new LicenseState(
+            id,
+            datasetId,
+            licensee,
+            (ComputationKindSet)(uint)v.GetUInt64("kinds"),
+            quota,
+            epsilon,
+            v.GetUInt64("expiresAt"),
+            e.BlockNumber);
+    }
+
+    private void ApplyRevoke(ContractEvent e)
+    {
+        var id = e.Values.GetUInt64("licenseId");
+        if (!Licenses.TryGetValue(id, out var license))
+        {
+            LicenseFindings.Add(new AuditFinding($"License {id} was revoked but never granted.", LicenseId: id, Block: e.BlockNumber));
+            return;
+        }
+
+        if (license.RevokedBlock is not null)
+        {
+            LicenseFindings.Add(new AuditFinding($"License {id} was revoked a second time.", LicenseId: id, Block: e.BlockNumber));
+            return;
+        }
+
+        license.RevokedBlock = e.BlockNumber;
+    }
+
+    private void ApplyConsumed(ContractEvent e)
+    {
+        var v = e.Values;
+        var id = v.GetUInt64("licenseId");
+        LicenseChecks++;
+        if (!Licenses.TryGetValue(id, out var license))
+        {
+            LicenseFindings.Add(new AuditFinding($"License {id} was consumed but never granted.", LicenseId: id, Block: e.BlockNumber));
+            return;
+        }
+
+        license.ConsumedEvents++;
+        license.ConsumedQuota--;
+        license.ConsumedEpsilon -= checked((long)v.GetUInt64("epsilon"));
+        Compare(license, "Licenses.LicenseConsumed", license.ConsumedQuota, license.ConsumedEpsilon, v, e.BlockNumber, null);
+    }
+
+    private async Task ApplySubmittedAsync(ContractEvent e)
+    {
+        var v = e.Values;
+        var jobId = v.GetUInt64("jobId");
+        var licenseId = v.GetUInt64("licenseId");
+        var datasetId = v.GetHash32("datasetId");
+        var submitter = v.GetAddress("submitter");
+        var kind = (ComputationKind)v.GetUInt64("kind");
+        var epsilon = checked((long)v.GetUInt64("epsilon"));
+        SubmissionChecks++;
+        LicenseChecks++;
+        if (Jobs.ContainsKey(jobId))
+        {
+            SubmissionFindings.Add(new AuditFinding($"Job {jobId} was accepted a second time.", jobId, licenseId, e.BlockNumber));
+            return;
+        }
+
+        Jobs[jobId] = new JobState(jobId, licenseId, datasetId, submitter, v.GetHash32("specHash"), e.BlockNumber);
+        void Invalid(string what) => SubmissionFindings.Add(new AuditFinding($"Job {jobId} was accepted although {what}.", jobId, licenseId, e.BlockNumber));
+
+        if (!Licenses.TryGetValue(licenseId, out var license))
+        {
+            Invalid($"license {licenseId} was never granted");
+            return;
+        }
+
+        license.Jobs++;
+        license.QuotaRemaining--;
+        license.EpsilonRemaining -= epsilon;
+        Compare(license, $"Jobs.{e.Name} of job {jobId}", license.QuotaRemaining, license.EpsilonRemaining, v, e.BlockNumber, jobId);
+
+        if (license.Licensee != submitter)
+        {
+            Invalid($"its submitter {submitter} is not license {licenseId}'s licensee {license.Licensee}");
+        }
+
+        if (license.RevokedBlock is { } revoked)
+        {
+            Invalid($"license {licenseId} was revoked at block {revoked}");
+        }
+
+        var timestamp = await TimestampAsync(e.BlockNumber).ConfigureAwait(false);
+        if (timestamp >= license.ExpiresAt)
+        {
+            Invalid($"license {licenseId} had expired (block time {timestamp} ≥ expiry {license.ExpiresAt})");
+        }
+
+        if (!license.Kinds.Allows(kind))
+        {
+            Invalid($"its kind {kind} is not among license {licenseId}'s kinds ({license.Kinds})");
+        }
+
+        if (license.DatasetId != datasetId)
+        {
+            Invalid($"it names dataset {datasetId} but license {licenseId} is for dataset {license.DatasetId}");
+        }
+
+        if (!Datasets.TryGetValue(license.DatasetId, out var dataset))
+        {
+            Invalid($"dataset {license.DatasetId} was never published");
+        }
+        else if (dataset.Retired)
+        {
+            Invalid($"dataset {license.DatasetId} was retired");
+        }
+
+        if (!Participants.TryGetValue(submitter, out var participant) || participant.Role != Role.Enterprise)
+        {
+            Invalid($"its submitter {submitter} is not an admitted enterprise");
+        }
+        else if (participant.Suspended)
+        {
+            Invalid($"its submitter {submitter} was suspended");
+        }
+    }
+
+    private async Task ApplyFinishedAsync(ContractEvent e)
+    {
+        var v = e.Values;
+        var jobId = v.GetUInt64("jobId");
+        var node = v.GetAddress("node");
+        var completed = e.Name == "JobCompleted";
+        CompletionChecks++;
+        if (!Jobs.TryGetValue(jobId, out var job))
+        {
+            CompletionFindings.Add(new AuditFinding($"Job {jobId} was {(completed ? "completed" : "failed")} but never accepted.", jobId, Block: e.BlockNumber));
+            return;
+        }
+
+        void Bad(string what) => CompletionFindings.Add(new AuditFinding(what, jobId, job.LicenseId, e.BlockNumber));
+
+        if (job.Status != JobStatus.Pending)
+        {
+            Bad($"Job {jobId} was finished a second time (it was already {job.Status.ToString().ToLowerInvariant()} at block {job.FinishedBlock}).");
+            return;
+        }
+
+        job.Status = completed ? JobStatus.Completed : JobStatus.Failed;
+        job.FinishedBlock = e.BlockNumber;
+        job.CompletedBy = node;
+        if (Datasets.TryGetValue(job.DatasetId, out var dataset) && dataset.Node != node)
+        {
+            Bad($"Job {jobId} was finished by {node}, not by its dataset's node {dataset.Node}.");
+        }
+
+        if (!Participants.TryGetValue(node, out var participant) || participant.Role != Role.Node)
+        {
+            Bad($"Job {jobId} was finished by {node}, which is not an admitted node.");
+        }
+        else if (participant.Suspended)
+        {
+            Bad($"Job {jobId} was finished by node {node} while it was suspended.");
+        }
+
+        if (!completed)
+        {
+            return;
+        }
+
+        job.ResultHash = v.GetHash32("resultHash");
+        var digest = JobsContract.ResultDigest(_deployment.Jobs, _deployment.ChainId, jobId, job.ResultHash);
+        var expected = SignerOf(node);
+        if (!PersonalMessage.TryRecoverSigner(digest.Span, v.GetBytes("signature"), out var recovered, out var error))
+        {
+            Bad($"Job {jobId}'s result signature does not verify ({error}).");
+        }
+        else if (expected is null || recovered != expected.Value)
+        {
+            Bad($"Job {jobId}'s result is signed by {recovered}, not by node {node}'s registered signer {expected?.ToString() ?? "(none)"}.");
+        }
+
+        if (Licenses.TryGetValue(job.LicenseId, out var license))
+        {
+            if (license.RevokedBlock is { } revoked)
+            {
+                Bad($"Job run on a revoked license: job {jobId} was completed at block {e.BlockNumber} after license {job.LicenseId} was revoked at block {revoked}.");
+            }
+
+            var timestamp = await TimestampAsync(e.BlockNumber).ConfigureAwait(false);
+            if (timestamp >= license.ExpiresAt)
+            {
+                Bad($"Job run on an expired license: job {jobId} was completed at block time {timestamp}, after license {job.LicenseId} expired at {license.ExpiresAt}.");
+            }
+        }
+    }
+
+    private void Compare(LicenseState license, string source, long quota, long epsilon, DataTrust.Ledger.Abi.AbiValues v, ulong block, ulong? jobId)
+    {
+        var reportedQuota = (long)v.GetUInt64("quotaRemaining");
+        var reportedEpsilon = checked((long)v.GetUInt64("epsilonRemaining"));
+        if (quota < 0)
+        {
+            LicenseFindings.Add(new AuditFinding($"License {license.Id}'s quota went negative ({quota}) at {source}.", jobId, license.Id, block));
+        }
+
+        if (epsilon < 0)
+        {
+            LicenseFindings.Add(new AuditFinding($"License {license.Id}'s ε went negative ({new Epsilon(-epsilon)} overspent) at {source}.", jobId, license.Id, block));
+        }
+
+        if (reportedQuota != quota)
+        {
+            LicenseFindings.Add(new AuditFinding($"{source} reports {reportedQuota} jobs left on license {license.Id}; the grant and consumptions give {quota}.", jobId, license.Id, block));
+        }
+
+        if (reportedEpsilon != epsilon)
+        {
+            LicenseFindings.Add(new AuditFinding($"{source} reports ε {reportedEpsilon} µ left on license {license.Id}; the grant and consumptions give {epsilon} µ.", jobId, license.Id, block));
+        }
+    }
+
+    private async Task<ulong> TimestampAsync(ulong block)
+    {
+        if (!_timestamps.TryGetValue(block, out var timestamp))
+        {
+            timestamp = await _timestamp(block).ConfigureAwait(false);
+            _timestamps[block] = timestamp;
+        }
+
+        return timestamp;
+    }
+
+    internal sealed class RequestState(Hash32 datasetId, Address enterprise)
+    {
+        public Hash32 DatasetId { get; } = datasetId;
+
+        public Address Enterprise { get; } = enterprise;
+
+        public bool Answered { get; set; }
+    }
+
+    internal sealed class ParticipantState(Role role, string name)
+    {
+        public Role Role { get; } = role;
+
+        public string Name { get; } = name;
+
+        public bool Suspended { get; set; }
+    }
+
+    internal sealed class DatasetState(string name, Address @operator, Address node)
+    {
+        public string Name { get; } = name;
+
+        public Address Operator { get; } = @operator;
+
+        public Address Node { get; } = node;
+
+        public bool Retired { get; set; }
+    }
+
+    internal sealed class LicenseState(ulong id, Hash32 datasetId, Address licensee, ComputationKindSet kinds, long quota, long epsilonBudget, ulong expiresAt, ulong grantedBlock)
+    {
+        public ulong Id { get; } = id;
+
+        public Hash32 DatasetId { get; } = datasetId;
+
+        public Address Licensee { get; } = licensee;
+
+        public ComputationKindSet Kinds { get; } = kinds;
+
+        public long Quota { get; } = quota;
+
+        public long EpsilonBudget { get; } = epsilonBudget;
+
+        public ulong ExpiresAt { get; } = expiresAt;
+
+        public ulong GrantedBlock { get; } = grantedBlock;
+
+        public ulong? RevokedBlock { get; set; }
+
+        public long QuotaRemaining { get; set; } = quota;
+
+        public long EpsilonRemaining { get; set; } = epsilonBudget;
+
+        public long ConsumedQuota { get; set; } = quota;
+
+        public long ConsumedEpsilon { get; set; } = epsilonBudget;
+
+        public int ConsumedEvents { get; set; }
+
+        public int Jobs { get; set; }
+    }
+
+    internal sealed class JobState(ulong id, ulong licenseId, Hash32 datasetId, Address submitter, Hash32 specHash, ulong submittedBlock)
+    {
+        public ulong Id { get; } = id;
+
+        public ulong LicenseId { get; } = licenseId;
+
+        public Hash32 DatasetId { get; } = datasetId;
+
+        public Address Submitter { get; } = submitter;
+
+        public Hash32 SpecHash { get; } = specHash;
+
+        public ulong SubmittedBlock { get; } = submittedBlock;
+
+        public JobStatus Status { get; set; } = JobStatus.Pending;
+
+        public Hash32 ResultHash { get; set; }
+
+        public Address CompletedBy { get; set; }
+
+        public ulong FinishedBlock { get; set; }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using DataTrust.Cli.Audit;
+
+namespace DataTrust.Cli.Tests.Audit;
+
+[Collection(AuditCollection.Name)]
+public sealed class AuditCommandTests(AuditFixture fixture)
+{
+    private async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var environment = new CliEnvironment(output, error, _ => null, null, CancellationToken.None);
+        var exit = await CliApp.RunAsync(args, environment);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private string[] Chain(bool clean = true) => clean
+        ? ["--rpc", fixture.Rpc.Endpoint.ToString(), "--deployment", fixture.DeploymentPath, "--to-block", fixture.CleanBlock.ToString(CultureInfo.InvariantCulture)]
+        : ["--rpc", fixture.Rpc.Endpoint.ToString(), "--deployment", fixture.DeploymentPath];
+
+    private string[] Log(string path) => ["--execution-log", path, "--log-node", fixture.NodeKey.Address.ToString()];
+
+    [Fact]
+    public async Task Verify_exits_0_and_prints_a_pass_per_check_for_the_untouched_trail()
+    {
+        string[] args = ["audit", "verify", .. Chain(), .. fixture.ResultPaths.SelectMany(p => new[] { "--result", p }), .. Log(fixture.LogPath)];
+
+        var (exit, output, error) = await RunAsync(args);
+
+        Assert.True(exit == CliApp.Ok, error);
+        Assert.Equal("", error);
+        foreach (var name in new[] { Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck })
+        {
+            Assert.Contains($"PASS  {name} ", output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("verdict: PASS", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_exits_1_and_names_a_job_run_on_a_revoked_license()
+    {
+        var (exit, output, error) = await RunAsync(["audit", "verify", .. Chain(clean: false)]);
+
+        Assert.Equal(CliApp.Failed, exit);
+        Assert.Contains($"audit failed: {Auditor.CompletionsCheck}: Job run on a revoked license: job {fixture.RevokedJob}", error, StringComparison.Ordinal);
+        Assert.Contains("verdict: FAIL", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_exits_1_for_a_result_file_changed_by_one_byte()
+    {
+        var (exit, _, error) = await RunAsync(["audit", "verify", .. Chain(), "--result", Tamper.ResultChangedByOneByte(fixture, 0)]);
+
+        Assert.Equal(CliApp.Failed, exit);
+        Assert.Contains($"audit failed: {Auditor.ResultFilesCheck}:", error, StringComparison.Ordinal);
+        Assert.Contains("the result was altered", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_exits_1_for_a_result_file_signed_by_another_key()
+    {
+        var (exit, _, error) = await RunAsync(["audit", "verify", .. Chain(), "--result", Tamper.ResultSignedByAnotherKey(fixture, 2, fixture.OtherKey)]);
+
+        Assert.Equal(CliApp.Failed, exit);
+        Assert.Contains($"audit failed: {Auditor.ResultFilesCheck}:", error, StringComparison.Ordinal);
+        Assert.Contains("registered signer", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_exits_1_for_an_execution_log_with_an_entry_removed_added_or_altered()
+    {
+        string[] logs = [Tamper.LogWithEntryRemoved(fixture, 2), Tamper.LogWithEntryAdded(fixture, 777), Tamper.LogWithResultAltered(fixture, 1)];
+        foreach (var log in logs)
+        {
+            var (exit, _, error) = await RunAsync(["audit", "verify", .. Chain(), .. Log(log)]);
+
+            Assert.Equal(CliApp.Failed, exit);
+            Assert.Contains($"audit failed: {Auditor.ExecutionLogsCheck}:", error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Verify_with_json_prints_the_report_with_its_verdicts()
+    {
+        var (exit, output, _) = await RunAsync(["audit", "verify", .. Chain(), "--json"]);
+
+        Assert.Equal(CliApp.Ok, exit);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal("pass", json["verdict"]!.GetValue<string>());
+        Assert.Equal(5, json["checks"]!.AsArray().Count);
+        Assert.Equal(3, json["counts"]!["jobsCompleted"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Verify_refuses_execution_logs_without_a_node_for_each()
+    {
+        var (exit, output, error) = await RunAsync(["audit", "verify", .. Chain(), "--execution-log", fixture.LogPath]);
+
+        Assert.Equal(CliApp.Failed, exit);
+        Assert.Equal("", output);
+        Assert.Contains("--log-node", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_reports_an_unreadable_result_file_as_a_failed_check()
+    {
+        var missing = Path.Combine(fixture.Folder, "no-such-result.json");
+
+        var (exit, _, error) = await RunAsync(["audit", "verify", .. Chain(), "--result", missing]);
+
+        Assert.Equal(CliApp.Failed, exit);
+        Assert.Contains("no-such-result.json", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_writes_json_and_html_and_exits_by_the_verdict()
+    {
+        var outDir = Path.Combine(fixture.Folder, "report-" + Guid.NewGuid().ToString("N"));
+
+        var (exit, output, _) = await RunAsync(["audit", "report", .. Chain(clean: false), "--out", outDir]);
+
+        Assert.Equal(CliApp.Failed, exit);
+        Assert.Contains("verdict: FAIL", output, StringComparison.Ordinal);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, AuditReportWriter.JsonFileName)))!;
+        Assert.Equal("fail", json["verdict"]!.GetValue<string>());
+        var html = File.ReadAllText(Path.Combine(outDir, AuditReportWriter.HtmlFileName));
+        Assert.Contains("Job run on a revoked license", html, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using DataTrust.Cli.Results;
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger;
+using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.LocalChain;
+using DataTrust.Ledger.Rpc;
+using DataTrust.Ledger.Signing;
+using DataTrust.Node.Execution;
+
+namespace DataTrust.Cli.Tests.Audit;
+
+/// <summary>
+/// One anvil with a small, honest audit trail: an operator, a node, an enterprise, a dataset, a license, three
+/// completed jobs and one failed job, with the node's result files and execution log. After <see cref="CleanBlock"/>
+/// the trail goes wrong once: a second license is revoked while a job is pending, and the node completes it anyway.
+/// </summary>
+public sealed class AuditFixture : IAsyncLifetime
+{
+    public const string HostileName = "Tax <script>alert('owned')</script> data";
+
+    private readonly List<EthereumKey> _keys = [];
+    private LocalChain? _chain;
+
+    public JsonRpcClient Rpc { get; private set; } = null!;
+
+    public DataTrustLedger Authority { get; private set; } = null!;
+
+    public DataTrustLedger ReadOnly { get; private set; } = null!;
+
+    public Deployment Deployment => Authority.Deployment;
+
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "datatrust-audit-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+
+    public string DeploymentPath => Path.Combine(Folder, "deployment.json");
+
+    public string LogPath => Path.Combine(Folder, "node-execution.log");
+
+    public EthereumKey NodeKey { get; private set; } = null!;
+
+    public EthereumKey OtherKey { get; private set; } = null!;
+
+    public IReadOnlyList<ulong> CompletedJobs { get; private set; } = [];
+
+    public IReadOnlyList<string> ResultPaths { get; private set; } = [];
+
+    public ulong FailedJob { get; private set; }
+
+    public ulong LicenseId { get; private set; }
+
+    /// <summary>The last block of the honest trail.</summary>
+    public ulong CleanBlock { get; private set; }
+
+    /// <summary>The job completed on a revoked license (after <see cref="CleanBlock"/>).</summary>
+    public ulong RevokedJob { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Folder);
+        _chain = await LocalChain.StartAsync(new LocalChainOptions());
+        Rpc = _chain.CreateClient();
+        var authorityKey = Keep(EthereumKey.FromPrivateKeyHex(_chain.DevelopmentPrivateKeys[0]));
+        Authority = await DataTrustLedger.DeployAsync(Rpc, authorityKey);
+        ReadOnly = await DataTrustLedger.ConnectAsync(Rpc, Deployment);
+        Deployment.Save(DeploymentPath);
+
+        var operatorKey = await NewAccountAsync();
+        NodeKey = await NewAccountAsync();
+        var enterpriseKey = await NewAccountAsync();
+        OtherKey = await NewAccountAsync();
+        await Authority.Participants.AdmitAsync(operatorKey.Address, Role.Operator, HostileName + " operator");
+        await Authority.Participants.AdmitNodeAsync(NodeKey.Address, "Tax node", "tax", "http://127.0.0.1:50051", NodeKey.Address);
+        await Authority.Participants.AdmitAsync(enterpriseKey.Address, Role.Enterprise, "Bank of Example", "91350100M000100Y43");
+
+        var op = await DataTrustLedger.ConnectAsync(Rpc, Deployment, operatorKey);
+        var node = await DataTrustLedger.ConnectAsync(Rpc, Deployment, NodeKey);
+        var enterprise = await DataTrustLedger.ConnectAsync(Rpc, Deployment, enterpriseKey);
+        var spec = Spec(new Hash32(RandomNumberGenerator.GetBytes(32)), NodeKey.Address);
+        await op.Catalog.PublishAsync(spec);
+
+        LicenseId = await GrantAsync(op, enterprise, spec.Id, quota: 10, epsilon: "3.0");
+        var log = ExecutionLog.Open(LogPath);
+        var completed = new List<ulong>();
+        var results = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var specBytes = Encoding.UTF8.GetBytes($"{{\"groupBy\":[\"year\"],\"n\":{i}}}");
+            var jobId = i == 2
+                ? await enterprise.Jobs.SubmitHashedAsync(LicenseId, ComputationKind.Aggregate, DataTrust.Ledger.Crypto.Keccak256.Compute(specBytes), (ulong)specBytes.Length, Epsilon.Parse("0.5"))
+                : await enterprise.Jobs.SubmitAsync(LicenseId, ComputationKind.Aggregate, specBytes, Epsilon.Parse("0.5"));
+            var result = ResultFile.Create(NodeKey, Deployment.ChainId, Deployment.Jobs, jobId, NodeKey.Address, Encoding.UTF8.GetBytes($"year,sum\n2024,{1000 + i}\n"));
+            await node.Jobs.CompleteAsync(jobId, result.ResultHash, EthSignature.FromBytes(result.NodeSignature));
+            log.Append(jobId, DataTrust.Ledger.Crypto.Keccak256.Compute(specBytes), result.ResultHash);
+            var path = Path.Combine(Folder, $"result-{jobId}.json");
+            result.Save(path);
+            completed.Add(jobId);
+            results.Add(path);
+        }
+
+        FailedJob = await enterprise.Jobs.SubmitAsync(LicenseId, ComputationKind.Aggregate, "{\"groupBy\":[\"uscc\"]}"u8.ToArray(), Epsilon.Parse("0.25"));
+        await node.Jobs.FailAsync(FailedJob, "the groups would be smaller than k");
+        CompletedJobs = completed;
+        ResultPaths = results;
+        CleanBlock = await Rpc.GetBlockNumberAsync();
+
+        // What must be caught: the operator revokes a license while a job on it is pending; the node completes it anyway.
+        var revokedLicense = await GrantAsync(op, enterprise, spec.Id, quota: 2, epsilon: "1.0");
+        RevokedJob = await enterprise.Jobs.SubmitAsync(revokedLicense, ComputationKind.Aggregate, "{\"groupBy\":[\"credit_grade\"]}"u8.ToArray(), Epsilon.Parse("0.5"));
+        await op.Licenses.RevokeAsync(revokedLicense, "the purpose ended");
+        var late = Keccak256Of("late result");
+        await node.Jobs.CompleteAsync(RevokedJob, late, JobsContract.SignResult(NodeKey, Deployment.Jobs, Deployment.ChainId, RevokedJob, late));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var key in _keys)
+        {
+            key.Dispose();
+        }
+
+        Rpc.Dispose();
+        await _chain!.DisposeAsync();
+        Directory.Delete(Folder, recursive: true);
+    }
+
+    /// <summary>Inputs for the honest trail: every result file and the node's log, up to <see cref="CleanBlock"/>.</summary>
+    public DataTrust.Cli.Audit.AuditInputs CleanInputs() => new(ResultPaths, [new DataTrust.Cli.Audit.ExecutionLogInput(LogPath, NodeKey.Address)], CleanBlock);
+
+    /// <summary>A copy of a file under a fresh name in the fixture's folder.</summary>
+    public string CopyOf(string path)
+    {
+        var copy = Path.Combine(Folder, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) + "-" + Path.GetFileName(path));
+        File.Copy(path, copy);
+        return copy;
+    }
+
+    private static Hash32 Keccak256Of(string text) => DataTrust.Ledger.Crypto.Keccak256.Compute(Encoding.UTF8.GetBytes(text));
+
+    private async Task<ulong> GrantAsync(DataTrustLedger op, DataTrustLedger enterprise, Hash32 datasetId, uint quota, string epsilon)
+    {
+        var requestId = await enterprise.Licenses.RequestAsync(datasetId, "small-business credit risk statistics");
+        var now = (await Rpc.GetBlockAsync(BlockTag.Latest))!.Timestamp;
+        return await op.Licenses.GrantAsync(requestId, ComputationKindSet.Aggregate, quota, DateTimeOffset.FromUnixTimeSeconds((long)now) + TimeSpan.FromDays(90), Epsilon.Parse(epsilon));
+    }
+
+    private async Task<EthereumKey> NewAccountAsync()
+    {
+        var key = Keep(EthereumKey.Generate());
+        await Rpc.CallAsync("anvil_setBalance", [key.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 21))]);
+        return key;
+    }
+
+    private EthereumKey Keep(EthereumKey key)
+    {
+        _keys.Add(key);
+        return key;
+    }
+
+    private static DatasetSpec Spec(Hash32 id, Address node) => new(
+        id,
+        HostileName,
+        node,
+        new Hash32(SHA256.HashData("schema"u8)),
+        3000,
+        new Hash32(SHA256.HashData("snapshot"u8)),
+        3,
+        10,
+        1,
+        85,
+        ComputationKindSet.Aggregate,
+        [
+            new ColumnSpec("uscc", ColumnType.Text, ColumnPermissions.JoinKey, 0, 0),
+            new ColumnSpec("year", ColumnType.Int, ColumnPermissions.GroupBy | ColumnPermissions.Filter, 0, 0),
+            new ColumnSpec("revenue", ColumnType.Decimal, ColumnPermissions.Aggregate, 0, 1_000_000),
+            new ColumnSpec("credit_grade", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0),
+        ]);
+}
+
+[CollectionDefinition(Name)]
+public sealed class AuditCollection : ICollectionFixture<AuditFixture>
+{
+    public const string Name = "audit";
+}

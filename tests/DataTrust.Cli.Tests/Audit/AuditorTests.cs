@@ -1,0 +1,138 @@
+using DataTrust.Cli.Audit;
+
+namespace DataTrust.Cli.Tests.Audit;
+
+[Collection(AuditCollection.Name)]
+public sealed class AuditorTests(AuditFixture fixture)
+{
+    private static readonly string[] CheckNames =
+        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck];
+
+    private Task<AuditReport> AuditAsync(AuditInputs inputs) => new Auditor().VerifyAsync(fixture.ReadOnly, inputs);
+
+    [Fact]
+    public async Task The_untouched_trail_passes_every_check()
+    {
+        var report = await AuditAsync(fixture.CleanInputs());
+
+        Assert.Equal(AuditVerdict.Pass, report.Verdict);
+        Assert.Equal(CheckNames, report.Checks.Select(c => c.Name));
+        Assert.All(report.Checks, c => Assert.Empty(c.Findings));
+        Assert.Equal(3, report.Check(Auditor.ResultFilesCheck).Checked);
+        Assert.Equal(3, report.Check(Auditor.ExecutionLogsCheck).Checked);
+        Assert.Equal(fixture.Deployment.DeploymentBlock, report.FromBlock);
+        Assert.Equal(fixture.CleanBlock, report.ToBlock);
+        Assert.Equal(new AuditCounts(3, 1, 1, 3, 1, 0, report.Counts.Events), report.Counts);
+        var license = Assert.Single(report.Licenses);
+        Assert.Equal(fixture.LicenseId, license.LicenseId);
+        Assert.Equal((10L, 6L, 4), (license.Quota, license.QuotaRemaining, license.Jobs));
+        Assert.Equal((3_000_000L, 1_250_000L), (license.EpsilonBudgetMicros, license.EpsilonRemainingMicros));
+    }
+
+    [Fact]
+    public async Task A_job_completed_after_its_license_was_revoked_fails_as_a_job_run_on_a_revoked_license()
+    {
+        var report = await AuditAsync(AuditInputs.ChainOnly);
+
+        Assert.Equal(AuditVerdict.Fail, report.Verdict);
+        var finding = Assert.Single(report.Check(Auditor.CompletionsCheck).Findings);
+        Assert.StartsWith("Job run on a revoked license", finding.What, StringComparison.Ordinal);
+        Assert.Equal(fixture.RevokedJob, finding.JobId);
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.LicensesCheck).Verdict);
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.SubmissionsCheck).Verdict);
+        Assert.NotNull(report.Licenses.Single(l => l.LicenseId != fixture.LicenseId).RevokedBlock);
+    }
+
+    [Fact]
+    public async Task A_result_file_changed_by_one_byte_fails_the_result_file_check()
+    {
+        var path = Tamper.ResultChangedByOneByte(fixture, 1);
+
+        var report = await AuditAsync(new AuditInputs([fixture.ResultPaths[0], path], [], fixture.CleanBlock));
+
+        Assert.Equal(AuditVerdict.Fail, report.Verdict);
+        var check = report.Check(Auditor.ResultFilesCheck);
+        Assert.Contains(check.Findings, f => f.JobId == fixture.CompletedJobs[1] && f.What.Contains("the result was altered", StringComparison.Ordinal));
+        Assert.DoesNotContain(check.Findings, f => f.JobId == fixture.CompletedJobs[0]);
+    }
+
+    [Fact]
+    public async Task A_result_file_signed_by_a_key_that_is_not_the_node_signer_fails()
+    {
+        var path = Tamper.ResultSignedByAnotherKey(fixture, 0, fixture.OtherKey);
+
+        var report = await AuditAsync(new AuditInputs([path], [], fixture.CleanBlock));
+
+        var finding = Assert.Single(report.Check(Auditor.ResultFilesCheck).Findings);
+        Assert.Contains(fixture.OtherKey.Address.ToString(), finding.What, StringComparison.Ordinal);
+        Assert.Contains("not by node", finding.What, StringComparison.Ordinal);
+        Assert.Equal(AuditVerdict.Fail, report.Verdict);
+    }
+
+    [Fact]
+    public async Task A_result_file_for_a_job_the_chain_never_accepted_fails()
+    {
+        var file = Results.ResultFile.Load(fixture.ResultPaths[0]);
+        var path = fixture.CopyOf(fixture.ResultPaths[0]);
+        Results.ResultFile.Create(fixture.NodeKey, file.ChainId, file.Jobs, 4242, file.Node, file.Result).Save(path);
+
+        var report = await AuditAsync(new AuditInputs([path], [], fixture.CleanBlock));
+
+        var finding = Assert.Single(report.Check(Auditor.ResultFilesCheck).Findings);
+        Assert.Contains("never accepted", finding.What, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task An_execution_log_with_an_entry_removed_fails(int line)
+    {
+        var path = Tamper.LogWithEntryRemoved(fixture, line);
+
+        var report = await AuditAsync(new AuditInputs([], [new ExecutionLogInput(path, fixture.NodeKey.Address)], fixture.CleanBlock));
+
+        var check = report.Check(Auditor.ExecutionLogsCheck);
+        Assert.Equal(AuditVerdict.Fail, check.Verdict);
+        Assert.Contains(check.Findings, f => f.JobId == fixture.CompletedJobs[line] && f.What.Contains("does not record it", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_execution_log_with_an_entry_added_fails()
+    {
+        var path = Tamper.LogWithEntryAdded(fixture, fixture.FailedJob);
+
+        var report = await AuditAsync(new AuditInputs([], [new ExecutionLogInput(path, fixture.NodeKey.Address)], fixture.CleanBlock));
+
+        var finding = Assert.Single(report.Check(Auditor.ExecutionLogsCheck).Findings);
+        Assert.Equal(fixture.FailedJob, finding.JobId);
+        Assert.Contains("did not complete it on chain", finding.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_execution_log_with_an_entry_altered_fails()
+    {
+        var path = Tamper.LogWithResultAltered(fixture, 0);
+
+        var report = await AuditAsync(new AuditInputs([], [new ExecutionLogInput(path, fixture.NodeKey.Address)], fixture.CleanBlock));
+
+        var check = report.Check(Auditor.ExecutionLogsCheck);
+        Assert.Equal(AuditVerdict.Fail, report.Verdict);
+        Assert.Contains(check.Findings, f => f.What.Contains("altered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_execution_log_given_for_another_node_fails()
+    {
+        var report = await AuditAsync(new AuditInputs([], [new ExecutionLogInput(fixture.LogPath, fixture.OtherKey.Address)], fixture.CleanBlock));
+
+        Assert.Equal(3, report.Check(Auditor.ExecutionLogsCheck).Findings.Count);
+    }
+
+    [Fact]
+    public async Task A_last_block_beyond_the_chain_head_is_refused()
+    {
+        var head = await fixture.Rpc.GetBlockNumberAsync();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => AuditAsync(new AuditInputs([], [], head + 1000)));
+    }
+}

@@ -1,0 +1,194 @@
+using DataTrust.Cli.Audit.Internal;
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.Rpc;
+
+namespace DataTrust.Cli.Tests.Audit;
+
+/// <summary>
+/// The contracts refuse invalid jobs, so an honest chain never shows one; these tests feed the replay the real trail
+/// with single events altered or inserted (re-encoded through the contracts' ABI), as a forged or buggy ledger would emit them.
+/// </summary>
+[Collection(AuditCollection.Name)]
+public sealed class ReplayTests(AuditFixture fixture)
+{
+    private async Task<List<ContractEvent>> TrailAsync()
+    {
+        var ledger = fixture.ReadOnly;
+        var events = new List<ContractEvent>();
+        foreach (var binding in new ContractBinding[] { ledger.Participants, ledger.Catalog, ledger.Licenses, ledger.Jobs })
+        {
+            events.AddRange(await binding.GetEventsAsync(fixture.Deployment.DeploymentBlock, fixture.CleanBlock));
+        }
+
+        return [.. events.OrderBy(e => e.BlockNumber).ThenBy(e => e.LogIndex)];
+    }
+
+    private async Task<Replay> ReplayAsync(IEnumerable<ContractEvent> events, ulong? time = null)
+    {
+        var replay = new Replay(fixture.Deployment, async block => time ?? (await fixture.Rpc.GetBlockAsync(BlockTag.Number(block)))!.Timestamp);
+        foreach (var e in events)
+        {
+            await replay.ApplyAsync(e);
+        }
+
+        replay.Finish();
+        return replay;
+    }
+
+    private static ContractArtifact ArtifactOf(string eventName) =>
+        new[] { DataTrustAbi.Participants, DataTrustAbi.Catalog, DataTrustAbi.Licenses, DataTrustAbi.Jobs }
+            .First(a => a.Abi.Events.Any(e => e.Name == eventName));
+
+    private static ContractEvent Encode(string name, ContractEvent at, object?[] values)
+    {
+        var abi = ArtifactOf(name).Abi.GetEvent(name);
+        var (topics, data) = abi.EncodeLog(values);
+        return at with { Name = name, Values = abi.DecodeLog(topics, data).Values };
+    }
+
+    private static ContractEvent With(ContractEvent e, string field, object? value)
+    {
+        var values = e.Values.ToArray();
+        values[e.Values.Parameters.ToList().FindIndex(p => p.Name == field)] = value;
+        return Encode(e.Name, e, values);
+    }
+
+    private static int FirstSubmission(List<ContractEvent> trail) => trail.FindIndex(e => e.Name == "JobSubmitted");
+
+    [Fact]
+    public async Task The_honest_trail_replays_without_findings()
+    {
+        var replay = await ReplayAsync(await TrailAsync());
+
+        Assert.Empty(replay.LicenseFindings);
+        Assert.Empty(replay.SubmissionFindings);
+        Assert.Empty(replay.CompletionFindings);
+        Assert.Equal(4, replay.Jobs.Count);
+    }
+
+    [Theory]
+    [InlineData("quotaRemaining", 1)]
+    [InlineData("epsilonRemaining", 1)]
+    [InlineData("epsilonRemaining", -500_000)]
+    public async Task A_submission_that_reports_other_remaining_values_than_the_recomputed_ones_is_a_license_finding(string field, long delta)
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        trail[i] = With(trail[i], field, (ulong)((long)trail[i].Values.GetUInt64(field) + delta));
+
+        var replay = await ReplayAsync(trail);
+
+        var finding = Assert.Single(replay.LicenseFindings);
+        Assert.Equal(fixture.LicenseId, finding.LicenseId);
+        Assert.Contains("reports", finding.What, StringComparison.Ordinal);
+        Assert.Empty(replay.SubmissionFindings);
+    }
+
+    [Fact]
+    public async Task Spending_more_epsilon_than_granted_is_reported_as_negative()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        var j = trail.FindIndex(e => e.Name == "LicenseConsumed");
+        trail[i] = With(With(trail[i], "epsilon", 5_000_000UL), "epsilonRemaining", 0UL);
+        trail[j] = With(With(trail[j], "epsilon", 5_000_000UL), "epsilonRemaining", 0UL);
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.LicenseFindings, f => f.What.Contains("went negative", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_job_accepted_after_its_license_was_revoked_is_a_submission_finding()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        trail.Insert(i, Encode("Revoked", trail[i], [fixture.LicenseId, fixture.Authority.Account!.Value, "fraud"]));
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.SubmissionFindings, f => f.What.Contains("was revoked", StringComparison.Ordinal) && f.LicenseId == fixture.LicenseId);
+        Assert.Contains(replay.CompletionFindings, f => f.What.StartsWith("Job run on a revoked license", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_job_accepted_while_its_submitter_was_suspended_is_a_submission_finding()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        var submitter = trail[i].Values.GetAddress("submitter");
+        trail.Insert(i, Encode("Suspended", trail[i], [submitter, "unpaid fees"]));
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.SubmissionFindings, f => f.What.Contains("was suspended", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_job_accepted_after_its_license_expired_is_a_submission_finding()
+    {
+        var replay = await ReplayAsync(await TrailAsync(), time: ulong.MaxValue / 2);
+
+        Assert.Equal(4, replay.SubmissionFindings.Count(f => f.What.Contains("had expired", StringComparison.Ordinal)));
+        Assert.Contains(replay.CompletionFindings, f => f.What.StartsWith("Job run on an expired license", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_job_of_a_kind_the_license_does_not_allow_or_by_another_account_is_a_submission_finding()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        trail[i] = With(With(trail[i], "kind", (ulong)ComputationKind.HeScoring), "submitter", fixture.OtherKey.Address);
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.SubmissionFindings, f => f.What.Contains("is not among license", StringComparison.Ordinal));
+        Assert.Contains(replay.SubmissionFindings, f => f.What.Contains("is not license", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_job_finished_twice_or_never_accepted_or_by_another_node_is_a_completion_finding()
+    {
+        var trail = await TrailAsync();
+        var completed = trail.FindLastIndex(e => e.Name == "JobCompleted");
+        trail.Add(trail[completed]);
+        trail.Add(With(trail[completed], "jobId", 999UL));
+        var first = trail.FindIndex(e => e.Name == "JobCompleted");
+        trail[first] = With(trail[first], "node", fixture.OtherKey.Address);
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.CompletionFindings, f => f.What.Contains("finished a second time", StringComparison.Ordinal));
+        Assert.Contains(replay.CompletionFindings, f => f.JobId == 999 && f.What.Contains("never accepted", StringComparison.Ordinal));
+        Assert.Contains(replay.CompletionFindings, f => f.What.Contains("not by its dataset's node", StringComparison.Ordinal));
+        Assert.Contains(replay.CompletionFindings, f => f.What.Contains("registered signer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_completion_whose_signature_covers_another_result_hash_is_a_completion_finding()
+    {
+        var trail = await TrailAsync();
+        var i = trail.FindIndex(e => e.Name == "JobCompleted");
+        trail[i] = With(trail[i], "resultHash", DataTrust.Ledger.Crypto.Keccak256.Compute("other"u8).ToArray());
+
+        var replay = await ReplayAsync(trail);
+
+        var finding = Assert.Single(replay.CompletionFindings);
+        Assert.Contains("registered signer", finding.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_license_granted_without_a_matching_request_is_a_license_finding()
+    {
+        var trail = await TrailAsync();
+        var i = trail.FindIndex(e => e.Name == "LicenseGranted");
+        trail[i] = With(trail[i], "licensee", fixture.OtherKey.Address);
+        trail.Insert(i + 1, With(trail[i], "requestId", 77UL));
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.LicenseFindings, f => f.What.Contains("but request", StringComparison.Ordinal) && f.LicenseId == fixture.LicenseId);
+        Assert.Contains(replay.LicenseFindings, f => f.What.Contains("was granted a second time", StringComparison.Ordinal));
+    }
+}
