@@ -15,13 +15,14 @@ internal static class EnterpriseJobCommands
         var query = new Option<FileInfo>("--query") { Description = "The typed query, as JSON", Required = true };
         var epsilon = new Option<string>("--epsilon") { Description = "Differential-privacy budget this job spends (0 for none)", DefaultValueFactory = _ => "0" };
         var noRun = new Option<bool>("--no-run") { Description = "Only submit on chain; run it later with 'enterprise result'" };
+        var outFile = OutOption();
         var rpc = CommonOptions.Rpc();
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();
         var json = CommonOptions.Json();
         var command = new Command("submit", "Check a query with the node (Explain), submit it as a job on chain, and have the node run it")
         {
-            license, query, epsilon, noRun, rpc, deployment, key, json,
+            license, query, epsilon, noRun, outFile, rpc, deployment, key, json,
         };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
@@ -52,10 +53,55 @@ internal static class EnterpriseJobCommands
             }
 
             var result = await client.RunAsync(jobId, ct).ConfigureAwait(false);
+            var path = SaveResult(client, result, parse.GetValue(outFile));
             ResultView.Print(environment, parse.GetValue(json), result);
+            if (!parse.GetValue(json))
+            {
+                await environment.Out.WriteLineAsync($"saved {path}").ConfigureAwait(false);
+            }
+
             return CliApp.Ok;
         }));
         return command;
+    }
+
+    public static Command Result(CliEnvironment environment)
+    {
+        var job = new Option<ulong>("--job") { Description = "The job whose result to fetch", Required = true };
+        var outFile = OutOption();
+        var rpc = CommonOptions.Rpc();
+        var deployment = CommonOptions.Deployment();
+        var key = CommonOptions.Key();
+        var json = CommonOptions.Json();
+        var command = new Command("result", "Fetch a job's result from its node, check it against the on-chain hash and the node's signature, and save it")
+        {
+            job, outFile, rpc, deployment, key, json,
+        };
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
+            var client = new JobClient(connection.Ledger, connection.Key);
+            var result = await client.RunAsync(parse.GetValue(job), environment.CancellationToken).ConfigureAwait(false);
+            var path = SaveResult(client, result, parse.GetValue(outFile));
+            ResultView.Print(environment, parse.GetValue(json), result);
+            if (!parse.GetValue(json))
+            {
+                await environment.Out.WriteLineAsync($"saved {path}").ConfigureAwait(false);
+            }
+
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Option<FileInfo?> OutOption() =>
+        new("--out") { Description = "Where to save the result file (default .datatrust/results/job-N.json)" };
+
+    private static string SaveResult(JobClient client, VerifiedResult result, FileInfo? target)
+    {
+        var path = target?.FullName ?? Path.GetFullPath(Path.Combine(".datatrust", "results", $"job-{result.JobId}.json"));
+        client.ToFile(result).Save(path);
+        return path;
     }
 
     private static void WriteJob(CliEnvironment environment, bool json, ulong jobId)
@@ -77,5 +123,6 @@ internal static partial class EnterpriseCommands
     static partial void AddJobCommands(Command group, CliEnvironment environment)
     {
         group.Subcommands.Add(EnterpriseJobCommands.Submit(environment));
+        group.Subcommands.Add(EnterpriseJobCommands.Result(environment));
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using DataTrust.Cli.Audit;
 using DataTrust.Cli.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.Core.Identity;
@@ -28,6 +29,7 @@ public sealed class DemoRunner : IAsyncDisposable
     private readonly DemoOptions _options;
     private readonly IAnsiConsole _console;
     private readonly List<WebApplication> _nodes = [];
+    private readonly List<ExecutionLogInput> _logs = [];
     private readonly List<EthereumKey> _keys = [];
     private readonly List<IDisposable> _disposables = [];
     private LocalChain? _chain;
@@ -105,9 +107,19 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.MarkupLine($"license {taxLicense} revoked");
         await ExpectRefusalAsync(() => bank.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);
 
-        var passed = explain is { Allowed: false } && results.Count == 2;
         Step("7", "The chain as it stands");
         await ShowLedgerAsync(cast, cancellationToken).ConfigureAwait(false);
+
+        Step("8", "The auditor replays the whole trail, with the nodes' execution logs and the bank's result files");
+        var resultFiles = new List<string>();
+        foreach (var result in results)
+        {
+            var path = Path.Combine(_directory.FullName, "results", $"job-{result.JobId}.json");
+            bank.ToFile(result).Save(path);
+            resultFiles.Add(path);
+        }
+
+        var passed = await AuditAsync(cast, resultFiles, cancellationToken).ConfigureAwait(false) && explain is { Allowed: false };
         if (_options.Keep)
         {
             await KeepRunningAsync(cast, cancellationToken).ConfigureAwait(false);
@@ -193,6 +205,7 @@ public sealed class DemoRunner : IAsyncDisposable
                 chain: new NodeChain(_chain!.RpcUri, cast.Authority.Deployment, nodeKey));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             _nodes.Add(app);
+            _logs.Add(new ExecutionLogInput(Path.Combine(data, "execution.log"), nodeKey.Address));
             var endpoint = NodeApp.BoundAddress(app).ToString();
             await cast.Authority.Participants.AdmitNodeAsync(nodeKey.Address, $"{domain} node", domain, endpoint, nodeKey.Address, cancellationToken).ConfigureAwait(false);
             var spec = CatalogEntries.FromDescriptor(descriptor, nodeKey.Address, $"{domain} register (sample)");
@@ -265,6 +278,29 @@ public sealed class DemoRunner : IAsyncDisposable
         {
             _console.MarkupLine($"[yellow]refused[/]: {Markup.Escape(ex.Error.ToString())} [grey]({Markup.Escape(ex.Function)})[/] — nothing was recorded");
         }
+    }
+
+    private async Task<bool> AuditAsync(Cast cast, IReadOnlyList<string> resultFiles, CancellationToken cancellationToken)
+    {
+        // The auditor needs nothing but the chain and the files handed to it: a read-only connection.
+        var readOnly = await DataTrustLedger.ConnectAsync(cast.Rpc, cast.Authority.Deployment, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var report = await new Auditor().VerifyAsync(readOnly, new AuditInputs(resultFiles, _logs), cancellationToken).ConfigureAwait(false);
+        foreach (var check in report.Checks)
+        {
+            var mark = check.Verdict == AuditVerdict.Pass ? "[green]PASS[/]" : "[red]FAIL[/]";
+            _console.MarkupLine($"  {mark} {Markup.Escape(check.Name),-16} {Markup.Escape(check.Description)} ({check.Checked} checked)");
+            foreach (var finding in check.Findings)
+            {
+                _console.MarkupLine($"       [red]{Markup.Escape(finding.What)}[/]");
+            }
+        }
+
+        var (json, html) = AuditReportWriter.WriteFiles(report, Path.Combine(_directory.FullName, "audit"));
+        var verdict = report.Verdict == AuditVerdict.Pass ? "[green bold]PASS[/]" : "[red bold]FAIL[/]";
+        var where = _ownsDirectory && !_options.Keep ? " (in a temporary folder removed at exit; pass --dir to keep it)" : string.Empty;
+        _console.MarkupLine($"audit verdict: {verdict} — report: {Markup.Escape(html)}{where}");
+        _ = json;
+        return report.Verdict == AuditVerdict.Pass;
     }
 
     private async Task ShowLedgerAsync(Cast cast, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using DataTrust.Cli.Results;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
@@ -55,6 +56,20 @@ public sealed class JobClient
         ArgumentNullException.ThrowIfNull(key);
         _ledger = ledger;
         _key = key;
+    }
+
+    /// <summary>The result file of a verified result (what an enterprise keeps and may hand to an auditor).</summary>
+    public ResultFile ToFile(VerifiedResult verified)
+    {
+        ArgumentNullException.ThrowIfNull(verified);
+        return new ResultFile(
+            _ledger.Deployment.ChainId,
+            _ledger.Deployment.Jobs,
+            verified.JobId,
+            verified.Node,
+            verified.ResultBytes,
+            verified.ResultHash,
+            verified.NodeSignature.ToBytes());
     }
 
     /// <summary>The serialized spec of an aggregate query: what goes on chain and what the node executes.</summary>

@@ -82,6 +82,11 @@ public sealed class ExecutionLog
             log._sequence = check.Entries.Count;
             log._last = check.Entries.Count == 0 ? Hash32.Zero : check.Entries[^1].Hash;
         }
+        else
+        {
+            // A node's log exists from its first start, so an auditor can tell "no jobs yet" from "log missing".
+            using var created = new FileStream(log._path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        }
 
         return log;
     }
