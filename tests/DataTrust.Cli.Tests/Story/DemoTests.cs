@@ -1,0 +1,25 @@
+namespace DataTrust.Cli.Tests.Story;
+
+public class DemoTests
+{
+    [Fact]
+    public async Task Demo_with_2000_rows_exits_0_and_prints_the_passing_audit_verdict()
+    {
+        var run = await Commands.CliFixture.RunAsync(["demo", "--rows", "2000"], password: null);
+
+        Assert.True(run.Exit == 0, run.Error + run.Out);
+        Assert.Contains("audit verdict: PASS", run.Out, StringComparison.Ordinal);
+        Assert.Contains("LicenseRevoked", run.Out, StringComparison.Ordinal);
+        Assert.Contains("NotLicensee", run.Out, StringComparison.Ordinal);
+        Assert.Contains("JOIN_KEY", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_refuses_a_row_count_out_of_range_before_starting_anything()
+    {
+        var run = await Commands.CliFixture.RunAsync(["demo", "--rows", "5"], password: null);
+
+        Assert.Equal(CliApp.Failed, run.Exit);
+        Assert.Contains("--rows", run.Error, StringComparison.Ordinal);
+    }
+}
