@@ -1,0 +1,118 @@
+using System.Buffers;
+
+namespace DataTrust.Homomorphic.Internal;
+
+/// <summary>
+/// Applies a <see cref="KeySwitchKey"/>: given c (coefficient form mod Q) encrypting under s', adds to
+/// (out0, out1) a pair with out0 + out1·s ≈ c·s' (mod Q). Digit i = [c]_(q_i) is raised to the k + 1 key
+/// primes, multiplied with (b_i, a_i) in NTT form and summed; the sum is divided by the special prime p
+/// with rounding ("ModDown", Gentry–Halevi–Smart 2012 §3.1; HPS 2018 §4), so the key noise shrinks by p.
+/// </summary>
+internal static class KeySwitcher
+{
+    public static void Apply(BfvContext context, ReadOnlySpan<ulong> c, KeySwitchKey key, Span<ulong> out0, Span<ulong> out1)
+    {
+        var n = context.Degree;
+        var k = context.DataCount;
+        var rented = ArrayPool<ulong>.Shared.Rent((5 * n) + (2 * (k + 1) * n));
+        try
+        {
+            var span = rented.AsSpan();
+            var digit = span.Slice(0, n);
+            var acc0Hi = span.Slice(n, n);
+            var acc0Lo = span.Slice(2 * n, n);
+            var acc1Hi = span.Slice(3 * n, n);
+            var acc1Lo = span.Slice(4 * n, n);
+            var switched = span.Slice(5 * n, 2 * (k + 1) * n);
+            for (var r = 0; r <= k; r++)
+            {
+                var mod = context.KeyModuli[r];
+                acc0Hi.Clear();
+                acc0Lo.Clear();
+                acc1Hi.Clear();
+                acc1Lo.Clear();
+                for (var i = 0; i < k; i++)
+                {
+                    var source = c.Slice(i * n, n);
+                    if (i == r || context.KeyModuli[i].Value <= mod.Value)
+                    {
+                        source.CopyTo(digit);
+                    }
+                    else
+                    {
+                        for (var x = 0; x < n; x++)
+                        {
+                            digit[x] = mod.Reduce(source[x]);
+                        }
+                    }
+
+                    context.KeyNtt[r].Forward(digit);
+                    var b = key.B[i].AsSpan(r * n, n);
+                    var a = key.A[i].AsSpan(r * n, n);
+                    for (var x = 0; x < n; x++)
+                    {
+                        var d = digit[x];
+                        var h0 = Math.BigMul(d, b[x], out var l0);
+                        var lo0 = acc0Lo[x] + l0;
+                        acc0Hi[x] += h0 + (lo0 < l0 ? 1UL : 0UL);
+                        acc0Lo[x] = lo0;
+                        var h1 = Math.BigMul(d, a[x], out var l1);
+                        var lo1 = acc1Lo[x] + l1;
+                        acc1Hi[x] += h1 + (lo1 < l1 ? 1UL : 0UL);
+                        acc1Lo[x] = lo1;
+                    }
+                }
+
+                var s0 = switched.Slice(r * n, n);
+                var s1 = switched.Slice(((k + 1) + r) * n, n);
+                for (var x = 0; x < n; x++)
+                {
+                    s0[x] = mod.Reduce128(acc0Hi[x], acc0Lo[x]);
+                    s1[x] = mod.Reduce128(acc1Hi[x], acc1Lo[x]);
+                }
+
+                context.KeyNtt[r].Inverse(s0);
+                context.KeyNtt[r].Inverse(s1);
+            }
+
+            ModDownAdd(context, switched.Slice(0, (k + 1) * n), out0);
+            ModDownAdd(context, switched.Slice((k + 1) * n, (k + 1) * n), out1);
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>target += round(x / p) mod Q, for x given in base Q ∪ {p} (coefficient form).</summary>
+    private static void ModDownAdd(BfvContext context, ReadOnlySpan<ulong> x, Span<ulong> target)
+    {
+        var n = context.Degree;
+        var k = context.DataCount;
+        var special = context.KeyModuli[k].Value;
+        var half = special >> 1;
+        var last = x.Slice(k * n, n);
+        for (var i = 0; i < k; i++)
+        {
+            var mod = context.KeyModuli[i];
+            var pInv = context.SpecialInverseModQ[i];
+            var pInvShoup = mod.ShoupPrecompute(pInv);
+            var pModQ = context.SpecialModQ[i];
+            var xi = x.Slice(i * n, n);
+            var ti = target.Slice(i * n, n);
+            for (var c = 0; c < n; c++)
+            {
+                // centered residue mod p, so the subtraction x - [x]_p rounds to nearest
+                var r = last[c];
+                var rModQ = mod.Reduce(r);
+                if (r > half)
+                {
+                    rModQ = mod.Sub(rModQ, pModQ);
+                }
+
+                var quotient = mod.MultiplyShoup(mod.Sub(xi[c], rModQ), pInv, pInvShoup);
+                ti[c] = mod.Add(ti[c], quotient);
+            }
+        }
+    }
+}
