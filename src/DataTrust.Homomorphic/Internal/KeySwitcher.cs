@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace DataTrust.Homomorphic.Internal;
 
@@ -10,6 +11,7 @@ namespace DataTrust.Homomorphic.Internal;
 /// </summary>
 internal static class KeySwitcher
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(BfvContext context, ReadOnlySpan<ulong> c, KeySwitchKey key, Span<ulong> out0, Span<ulong> out1)
     {
         var n = context.Degree;
@@ -85,6 +87,7 @@ internal static class KeySwitcher
     }
 
     /// <summary>target += round(x / p) mod Q, for x given in base Q ∪ {p} (coefficient form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ModDownAdd(BfvContext context, ReadOnlySpan<ulong> x, Span<ulong> target)
     {
         var n = context.Degree;

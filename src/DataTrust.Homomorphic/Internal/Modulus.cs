@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace DataTrust.Homomorphic.Internal;
 
@@ -36,14 +37,32 @@ internal readonly struct Modulus
 
     public int BitCount { get; }
 
+    /// <summary>The high word of a·b (mulx without storing the low word when BMI2 is present).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong MulHigh(ulong a, ulong b)
+    {
+        return Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b) : Math.BigMul(a, b, out _);
+    }
+
+    /// <summary>
+    /// x - m when x ≥ m, else x, without a branch (these comparisons are data dependent and mispredict half
+    /// the time). Requires x &lt; m + 2^63, which holds for every use here (values below 4q &lt; 2^63).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong SubtractIfAtLeast(ulong x, ulong m)
+    {
+        var d = x - m;
+        return d + (m & (ulong)((long)d >> 63));
+    }
+
     /// <summary>x mod q for any 64-bit x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Reduce(ulong x)
     {
         var q = Value;
-        var quotient = Math.BigMul(x, RatioHi, out _);
+        var quotient = MulHigh(x, RatioHi);
         var r = x - (quotient * q);
-        return r >= q ? r - q : r;
+        return SubtractIfAtLeast(r, q);
     }
 
     /// <summary>(hi*2^64 + lo) mod q for hi &lt; 2^64 (any 128-bit value).</summary>
@@ -52,7 +71,7 @@ internal readonly struct Modulus
     {
         var q = Value;
         // quotient estimate = floor((hi*2^64 + lo) * (RatioHi*2^64 + RatioLo) / 2^128), dropping the lowest word
-        var carry = Math.BigMul(lo, RatioLo, out _);
+        var carry = MulHigh(lo, RatioLo);
         var midHi = Math.BigMul(lo, RatioHi, out var midLo);
         var sum = midLo + carry;
         var c1 = sum < midLo ? 1UL : 0UL;
@@ -61,17 +80,7 @@ internal readonly struct Modulus
         var c2 = sum2 < sum ? 1UL : 0UL;
         var quotient = (hi * RatioHi) + midHi + mid2Hi + c1 + c2;
         var r = lo - (quotient * q);
-        if (r >= q)
-        {
-            r -= q;
-        }
-
-        if (r >= q)
-        {
-            r -= q;
-        }
-
-        return r;
+        return SubtractIfAtLeast(SubtractIfAtLeast(r, q), q);
     }
 
     /// <summary>a*b mod q.</summary>
@@ -86,15 +95,15 @@ internal readonly struct Modulus
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Add(ulong a, ulong b)
     {
-        var s = a + b;
-        return s >= Value ? s - Value : s;
+        return SubtractIfAtLeast(a + b, Value);
     }
 
     /// <summary>(a - b) mod q for a, b &lt; q.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Sub(ulong a, ulong b)
     {
-        return a >= b ? a - b : a + Value - b;
+        var d = a - b;
+        return d + (Value & (ulong)((long)d >> 63));
     }
 
     /// <summary>-a mod q for a &lt; q.</summary>
@@ -115,7 +124,7 @@ internal readonly struct Modulus
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MultiplyShoupLazy(ulong y, ulong w, ulong wShoup, ulong q)
     {
-        var quotient = Math.BigMul(y, wShoup, out _);
+        var quotient = MulHigh(y, wShoup);
         return (y * w) - (quotient * q);
     }
 
@@ -123,8 +132,7 @@ internal readonly struct Modulus
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong MultiplyShoup(ulong y, ulong w, ulong wShoup)
     {
-        var r = MultiplyShoupLazy(y, w, wShoup, Value);
-        return r >= Value ? r - Value : r;
+        return SubtractIfAtLeast(MultiplyShoupLazy(y, w, wShoup, Value), Value);
     }
 
     /// <summary>base^exponent mod q.</summary>

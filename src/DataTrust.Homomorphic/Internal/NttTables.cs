@@ -80,6 +80,7 @@ internal sealed class NttTables
     }
 
     /// <summary>In-place forward negacyclic NTT; input in [0, q) (or lazily [0, 4q)), output in [0, q).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(Span<ulong> values)
     {
         Debug.Assert(values.Length == Degree, "length must equal the degree");
@@ -102,12 +103,7 @@ internal sealed class NttTables
                 ref var y = ref Unsafe.Add(ref a, j1 + t);
                 for (var j = 0; j < t; j++)
                 {
-                    var xv = Unsafe.Add(ref x, j);
-                    if (xv >= twoQ)
-                    {
-                        xv -= twoQ;
-                    }
-
+                    var xv = Modulus.SubtractIfAtLeast(Unsafe.Add(ref x, j), twoQ);
                     var tv = Modulus.MultiplyShoupLazy(Unsafe.Add(ref y, j), wi, wsi, q);
                     Unsafe.Add(ref x, j) = xv + tv;
                     Unsafe.Add(ref y, j) = xv - tv + twoQ;
@@ -117,22 +113,12 @@ internal sealed class NttTables
 
         for (var i = 0; i < n; i++)
         {
-            var v = Unsafe.Add(ref a, i);
-            if (v >= twoQ)
-            {
-                v -= twoQ;
-            }
-
-            if (v >= q)
-            {
-                v -= q;
-            }
-
-            Unsafe.Add(ref a, i) = v;
+            Unsafe.Add(ref a, i) = Modulus.SubtractIfAtLeast(Modulus.SubtractIfAtLeast(Unsafe.Add(ref a, i), twoQ), q);
         }
     }
 
     /// <summary>In-place inverse negacyclic NTT; input in [0, 2q), output in [0, q).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(Span<ulong> values)
     {
         Debug.Assert(values.Length == Degree, "length must equal the degree");
@@ -157,13 +143,7 @@ internal sealed class NttTables
                 {
                     var u = Unsafe.Add(ref x, j);
                     var v = Unsafe.Add(ref y, j);
-                    var s = u + v;
-                    if (s >= twoQ)
-                    {
-                        s -= twoQ;
-                    }
-
-                    Unsafe.Add(ref x, j) = s;
+                    Unsafe.Add(ref x, j) = Modulus.SubtractIfAtLeast(u + v, twoQ);
                     Unsafe.Add(ref y, j) = Modulus.MultiplyShoupLazy(u - v + twoQ, wi, wsi, q);
                 }
 
@@ -177,8 +157,7 @@ internal sealed class NttTables
         var invShoup = inverseDegreeShoup;
         for (var i = 0; i < n; i++)
         {
-            var v = Modulus.MultiplyShoupLazy(Unsafe.Add(ref a, i), inv, invShoup, q);
-            Unsafe.Add(ref a, i) = v >= q ? v - q : v;
+            Unsafe.Add(ref a, i) = Modulus.SubtractIfAtLeast(Modulus.MultiplyShoupLazy(Unsafe.Add(ref a, i), inv, invShoup, q), q);
         }
     }
 }

@@ -8,6 +8,7 @@ namespace DataTrust.Homomorphic.Internal;
 internal static class PolyArithmetic
 {
     /// <summary>dest = (a + b) mod q; inputs in [0, q). dest may alias a or b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> dest, ulong q)
     {
         var i = 0;
@@ -33,6 +34,7 @@ internal static class PolyArithmetic
     }
 
     /// <summary>dest = (a - b) mod q; inputs in [0, q). dest may alias a or b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sub(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> dest, ulong q)
     {
         var i = 0;
@@ -59,6 +61,7 @@ internal static class PolyArithmetic
     }
 
     /// <summary>dest = -a mod q; inputs in [0, q).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Negate(ReadOnlySpan<ulong> a, Span<ulong> dest, ulong q)
     {
         for (var i = 0; i < dest.Length; i++)
@@ -69,6 +72,7 @@ internal static class PolyArithmetic
     }
 
     /// <summary>dest = a·b mod q element-wise (Barrett); dest may alias a or b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> dest, Modulus q)
     {
         ref var ra = ref MemoryMarshal.GetReference(a);
@@ -82,6 +86,7 @@ internal static class PolyArithmetic
     }
 
     /// <summary>dest = (dest + a·b) mod q element-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> dest, Modulus q)
     {
         var qv = q.Value;
@@ -97,6 +102,7 @@ internal static class PolyArithmetic
     }
 
     /// <summary>dest = a·w mod q for a constant w (Shoup).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyScalar(ReadOnlySpan<ulong> a, ulong w, Span<ulong> dest, Modulus q)
     {
         var ws = q.ShoupPrecompute(w);
@@ -110,6 +116,7 @@ internal static class PolyArithmetic
     /// dest = σ_g(a) for the Galois automorphism X → X^g of Z_q[X]/(X^N + 1), in coefficient form:
     /// the coefficient of X^i moves to X^(i·g mod 2N), negated when that exponent is ≥ N.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyGalois(ReadOnlySpan<ulong> a, ulong galoisElement, Span<ulong> dest, ulong q)
     {
         var n = a.Length;

@@ -206,6 +206,7 @@ internal sealed class RnsMultiplier
 
     private NttTables Ntt(int r) => r < k ? context.KeyNtt[r] : pNtt[r - k];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tensor(Span<ulong> a0, Span<ulong> a1, Span<ulong> b0, Span<ulong> b1, Span<ulong> c2, Modulus mod)
     {
         for (var c = 0; c < a0.Length; c++)
@@ -227,6 +228,7 @@ internal sealed class RnsMultiplier
     }
 
     /// <summary>Exact extension of a centered value from base Q to base Q ∪ P (HPS 2018, §2.2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Lift(ReadOnlySpan<ulong> source, Span<ulong> target)
     {
         var n = context.Degree;
@@ -263,6 +265,7 @@ internal sealed class RnsMultiplier
     }
 
     /// <summary>round(t·x/Q) in base P for x given in base Q ∪ P (HPS 2018, §4.3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScaleToP(ReadOnlySpan<ulong> source, Span<ulong> target)
     {
         var n = context.Degree;
@@ -302,6 +305,7 @@ internal sealed class RnsMultiplier
     }
 
     /// <summary>Exact conversion of a centered value from base P to base Q (HPS 2018, §2.2 with the v correction).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ConvertPToQ(ReadOnlySpan<ulong> source, Span<ulong> target)
     {
         var n = context.Degree;
