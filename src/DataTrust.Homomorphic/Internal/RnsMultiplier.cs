@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DataTrust.Homomorphic.Internal;
 
@@ -233,34 +234,86 @@ internal sealed class RnsMultiplier
     {
         var n = context.Degree;
         source.CopyTo(target);
-        Span<ulong> scaled = stackalloc ulong[k];
-        for (var c = 0; c < n; c++)
+        FastConvert(source, k, context.KeyModuli, context.PunctureInverse, context.PunctureInverseShoup, inverseQ, target.Slice(k * n, m * n), m, pModuli, qHatModP, vQModP);
+    }
+
+    /// <summary>Exact conversion of a centered value from base P to base Q (HPS 2018, §2.2 with the v correction).</summary>
+    private void ConvertPToQ(ReadOnlySpan<ulong> source, Span<ulong> target)
+    {
+        FastConvert(source, m, pModuli, pHatInverse, pHatInverseShoup, inverseP, target, k, context.KeyModuli, pHatModQ, vPModQ);
+    }
+
+    /// <summary>
+    /// Σ_i [x_i·(B/b_i)^-1]_(b_i)·(B/b_i) - v·B into each target prime, with v = round(Σ_i [x_i·(B/b_i)^-1]_(b_i) / b_i)
+    /// computed in double precision, which yields the centered representative of x exactly (HPS 2018, §2.2).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FastConvert(
+        ReadOnlySpan<ulong> source,
+        int fromCount,
+        Modulus[] fromModuli,
+        ulong[] hatInverse,
+        ulong[] hatInverseShoup,
+        double[] inverseFrom,
+        Span<ulong> target,
+        int toCount,
+        Modulus[] toModuli,
+        ulong[][] hatModTo,
+        ulong[][] multiplesModTo)
+    {
+        var n = source.Length / fromCount;
+        var rented = ArrayPool<ulong>.Shared.Rent((fromCount + 1) * n);
+        var overflowRented = ArrayPool<double>.Shared.Rent(n);
+        try
         {
-            var v = 0.0;
-            for (var i = 0; i < k; i++)
+            var scaled = rented.AsSpan(0, fromCount * n);
+            var overflow = overflowRented.AsSpan(0, n);
+            overflow.Clear();
+            for (var i = 0; i < fromCount; i++)
             {
-                var x = context.KeyModuli[i].MultiplyShoup(source[(i * n) + c], context.PunctureInverse[i], context.PunctureInverseShoup[i]);
-                scaled[i] = x;
-                v += x * inverseQ[i];
-            }
-
-            // Σ x_i'·(Q/q_i) = x + v·Q with x centered in (-Q/2, Q/2]
-            var overflow = (int)(v + 0.5);
-            for (var j = 0; j < m; j++)
-            {
-                var row = qHatModP[j];
-                ulong hi = 0;
-                ulong lo = 0;
-                for (var i = 0; i < k; i++)
+                var mod = fromModuli[i];
+                var q = mod.Value;
+                var w = hatInverse[i];
+                var ws = hatInverseShoup[i];
+                var inv = inverseFrom[i];
+                ref var src = ref MemoryMarshal.GetReference(source.Slice(i * n, n));
+                ref var dst = ref MemoryMarshal.GetReference(scaled.Slice(i * n, n));
+                ref var ov = ref MemoryMarshal.GetReference(overflow);
+                for (var c = 0; c < n; c++)
                 {
-                    var ph = Math.BigMul(scaled[i], row[i], out var pl);
-                    lo += pl;
-                    hi += ph + (lo < pl ? 1UL : 0UL);
+                    var x = Modulus.SubtractIfAtLeast(Modulus.MultiplyShoupLazy(Unsafe.Add(ref src, c), w, ws, q), q);
+                    Unsafe.Add(ref dst, c) = x;
+                    Unsafe.Add(ref ov, c) += x * inv;
                 }
-
-                var mod = pModuli[j];
-                target[((k + j) * n) + c] = mod.Sub(mod.Reduce128(hi, lo), vQModP[j][overflow]);
             }
+
+            Span<ulong> row = stackalloc ulong[fromCount];
+            for (var j = 0; j < toCount; j++)
+            {
+                var mod = toModuli[j];
+                hatModTo[j].CopyTo(row);
+                var multiples = multiplesModTo[j];
+                ref var ov = ref MemoryMarshal.GetReference(overflow);
+                ref var sc = ref MemoryMarshal.GetReference(scaled);
+                ref var dst = ref MemoryMarshal.GetReference(target.Slice(j * n, n));
+                for (var c = 0; c < n; c++)
+                {
+                    ulong hi = 0;
+                    ulong lo = 0;
+                    for (var i = 0; i < fromCount; i++)
+                    {
+                        Wide.MultiplyAccumulate(Unsafe.Add(ref sc, (i * n) + c), row[i], ref hi, ref lo);
+                    }
+
+                    var v = (int)(Unsafe.Add(ref ov, c) + 0.5);
+                    Unsafe.Add(ref dst, c) = mod.Sub(mod.Reduce128(hi, lo), multiples[v]);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(rented);
+            ArrayPool<double>.Shared.Return(overflowRented);
         }
     }
 
@@ -269,73 +322,59 @@ internal sealed class RnsMultiplier
     private void ScaleToP(ReadOnlySpan<ulong> source, Span<ulong> target)
     {
         var n = context.Degree;
-        for (var c = 0; c < n; c++)
+        var roundedRented = ArrayPool<ulong>.Shared.Rent(n);
+        try
         {
-            // fractional part Σ x_i·θ'_i in 128-bit fixed point: integer word `top`, first fraction word `mid`
-            ulong top = 0;
-            ulong mid = 0;
-            for (var i = 0; i < k; i++)
+            // fractional part Σ x_i·θ'_i in 128-bit fixed point, rounded: one integer per coefficient
+            var rounded = roundedRented.AsSpan(0, n);
+            ref var rr = ref MemoryMarshal.GetReference(rounded);
+            ref var src = ref MemoryMarshal.GetReference(source);
+            var fh = scaleFractionHi;
+            var fl = scaleFractionLo;
+            for (var c = 0; c < n; c++)
             {
-                var x = source[(i * n) + c];
-                var h1 = Math.BigMul(x, scaleFractionHi[i], out var l1);
-                var h2 = Math.BigMul(x, scaleFractionLo[i], out _);
-                mid += l1;
-                top += h1 + (mid < l1 ? 1UL : 0UL);
-                mid += h2;
-                top += mid < h2 ? 1UL : 0UL;
-            }
-
-            var rounded = top + (mid >> 63);
-            for (var j = 0; j < m; j++)
-            {
-                var row = scaleIntegral[j];
-                var ph0 = Math.BigMul(source[((k + j) * n) + c], scaleOwn[j], out var pl0);
-                ulong lo = pl0 + rounded;
-                ulong hi = ph0 + (lo < pl0 ? 1UL : 0UL);
+                ulong whole = 0;
+                ulong mid = 0;
                 for (var i = 0; i < k; i++)
                 {
-                    var ph = Math.BigMul(source[(i * n) + c], row[i], out var pl);
-                    lo += pl;
-                    hi += ph + (lo < pl ? 1UL : 0UL);
+                    var x = Unsafe.Add(ref src, (i * n) + c);
+                    var h1 = Math.BigMul(x, fh[i], out var l1);
+                    var h2 = Modulus.MulHigh(x, fl[i]);
+                    mid += l1;
+                    whole += h1 + (mid < l1 ? 1UL : 0UL);
+                    mid += h2;
+                    whole += mid < h2 ? 1UL : 0UL;
                 }
 
-                target[(j * n) + c] = pModuli[j].Reduce128(hi, lo);
+                Unsafe.Add(ref rr, c) = whole + (mid >> 63);
             }
-        }
-    }
 
-    /// <summary>Exact conversion of a centered value from base P to base Q (HPS 2018, §2.2 with the v correction).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ConvertPToQ(ReadOnlySpan<ulong> source, Span<ulong> target)
-    {
-        var n = context.Degree;
-        Span<ulong> scaled = stackalloc ulong[m];
-        for (var c = 0; c < n; c++)
-        {
-            var v = 0.0;
+            Span<ulong> row = stackalloc ulong[k];
             for (var j = 0; j < m; j++)
             {
-                var y = pModuli[j].MultiplyShoup(source[(j * n) + c], pHatInverse[j], pHatInverseShoup[j]);
-                scaled[j] = y;
-                v += y * inverseP[j];
-            }
-
-            var overflow = (int)(v + 0.5);
-            for (var i = 0; i < k; i++)
-            {
-                var row = pHatModQ[i];
-                ulong hi = 0;
-                ulong lo = 0;
-                for (var j = 0; j < m; j++)
+                var mod = pModuli[j];
+                scaleIntegral[j].CopyTo(row);
+                var own = scaleOwn[j];
+                ref var ownSrc = ref Unsafe.Add(ref src, (k + j) * n);
+                ref var dst = ref MemoryMarshal.GetReference(target.Slice(j * n, n));
+                for (var c = 0; c < n; c++)
                 {
-                    var ph = Math.BigMul(scaled[j], row[j], out var pl);
-                    lo += pl;
-                    hi += ph + (lo < pl ? 1UL : 0UL);
-                }
+                    var r = Unsafe.Add(ref rr, c);
+                    var hi = Math.BigMul(Unsafe.Add(ref ownSrc, c), own, out var lo);
+                    lo += r;
+                    hi += lo < r ? 1UL : 0UL;
+                    for (var i = 0; i < k; i++)
+                    {
+                        Wide.MultiplyAccumulate(Unsafe.Add(ref src, (i * n) + c), row[i], ref hi, ref lo);
+                    }
 
-                var mod = context.KeyModuli[i];
-                target[(i * n) + c] = mod.Sub(mod.Reduce128(hi, lo), vPModQ[i][overflow]);
+                    Unsafe.Add(ref dst, c) = mod.Reduce128(hi, lo);
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(roundedRented);
         }
     }
 }
