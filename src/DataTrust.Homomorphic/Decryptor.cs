@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using DataTrust.Homomorphic.Internal;
 
 namespace DataTrust.Homomorphic;
@@ -34,6 +35,7 @@ public sealed class Decryptor
     /// the scaling done in RNS exactly (see <see cref="BfvContext"/>). Correct while the noise budget is positive.
     /// </summary>
     /// <exception cref="BfvException">An argument belongs to other parameters.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Decrypt(Ciphertext ciphertext, Plaintext destination)
     {
         Guard.Ciphertext(context, ciphertext, nameof(ciphertext));

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DataTrust.Homomorphic.Internal;
 
@@ -49,19 +50,18 @@ internal static class KeySwitcher
                     }
 
                     context.KeyNtt[r].Forward(digit);
-                    var b = key.B[i].AsSpan(r * n, n);
-                    var a = key.A[i].AsSpan(r * n, n);
+                    ref var d = ref MemoryMarshal.GetReference(digit);
+                    ref var b = ref MemoryMarshal.GetReference(key.B[i].AsSpan(r * n, n));
+                    ref var a = ref MemoryMarshal.GetReference(key.A[i].AsSpan(r * n, n));
+                    ref var h0 = ref MemoryMarshal.GetReference(acc0Hi);
+                    ref var l0 = ref MemoryMarshal.GetReference(acc0Lo);
+                    ref var h1 = ref MemoryMarshal.GetReference(acc1Hi);
+                    ref var l1 = ref MemoryMarshal.GetReference(acc1Lo);
                     for (var x = 0; x < n; x++)
                     {
-                        var d = digit[x];
-                        var h0 = Math.BigMul(d, b[x], out var l0);
-                        var lo0 = acc0Lo[x] + l0;
-                        acc0Hi[x] += h0 + (lo0 < l0 ? 1UL : 0UL);
-                        acc0Lo[x] = lo0;
-                        var h1 = Math.BigMul(d, a[x], out var l1);
-                        var lo1 = acc1Lo[x] + l1;
-                        acc1Hi[x] += h1 + (lo1 < l1 ? 1UL : 0UL);
-                        acc1Lo[x] = lo1;
+                        var dx = Unsafe.Add(ref d, x);
+                        Wide.MultiplyAccumulate(dx, Unsafe.Add(ref b, x), ref Unsafe.Add(ref h0, x), ref Unsafe.Add(ref l0, x));
+                        Wide.MultiplyAccumulate(dx, Unsafe.Add(ref a, x), ref Unsafe.Add(ref h1, x), ref Unsafe.Add(ref l1, x));
                     }
                 }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DataTrust.Homomorphic.Internal;
 
 /// <summary>Moving plaintexts mod t into ciphertext space mod Q.</summary>
@@ -7,6 +9,7 @@ internal static class PlainScaling
     /// poly ± round(Q·m/t) mod Q, residue by residue: round(Q·m/t) = floor(Q/t)·m + round((Q mod t)·m/t), which
     /// keeps the encoding error below 1/2 instead of the (Q mod t)·m/t of the plain Δ·m of Fan–Vercauteren §3.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(BfvContext context, ReadOnlySpan<ulong> plain, Span<ulong> poly, bool subtract)
     {
         var n = context.Degree;
@@ -34,6 +37,7 @@ internal static class PlainScaling
     }
 
     /// <summary>The plaintext as a polynomial with centered coefficients (in (-t/2, t/2]) mod each data prime, NTT form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToCenteredNtt(BfvContext context, ReadOnlySpan<ulong> plain, Span<ulong> destination)
     {
         var n = context.Degree;

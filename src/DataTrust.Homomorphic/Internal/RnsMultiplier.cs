@@ -210,21 +210,26 @@ internal sealed class RnsMultiplier
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tensor(Span<ulong> a0, Span<ulong> a1, Span<ulong> b0, Span<ulong> b1, Span<ulong> c2, Modulus mod)
     {
+        ref var ra0 = ref MemoryMarshal.GetReference(a0);
+        ref var ra1 = ref MemoryMarshal.GetReference(a1);
+        ref var rb0 = ref MemoryMarshal.GetReference(b0);
+        ref var rb1 = ref MemoryMarshal.GetReference(b1);
+        ref var rc2 = ref MemoryMarshal.GetReference(c2);
         for (var c = 0; c < a0.Length; c++)
         {
-            var x0 = a0[c];
-            var x1 = a1[c];
-            var y0 = b0[c];
-            var y1 = b1[c];
+            var x0 = Unsafe.Add(ref ra0, c);
+            var x1 = Unsafe.Add(ref ra1, c);
+            var y0 = Unsafe.Add(ref rb0, c);
+            var y1 = Unsafe.Add(ref rb1, c);
             var h00 = Math.BigMul(x0, y0, out var l00);
             var h01 = Math.BigMul(x0, y1, out var l01);
             var h10 = Math.BigMul(x1, y0, out var l10);
             var h11 = Math.BigMul(x1, y1, out var l11);
             var lo = l01 + l10;
             var hi = h01 + h10 + (lo < l01 ? 1UL : 0UL);
-            a0[c] = mod.Reduce128(h00, l00);
-            a1[c] = mod.Reduce128(hi, lo);
-            c2[c] = mod.Reduce128(h11, l11);
+            Unsafe.Add(ref ra0, c) = mod.Reduce128(h00, l00);
+            Unsafe.Add(ref ra1, c) = mod.Reduce128(hi, lo);
+            Unsafe.Add(ref rc2, c) = mod.Reduce128(h11, l11);
         }
     }
 

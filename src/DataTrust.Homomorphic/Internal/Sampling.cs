@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace DataTrust.Homomorphic.Internal;
@@ -66,6 +67,7 @@ internal sealed class UniformExpander : IDisposable
     public static ExpanderKind PreferredKind => Shake256.IsSupported ? ExpanderKind.Shake256 : ExpanderKind.AesCounter;
 
     /// <summary>Fills <paramref name="destination"/> with values uniform in [0, q).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FillUniform(Span<ulong> destination, Modulus q)
     {
         var mask = q.BitCount == 64 ? ulong.MaxValue : (1UL << q.BitCount) - 1;
@@ -192,6 +194,7 @@ internal static class NoiseSampler
     }
 
     /// <summary>Writes a small signed polynomial into residues mod q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToResidues(ReadOnlySpan<sbyte> small, Span<ulong> destination, ulong q)
     {
         for (var i = 0; i < small.Length; i++)
@@ -202,6 +205,7 @@ internal static class NoiseSampler
     }
 
     /// <summary>Adds a small signed polynomial to residues mod q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddResidues(ReadOnlySpan<sbyte> small, Span<ulong> destination, ulong q)
     {
         for (var i = 0; i < small.Length; i++)
