@@ -24,6 +24,8 @@ internal sealed class NttTables
     private readonly ulong[] inverseRootPowersShoup;
     private readonly ulong inverseDegree;
     private readonly ulong inverseDegreeShoup;
+    private readonly ulong lastTwiddle;
+    private readonly ulong lastTwiddleShoup;
 
     public NttTables(Modulus modulus, int degree)
     {
@@ -57,6 +59,8 @@ internal sealed class NttTables
 
         inverseDegree = modulus.Inverse((ulong)degree);
         inverseDegreeShoup = modulus.ShoupPrecompute(inverseDegree);
+        lastTwiddle = modulus.Multiply(inverseRootPowers[1], inverseDegree);
+        lastTwiddleShoup = modulus.ShoupPrecompute(lastTwiddle);
     }
 
     public Modulus Modulus { get; }
@@ -91,29 +95,41 @@ internal sealed class NttTables
         ref var ws = ref MemoryMarshal.GetArrayDataReference(rootPowersShoup);
         var n = Degree;
         var t = n;
-        for (var m = 1; m < n; m <<= 1)
+        var m = 1;
+        for (; m < n / 2; m <<= 1)
         {
             t >>= 1;
             for (var i = 0; i < m; i++)
             {
-                var j1 = 2 * i * t;
                 var wi = Unsafe.Add(ref w, m + i);
                 var wsi = Unsafe.Add(ref ws, m + i);
-                ref var x = ref Unsafe.Add(ref a, j1);
-                ref var y = ref Unsafe.Add(ref a, j1 + t);
-                for (var j = 0; j < t; j++)
+                ref var x = ref Unsafe.Add(ref a, 2 * i * t);
+                ref var y = ref Unsafe.Add(ref x, t);
+                // t ≥ 2 here: two butterflies per iteration halve the loop overhead
+                for (var j = 0; j < t; j += 2)
                 {
-                    var xv = Modulus.SubtractIfAtLeast(Unsafe.Add(ref x, j), twoQ);
-                    var tv = Modulus.MultiplyShoupLazy(Unsafe.Add(ref y, j), wi, wsi, q);
-                    Unsafe.Add(ref x, j) = xv + tv;
-                    Unsafe.Add(ref y, j) = xv - tv + twoQ;
+                    var x0 = Modulus.SubtractIfAtLeast(Unsafe.Add(ref x, j), twoQ);
+                    var x1 = Modulus.SubtractIfAtLeast(Unsafe.Add(ref x, j + 1), twoQ);
+                    var t0 = Modulus.MultiplyShoupLazy(Unsafe.Add(ref y, j), wi, wsi, q);
+                    var t1 = Modulus.MultiplyShoupLazy(Unsafe.Add(ref y, j + 1), wi, wsi, q);
+                    Unsafe.Add(ref x, j) = x0 + t0;
+                    Unsafe.Add(ref x, j + 1) = x1 + t1;
+                    Unsafe.Add(ref y, j) = x0 - t0 + twoQ;
+                    Unsafe.Add(ref y, j + 1) = x1 - t1 + twoQ;
                 }
             }
         }
 
-        for (var i = 0; i < n; i++)
+        // last stage (t = 1), with the final reduction to [0, q) folded in
+        for (var i = 0; i < m; i++)
         {
-            Unsafe.Add(ref a, i) = Modulus.SubtractIfAtLeast(Modulus.SubtractIfAtLeast(Unsafe.Add(ref a, i), twoQ), q);
+            var wi = Unsafe.Add(ref w, m + i);
+            var wsi = Unsafe.Add(ref ws, m + i);
+            ref var x = ref Unsafe.Add(ref a, 2 * i);
+            var x0 = Modulus.SubtractIfAtLeast(x, twoQ);
+            var t0 = Modulus.MultiplyShoupLazy(Unsafe.Add(ref x, 1), wi, wsi, q);
+            x = Modulus.SubtractIfAtLeast(Modulus.SubtractIfAtLeast(x0 + t0, twoQ), q);
+            Unsafe.Add(ref x, 1) = Modulus.SubtractIfAtLeast(Modulus.SubtractIfAtLeast(x0 - t0 + twoQ, twoQ), q);
         }
     }
 
@@ -128,36 +144,60 @@ internal sealed class NttTables
         ref var w = ref MemoryMarshal.GetArrayDataReference(inverseRootPowers);
         ref var ws = ref MemoryMarshal.GetArrayDataReference(inverseRootPowersShoup);
         var n = Degree;
-        var t = 1;
-        for (var m = n; m > 1; m >>= 1)
+
+        // first stage (t = 1)
+        var half = n >> 1;
+        for (var i = 0; i < half; i++)
+        {
+            var wi = Unsafe.Add(ref w, half + i);
+            var wsi = Unsafe.Add(ref ws, half + i);
+            ref var x = ref Unsafe.Add(ref a, 2 * i);
+            var u = x;
+            var v = Unsafe.Add(ref x, 1);
+            x = Modulus.SubtractIfAtLeast(u + v, twoQ);
+            Unsafe.Add(ref x, 1) = Modulus.MultiplyShoupLazy(u - v + twoQ, wi, wsi, q);
+        }
+
+        var t = 2;
+        for (var m = half; m > 2; m >>= 1)
         {
             var h = m >> 1;
-            var j1 = 0;
             for (var i = 0; i < h; i++)
             {
                 var wi = Unsafe.Add(ref w, h + i);
                 var wsi = Unsafe.Add(ref ws, h + i);
-                ref var x = ref Unsafe.Add(ref a, j1);
-                ref var y = ref Unsafe.Add(ref a, j1 + t);
-                for (var j = 0; j < t; j++)
+                ref var x = ref Unsafe.Add(ref a, 2 * i * t);
+                ref var y = ref Unsafe.Add(ref x, t);
+                for (var j = 0; j < t; j += 2)
                 {
-                    var u = Unsafe.Add(ref x, j);
-                    var v = Unsafe.Add(ref y, j);
-                    Unsafe.Add(ref x, j) = Modulus.SubtractIfAtLeast(u + v, twoQ);
-                    Unsafe.Add(ref y, j) = Modulus.MultiplyShoupLazy(u - v + twoQ, wi, wsi, q);
+                    var u0 = Unsafe.Add(ref x, j);
+                    var u1 = Unsafe.Add(ref x, j + 1);
+                    var v0 = Unsafe.Add(ref y, j);
+                    var v1 = Unsafe.Add(ref y, j + 1);
+                    Unsafe.Add(ref x, j) = Modulus.SubtractIfAtLeast(u0 + v0, twoQ);
+                    Unsafe.Add(ref x, j + 1) = Modulus.SubtractIfAtLeast(u1 + v1, twoQ);
+                    Unsafe.Add(ref y, j) = Modulus.MultiplyShoupLazy(u0 - v0 + twoQ, wi, wsi, q);
+                    Unsafe.Add(ref y, j + 1) = Modulus.MultiplyShoupLazy(u1 - v1 + twoQ, wi, wsi, q);
                 }
-
-                j1 += 2 * t;
             }
 
             t <<= 1;
         }
 
+        // last stage (one twiddle ψ^-bitrev(1)) with the scaling by N^-1 folded in:
+        // x' = (u + v)·N^-1, y' = (u - v)·ψ'·N^-1
         var inv = inverseDegree;
         var invShoup = inverseDegreeShoup;
-        for (var i = 0; i < n; i++)
+        var lastW = lastTwiddle;
+        var lastWs = lastTwiddleShoup;
+        ref var lx = ref a;
+        ref var ly = ref Unsafe.Add(ref a, half);
+        for (var j = 0; j < half; j++)
         {
-            Unsafe.Add(ref a, i) = Modulus.SubtractIfAtLeast(Modulus.MultiplyShoupLazy(Unsafe.Add(ref a, i), inv, invShoup, q), q);
+            var u = Unsafe.Add(ref lx, j);
+            var v = Unsafe.Add(ref ly, j);
+            Unsafe.Add(ref lx, j) = Modulus.SubtractIfAtLeast(Modulus.MultiplyShoupLazy(u + v, inv, invShoup, q), q);
+            Unsafe.Add(ref ly, j) = Modulus.SubtractIfAtLeast(Modulus.MultiplyShoupLazy(u - v + twoQ, lastW, lastWs, q), q);
         }
     }
 }
