@@ -27,7 +27,7 @@ internal sealed class UniformExpander : IDisposable
 
     private readonly byte[]? shakeInput;
     private readonly Aes? aes;
-    private readonly byte[] buffer = new byte[BufferLength];
+    private readonly byte[] buffer = new byte[BufferLength + 8];
     private readonly byte[] counterBlocks;
     private ulong counter;
     private int position = BufferLength;
@@ -70,17 +70,23 @@ internal sealed class UniformExpander : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FillUniform(Span<ulong> destination, Modulus q)
     {
+        // ceil(bits/8) little-endian bytes per candidate, masked to the bit length of q and rejected when ≥ q:
+        // exactly uniform, and for the presets' primes (just below a power of two) almost nothing is rejected
+        var width = (q.BitCount + 7) / 8;
         var mask = q.BitCount == 64 ? ulong.MaxValue : (1UL << q.BitCount) - 1;
         var value = q.Value;
+        var bytes = buffer.AsSpan();
         for (var i = 0; i < destination.Length;)
         {
-            if (position == BufferLength)
+            if (position + width > BufferLength)
             {
                 Refill();
             }
 
-            var candidate = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(position)) & mask;
-            position += 8;
+            // the buffer has 8 spare bytes past BufferLength, so an 8-byte read at any position is in bounds;
+            // the mask discards the bytes beyond this candidate's width
+            var candidate = BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(position, 8)) & mask;
+            position += width;
             if (candidate < value)
             {
                 destination[i++] = candidate;
@@ -104,7 +110,7 @@ internal sealed class UniformExpander : IDisposable
         if (shakeInput is not null)
         {
             BinaryPrimitives.WriteUInt64LittleEndian(shakeInput.AsSpan(shakeInput.Length - 8), counter++);
-            Shake256.HashData(shakeInput, buffer);
+            Shake256.HashData(shakeInput, buffer.AsSpan(0, BufferLength));
         }
         else
         {
@@ -115,7 +121,7 @@ internal sealed class UniformExpander : IDisposable
                 BinaryPrimitives.WriteUInt64LittleEndian(counterBlocks.AsSpan(offset + 8), 0);
             }
 
-            aes.EncryptEcb(counterBlocks, buffer, PaddingMode.None);
+            aes.EncryptEcb(counterBlocks, buffer.AsSpan(0, BufferLength), PaddingMode.None);
         }
 
         position = 0;
