@@ -74,6 +74,29 @@ public sealed class KernelTests
         }
     }
 
+    [Property(MaxTest = 10)]
+    public void Plaintext_scaling_is_exactly_round_of_q_m_over_t_in_every_residue(int seed)
+    {
+        var context = BfvContext.Create(4096, 1032193);
+        var random = new Random(seed);
+        var plain = Enumerable.Range(0, 4096).Select(_ => (ulong)random.NextInt64(1032193)).ToArray();
+        plain[0] = 1032192;
+        plain[1] = 0;
+        var poly = new ulong[context.DataCount * 4096];
+
+        PlainScaling.AddScaled(context, plain, poly, subtract: false);
+
+        var q = context.DataProduct;
+        for (var c = 0; c < 4096; c++)
+        {
+            var exact = ((q * plain[c]) + (1032193 / 2)) / 1032193;
+            for (var i = 0; i < context.DataCount; i++)
+            {
+                Assert.Equal((ulong)(exact % context.KeyModuli[i].Value), poly[(i * 4096) + c]);
+            }
+        }
+    }
+
     [Fact]
     public void Error_samples_are_centered_bounded_and_have_the_standard_deviation()
     {

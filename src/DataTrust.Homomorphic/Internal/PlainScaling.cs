@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace DataTrust.Homomorphic.Internal;
@@ -8,6 +9,8 @@ internal static class PlainScaling
     /// <summary>
     /// poly ± round(Q·m/t) mod Q, residue by residue: round(Q·m/t) = floor(Q/t)·m + round((Q mod t)·m/t), which
     /// keeps the encoding error below 1/2 instead of the (Q mod t)·m/t of the plain Δ·m of Fan–Vercauteren §3.
+    /// The quotient round((Q mod t)·m/t) uses Shoup's precomputed floor((Q mod t)·2^64/t), off by at most one and
+    /// corrected from the exact remainder, so no 128-bit division is needed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(BfvContext context, ReadOnlySpan<ulong> plain, Span<ulong> poly, bool subtract)
@@ -16,23 +19,43 @@ internal static class PlainScaling
         var k = context.DataCount;
         var t = context.PlainModulus.Value;
         var qModT = context.QModT;
-        var halfT = t >> 1;
-        for (var c = 0; c < n; c++)
+        var qModTShoup = (ulong)(((UInt128)qModT << 64) / t);
+        var threshold = t - (t >> 1);
+        var rented = ArrayPool<ulong>.Shared.Rent(n);
+        try
         {
-            var m = plain[c];
-            if (m == 0)
+            var fix = rented.AsSpan(0, n);
+            for (var c = 0; c < n; c++)
             {
-                continue;
+                var m = plain[c];
+                var quotient = Modulus.MulHigh(m, qModTShoup);
+                var remainder = (m * qModT) - (quotient * t);
+                if (remainder >= t)
+                {
+                    quotient++;
+                    remainder -= t;
+                }
+
+                fix[c] = quotient + (remainder >= threshold ? 1UL : 0UL);
             }
 
-            var fix = (ulong)((Math.BigMul(qModT, m) + halfT) / t);
             for (var i = 0; i < k; i++)
             {
                 var mod = context.KeyModuli[i];
-                var scaled = mod.Add(mod.Multiply(context.DeltaModQ[i], m), mod.Reduce(fix));
-                var index = (i * n) + c;
-                poly[index] = subtract ? mod.Sub(poly[index], scaled) : mod.Add(poly[index], scaled);
+                var q = mod.Value;
+                var delta = context.DeltaModQ[i];
+                var deltaShoup = mod.ShoupPrecompute(delta);
+                var target = poly.Slice(i * n, n);
+                for (var c = 0; c < n; c++)
+                {
+                    var scaled = mod.Add(mod.MultiplyShoup(plain[c], delta, deltaShoup), mod.Reduce(fix[c]));
+                    target[c] = subtract ? mod.Sub(target[c], scaled) : mod.Add(target[c], scaled);
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(rented);
         }
     }
 

@@ -64,7 +64,21 @@ internal static class PolyArithmetic
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Negate(ReadOnlySpan<ulong> a, Span<ulong> dest, ulong q)
     {
-        for (var i = 0; i < dest.Length; i++)
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var qv = Vector256.Create(q);
+            ref var ra = ref MemoryMarshal.GetReference(a);
+            ref var rd = ref MemoryMarshal.GetReference(dest);
+            for (; i + 4 <= dest.Length; i += 4)
+            {
+                var x = Vector256.LoadUnsafe(ref ra, (nuint)i);
+                // q - x, except 0 stays 0
+                Vector256.AndNot(qv - x, Vector256.Equals(x, Vector256<ulong>.Zero)).StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+
+        for (; i < dest.Length; i++)
         {
             var x = a[i];
             dest[i] = x == 0 ? 0 : q - x;

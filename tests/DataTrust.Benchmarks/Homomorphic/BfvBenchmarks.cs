@@ -8,7 +8,7 @@ namespace DataTrust.Benchmarks.Homomorphic;
 /// and t = 1032193, to compare with Microsoft SEAL 4.4. Object sizes come from <see cref="BfvSizeReport"/>.
 /// Run: dotnet run -c Release --project tests/DataTrust.Benchmarks -- --filter '*BfvBenchmarks*'
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 [IterationTime(150)]
 [MemoryDiagnoser]
 [MinColumn]
