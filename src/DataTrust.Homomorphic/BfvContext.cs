@@ -276,9 +276,17 @@ public sealed class BfvContext
         }
 
         var dataBits = 0.0;
+        UInt128 dataSum = 0;
         for (var i = 0; i < moduli.Count - 1; i++)
         {
             dataBits += Math.Log2(moduli[i]);
+            dataSum += moduli[i];
+        }
+
+        // The RNS scaling sums Σ x_i·θ_i with x_i < q_i in one 64-bit integer word (decryption, multiplication).
+        if (dataSum >= (UInt128)1 << 63)
+        {
+            throw new BfvException("The data primes are too many or too large: their sum must stay below 2^63; use fewer primes or primes of at most 61 bits.");
         }
 
         var needed = Math.Log2(t) + BitOperations.Log2((uint)n) + 8;

@@ -90,6 +90,15 @@ public sealed class ParameterTests
     }
 
     [Fact]
+    public void Data_primes_whose_sum_overflows_the_scaling_word_are_refused()
+    {
+        // 14 primes of 61 bits fit the 881-bit bound at N = 32768, but 13 data primes sum past 2^63
+        var primes = Primes.FindNttPrimes(61, 32768, 14, []);
+
+        Assert.Contains("sum must stay below 2^63", Refusal(new EncryptionParameters(32768, primes, BfvContext.FindBatchingPlainModulus(32768, 20))));
+    }
+
+    [Fact]
     public void Parameters_are_equal_exactly_when_their_hashes_are()
     {
         var a = BfvContext.Create(4096, 1032193).Parameters;

@@ -11,6 +11,7 @@ namespace DataTrust.Benchmarks.Homomorphic;
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 [IterationTime(150)]
 [MemoryDiagnoser]
+[MedianColumn]
 [MinColumn]
 public class BfvBenchmarks
 {
