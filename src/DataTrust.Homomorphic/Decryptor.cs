@@ -75,7 +75,8 @@ public sealed class Decryptor
         }
         finally
         {
-            ArrayPool<ulong>.Shared.Return(rented);
+            // x = Δ·m + v reveals the message: do not leave it in the shared pool
+            ArrayPool<ulong>.Shared.Return(rented, clearArray: true);
         }
     }
 

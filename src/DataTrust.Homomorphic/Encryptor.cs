@@ -74,12 +74,12 @@ public sealed class Encryptor
         var k = context.DataCount;
         destination.Resize(2);
         var rented = ArrayPool<ulong>.Shared.Rent(n);
-        var small = ArrayPool<sbyte>.Shared.Rent(n);
+        var small = ArrayPool<sbyte>.Shared.Rent(2 * n);
         try
         {
             var u = rented.AsSpan(0, n);
             var noise = small.AsSpan(0, n);
-            var ternary = new sbyte[n];
+            var ternary = small.AsSpan(n, n);
             NoiseSampler.SampleTernary(ternary);
             for (var i = 0; i < k; i++)
             {
@@ -94,7 +94,9 @@ public sealed class Encryptor
                 context.KeyNtt[i].Inverse(c1);
             }
 
-            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ternary.AsSpan()));
+            // u is as secret as the message: wipe it before the buffers go back to the pool
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ternary));
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(u));
             for (var poly = 0; poly < 2; poly++)
             {
                 NoiseSampler.SampleError(noise);
@@ -109,7 +111,7 @@ public sealed class Encryptor
         finally
         {
             ArrayPool<ulong>.Shared.Return(rented);
-            ArrayPool<sbyte>.Shared.Return(small);
+            ArrayPool<sbyte>.Shared.Return(small, clearArray: true);
         }
     }
 
@@ -169,7 +171,7 @@ public sealed class Encryptor
         }
         finally
         {
-            ArrayPool<sbyte>.Shared.Return(small);
+            ArrayPool<sbyte>.Shared.Return(small, clearArray: true);
         }
     }
 

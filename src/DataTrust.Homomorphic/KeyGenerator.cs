@@ -67,6 +67,7 @@ public sealed class KeyGenerator
             PolyArithmetic.Sub(br, product, br, context.KeyModuli[r].Value);
         }
 
+        Array.Clear(error);
         return new PublicKey(context, b, a, seed, kind);
     }
 
@@ -208,6 +209,8 @@ public sealed class KeyGenerator
             }
         }
 
+        Array.Clear(error);
+        Array.Clear(product);
         return new KeySwitchKey(bs, as_, seeds, kind);
     }
 }
