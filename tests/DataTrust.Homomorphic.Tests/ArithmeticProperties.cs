@@ -75,6 +75,36 @@ public abstract class ArithmeticProperties
         Assert.Equal(expected, f.Decrypt(acc));
     }
 
+    [Property(MaxTest = 3)]
+    public void In_place_multiply_square_relinearize_and_rotations_match_slotwise_results(int seed)
+    {
+        var x = f.RandomSlots(seed);
+        var y = f.RandomSlots(seed + 5);
+        var acc = f.Encrypt(x);
+        var cy = f.Encrypt(y);
+
+        f.Evaluator.MultiplyInPlace(acc, cy);
+        f.Evaluator.RelinearizeInPlace(acc, f.RelinKeys);
+        f.Evaluator.RotateRowsInPlace(acc, 1, f.GaloisKeys);
+        f.Evaluator.RotateColumnsInPlace(acc, f.ColumnKeys);
+        var squared = f.Encrypt(y);
+        f.Evaluator.SquareInPlace(squared);
+        f.Evaluator.RelinearizeInPlace(squared, f.RelinKeys);
+
+        var half = f.N / 2;
+        var product = Slotwise(x, y, Mul);
+        var expected = new ulong[f.N];
+        for (var j = 0; j < half; j++)
+        {
+            // rotate left by one, then swap the rows
+            expected[j] = product[half + ((j + 1) % half)];
+            expected[half + j] = product[(j + 1) % half];
+        }
+
+        Assert.Equal(expected, f.Decrypt(acc));
+        Assert.Equal(Slotwise(y, y, Mul), f.Decrypt(squared));
+    }
+
     [Property(MaxTest = 8)]
     public void Plaintext_operations_match_slotwise_arithmetic_mod_t(int seed)
     {
