@@ -14,7 +14,7 @@ public sealed class Plaintext
     /// <summary>The context the plaintext belongs to.</summary>
     public BfvContext Context { get; }
 
-    /// <summary>The N coefficients, each in [0, t).</summary>
+    /// <summary>The N coefficients, each in [0, t) (checked when the plaintext is used).</summary>
     public ulong[] Coefficients { get; }
 
     /// <summary>True when every coefficient is zero.</summary>

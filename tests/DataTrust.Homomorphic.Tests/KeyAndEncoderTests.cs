@@ -53,6 +53,16 @@ public sealed class KeyAndEncoderTests(Fixture4096 f) : IClassFixture<Fixture409
     }
 
     [Fact]
+    public void A_plaintext_with_a_coefficient_not_below_t_is_refused_on_entry()
+    {
+        var plain = f.Encoder.Encode(f.RandomSlots(3));
+        plain.Coefficients[17] = f.T;
+
+        Assert.Contains("not below the plaintext modulus", Assert.Throws<BfvException>(() => f.Encryptor.Encrypt(plain)).Message);
+        Assert.Throws<BfvException>(() => f.Evaluator.AddPlain(f.Encrypt(f.RandomSlots(1)), plain));
+    }
+
+    [Fact]
     public void A_composed_rotation_equals_the_sum_of_its_steps()
     {
         var onlyTwo = f.KeyGenerator.CreateGaloisKeys([2]);

@@ -22,6 +22,13 @@ internal static class Guard
     {
         ArgumentNullException.ThrowIfNull(plaintext, name);
         SameContext(context, plaintext.Context, name);
+        // Coefficients is a public array: a caller may have written a value outside [0, t)
+        var t = context.PlainModulus.Value;
+        var index = plaintext.Coefficients.AsSpan().IndexOfAnyInRange(t, ulong.MaxValue);
+        if (index >= 0)
+        {
+            throw new BfvException($"'{name}' has coefficient {plaintext.Coefficients[index]} at {index}, not below the plaintext modulus {t}; reduce it mod t.");
+        }
     }
 }
 
