@@ -25,6 +25,4 @@ internal sealed class KeySwitchKey
     public byte[][] Seeds { get; }
 
     public ExpanderKind SeedKind { get; }
-
-    public long ByteCount => B.Sum(b => (long)b.Length * 8) + A.Sum(a => (long)a.Length * 8);
 }
