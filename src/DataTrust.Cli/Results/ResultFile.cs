@@ -51,15 +51,7 @@ public sealed record ResultFile(ulong ChainId, Address Jobs, ulong JobId, Addres
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
     /// <summary>Writes the file atomically (a temporary file, then a move over the target).</summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
-        File.WriteAllText(temp, ToJson());
-        File.Move(temp, full, overwrite: true);
-    }
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson());
 
     /// <summary>Reads a result file.</summary>
     /// <exception cref="CliException">The file cannot be read or is not a valid result file; the message names the file and the problem.</exception>

@@ -33,7 +33,24 @@ public sealed class CatalogContract : ContractBinding
     {
         var t = Tuple(await CallAsync("dataset", [id.ToArray()], cancellationToken).ConfigureAwait(false));
         var columns = Decoded.Tuple((await CallAsync("columns", [id.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
-        var spec = new DatasetSpec(
+        var spec = DecodeSpecFields(t, columns);
+        return new Dataset(spec, Decoded.Addr(t[11]), Decoded.Bool(t[12]), Decoded.U64(t[13]));
+    }
+
+    /// <summary>The ids of every published dataset, in publication order.</summary>
+    public async Task<IReadOnlyList<Hash32>> GetDatasetIdsAsync(CancellationToken cancellationToken = default) =>
+        [.. Decoded.Tuple((await CallAsync("datasetIds", [], cancellationToken).ConfigureAwait(false))[0]).Select(Decoded.H32)];
+
+    /// <summary>Decodes the spec carried by a <c>DatasetPublished</c> event (an auditor rebuilds the catalog from these).</summary>
+    public static DatasetSpec DecodeSpec(object? tuple)
+    {
+        var t = Decoded.Tuple(tuple);
+        return DecodeSpecFields(t, Decoded.Tuple(t[11]));
+    }
+
+    // The first eleven fields are laid out alike in the DatasetSpec struct and in the Dataset view.
+    private static DatasetSpec DecodeSpecFields(object?[] t, object?[] columns) =>
+        new(
             Decoded.H32(t[0]),
             Decoded.Str(t[1]),
             Decoded.Addr(t[2]),
@@ -46,31 +63,6 @@ public sealed class CatalogContract : ContractBinding
             Decoded.U8(t[9]),
             (ComputationKindSet)Decoded.U32(t[10]),
             [.. columns.Select(DecodeColumn)]);
-        return new Dataset(spec, Decoded.Addr(t[11]), Decoded.Bool(t[12]), Decoded.U64(t[13]));
-    }
-
-    /// <summary>The ids of every published dataset, in publication order.</summary>
-    public async Task<IReadOnlyList<Hash32>> GetDatasetIdsAsync(CancellationToken cancellationToken = default) =>
-        [.. Decoded.Tuple((await CallAsync("datasetIds", [], cancellationToken).ConfigureAwait(false))[0]).Select(Decoded.H32)];
-
-    /// <summary>Decodes the spec carried by a <c>DatasetPublished</c> event (an auditor rebuilds the catalog from these).</summary>
-    public static DatasetSpec DecodeSpec(object? tuple)
-    {
-        var t = Decoded.Tuple(tuple);
-        return new DatasetSpec(
-            Decoded.H32(t[0]),
-            Decoded.Str(t[1]),
-            Decoded.Addr(t[2]),
-            Decoded.H32(t[3]),
-            Decoded.U64(t[4]),
-            Decoded.H32(t[5]),
-            Decoded.U8(t[6]),
-            Decoded.U32(t[7]),
-            Decoded.U8(t[8]),
-            Decoded.U8(t[9]),
-            (ComputationKindSet)Decoded.U32(t[10]),
-            [.. Decoded.Tuple(t[11]).Select(DecodeColumn)]);
-    }
 
     private static ColumnSpec DecodeColumn(object? value)
     {

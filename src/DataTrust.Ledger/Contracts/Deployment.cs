@@ -34,15 +34,7 @@ public sealed record Deployment(ulong ChainId, Address Participants, Address Cat
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
     /// <summary>Saves the deployment to a file (written to a temporary file first, so a crash leaves no half file).</summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
-        File.WriteAllText(temp, ToJson());
-        File.Move(temp, full, overwrite: true);
-    }
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson());
 
     /// <summary>Reads a deployment file.</summary>
     /// <exception cref="DeploymentFileException">The file is missing, not JSON, or lacks a field.</exception>

@@ -24,18 +24,7 @@ public sealed class ResultStore
     }
 
     /// <summary>Stores a job's result atomically (a crash leaves either no file or the whole file).</summary>
-    public void Save(ulong jobId, ReadOnlySpan<byte> result)
-    {
-        var path = PathOf(jobId);
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(result);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-    }
+    public void Save(ulong jobId, ReadOnlySpan<byte> result) => Ledger.AtomicFile.WriteAllBytes(PathOf(jobId), result);
 
     private string PathOf(ulong jobId) => Path.Combine(_directory, $"job-{jobId}.result");
 }
