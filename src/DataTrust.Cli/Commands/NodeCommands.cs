@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Node.Hosting;
 using DataTrust.Node.Samples;
@@ -21,39 +22,86 @@ internal static class NodeCommands
     private static Command Import(CliEnvironment environment)
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "The node's data directory", Required = true };
-        var sample = new Option<string>("--sample") { Description = "Generate and import a sample register: tax, social-security or market-register", Required = true };
-        var rows = new Option<int>("--rows") { Description = "Rows to generate", DefaultValueFactory = _ => 2000 };
+        var csv = new Option<FileInfo?>("--csv") { Description = "A CSV file to import (schema inferred; needs --dataset and --policy)" };
+        var parquet = new Option<FileInfo?>("--parquet") { Description = "A Parquet file to import (schema inferred; needs --dataset and --policy)" };
+        var policy = new Option<FileInfo?>("--policy") { Description = "The node's stated policy for a file import (same format as 'operator publish --policy'); columns it does not name are unusable" };
+        var sample = new Option<string?>("--sample") { Description = "Instead of a file: generate and import a sample register (tax, social-security or market-register)" };
+        var rows = new Option<int>("--rows") { Description = "Rows to generate for --sample", DefaultValueFactory = _ => 2000 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generator (same seed, same data)", DefaultValueFactory = _ => 20261123 };
-        var dataset = new Option<string?>("--dataset") { Description = "Dataset id in the node (default: the sample's id)" };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset id in the node (default for --sample: the sample's id)" };
         var json = CommonOptions.Json();
         var command = new Command("import", "Import a dataset into the node's DuckDB store (atomic; prints its schema hash and snapshot commitment)")
         {
-            data, sample, rows, seed, dataset, json,
+            data, csv, parquet, policy, sample, rows, seed, dataset, json,
         };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, () =>
         {
-            var source = SampleByName(parse.GetValue(sample)!);
-            var count = parse.GetValue(rows);
-            if (count is < 1 or > 50_000_000)
-            {
-                throw new CliException("--rows must be between 1 and 50,000,000.");
-            }
-
             var dir = parse.GetValue(data)!;
-            dir.Create();
-            var csv = Path.Combine(dir.FullName, $"{source.Id}.source.csv");
-            source.WriteCsv(csv, count, parse.GetValue(seed));
+            var import = parse.GetValue(sample) is { } name
+                ? SampleImport(dir, name, parse.GetValue(rows), parse.GetValue(seed), parse.GetValue(dataset), out var generated)
+                : FileImport(parse.GetValue(csv), parse.GetValue(parquet), parse.GetValue(policy), parse.GetValue(dataset), out generated);
             DatasetDescriptor descriptor;
-            using (var store = new DatasetStore(dir.FullName))
+            try
             {
-                descriptor = store.Import(source.ImportFrom(csv, parse.GetValue(dataset)));
+                dir.Create();
+                using var store = new DatasetStore(dir.FullName);
+                descriptor = store.Import(import);
+            }
+            finally
+            {
+                if (generated is not null)
+                {
+                    File.Delete(generated);
+                }
             }
 
-            File.Delete(csv);
             Print(environment, parse.GetValue(json), descriptor);
             return Task.FromResult(CliApp.Ok);
         }));
         return command;
+    }
+
+    private static DatasetImport SampleImport(DirectoryInfo dir, string name, int rows, ulong seed, string? datasetId, out string? generated)
+    {
+        var source = SampleByName(name);
+        if (rows is < 1 or > 50_000_000)
+        {
+            throw new CliException("--rows must be between 1 and 50,000,000.");
+        }
+
+        dir.Create();
+        generated = Path.Combine(dir.FullName, $"{source.Id}.source.csv");
+        source.WriteCsv(generated, rows, seed);
+        return source.ImportFrom(generated, datasetId);
+    }
+
+    private static DatasetImport FileImport(FileInfo? csv, FileInfo? parquet, FileInfo? policyFile, string? datasetId, out string? generated)
+    {
+        generated = null;
+        if ((csv is null) == (parquet is null))
+        {
+            throw new CliException("Give exactly one of --csv, --parquet or --sample.");
+        }
+
+        var file = (csv ?? parquet)!;
+        if (!file.Exists)
+        {
+            throw new CliException($"The file '{file.FullName}' does not exist.");
+        }
+
+        if (string.IsNullOrWhiteSpace(datasetId) || policyFile is null)
+        {
+            throw new CliException("A file import needs --dataset (its id in the node) and --policy (its stated column policy).");
+        }
+
+        var policy = Policy.PolicyFile.Load(policyFile);
+        var stated = new DatasetPolicy(
+            checked((int)(policy.MinGroupSize ?? 10)),
+            policy.DominancePercent is { } p && p > 0 ? new DominanceRule(policy.DominanceN ?? 1, p) : DominanceRule.Disabled,
+            policy.Sensitivity ?? 1,
+            policy.Kinds ?? ComputationKindSet.Aggregate,
+            [.. policy.Columns.Values.Select(c => new ColumnPolicy(c.Name, c.Permissions, c.LowerBound, c.UpperBound))]);
+        return new DatasetImport(datasetId, file.FullName, csv is null ? ImportFormat.Parquet : ImportFormat.Csv, stated);
     }
 
     private static Command Serve(CliEnvironment environment)

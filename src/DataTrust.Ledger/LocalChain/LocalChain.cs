@@ -22,8 +22,14 @@ public sealed record LocalChainOptions
     /// <summary>The EVM hardfork; DataTrust's contracts are compiled for shanghai, and the chain runs the same.</summary>
     public string Hardfork { get; init; } = "shanghai";
 
-    /// <summary>Seconds between blocks; null mines a block for every transaction (automine).</summary>
-    public int? BlockTimeSeconds { get; init; }
+    /// <summary>
+    /// Time between blocks (interval mining, many transactions per block, as on a consortium chain); null mines a
+    /// block inside every transaction (automine), which is simplest for tests but serializes every send.
+    /// </summary>
+    public TimeSpan? BlockTime { get; init; }
+
+    /// <summary>The block gas limit; null keeps anvil's default (30 million).</summary>
+    public ulong? GasLimit { get; init; }
 
     /// <summary>How many prefunded development accounts anvil creates.</summary>
     public int Accounts { get; init; } = 10;
@@ -98,9 +104,19 @@ public sealed partial class LocalChain : IAsyncDisposable
             "--hardfork", options.Hardfork,
             "--accounts", options.Accounts.ToString(CultureInfo.InvariantCulture),
         };
-        if (options.BlockTimeSeconds is { } blockTime)
+        if (options.BlockTime is { } blockTime)
         {
-            args.AddRange(["--block-time", blockTime.ToString(CultureInfo.InvariantCulture)]);
+            if (blockTime < TimeSpan.FromMilliseconds(10))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), blockTime, "A block time must be at least 10 ms; use null for automine.");
+            }
+
+            args.AddRange(["--block-time", blockTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
+        }
+
+        if (options.GasLimit is { } gasLimit)
+        {
+            args.AddRange(["--gas-limit", gasLimit.ToString(CultureInfo.InvariantCulture)]);
         }
 
         if (options.StatePath is { } statePath)

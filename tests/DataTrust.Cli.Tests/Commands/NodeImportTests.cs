@@ -1,0 +1,75 @@
+using DataTrust.Core.Catalog;
+using DataTrust.Node.Storage;
+
+namespace DataTrust.Cli.Tests.Commands;
+
+public sealed class NodeImportTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("datatrust-import-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private string Data => Path.Combine(_dir, "node");
+
+    [Fact]
+    public async Task A_csv_is_imported_with_the_stated_policy_and_unnamed_columns_are_unusable()
+    {
+        var csv = Write("firms.csv", "district,revenue,code\nA,100.5,x1\nB,200,x2\nA,50,x3\n");
+        var policy = Write("policy.json", """{"k":2,"kinds":["aggregate"],"columns":{"district":{"permissions":["group-by"]},"revenue":{"permissions":["aggregate"],"lower":0,"upper":1000}}}""");
+
+        var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--csv", csv, "--dataset", "firms", "--policy", policy, "--json"]);
+
+        Assert.True(run.Exit == 0, run.Error);
+        using var store = new DatasetStore(Data);
+        var descriptor = store.Find("firms")!;
+        Assert.Equal(3, descriptor.RowCount);
+        Assert.Equal(2, descriptor.Policy.MinGroupSize);
+        Assert.Equal(ColumnPermissions.GroupBy, descriptor.Policy.For("district").Permissions);
+        Assert.Equal(ColumnPermissions.None, descriptor.Policy.For("code").Permissions);
+        Assert.Contains(descriptor.SnapshotCommitment.ToString(), run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_policy_naming_a_column_the_file_lacks_is_refused_and_nothing_is_imported()
+    {
+        var csv = Write("firms.csv", "district,revenue\nA,1\n");
+        var policy = Write("policy.json", """{"columns":{"nope":{"permissions":["group-by"]}}}""");
+
+        var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--csv", csv, "--dataset", "firms", "--policy", policy]);
+
+        Assert.Equal(CliApp.Failed, run.Exit);
+        Assert.Contains("nope", run.Error, StringComparison.Ordinal);
+        using var store = new DatasetStore(Data);
+        Assert.Null(store.Find("firms"));
+    }
+
+    [Theory]
+    [InlineData("--dataset", "x")]
+    [InlineData("--policy", "p.json")]
+    public async Task A_file_import_without_its_dataset_id_or_policy_is_refused(string option, string value)
+    {
+        var csv = Write("firms.csv", "district\nA\n");
+
+        var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--csv", csv, option, value]);
+
+        Assert.Equal(CliApp.Failed, run.Exit);
+        Assert.Contains("--dataset", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sample_register_is_generated_and_imported()
+    {
+        var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--sample", "market-register", "--rows", "300"]);
+
+        Assert.True(run.Exit == 0, run.Error);
+        using var store = new DatasetStore(Data);
+        Assert.Equal(300, store.Find("market_register")!.RowCount);
+    }
+}
