@@ -84,6 +84,7 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         }
 
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(descriptor, NodeAccount, "Tax (sample)"));
+        await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(ImportSentinel(), NodeAccount, "Sentinel"));
 
         _app = NodeApp.Create(
             new NodeOptions { DataDirectory = DataDirectory, ListenAddress = "127.0.0.1:0" },
@@ -92,6 +93,46 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         await _app.StartAsync();
         Channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(_app));
         Jobs = new JobService.JobServiceClient(Channel);
+    }
+
+    /// <summary>Marks every raw value of the sentinel dataset; none may ever leave the node.</summary>
+    public const string TextMarker = "SNTLCHAIN";
+
+    /// <summary>Marks every raw number of the sentinel dataset.</summary>
+    public const string NumberMarker = "8765432109";
+
+    private DatasetDescriptor ImportSentinel()
+    {
+        var csv = new System.Text.StringBuilder("uscc,region,secret_code,note,amount\n");
+        for (var i = 0; i < 60; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{TextMarker}U{i:000},R{i % 4},{NumberMarker}{i:00},{TextMarker}N{i},{100 + (i % 7)}.25\n");
+        }
+
+        var path = Temp.File("sentinel.csv");
+        File.WriteAllText(path, csv.ToString());
+        var schema = new DatasetSchema([
+            new ColumnDefinition("uscc", Core.Catalog.ColumnType.Text),
+            new ColumnDefinition("region", Core.Catalog.ColumnType.Text),
+            new ColumnDefinition("secret_code", Core.Catalog.ColumnType.Int),
+            new ColumnDefinition("note", Core.Catalog.ColumnType.Text),
+            new ColumnDefinition("amount", Core.Catalog.ColumnType.Decimal),
+        ]);
+        var policy = new DatasetPolicy(5, new DominanceRule(1, 85), 1, ComputationKindSet.Aggregate, [
+            new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
+            new ColumnPolicy("region", ColumnPermissions.GroupBy),
+            new ColumnPolicy("secret_code", ColumnPermissions.Filter),
+            new ColumnPolicy("amount", ColumnPermissions.Aggregate, 0, 1000),
+        ]);
+        using var store = new DatasetStore(DataDirectory);
+        return store.Import(new DatasetImport("sentinel", path, ImportFormat.Csv, policy, schema));
+    }
+
+    public async Task<ulong> LicenseOnAsync(string datasetId)
+    {
+        var request = await Enterprise.Licenses.RequestAsync(DatasetIds.OnChainId(datasetId), "sentinel check");
+        var now = (await Rpc.GetBlockAsync(BlockTag.Latest))!.Timestamp;
+        return await Operator.Licenses.GrantAsync(request, ComputationKindSet.Aggregate, 50, DateTimeOffset.FromUnixTimeSeconds((long)now).AddDays(30), Epsilon.Parse("5.0"));
     }
 
     public async Task DisposeAsync()
