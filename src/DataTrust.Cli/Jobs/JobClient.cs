@@ -1,3 +1,4 @@
+using DataTrust.Cli.Homomorphic;
 using DataTrust.Cli.Results;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger;
@@ -21,6 +22,16 @@ namespace DataTrust.Cli.Jobs;
 /// <param name="ResultHash">Keccak-256 of the bytes, equal to the on-chain result hash.</param>
 /// <param name="NodeSignature">The node's signature over the result digest.</param>
 public sealed record VerifiedResult(ulong JobId, Address Node, byte[] ResultBytes, AggregateResult Result, Hash32 ResultHash, EthSignature NodeSignature);
+
+/// <summary>A homomorphic job's result handed back by a node and checked against the chain (still encrypted).</summary>
+/// <param name="JobId">The job.</param>
+/// <param name="Kind">The job's kind, as on chain.</param>
+/// <param name="Node">The node account that computed it.</param>
+/// <param name="ResultBytes">The serialized <see cref="JobResult"/>, exactly as committed.</param>
+/// <param name="Result">The parsed result; its case matches <paramref name="Kind"/>.</param>
+/// <param name="ResultHash">Keccak-256 of the bytes, equal to the on-chain result hash.</param>
+/// <param name="NodeSignature">The node's signature over the result digest.</param>
+public sealed record VerifiedHeResult(ulong JobId, ComputationKind Kind, Address Node, byte[] ResultBytes, JobResult Result, Hash32 ResultHash, EthSignature NodeSignature);
 
 /// <summary>A node refused a call; carries its machine-readable reason and its sentence.</summary>
 public sealed class NodeRefusedException : Exception
@@ -60,6 +71,20 @@ public sealed class JobClient
 
     /// <summary>The result file of a verified result (what an enterprise keeps and may hand to an auditor).</summary>
     public ResultFile ToFile(VerifiedResult verified)
+    {
+        ArgumentNullException.ThrowIfNull(verified);
+        return new ResultFile(
+            _ledger.Deployment.ChainId,
+            _ledger.Deployment.Jobs,
+            verified.JobId,
+            verified.Node,
+            verified.ResultBytes,
+            verified.ResultHash,
+            verified.NodeSignature.ToBytes());
+    }
+
+    /// <summary>The result file of a verified homomorphic result (the encrypted bytes, as committed).</summary>
+    public ResultFile ToFile(VerifiedHeResult verified)
     {
         ArgumentNullException.ThrowIfNull(verified);
         return new ResultFile(
@@ -117,6 +142,184 @@ public sealed class JobClient
     public async Task<VerifiedResult> VerifyAsync(ulong jobId, Address node, byte[] resultBytes, byte[] nodeSignature, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resultBytes);
+        var (_, hash, signature) = await CheckCommitmentAsync(jobId, node, resultBytes, nodeSignature, cancellationToken).ConfigureAwait(false);
+        AggregateResult result;
+        try
+        {
+            result = AggregateResult.Parser.ParseFrom(resultBytes);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new CliException($"The result of job {jobId} is committed on chain but is not an aggregate result.", ex);
+        }
+
+        return new VerifiedResult(jobId, node, resultBytes, result, hash, signature);
+    }
+
+    /// <summary>The serialized spec of a homomorphic weighted aggregate: what is hashed on chain and streamed to the node.</summary>
+    public static byte[] SpecOf(HeWeightedAggregateSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new JobSpec { Kind = Protos.V1.ComputationKind.HeWeightedAggregate, HeWeightedAggregate = spec }.ToByteArray();
+    }
+
+    /// <summary>The serialized spec of a homomorphic scoring job.</summary>
+    public static byte[] SpecOf(HeScoringSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new JobSpec { Kind = Protos.V1.ComputationKind.HeScoring, HeScoring = spec }.ToByteArray();
+    }
+
+    /// <summary>The serialized spec of a cross-domain sum (the same bytes for every part's job).</summary>
+    public static byte[] SpecOf(HeCrossDomainSumSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new JobSpec { Kind = Protos.V1.ComputationKind.HeCrossDomainSum, HeCrossDomainSum = spec }.ToByteArray();
+    }
+
+    /// <summary>
+    /// Submits a job whose spec is too large for the chain: only its Keccak-256 and size are recorded, and the node checks
+    /// the streamed bytes against them. Returns the job id; a refusal by the ledger raises <see cref="ContractRevertedException"/>.
+    /// </summary>
+    public Task<ulong> SubmitHashedAsync(ulong licenseId, ComputationKind kind, ReadOnlyMemory<byte> spec, Epsilon epsilon, CancellationToken cancellationToken)
+    {
+        if (spec.IsEmpty)
+        {
+            throw new ArgumentException("A job spec is never empty; serialize the JobSpec first.", nameof(spec));
+        }
+
+        return _ledger.Jobs.SubmitHashedAsync(licenseId, kind, Keccak256.Compute(spec.Span), (ulong)spec.Length, epsilon, cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams a homomorphic job's spec to the node of its dataset in chunks of at most 1 MiB (with the peer jobs of a
+    /// cross-domain sum on the first chunk, each signed by this account), then checks the result against the chain.
+    /// </summary>
+    /// <exception cref="NodeRefusedException">The node refused (also when it stops the stream early).</exception>
+    /// <exception cref="CliException">The node answered with a result the chain does not vouch for.</exception>
+    public async Task<VerifiedHeResult> RunStreamAsync(ulong jobId, ReadOnlyMemory<byte> spec, IReadOnlyList<ulong> peerJobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(peerJobs);
+        var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
+        var peers = peerJobs.Select(peer => new PeerJob { JobId = SpecChunks.IdBytes(peer), RequesterSignature = ByteString.CopyFrom(Sign(peer).ToBytes()) });
+        var chunks = SpecChunks.Split(jobId, Sign(jobId).ToBytes(), spec, peers);
+        using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
+        var client = new JobService.JobServiceClient(channel);
+        var response = await CallAsync(async () =>
+        {
+            using var call = client.ExecuteStream(cancellationToken: cancellationToken);
+            try
+            {
+                foreach (var chunk in chunks)
+                {
+                    await call.RequestStream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                }
+
+                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (RpcException)
+            {
+                // The node ended the call before reading everything (it refused on the first chunk): its status,
+                // awaited below, says why.
+            }
+            catch (InvalidOperationException)
+            {
+                // Writing after the call completed: likewise, the status says why.
+            }
+
+            return await call.ResponseAsync.ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return await VerifyHeAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks the node for the committed result of a homomorphic job that already ran, and checks it against the chain.</summary>
+    /// <exception cref="NodeRefusedException">The node refused (a pending job needs its spec streamed: <see cref="RunStreamAsync"/>).</exception>
+    /// <exception cref="CliException">The node answered with a result the chain does not vouch for.</exception>
+    public async Task<VerifiedHeResult> FetchHeAsync(ulong jobId, CancellationToken cancellationToken)
+    {
+        var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
+        using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
+        var client = new JobService.JobServiceClient(channel);
+        var request = new ExecuteRequest { JobId = SpecChunks.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(Sign(jobId).ToBytes()) };
+        var response = await CallAsync(() => client.ExecuteAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        return await VerifyHeAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks a homomorphic result against the chain: the job is completed with the hash of these bytes, signed by its
+    /// dataset's node, and they hold the result of the job's kind. For a cross-domain sum, every other part's job must
+    /// also be completed on chain with the hash and node signature the result reports, and carry the same spec.
+    /// </summary>
+    /// <exception cref="CliException">They do not match.</exception>
+    public async Task<VerifiedHeResult> VerifyHeAsync(ulong jobId, Address node, byte[] resultBytes, byte[] nodeSignature, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resultBytes);
+        var (job, hash, signature) = await CheckCommitmentAsync(jobId, node, resultBytes, nodeSignature, cancellationToken).ConfigureAwait(false);
+        JobResult result;
+        try
+        {
+            result = JobResult.Parser.ParseFrom(resultBytes);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new CliException($"The result of job {jobId} is committed on chain but is not a job result.", ex);
+        }
+
+        var expected = job.Kind switch
+        {
+            ComputationKind.HeWeightedAggregate => JobResult.ResultOneofCase.HeWeightedAggregate,
+            ComputationKind.HeScoring => JobResult.ResultOneofCase.HeScoring,
+            ComputationKind.HeCrossDomainSum => JobResult.ResultOneofCase.HeCrossDomainSum,
+            _ => throw new CliException($"Job {jobId} is a {job.Kind} job, not a homomorphic one."),
+        };
+        if (result.ResultCase != expected)
+        {
+            throw new CliException($"The result of job {jobId} holds {result.ResultCase}, not the {expected} its kind calls for; do not use it.");
+        }
+
+        if (expected == JobResult.ResultOneofCase.HeCrossDomainSum)
+        {
+            await CheckPartsAsync(job, result.HeCrossDomainSum, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new VerifiedHeResult(jobId, job.Kind, node, resultBytes, result, hash, signature);
+    }
+
+    private async Task CheckPartsAsync(Job coordinating, HeCrossDomainSumResult result, CancellationToken cancellationToken)
+    {
+        foreach (var part in result.Parts)
+        {
+            var partId = ParseId(part.JobId, coordinating.Id);
+            if (partId == coordinating.Id)
+            {
+                continue;
+            }
+
+            var job = await _ledger.Jobs.GetJobAsync(partId, cancellationToken).ConfigureAwait(false);
+            if (job.Submitter != _key.Address || job.SpecHash != coordinating.SpecHash || job.Kind != ComputationKind.HeCrossDomainSum)
+            {
+                throw new CliException($"Part job {partId} of job {coordinating.Id} is not this account's part of the same cross-domain sum; do not use the result.");
+            }
+
+            if (part.ResultHash.Length != 32 || job.Status != JobStatus.Completed || job.ResultHash != new Hash32(part.ResultHash.Span))
+            {
+                throw new CliException($"Part job {partId} of job {coordinating.Id} is not completed on chain with the result hash the result reports; do not use it.");
+            }
+
+            var (partNode, _) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
+            var signer = (await _ledger.Participants.GetNodeAsync(partNode, cancellationToken).ConfigureAwait(false)).Signer;
+            var digest = JobsContract.ResultDigest(_ledger.Deployment.Jobs, _ledger.Deployment.ChainId, partId, job.ResultHash);
+            if (!PersonalMessage.Verify(digest.Span, part.NodeSignature.Span, signer))
+            {
+                throw new CliException($"Part job {partId} of job {coordinating.Id} is not signed by node {partNode}'s signer {signer}; do not use the result.");
+            }
+        }
+    }
+
+    private async Task<(Job Job, Hash32 Hash, EthSignature Signature)> CheckCommitmentAsync(ulong jobId, Address node, byte[] resultBytes, byte[] nodeSignature, CancellationToken cancellationToken)
+    {
         var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         var hash = Keccak256.Compute(resultBytes);
         if (job.Status != JobStatus.Completed || job.ResultHash != hash)
@@ -131,17 +334,26 @@ public sealed class JobClient
             throw new CliException($"The result of job {jobId} is not signed by node {node}'s signer {signer}; do not use it.");
         }
 
-        AggregateResult result;
-        try
+        return (job, hash, signature!);
+    }
+
+    private EthSignature Sign(ulong jobId) => JobAuthorization.Sign(_key, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId);
+
+    private static ulong ParseId(ByteString bytes, ulong within)
+    {
+        var significant = bytes.Span.TrimStart((byte)0);
+        if (bytes.Length is 0 or > 32 || significant.Length is 0 or > 8)
         {
-            result = AggregateResult.Parser.ParseFrom(resultBytes);
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new CliException($"The result of job {jobId} is committed on chain but is not an aggregate result.", ex);
+            throw new CliException($"The result of job {within} names a part job id that is not a valid id; do not use it.");
         }
 
-        return new VerifiedResult(jobId, node, resultBytes, result, hash, signature!);
+        ulong value = 0;
+        foreach (var b in significant)
+        {
+            value = (value << 8) | b;
+        }
+
+        return value;
     }
 
     /// <summary>The node that holds a dataset, and its gRPC endpoint, as the chain records them.</summary>
@@ -156,6 +368,9 @@ public sealed class JobClient
 
         return (dataset.Spec.Node, endpoint);
     }
+
+    // Homomorphic results carry ciphertexts of megabytes; gRPC's 4 MB default would cut them off.
+    private static readonly GrpcChannelOptions LargeMessages = new() { MaxReceiveMessageSize = 256 * 1024 * 1024, MaxSendMessageSize = 2 * SpecChunks.MaxChunkSize };
 
     private static async Task<T> CallAsync<T>(Func<Task<T>> call)
     {

@@ -1,0 +1,284 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataTrust.Cli.Jobs;
+using DataTrust.Core.Catalog;
+using DataTrust.Protos.V1;
+using Google.Protobuf;
+
+namespace DataTrust.Cli.Homomorphic;
+
+/// <summary>
+/// The query files of the homomorphic job kinds: what to compute, never the model or keys (those come from the model
+/// file and the local key store). Filters are written as in an aggregate query file, with short operator names.
+/// <list type="bullet">
+/// <item>weighted aggregate: <c>{"dataset": "tax", "filters": [...], "groupBy": ["credit_grade"], "epsilon": "0.5"}</c></item>
+/// <item>scoring: <c>{"dataset": "tax", "subjectColumn": "uscc", "subjects": ["9131…"], "filters": [...], "labels": ["year"]}</c></item>
+/// <item>cross-domain sum: <c>{"parts": [aggregate query, aggregate query, …], "scaleDigits": 2}</c>, each part an aggregate
+/// query file's object (no groupBy; COUNT or SUM measures) that may also carry <c>"epsilon"</c>.</item>
+/// </list>
+/// Unknown fields are refused everywhere.
+/// </summary>
+public static class HeQueryFile
+{
+    /// <summary>Most subjects one scoring job may name (the node's bound).</summary>
+    public const int MaxSubjects = 4096;
+
+    /// <summary>Most measures a cross-domain sum may have (the node's bound).</summary>
+    public const int MaxMeasures = 32;
+
+    /// <summary>Most decimal digits a cross-domain total keeps.</summary>
+    public const int MaxScaleDigits = 4;
+
+    /// <summary>Reads a weighted-aggregate query file; model and keys are left for the caller to fill.</summary>
+    /// <exception cref="CliException">The file is missing or not a valid query.</exception>
+    public static HeWeightedAggregateSpec LoadWeighted(FileInfo file) => ParseWeighted(Read(file), file.Name);
+
+    /// <summary>Reads a scoring query file; model and keys are left for the caller to fill.</summary>
+    /// <exception cref="CliException">The file is missing or not a valid query.</exception>
+    public static HeScoringSpec LoadScoring(FileInfo file) => ParseScoring(Read(file), file.Name);
+
+    /// <summary>Reads a cross-domain-sum query file; keys are left for the caller to fill.</summary>
+    /// <exception cref="CliException">The file is missing or not a valid query.</exception>
+    public static HeCrossDomainSumSpec LoadCrossDomain(FileInfo file) => ParseCrossDomain(Read(file), file.Name);
+
+    /// <summary>Parses a weighted-aggregate query: <c>dataset</c>, <c>filters</c>, <c>groupBy</c>, optional <c>epsilon</c>.</summary>
+    /// <exception cref="CliException">The text is not a valid query.</exception>
+    public static HeWeightedAggregateSpec ParseWeighted(string json, string source = "query")
+    {
+        var root = Object(json, source);
+        Known(root, source, "dataset", "filters", "groupBy", "epsilon");
+        var proto = new JsonObject
+        {
+            ["datasetId"] = Dataset(root, source),
+            ["filters"] = Filters(root),
+            ["groupBy"] = root["groupBy"]?.DeepClone(),
+        };
+        var spec = Parse<HeWeightedAggregateSpec>(proto, source);
+        var epsilon = EpsilonOf(root, source);
+        if (!epsilon.IsZero)
+        {
+            spec.EpsilonMicros = (ulong)epsilon.Micros;
+        }
+
+        return spec;
+    }
+
+    /// <summary>Parses a scoring query: <c>dataset</c>, <c>subjectColumn</c>, <c>subjects</c>, <c>filters</c>, <c>labels</c>.</summary>
+    /// <exception cref="CliException">The text is not a valid query.</exception>
+    public static HeScoringSpec ParseScoring(string json, string source = "query")
+    {
+        var root = Object(json, source);
+        Known(root, source, "dataset", "subjectColumn", "subjects", "filters", "labels");
+        var proto = new JsonObject
+        {
+            ["datasetId"] = Dataset(root, source),
+            ["subjectColumn"] = root["subjectColumn"]?.DeepClone(),
+            ["subjects"] = root["subjects"]?.DeepClone(),
+            ["filters"] = Filters(root),
+            ["labelColumns"] = root["labels"]?.DeepClone(),
+        };
+        var spec = Parse<HeScoringSpec>(proto, source);
+        if (string.IsNullOrWhiteSpace(spec.SubjectColumn))
+        {
+            throw new CliException($"The query file '{source}' needs \"subjectColumn\": the JOIN_KEY column naming the data subject, e.g. \"uscc\".");
+        }
+
+        if (spec.Subjects.Count is 0 or > MaxSubjects)
+        {
+            throw new CliException($"The query file '{source}' names {spec.Subjects.Count} subjects; name 1 to {MaxSubjects} in \"subjects\".");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Subjects.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(spec.Subjects[i]))
+            {
+                throw new CliException($"The query file '{source}' has an empty subjects[{i}].");
+            }
+
+            if (!seen.Add(spec.Subjects[i]))
+            {
+                throw new CliException($"The query file '{source}' names subject '{spec.Subjects[i]}' twice (subjects[{i}]).");
+            }
+        }
+
+        return spec;
+    }
+
+    /// <summary>Parses a cross-domain-sum query: <c>parts</c> (aggregate queries, at least two) and <c>scaleDigits</c>.</summary>
+    /// <exception cref="CliException">The text is not a valid query.</exception>
+    public static HeCrossDomainSumSpec ParseCrossDomain(string json, string source = "query")
+    {
+        var root = Object(json, source);
+        Known(root, source, "parts", "scaleDigits");
+        if (root["parts"] is not JsonArray parts || parts.Count < 2)
+        {
+            throw new CliException($"The query file '{source}' needs \"parts\": at least two aggregate queries, one per dataset, in the order of the --license options.");
+        }
+
+        var spec = new HeCrossDomainSumSpec();
+        var datasets = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var at = $"{source} parts[{i}]";
+            if (parts[i] is not JsonObject part)
+            {
+                throw new CliException($"The query file '{source}' has a parts[{i}] that is not an aggregate query object.");
+            }
+
+            var copy = part.DeepClone().AsObject();
+            var epsilon = EpsilonOf(copy, at);
+            copy.Remove("epsilon");
+            var query = QueryFile.Parse(copy.ToJsonString(), at);
+            if (!epsilon.IsZero)
+            {
+                if (query.HasEpsilonMicros && query.EpsilonMicros != (ulong)epsilon.Micros)
+                {
+                    throw new CliException($"The query file '{at}' gives both \"epsilon\" and a different \"epsilonMicros\"; give one.");
+                }
+
+                query.EpsilonMicros = (ulong)epsilon.Micros;
+            }
+
+            if (string.IsNullOrWhiteSpace(query.DatasetId))
+            {
+                throw new CliException($"The query file '{at}' needs \"datasetId\".");
+            }
+
+            if (!datasets.Add(query.DatasetId))
+            {
+                throw new CliException($"The query file '{source}' has two parts on dataset '{query.DatasetId}'; each part must be another dataset.");
+            }
+
+            if (query.GroupBy.Count > 0)
+            {
+                throw new CliException($"The query file '{at}' groups by {string.Join(", ", query.GroupBy)}; a cross-domain sum has one total per measure, so leave out groupBy.");
+            }
+
+            if (query.Measures.Count is 0 or > MaxMeasures)
+            {
+                throw new CliException($"The query file '{at}' has {query.Measures.Count} measures; give 1 to {MaxMeasures}.");
+            }
+
+            for (var m = 0; m < query.Measures.Count; m++)
+            {
+                if (query.Measures[m].Function is not (MeasureFunction.Count or MeasureFunction.Sum))
+                {
+                    throw new CliException($"The query file '{at}' has measures[{m}] {query.Measures[m].Function}; a cross-domain sum adds COUNT and SUM only.");
+                }
+            }
+
+            if (i > 0 && query.Measures.Count != spec.Parts[0].Measures.Count)
+            {
+                throw new CliException($"The query file '{at}' has {query.Measures.Count} measures but parts[0] has {spec.Parts[0].Measures.Count}; the parts' measures are added one by one, so give each part as many.");
+            }
+
+            spec.Parts.Add(query);
+        }
+
+        var digits = 0;
+        if (root["scaleDigits"] is { } scale)
+        {
+            if (scale is not JsonValue value || !value.TryGetValue(out digits) || digits is < 0 or > MaxScaleDigits)
+            {
+                throw new CliException($"The query file '{source}' has a \"scaleDigits\" that is not a whole number from 0 to {MaxScaleDigits}.");
+            }
+        }
+
+        spec.ScaleDigits = (uint)digits;
+        return spec;
+    }
+
+    private static string Read(FileInfo file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (!file.Exists)
+        {
+            throw new CliException($"The query file '{file.FullName}' does not exist.");
+        }
+
+        return File.ReadAllText(file.FullName);
+    }
+
+    private static JsonObject Object(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject ?? throw new CliException($"The query file '{source}' must hold a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"The query file '{source}' is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    private static void Known(JsonObject root, string source, params string[] fields)
+    {
+        foreach (var (name, _) in root)
+        {
+            if (!fields.Contains(name, StringComparer.Ordinal))
+            {
+                throw new CliException($"The query file '{source}' has an unknown field \"{name}\"; this kind takes {string.Join(", ", fields)}.");
+            }
+        }
+    }
+
+    private static string Dataset(JsonObject root, string source) =>
+        root["dataset"] is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text)
+            ? text
+            : throw new CliException($"The query file '{source}' needs \"dataset\": the dataset's id, e.g. \"tax\".");
+
+    private static JsonNode? Filters(JsonObject root)
+    {
+        var filters = root["filters"]?.DeepClone();
+        if (filters is JsonArray array)
+        {
+            foreach (var item in array.OfType<JsonObject>())
+            {
+                if (item["operator"] is JsonValue value && value.TryGetValue<string>(out var text) && !text.StartsWith("FILTER_OPERATOR_", StringComparison.Ordinal))
+                {
+                    item["operator"] = "FILTER_OPERATOR_" + text.ToUpperInvariant();
+                }
+            }
+        }
+
+        return filters;
+    }
+
+    private static Epsilon EpsilonOf(JsonObject root, string source)
+    {
+        if (root["epsilon"] is not { } node)
+        {
+            return Epsilon.Zero;
+        }
+
+        var text = node is JsonValue value && value.TryGetValue<string>(out var s) ? s : node.ToJsonString();
+        try
+        {
+            return Epsilon.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"The query file '{source}' has an invalid \"epsilon\": {ex.Message}", ex);
+        }
+    }
+
+    private static T Parse<T>(JsonObject proto, string source)
+        where T : IMessage, new()
+    {
+        foreach (var name in proto.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            proto.Remove(name);
+        }
+
+        try
+        {
+            return new JsonParser(JsonParser.Settings.Default.WithIgnoreUnknownFields(false)).Parse<T>(proto.ToJsonString());
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidOperationException or FormatException or JsonException)
+        {
+            throw new CliException($"The query file '{source}' is not a valid query: {ex.Message}", ex);
+        }
+    }
+}

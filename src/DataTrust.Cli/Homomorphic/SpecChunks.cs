@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using DataTrust.Ledger.Crypto;
+using DataTrust.Protos.V1;
+using Google.Protobuf;
+
+namespace DataTrust.Cli.Homomorphic;
+
+/// <summary>
+/// Splits a job spec into the ordered chunks of <c>JobService.ExecuteStream</c>: every chunk carries at most
+/// <see cref="MaxChunkSize"/> bytes and its index; the first also carries the job id, the requester's signature, the
+/// total size and the Keccak-256 of the whole spec (what the chain holds), and the peer jobs of a cross-domain sum,
+/// so the node can refuse an unknown or oversized job before the rest is sent.
+/// </summary>
+public static class SpecChunks
+{
+    /// <summary>Largest chunk the protocol allows: 1 MiB.</summary>
+    public const int MaxChunkSize = 1 << 20;
+
+    /// <summary>An on-chain id as the protocol sends it: 32 bytes, big-endian (a uint256).</summary>
+    public static ByteString IdBytes(ulong id)
+    {
+        var bytes = new byte[32];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(24), id);
+        return ByteString.CopyFrom(bytes);
+    }
+
+    /// <summary>The chunks of a spec, in the order they are sent.</summary>
+    /// <param name="jobId">The on-chain job.</param>
+    /// <param name="requesterSignature">The submitter's 65-byte signature for the job.</param>
+    /// <param name="spec">The whole serialized <see cref="JobSpec"/>; not empty.</param>
+    /// <param name="peers">For a cross-domain sum sent to the node of parts[0]: the jobs of parts[1..], in order.</param>
+    /// <param name="chunkSize">Bytes per chunk, 1 to <see cref="MaxChunkSize"/>.</param>
+    public static IReadOnlyList<JobChunk> Split(ulong jobId, ReadOnlySpan<byte> requesterSignature, ReadOnlyMemory<byte> spec, IEnumerable<PeerJob>? peers = null, int chunkSize = MaxChunkSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(jobId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, MaxChunkSize);
+        if (spec.IsEmpty)
+        {
+            throw new ArgumentException("A job spec is never empty; serialize the JobSpec first.", nameof(spec));
+        }
+
+        if (requesterSignature.Length != 65)
+        {
+            throw new ArgumentException("The requester signature is 65 bytes (r, s, v); sign the job with JobAuthorization.", nameof(requesterSignature));
+        }
+
+        var chunks = new List<JobChunk>((spec.Length + chunkSize - 1) / chunkSize);
+        for (var offset = 0; offset < spec.Length; offset += chunkSize)
+        {
+            var length = Math.Min(chunkSize, spec.Length - offset);
+            chunks.Add(new JobChunk { Index = (uint)chunks.Count, Data = ByteString.CopyFrom(spec.Span.Slice(offset, length)) });
+        }
+
+        var first = chunks[0];
+        first.JobId = IdBytes(jobId);
+        first.RequesterSignature = ByteString.CopyFrom(requesterSignature);
+        first.TotalSize = (ulong)spec.Length;
+        first.Keccak256 = ByteString.CopyFrom(Keccak256.Compute(spec.Span).Span);
+        if (peers is not null)
+        {
+            first.Peers.Add(peers);
+        }
+
+        return chunks;
+    }
+}
