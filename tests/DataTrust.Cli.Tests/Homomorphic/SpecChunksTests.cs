@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using DataTrust.Cli.Homomorphic;
+using DataTrust.Ledger.Crypto;
+using DataTrust.Protos.V1;
+using FsCheck.Xunit;
+using Google.Protobuf;
+
+namespace DataTrust.Cli.Tests.Homomorphic;
+
+public sealed class SpecChunksTests
+{
+    private static readonly byte[] Signature = RandomNumberGenerator.GetBytes(65);
+
+    [Fact]
+    public void A_spec_of_2_5_MiB_goes_as_three_chunks_of_at_most_1_MiB_with_the_header_on_the_first_only()
+    {
+        var spec = RandomNumberGenerator.GetBytes((5 * SpecChunks.MaxChunkSize / 2) + 3);
+
+        var chunks = SpecChunks.Split(7, Signature, spec);
+
+        Assert.Equal([0u, 1u, 2u], chunks.Select(c => c.Index));
+        Assert.Equal([SpecChunks.MaxChunkSize, SpecChunks.MaxChunkSize, (SpecChunks.MaxChunkSize / 2) + 3], chunks.Select(c => c.Data.Length));
+        var first = chunks[0];
+        Assert.Equal((ulong)spec.Length, first.TotalSize);
+        Assert.Equal(Keccak256.Compute(spec).ToArray(), first.Keccak256.ToByteArray());
+        Assert.Equal(Signature, first.RequesterSignature.ToByteArray());
+        Assert.Equal(32, first.JobId.Length);
+        Assert.Equal(7, first.JobId[31]);
+        Assert.All(first.JobId.Take(31), b => Assert.Equal(0, b));
+        Assert.All(chunks.Skip(1), c =>
+        {
+            Assert.True(c.JobId.IsEmpty && c.RequesterSignature.IsEmpty && c.Keccak256.IsEmpty);
+            Assert.Equal(0UL, c.TotalSize);
+            Assert.Empty(c.Peers);
+        });
+    }
+
+    [Property(MaxTest = 50)]
+    public bool Chunks_concatenate_to_the_spec_in_index_order(byte[] body, byte size)
+    {
+        var spec = body.Length == 0 ? [1] : body;
+        var chunkSize = (size % 16) + 1;
+
+        var chunks = SpecChunks.Split(1, Signature, spec, chunkSize: chunkSize);
+
+        return chunks.SelectMany(c => c.Data).SequenceEqual(spec)
+            && chunks.Select((c, i) => c.Index == (uint)i && c.Data.Length <= chunkSize && c.Data.Length > 0).All(ok => ok)
+            && chunks[0].TotalSize == (ulong)spec.Length;
+    }
+
+    [Fact]
+    public void Peer_jobs_travel_on_the_first_chunk_in_order()
+    {
+        var peers = new[] { new PeerJob { JobId = SpecChunks.IdBytes(2) }, new PeerJob { JobId = SpecChunks.IdBytes(3) } };
+
+        var chunks = SpecChunks.Split(1, Signature, new byte[10], peers, chunkSize: 4);
+
+        Assert.Equal(peers, chunks[0].Peers);
+        Assert.All(chunks.Skip(1), c => Assert.Empty(c.Peers));
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => SpecChunks.Split(1, Signature, ReadOnlyMemory<byte>.Empty));
+        Assert.Throws<ArgumentException>(() => SpecChunks.Split(1, new byte[64], new byte[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpecChunks.Split(0, Signature, new byte[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpecChunks.Split(1, Signature, new byte[1], chunkSize: SpecChunks.MaxChunkSize + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpecChunks.Split(1, Signature, new byte[1], chunkSize: 0));
+    }
+
+    [Fact]
+    public void Every_chunk_of_a_full_size_split_serializes_under_gRPCs_4_MB_message_limit()
+    {
+        var chunks = SpecChunks.Split(1, Signature, new byte[SpecChunks.MaxChunkSize * 2], [new PeerJob { JobId = SpecChunks.IdBytes(9), RequesterSignature = ByteString.CopyFrom(Signature) }]);
+
+        Assert.All(chunks, c => Assert.True(c.CalculateSize() < 4 * 1024 * 1024));
+    }
+}
