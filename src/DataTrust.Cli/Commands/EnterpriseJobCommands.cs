@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Cli.Homomorphic;
 using DataTrust.Cli.Jobs;
 using DataTrust.Core.Catalog;
 
@@ -9,26 +10,53 @@ namespace DataTrust.Cli.Commands;
 /// <summary><c>datatrust enterprise submit</c> and <c>enterprise result</c>: jobs under a license, and their checked results.</summary>
 internal static class EnterpriseJobCommands
 {
+    /// <summary>The <c>--kind</c> values and the kinds they name.</summary>
+    private static readonly Dictionary<string, ComputationKind> Kinds = new(StringComparer.Ordinal)
+    {
+        ["aggregate"] = ComputationKind.Aggregate,
+        ["he-weighted-aggregate"] = ComputationKind.HeWeightedAggregate,
+        ["he-scoring"] = ComputationKind.HeScoring,
+        ["he-cross-domain-sum"] = ComputationKind.HeCrossDomainSum,
+    };
+
     public static Command Submit(CliEnvironment environment)
     {
-        var license = new Option<ulong>("--license") { Description = "The license the job runs under", Required = true };
-        var query = new Option<FileInfo>("--query") { Description = "The typed query, as JSON", Required = true };
+        var license = new Option<ulong[]>("--license") { Description = "The license the job runs under (a cross-domain sum: one per part, in part order)", Required = true };
+        var query = new Option<FileInfo>("--query") { Description = "The typed query, as JSON (for HE kinds, the kind's query file; see the README)", Required = true };
+        var kind = new Option<string>("--kind") { Description = "aggregate, he-weighted-aggregate, he-scoring or he-cross-domain-sum", DefaultValueFactory = _ => "aggregate" };
+        kind.AcceptOnlyFromAmong([.. Kinds.Keys]);
+        var model = new Option<FileInfo?>("--model") { Description = "HE weighted aggregate and scoring: the linear model file (weights stay secret: they are encrypted)" };
         var epsilon = new Option<string>("--epsilon") { Description = "Differential-privacy budget this job spends (0 for none)", DefaultValueFactory = _ => "0" };
         var noRun = new Option<bool>("--no-run") { Description = "Only submit on chain; run it later with 'enterprise result'" };
         var outFile = OutOption();
         var noExplain = new Option<bool>("--no-explain") { Description = "Skip the node's dry run and let the ledger judge the job" };
+        var dataDir = DataDirOption();
+        var heDegree = new Option<int?>("--he-degree") { Description = "Ring degree of the account's BFV key when it is first made (4096, 8192 or 16384; default 8192)" };
         var rpc = CommonOptions.Rpc();
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();
         var json = CommonOptions.Json();
-        var command = new Command("submit", "Check a query with the node (Explain), submit it as a job on chain, and have the node run it")
+        var command = new Command("submit", "Check a query with the node (Explain), submit it as a job on chain, and have the node run it; HE kinds encrypt the model with the account's own key and decrypt the result locally")
         {
-            license, query, epsilon, noRun, outFile, noExplain, rpc, deployment, key, json,
+            license, query, kind, model, epsilon, noRun, outFile, noExplain, dataDir, heDegree, rpc, deployment, key, json,
         };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
-            var aggregate = QueryFile.Load(parse.GetValue(query)!);
+            var jobKind = Kinds[parse.GetValue(kind)!];
+            var licenses = parse.GetValue(license)!;
             var eps = Epsilon.Parse(parse.GetValue(epsilon)!);
+            if (jobKind != ComputationKind.Aggregate)
+            {
+                var request = HeRequest(jobKind, licenses, parse.GetValue(query)!, parse.GetValue(model), eps);
+                return await SubmitHeAsync(environment, parse, request, new HeRun(dataDir, heDegree, noRun, outFile, json, rpc, deployment, key)).ConfigureAwait(false);
+            }
+
+            if (licenses.Length != 1 || parse.GetValue(model) is not null)
+            {
+                throw new CliException("An aggregate job runs under exactly one --license and takes no --model.");
+            }
+
+            var aggregate = QueryFile.Load(parse.GetValue(query)!);
             if (!eps.IsZero)
             {
                 aggregate.EpsilonMicros = (ulong)eps.Micros;
@@ -41,7 +69,7 @@ internal static class EnterpriseJobCommands
             // The dry run costs nothing on chain: a query the policy refuses is never submitted.
             if (!parse.GetValue(noExplain))
             {
-                var explain = await client.ExplainAsync(parse.GetValue(license), aggregate, ct).ConfigureAwait(false);
+                var explain = await client.ExplainAsync(licenses[0], aggregate, ct).ConfigureAwait(false);
                 if (!explain.Allowed)
                 {
                     await environment.Error.WriteLineAsync($"refused by the node's Explain: {explain.Clause} ({explain.Reason}); nothing was submitted.").ConfigureAwait(false);
@@ -49,7 +77,7 @@ internal static class EnterpriseJobCommands
                 }
             }
 
-            var jobId = await client.SubmitAsync(parse.GetValue(license), aggregate, eps, ct).ConfigureAwait(false);
+            var jobId = await client.SubmitAsync(licenses[0], aggregate, eps, ct).ConfigureAwait(false);
             if (parse.GetValue(noRun))
             {
                 WriteJob(environment, parse.GetValue(json), jobId);
@@ -73,21 +101,40 @@ internal static class EnterpriseJobCommands
     {
         var job = new Option<ulong>("--job") { Description = "The job whose result to fetch", Required = true };
         var outFile = OutOption();
+        var model = new Option<FileInfo?>("--model") { Description = "HE jobs without a local record: the model file the job was submitted with (for its scales and intercept)" };
+        var dataDir = DataDirOption();
         var rpc = CommonOptions.Rpc();
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();
         var json = CommonOptions.Json();
-        var command = new Command("result", "Fetch a job's result from its node, check it against the on-chain hash and the node's signature, and save it")
+        var command = new Command("result", "Fetch a job's result from its node, check it against the on-chain hash and the node's signature, and save it; HE results are decrypted with the account's key")
         {
-            job, outFile, rpc, deployment, key, json,
+            job, outFile, model, dataDir, rpc, deployment, key, json,
         };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
+            var modelFile = parse.GetValue(model);
+            var heModel = modelFile is null ? null : HeModel.Load(modelFile);
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
             var client = new JobClient(connection.Ledger, connection.Key);
-            var result = await client.RunAsync(parse.GetValue(job), environment.CancellationToken).ConfigureAwait(false);
-            var path = SaveResult(client, result, parse.GetValue(outFile));
-            ResultView.Print(environment, parse.GetValue(json), result);
+            var jobId = parse.GetValue(job);
+            var ct = environment.CancellationToken;
+            var onChain = await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false);
+            string path;
+            if (onChain.Kind is ComputationKind.HeWeightedAggregate or ComputationKind.HeScoring or ComputationKind.HeCrossDomainSum)
+            {
+                var he = new HeJobClient(client, connection.Ledger, connection.Key.Address, parse.GetValue(dataDir)!.FullName);
+                var (verified, decrypted) = await he.ResultAsync(jobId, heModel, ct).ConfigureAwait(false);
+                path = SaveResult(client.ToFile(verified), verified.JobId, parse.GetValue(outFile));
+                HeResultView.Print(environment, parse.GetValue(json), decrypted);
+            }
+            else
+            {
+                var result = await client.RunAsync(jobId, ct).ConfigureAwait(false);
+                path = SaveResult(client.ToFile(result), result.JobId, parse.GetValue(outFile));
+                ResultView.Print(environment, parse.GetValue(json), result);
+            }
+
             if (!parse.GetValue(json))
             {
                 await environment.Out.WriteLineAsync($"saved {path}").ConfigureAwait(false);
@@ -98,13 +145,114 @@ internal static class EnterpriseJobCommands
         return command;
     }
 
+    /// <summary>The options of an HE submission that shape how it runs and prints.</summary>
+    private sealed record HeRun(
+        Option<DirectoryInfo> DataDir,
+        Option<int?> Degree,
+        Option<bool> NoRun,
+        Option<FileInfo?> Out,
+        Option<bool> Json,
+        Option<Uri> Rpc,
+        Option<FileInfo> Deployment,
+        Option<FileInfo> Key);
+
+    private static HeJobRequest HeRequest(ComputationKind kind, ulong[] licenses, FileInfo query, FileInfo? modelFile, Epsilon epsilon)
+    {
+        if (kind == ComputationKind.HeCrossDomainSum)
+        {
+            if (modelFile is not null)
+            {
+                throw new CliException("A cross-domain sum adds totals and takes no --model.");
+            }
+
+            if (!epsilon.IsZero)
+            {
+                throw new CliException("A cross-domain sum spends each part's own ε: give \"epsilon\" in each part of the query file, not --epsilon.");
+            }
+
+            return new HeJobRequest(kind, licenses, CrossDomain: HeQueryFile.LoadCrossDomain(query));
+        }
+
+        var model = HeModel.Load(modelFile ?? throw new CliException($"An {Name(kind)} job encrypts a linear model: give --model model.json."));
+        if (kind == ComputationKind.HeScoring)
+        {
+            if (!epsilon.IsZero)
+            {
+                throw new CliException("A scoring job spends no ε (it returns each consenting subject's own scores); leave out --epsilon.");
+            }
+
+            return new HeJobRequest(kind, licenses, Scoring: HeQueryFile.LoadScoring(query), Model: model);
+        }
+
+        var weighted = HeQueryFile.LoadWeighted(query);
+        if (!epsilon.IsZero)
+        {
+            if (weighted.HasEpsilonMicros && weighted.EpsilonMicros != (ulong)epsilon.Micros)
+            {
+                throw new CliException("--epsilon differs from the query file's \"epsilon\"; give one.");
+            }
+
+            weighted.EpsilonMicros = (ulong)epsilon.Micros;
+        }
+
+        return new HeJobRequest(kind, licenses, Weighted: weighted, Model: model);
+    }
+
+    private static async Task<int> SubmitHeAsync(CliEnvironment environment, ParseResult parse, HeJobRequest request, HeRun options)
+    {
+        var json = parse.GetValue(options.Json);
+        using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(options.Rpc)!, parse.GetValue(options.Deployment)!, parse.GetValue(options.Key)).ConfigureAwait(false);
+        var client = new JobClient(connection.Ledger, connection.Key);
+        var he = new HeJobClient(client, connection.Ledger, connection.Key.Address, parse.GetValue(options.DataDir)!.FullName);
+        var ct = environment.CancellationToken;
+        using var key = he.OpenKey(parse.GetValue(options.Degree));
+        if (key.Created && !json)
+        {
+            await environment.Out.WriteLineAsync($"made a BFV key (N = {key.Degree}) for {connection.Key.Address}, kept in {he.Keys.PathOf(connection.Key.Address)} (owner-only; never sent)").ConfigureAwait(false);
+        }
+
+        var noRun = parse.GetValue(options.NoRun);
+        var submission = await he.SubmitAsync(request, key, keepSpec: noRun, ct).ConfigureAwait(false);
+        if (noRun)
+        {
+            if (json)
+            {
+                Output.Json(environment, new JsonObject { ["jobId"] = submission.JobIds[0], ["jobIds"] = new JsonArray([.. submission.JobIds.Select(j => (JsonNode)j)]) });
+            }
+            else
+            {
+                await environment.Out.WriteLineAsync($"job {string.Join(", ", submission.JobIds)} submitted ({submission.Spec.Length} bytes committed by hash); run it with 'enterprise result --job {submission.JobIds[0]}'").ConfigureAwait(false);
+            }
+
+            return CliApp.Ok;
+        }
+
+        var verified = await he.RunAsync(submission, ct).ConfigureAwait(false);
+        var path = SaveResult(client.ToFile(verified), verified.JobId, parse.GetValue(options.Out));
+        HeResultView.Print(environment, json, HeResultView.Decrypt(verified, key, request.Model));
+        if (!json)
+        {
+            await environment.Out.WriteLineAsync($"saved {path}").ConfigureAwait(false);
+        }
+
+        return CliApp.Ok;
+    }
+
+    private static string Name(ComputationKind kind) => Kinds.First(k => k.Value == kind).Key;
+
+    private static Option<DirectoryInfo> DataDirOption() => new("--data-dir")
+    {
+        Description = "The enterprise's data directory: its BFV key (he/<account>.bfv) and HE job records live here",
+        DefaultValueFactory = _ => new DirectoryInfo(HeKeyStore.DefaultDataDirectory),
+    };
+
     private static Option<FileInfo?> OutOption() =>
         new("--out") { Description = "Where to save the result file (default .datatrust/results/job-N.json)" };
 
-    private static string SaveResult(JobClient client, VerifiedResult result, FileInfo? target)
+    private static string SaveResult(Results.ResultFile file, ulong jobId, FileInfo? target)
     {
-        var path = target?.FullName ?? Path.GetFullPath(Path.Combine(".datatrust", "results", $"job-{result.JobId}.json"));
-        client.ToFile(result).Save(path);
+        var path = target?.FullName ?? Path.GetFullPath(Path.Combine(".datatrust", "results", $"job-{jobId}.json"));
+        file.Save(path);
         return path;
     }
 
