@@ -85,7 +85,7 @@ internal static class EnterpriseJobCommands
             }
 
             var result = await client.RunAsync(jobId, ct).ConfigureAwait(false);
-            var path = SaveResult(client, result, parse.GetValue(outFile));
+            var path = SaveResult(client.ToFile(result), result.JobId, parse.GetValue(outFile));
             ResultView.Print(environment, parse.GetValue(json), result);
             if (!parse.GetValue(json))
             {

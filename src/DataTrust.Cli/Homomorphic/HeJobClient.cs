@@ -4,6 +4,7 @@ using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Node.Homomorphic;
 using DataTrust.Protos.V1;
+using Google.Protobuf;
 using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
 
 namespace DataTrust.Cli.Homomorphic;

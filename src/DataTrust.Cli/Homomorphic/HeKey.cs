@@ -36,7 +36,7 @@ public sealed class HeKey : IDisposable
     public bool Created { get; }
 
     /// <summary>The ring degree of the key.</summary>
-    public int Degree => Client.Context.Degree;
+    public int Degree => Client.Context.SlotCount;
 
     /// <summary>
     /// Opens the account's key, or makes and stores one (degree <paramref name="degree"/>, default 8192, and a 50-bit

@@ -4,6 +4,7 @@ using DataTrust.Cli.Common;
 using DataTrust.Cli.Jobs;
 using DataTrust.Homomorphic;
 using DataTrust.Protos.V1;
+using Spectre.Console;
 
 namespace DataTrust.Cli.Homomorphic;
 
