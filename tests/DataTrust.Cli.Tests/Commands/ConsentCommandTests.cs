@@ -118,6 +118,19 @@ public sealed class ConsentCommandTests(CliFixture fixture)
         Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_deployment_file_from_before_the_Consents_contract_fails_with_one_sentence_saying_to_redeploy()
+    {
+        var old = fixture.WriteFile("deployment-before-consents.json", File.ReadAllText(fixture.DeploymentFile).Replace("\"Consents\"", "\"Retired\"", StringComparison.Ordinal));
+
+        var run = await fixture.RunAsync("enterprise", "consent", "show", "--subject-code", CliFixture.CreditCode, "--licensee", fixture.Enterprise.ToString(), "--dataset", "tax_a", "--purpose", Purpose, "--rpc", fixture.Rpc, "--deployment", old);
+
+        Assert.Equal(CliApp.Failed, run.Exit);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains("Consents", line, StringComparison.Ordinal);
+        Assert.Contains("redeploy", line, StringComparison.Ordinal);
+    }
+
     private static void AssertRefused(CliRun run, string error)
     {
         Assert.Equal(CliApp.Refused, run.Exit);
