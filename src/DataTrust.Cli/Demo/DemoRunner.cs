@@ -1,5 +1,6 @@
 using System.Numerics;
 using DataTrust.Cli.Audit;
+using DataTrust.Cli.Homomorphic;
 using DataTrust.Cli.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.Core.Identity;
@@ -15,6 +16,7 @@ using DataTrust.Node.Storage;
 using DataTrust.Protos.V1;
 using Microsoft.AspNetCore.Builder;
 using Spectre.Console;
+using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
 
 namespace DataTrust.Cli.Demo;
 
@@ -33,6 +35,7 @@ public sealed class DemoRunner : IAsyncDisposable
     private readonly List<EthereumKey> _keys = [];
     private readonly List<IDisposable> _disposables = [];
     private LocalChain? _chain;
+    private (string Consenting, string Other) _taxSubjects;
     private DirectoryInfo _directory = null!;
     private bool _ownsDirectory;
 
@@ -107,15 +110,18 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.MarkupLine($"license {taxLicense} revoked");
         await ExpectRefusalAsync(() => bank.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);
 
-        Step("7", "The chain as it stands");
+        Step("7", "Homomorphic jobs: the bank's model and results stay encrypted under its own key; only the bank decrypts");
+        var heResults = await HomomorphicAsync(cast, bank, datasets, cancellationToken).ConfigureAwait(false);
+
+        Step("8", "The chain as it stands");
         await ShowLedgerAsync(cast, cancellationToken).ConfigureAwait(false);
 
-        Step("8", "The auditor replays the whole trail, with the nodes' execution logs and the bank's result files");
+        Step("9", "The auditor replays the whole trail, with the nodes' execution logs and the bank's result files");
         var resultFiles = new List<string>();
-        foreach (var result in results)
+        foreach (var file in results.Select(bank.ToFile).Concat(heResults.Select(bank.ToFile)))
         {
-            var path = Path.Combine(_directory.FullName, "results", $"job-{result.JobId}.json");
-            bank.ToFile(result).Save(path);
+            var path = Path.Combine(_directory.FullName, "results", $"job-{file.JobId}.json");
+            file.Save(path);
             resultFiles.Add(path);
         }
 
@@ -189,6 +195,11 @@ public sealed class DemoRunner : IAsyncDisposable
             System.IO.Directory.CreateDirectory(data);
             var csv = Path.Combine(data, "source.csv");
             sample.WriteCsv(csv, _options.Rows, seed: 20261123);
+            if (sample == SampleDataset.Tax)
+            {
+                _taxSubjects = TwoSubjects(csv);
+            }
+
             DatasetDescriptor descriptor;
             using (var store = new DatasetStore(data))
             {
@@ -236,14 +247,17 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.Write(table);
     }
 
-    private async Task<ulong> LicenseAsync(Cast cast, Hash32 dataset, CancellationToken cancellationToken)
+    private Task<ulong> LicenseAsync(Cast cast, Hash32 dataset, CancellationToken cancellationToken) =>
+        LicenseAsync(cast, dataset, "small-business credit risk statistics", ComputationKindSet.Aggregate, cancellationToken);
+
+    private async Task<ulong> LicenseAsync(Cast cast, Hash32 dataset, string purpose, ComputationKindSet kinds, CancellationToken cancellationToken)
     {
-        var request = await cast.Bank.Licenses.RequestAsync(dataset, "small-business credit risk statistics", cancellationToken).ConfigureAwait(false);
+        var request = await cast.Bank.Licenses.RequestAsync(dataset, purpose, cancellationToken).ConfigureAwait(false);
         var now = (await cast.Rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false))!.Timestamp;
         var expires = DateTimeOffset.FromUnixTimeSeconds((long)now).AddDays(90);
-        var license = await cast.FinanceOperator.Licenses.GrantAsync(request, ComputationKindSet.Aggregate, 20, expires, Epsilon.Parse("2.0"), cancellationToken).ConfigureAwait(false);
+        var license = await cast.FinanceOperator.Licenses.GrantAsync(request, kinds, 20, expires, Epsilon.Parse("2.0"), cancellationToken).ConfigureAwait(false);
         var name = (await cast.Authority.Catalog.GetDatasetAsync(dataset, cancellationToken).ConfigureAwait(false)).Spec.Name;
-        _console.MarkupLine($"  request {request} on {Markup.Escape(name)} → license [green]{license}[/]: 20 queries, 90 days, ε = 2.0");
+        _console.MarkupLine($"  request {request} on {Markup.Escape(name)} for \"{Markup.Escape(purpose)}\" → license [green]{license}[/]: {Markup.Escape(Common.Args.Format(kinds))}, 20 queries, 90 days, ε = 2.0");
         return license;
     }
 
@@ -265,6 +279,87 @@ public sealed class DemoRunner : IAsyncDisposable
         var result = await client.RunAsync(jobId, cancellationToken).ConfigureAwait(false);
         ResultView.Print(_environment, json: false, result);
         return result;
+    }
+
+    /// <summary>The purpose of the bank's homomorphic licenses, to which a subject company consents.</summary>
+    private const string ScoringPurpose = "credit scoring of consenting small-business applicants";
+
+    private async Task<List<VerifiedHeResult>> HomomorphicAsync(Cast cast, JobClient bank, Dictionary<string, Hash32> datasets, CancellationToken cancellationToken)
+    {
+        var kinds = ComputationKindSet.HeWeightedAggregate | ComputationKindSet.HeScoring | ComputationKindSet.HeCrossDomainSum;
+        var taxLicense = await LicenseAsync(cast, datasets["tax"], ScoringPurpose, kinds, cancellationToken).ConfigureAwait(false);
+        var socialLicense = await LicenseAsync(cast, datasets["social_security"], ScoringPurpose, ComputationKindSet.HeCrossDomainSum, cancellationToken).ConfigureAwait(false);
+
+        var he = new HeJobClient(bank, cast.Bank, cast.BankKey.Address, Path.Combine(_directory.FullName, "bank"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var key = he.OpenKey();
+        _console.MarkupLine($"the bank's BFV key (N = {key.Degree}, 50-bit plaintext modulus) made in {clock.Elapsed.TotalSeconds:0.0} s, kept owner-only in {Markup.Escape(he.Keys.PathOf(cast.BankKey.Address))}; it is never sent");
+        var model = HeModel.Parse("""{"features": [{"column": "revenue", "weight": 0.05}, {"column": "tax_paid", "weight": -0.3}], "weightScaleDigits": 3, "featureScaleDigits": 2, "intercept": 50}""", "demo risk model");
+        _console.MarkupLine("the bank's secret risk model: 50 + 0.05 × revenue − 0.3 × tax_paid (the node learns the column names, never the weights)");
+        var results = new List<VerifiedHeResult>();
+
+        var weighted = new HeWeightedAggregateSpec { DatasetId = "tax" };
+        weighted.GroupBy.Add("credit_grade");
+        results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeWeightedAggregate, [taxLicense], Weighted: weighted, Model: model), "HE weighted aggregate: Σ (0.05 × revenue − 0.3 × tax_paid) by credit grade, over the protected per-group sums", cancellationToken).ConfigureAwait(false));
+
+        // A small company that applies for credit: admitted with its credit code, it consents on chain to this bank
+        // scoring it from its tax records for this purpose.
+        var (consenting, other) = _taxSubjects;
+        var subjectKey = EthereumKey.Generate();
+        _keys.Add(subjectKey);
+        await cast.Rpc.CallAsync("anvil_setBalance", [subjectKey.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 22))], cancellationToken).ConfigureAwait(false);
+        await cast.Authority.Participants.AdmitAsync(subjectKey.Address, Role.Enterprise, "Example Small Manufacturing Co., Ltd.", consenting, cancellationToken).ConfigureAwait(false);
+        var subject = await DataTrustLedger.ConnectAsync(cast.Rpc, cast.Authority.Deployment, subjectKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await subject.Consents.GiveAsync(cast.BankKey.Address, datasets["tax"], ScoringPurpose, cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"company {consenting} ({subjectKey.Address}) consents on chain: the bank may score it from tax records for \"{ScoringPurpose}\"");
+
+        results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeScoring, [taxLicense], Scoring: Scoring(consenting), Model: model), $"HE scoring of the consenting company {consenting}, one encrypted score per year", cancellationToken).ConfigureAwait(false));
+
+        _console.MarkupLine($"[bold]HE scoring of {other}, which never consented[/]");
+        try
+        {
+            var refused = await he.SubmitAsync(new HeJobRequest(ComputationKind.HeScoring, [taxLicense], Scoring: Scoring(other), Model: model), key, keepSpec: false, cancellationToken).ConfigureAwait(false);
+            await he.RunAsync(refused, cancellationToken).ConfigureAwait(false);
+            throw new CliException("The demo expected the node to refuse scoring a company without consent, and it did not.");
+        }
+        catch (NodeRefusedException ex)
+        {
+            _console.MarkupLine($"[yellow]refused by the node[/]: {Markup.Escape(ex.Message)} [grey]({Markup.Escape(ex.Reason)})[/] — no row was read, nothing was committed");
+        }
+
+        var cross = new HeCrossDomainSumSpec { ScaleDigits = 2 };
+        cross.Parts.Add(Query("tax", [], [Count(), Sum("tax_paid")]));
+        cross.Parts.Add(Query("social_security", [], [Count(), Sum("contribution_base_total")]));
+        results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeCrossDomainSum, [taxLicense, socialLicense], CrossDomain: cross), "HE cross-domain sum: tax and social security totals added under the bank's key by the tax node", cancellationToken).ConfigureAwait(false));
+        return results;
+    }
+
+    private static HeScoringSpec Scoring(string subject)
+    {
+        var spec = new HeScoringSpec { DatasetId = "tax", SubjectColumn = "uscc" };
+        spec.Subjects.Add(subject);
+        spec.LabelColumns.Add("year");
+        return spec;
+    }
+
+    private async Task<VerifiedHeResult> RunHeAsync(HeJobClient he, HeKey key, HeJobRequest request, string title, CancellationToken cancellationToken)
+    {
+        _console.MarkupLine($"[bold]{Markup.Escape(title)}[/]");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var submission = await he.SubmitAsync(request, key, keepSpec: false, cancellationToken).ConfigureAwait(false);
+        var chunks = (submission.Spec.Length + SpecChunks.MaxChunkSize - 1) / SpecChunks.MaxChunkSize;
+        _console.MarkupLine($"  job {string.Join(" + ", submission.JobIds)}: spec of {submission.Spec.Length / (1024.0 * 1024.0):0.0} MiB committed on chain by its Keccak-256, streamed in {chunks} chunk(s)");
+        var verified = await he.RunAsync(submission, cancellationToken).ConfigureAwait(false);
+        HeResultView.Print(_environment, json: false, HeResultView.Decrypt(verified, key, request.Model));
+        _console.MarkupLine($"  [grey]{clock.Elapsed.TotalSeconds:0.0} s end to end[/]");
+        return verified;
+    }
+
+    /// <summary>Two data subjects of the generated tax register: the first row's company and the next company after it.</summary>
+    private static (string Consenting, string Other) TwoSubjects(string csv)
+    {
+        var codes = File.ReadLines(csv).Skip(1).Select(line => line.Split(',')[0]).Distinct(StringComparer.Ordinal).Take(2).ToList();
+        return codes.Count == 2 ? (codes[0], codes[1]) : throw new CliException("The generated tax register has fewer than two companies; use more --rows.");
     }
 
     private async Task ExpectRefusalAsync(Func<Task> action)
