@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Developer smoke run of the ledger contracts against a real anvil (shanghai), using cast only.
-# Deploys Participants → Catalog → Licenses → Jobs, binds Jobs, runs
-# admit → publish → request → grant → submit → complete and a set of refusals, asserting every
+# Deploys Participants → Catalog → Licenses → Jobs → Consents, binds Jobs, runs
+# admit → publish → request → grant → submit → complete, consent give → withdraw, and a set of refusals, asserting every
 # result (refusals by their exact ABI-encoded custom error). Starts anvil on a free port and
 # always stops it. Exits non-zero on the first failed assertion.
 #
@@ -85,11 +85,12 @@ PARTS=$(deploy Participants $K_AUTH)
 CAT=$(deploy Catalog $K_AUTH "constructor(address)" "$PARTS")
 LIC=$(deploy Licenses $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
 JOBS=$(deploy Jobs $K_AUTH "constructor(address,address,address)" "$PARTS" "$CAT" "$LIC")
-for c in "$PARTS" "$CAT" "$LIC" "$JOBS"; do
+CONS=$(deploy Consents $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
+for c in "$PARTS" "$CAT" "$LIC" "$JOBS" "$CONS"; do
   size=$(( ($(echo -n "$("$BIN/cast" code --rpc-url "$RPC" "$c")" | wc -c) - 2) / 2 ))
   [[ $size -gt 0 && $size -le 24576 ]] || die "code size of $c is $size"
 done
-ok "deployed Participants=$PARTS Catalog=$CAT Licenses=$LIC Jobs=$JOBS"
+ok "deployed Participants=$PARTS Catalog=$CAT Licenses=$LIC Jobs=$JOBS Consents=$CONS"
 expect_revert $K_OPER "NotAuthority(address)" "$OPER" "$LIC" "bindJobs(address)" "$JOBS"
 send $K_AUTH "$LIC" "bindJobs(address)" "$JOBS"
 expect_eq "Licenses.jobs" "$(call "$LIC" "jobs()(address)")" "$JOBS"
@@ -182,11 +183,35 @@ send $K_NODE "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$SIG"
 expect_revert $K_NODE "JobNotPending(uint64,uint8)" "1 2" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$SIG"
 expect_revert $K_NODE "JobNotPending(uint64,uint8)" "1 2" "$JOBS" "fail(uint64,string)" 1 "again"
 
+expect_revert $K_BANK "ZeroSpecHash()" "" "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "0x$(printf '0%.0s' {1..64})" 1048576 0
 send $K_BANK "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "$("$BIN/cast" keccak big-he-payload)" 1048576 0
 expect_revert $K_BANK "QuotaExhausted(uint64)" "1" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 0
 expect_eq "isValid(1) with no quota" "$(call "$LIC" "isValid(uint64)(bool)" 1)" "false"
 send $K_NODE "$JOBS" "fail(uint64,string)" 2 "ciphertext did not decode"
 expect_eq "job(2).status" "$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 2 | tr -d '() ' | cut -d, -f9)" "3"
+
+echo "consent"
+PURPOSE="SME credit scoring"
+PH=$("$BIN/cast" keccak "$PURPOSE")
+GIVE="give(address,bytes32,string)"
+WITHDRAW="withdraw(address,bytes32,string)"
+HAS="hasConsent(string,address,bytes32,bytes32)(bool)"
+KEY=$(call "$CONS" "consentKey(string,address,bytes32,bytes32)(bytes32)" "$USCC_OTHER" "$BANK" "$DS" "$PH")
+expect_eq "consentKey = keccak(abi.encode(keccak(code), licensee, dataset, purposeHash))" "$KEY" \
+  "$("$BIN/cast" keccak "$("$BIN/cast" abi-encode "f(bytes32,address,bytes32,bytes32)" "$("$BIN/cast" keccak "$USCC_OTHER")" "$BANK" "$DS" "$PH")")"
+expect_revert $K_OPER "NotASubject(address)" "$OPER" "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE"
+expect_revert $K_OTHER "SelfConsent()" "" "$CONS" "$GIVE" "$OTHER" "$DS" "$PURPOSE"
+expect_revert $K_OTHER "WrongRole(address,uint8,uint8)" "$OPER 2 1" "$CONS" "$GIVE" "$OPER" "$DS" "$PURPOSE"
+expect_revert $K_OTHER "EmptyPurpose()" "" "$CONS" "$GIVE" "$BANK" "$DS" ""
+expect_revert $K_OTHER "NoConsent(bytes32)" "$KEY" "$CONS" "$WITHDRAW" "$BANK" "$DS" "$PURPOSE"
+send $K_OTHER "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE"
+expect_eq "hasConsent(other → bank) after give" "$(call "$CONS" "$HAS" "$USCC_OTHER" "$BANK" "$DS" "$PH")" "true"
+expect_revert $K_OTHER "ConsentAlreadyGiven(bytes32)" "$KEY" "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE"
+send $K_AUTH "$PARTS" "suspend(address,string)" "$OTHER" "audit finding"
+expect_eq "hasConsent while the subject is suspended" "$(call "$CONS" "$HAS" "$USCC_OTHER" "$BANK" "$DS" "$PH")" "false"
+send $K_AUTH "$PARTS" "reinstate(address)" "$OTHER"
+send $K_OTHER "$CONS" "$WITHDRAW" "$BANK" "$DS" "$PURPOSE"
+expect_eq "hasConsent after withdraw" "$(call "$CONS" "$HAS" "$USCC_OTHER" "$BANK" "$DS" "$PH")" "false"
 
 echo "suspension, revocation, expiry"
 send $K_BANK "$LIC" "request(bytes32,string)" "$DS" "second scenario"

@@ -132,6 +132,9 @@ contract Jobs {
     /// @notice The spec is empty (or specSize is 0).
     error EmptySpec();
 
+    /// @notice A hashed submission must name its spec by a non-zero hash.
+    error ZeroSpecHash();
+
     /// @notice The spec is larger than MAX_SPEC_SIZE; use submitHashed.
     /// @param size Its size.
     /// @param max The limit.
@@ -199,7 +202,7 @@ contract Jobs {
     /// @notice Submits a job whose spec travels off chain (large HE payloads): its hash and size only.
     /// @param licenseId The license.
     /// @param kind The computation kind.
-    /// @param specHash keccak256 of the spec bytes.
+    /// @param specHash keccak256 of the spec bytes (non-zero).
     /// @param specSize Their length (>= 1).
     /// @param epsilon ε to spend (6 decimals).
     /// @return jobId The new job's id.
@@ -209,6 +212,9 @@ contract Jobs {
     {
         if (specSize == 0) {
             revert EmptySpec();
+        }
+        if (specHash == bytes32(0)) {
+            revert ZeroSpecHash();
         }
         (uint32 quotaRemaining, uint64 epsilonRemaining) = licenses.consume(licenseId, msg.sender, kind, epsilon);
         bytes32 datasetId;

@@ -108,6 +108,7 @@ internal static class ChainCommands
                     ["Catalog"] = d.Catalog.ToString(),
                     ["Licenses"] = d.Licenses.ToString(),
                     ["Jobs"] = d.Jobs.ToString(),
+                    ["Consents"] = d.Consents.ToString(),
                     ["deploymentBlock"] = d.DeploymentBlock,
                     ["file"] = file.FullName,
                 });
@@ -120,6 +121,7 @@ internal static class ChainCommands
                     ["Catalog", d.Catalog.ToString()],
                     ["Licenses", d.Licenses.ToString()],
                     ["Jobs", d.Jobs.ToString()],
+                    ["Consents", d.Consents.ToString()],
                 ]);
             }
 

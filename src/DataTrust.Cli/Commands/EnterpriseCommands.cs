@@ -15,6 +15,7 @@ internal static partial class EnterpriseCommands
             Catalog(environment),
             Request(environment),
             Licenses(environment),
+            ConsentCommands.Create(environment),
         };
         AddJobCommands(group, environment);
         return group;

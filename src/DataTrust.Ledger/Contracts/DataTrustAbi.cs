@@ -2,7 +2,7 @@ using DataTrust.Ledger.Abi;
 
 namespace DataTrust.Ledger.Contracts;
 
-/// <summary>The ABIs and bytecode of DataTrust's four contracts, compiled from chain/src and embedded in this assembly.</summary>
+/// <summary>The ABIs and bytecode of DataTrust's five contracts, compiled from chain/src and embedded in this assembly.</summary>
 public static class DataTrustAbi
 {
     private static readonly Lazy<IReadOnlyDictionary<string, ContractArtifact>> Artifacts = new(LoadAll);
@@ -10,7 +10,7 @@ public static class DataTrustAbi
         new AbiErrorDecoder(Artifacts.Value.Values.SelectMany(a => a.Abi.Errors).DistinctBy(e => e.Signature)));
 
     /// <summary>The contract names, in deployment order.</summary>
-    public static IReadOnlyList<string> ContractNames { get; } = ["Participants", "Catalog", "Licenses", "Jobs"];
+    public static IReadOnlyList<string> ContractNames { get; } = ["Participants", "Catalog", "Licenses", "Jobs", "Consents"];
 
     /// <summary>The Participants contract.</summary>
     public static ContractArtifact Participants => Get("Participants");
@@ -24,8 +24,11 @@ public static class DataTrustAbi
     /// <summary>The Jobs contract.</summary>
     public static ContractArtifact Jobs => Get("Jobs");
 
+    /// <summary>The Consents contract.</summary>
+    public static ContractArtifact Consents => Get("Consents");
+
     /// <summary>
-    /// Decodes revert data against the errors of all four contracts: an error raised in one contract reaches the
+    /// Decodes revert data against the errors of all the contracts: an error raised in one contract reaches the
     /// caller of another unchanged (for example <c>ParticipantSuspended</c> through <c>Jobs.submit</c>).
     /// </summary>
     public static AbiErrorDecoder ErrorDecoder => Errors.Value;

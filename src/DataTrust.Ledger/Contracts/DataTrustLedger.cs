@@ -4,7 +4,7 @@ using DataTrust.Ledger.Signing;
 namespace DataTrust.Ledger.Contracts;
 
 /// <summary>
-/// DataTrust's four contracts on one chain, bound for one account (or read-only): the entry point for every role.
+/// DataTrust's contracts on one chain, bound for one account (or read-only): the entry point for every role.
 /// </summary>
 public sealed class DataTrustLedger
 {
@@ -17,6 +17,7 @@ public sealed class DataTrustLedger
         Catalog = new CatalogContract(deployment.Catalog, rpc, sender);
         Licenses = new LicensesContract(deployment.Licenses, rpc, sender);
         Jobs = new JobsContract(deployment.Jobs, rpc, sender);
+        Consents = new ConsentsContract(deployment.Consents, rpc, sender);
     }
 
     /// <summary>Where the contracts are.</summary>
@@ -43,9 +44,12 @@ public sealed class DataTrustLedger
     /// <summary>The Jobs contract.</summary>
     public JobsContract Jobs { get; }
 
+    /// <summary>The Consents contract.</summary>
+    public ConsentsContract Consents { get; }
+
     /// <summary>
     /// Connects to a deployment: checks that the endpoint serves the deployment's chain and that code is deployed
-    /// at the Jobs address; with a key, transactions are sent as that account.
+    /// at the Jobs and Consents addresses; with a key, transactions are sent as that account.
     /// </summary>
     /// <exception cref="RpcException">The endpoint is unreachable or serves another chain.</exception>
     /// <exception cref="DeploymentFileException">No contract is deployed at the recorded addresses.</exception>
@@ -54,11 +58,14 @@ public sealed class DataTrustLedger
         ArgumentNullException.ThrowIfNull(rpc);
         ArgumentNullException.ThrowIfNull(deployment);
         await rpc.EnsureChainIdAsync(deployment.ChainId, cancellationToken).ConfigureAwait(false);
-        var code = await rpc.GetCodeAsync(deployment.Jobs, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
-        if (code.Length == 0)
+        foreach (var address in new[] { deployment.Jobs, deployment.Consents })
         {
-            throw new DeploymentFileException(
-                $"No contract is deployed at {deployment.Jobs} on chain {deployment.ChainId} at {rpc.Endpoint}: the deployment file does not match this chain (was it restarted without its state?).");
+            var code = await rpc.GetCodeAsync(address, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            if (code.Length == 0)
+            {
+                throw new DeploymentFileException(
+                    $"No contract is deployed at {address} on chain {deployment.ChainId} at {rpc.Endpoint}: the deployment file does not match this chain (was it restarted without its state?).");
+            }
         }
 
         var sender = key is null ? null : new TransactionSender(rpc, key, deployment.ChainId, nonces);
@@ -77,7 +84,7 @@ public sealed class DataTrustLedger
         return new DataTrustLedger(deployment, rpc, sender);
     }
 
-    /// <summary>Deploys the four contracts with <paramref name="authority"/> as the authority, and wires Jobs into Licenses.</summary>
+    /// <summary>Deploys the five contracts with <paramref name="authority"/> as the authority, and wires Jobs into Licenses.</summary>
     public static async Task<DataTrustLedger> DeployAsync(JsonRpcClient rpc, EthereumKey authority, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rpc);
@@ -89,7 +96,9 @@ public sealed class DataTrustLedger
         var licenses = await DeployOneAsync(sender, DataTrustAbi.Licenses, [participants.Address, catalog.Address], cancellationToken).ConfigureAwait(false);
         var jobs = await DeployOneAsync(sender, DataTrustAbi.Jobs, [participants.Address, catalog.Address, licenses.Address], cancellationToken).ConfigureAwait(false);
 
-        var deployment = new Deployment(sender.ChainId, participants.Address, catalog.Address, licenses.Address, jobs.Address, authority.Address, participants.Block);
+        var consents = await DeployOneAsync(sender, DataTrustAbi.Consents, [participants.Address, catalog.Address], cancellationToken).ConfigureAwait(false);
+
+        var deployment = new Deployment(sender.ChainId, participants.Address, catalog.Address, licenses.Address, jobs.Address, consents.Address, authority.Address, participants.Block);
         var ledger = new DataTrustLedger(deployment, rpc, sender);
         await ledger.Licenses.BindJobsAsync(jobs.Address, cancellationToken).ConfigureAwait(false);
         return ledger;

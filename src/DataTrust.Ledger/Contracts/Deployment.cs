@@ -9,9 +9,10 @@ namespace DataTrust.Ledger.Contracts;
 /// <param name="Catalog">The Catalog contract.</param>
 /// <param name="Licenses">The Licenses contract.</param>
 /// <param name="Jobs">The Jobs contract.</param>
+/// <param name="Consents">The Consents contract (data subjects' consent).</param>
 /// <param name="Authority">The authority (deployer).</param>
 /// <param name="DeploymentBlock">The first block of the deployment (where an audit starts).</param>
-public sealed record Deployment(ulong ChainId, Address Participants, Address Catalog, Address Licenses, Address Jobs, Address Authority, ulong DeploymentBlock)
+public sealed record Deployment(ulong ChainId, Address Participants, Address Catalog, Address Licenses, Address Jobs, Address Consents, Address Authority, ulong DeploymentBlock)
 {
     /// <summary>The file format's version.</summary>
     public const int FormatVersion = 1;
@@ -30,6 +31,7 @@ public sealed record Deployment(ulong ChainId, Address Participants, Address Cat
             ["Catalog"] = Catalog.ToString(),
             ["Licenses"] = Licenses.ToString(),
             ["Jobs"] = Jobs.ToString(),
+            ["Consents"] = Consents.ToString(),
         },
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
@@ -74,12 +76,19 @@ public sealed record Deployment(ulong ChainId, Address Participants, Address Cat
             }
 
             var contracts = Required(root, "contracts", source);
+            if (contracts.ValueKind == JsonValueKind.Object && !contracts.TryGetProperty("Consents", out _))
+            {
+                throw new DeploymentFileException(
+                    $"'{source}' was written before DataTrust had the Consents contract (it lacks \"contracts.Consents\"): redeploy with 'datatrust chain deploy' and use the file it writes.");
+            }
+
             return new Deployment(
                 Required(root, "chainId", source).GetUInt64(),
                 ParseAddress(Required(contracts, "Participants", source), source),
                 ParseAddress(Required(contracts, "Catalog", source), source),
                 ParseAddress(Required(contracts, "Licenses", source), source),
                 ParseAddress(Required(contracts, "Jobs", source), source),
+                ParseAddress(Required(contracts, "Consents", source), source),
                 ParseAddress(Required(root, "authority", source), source),
                 Required(root, "deploymentBlock", source).GetUInt64());
         }

@@ -174,3 +174,22 @@ public sealed record Job(
     Hash32 ResultHash,
     ulong SubmittedBlock,
     ulong FinishedBlock);
+
+/// <summary>A data subject's consent as the chain records it.</summary>
+/// <param name="Key">The consent key (see <see cref="ConsentsContract.ConsentKey"/>).</param>
+/// <param name="Subject">The account that gave it.</param>
+/// <param name="Licensee">The enterprise allowed to use the subject's rows.</param>
+/// <param name="DatasetId">The dataset the rows belong to.</param>
+/// <param name="PurposeHash">Keccak-256 of the purpose text.</param>
+/// <param name="GivenBlock">The block it was (last) given in.</param>
+/// <param name="WithdrawnBlock">The block it was withdrawn in, or 0 while in force.</param>
+/// <param name="Active">True while in force (given and not withdrawn since).</param>
+public sealed record Consent(
+    Hash32 Key,
+    Address Subject,
+    Address Licensee,
+    Hash32 DatasetId,
+    Hash32 PurposeHash,
+    ulong GivenBlock,
+    ulong WithdrawnBlock,
+    bool Active);

@@ -348,6 +348,18 @@ public class LicensesAndJobsTests(LedgerFixture ledger)
     }
 
     [Fact]
+    public async Task A_hashed_submission_is_refused_for_a_zero_spec_hash()
+    {
+        var world = await ledger.NewWorldAsync(datasetKinds: ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate, licenseKinds: ComputationKindSet.HeWeightedAggregate);
+        var countBefore = await ledger.Authority.Jobs.GetJobCountAsync();
+
+        await Refusal.ExpectAsync("ZeroSpecHash", () => world.Enterprise.Jobs.SubmitHashedAsync(world.LicenseId, ComputationKind.HeWeightedAggregate, Hash32.Zero, 1_000, Epsilon.Zero));
+
+        Assert.Equal(countBefore, await ledger.Authority.Jobs.GetJobCountAsync());
+        Assert.Equal(20u, (await ledger.Authority.Licenses.GetLicenseAsync(world.LicenseId)).QuotaRemaining);
+    }
+
+    [Fact]
     public async Task Many_submissions_in_flight_from_one_account_all_land_with_consecutive_nonces()
     {
         var world = await ledger.NewWorldAsync(quota: 30);
