@@ -125,7 +125,7 @@ public sealed class SampleDataset
     private static readonly int[] IndustryWeights = [2, 1, 14, 1, 1, 8, 24, 5, 9, 3, 6, 4, 8, 2, 3, 1, 2, 3, 2, 1];
 
     private static DatasetPolicy DefaultPolicy(params ColumnPolicy[] columns) =>
-        new(10, new DominanceRule(1, 85), 2, ComputationKindSet.Aggregate | ComputationKindSet.HeScoring
+        new(10, new DominanceRule(1, 85), 2, ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate | ComputationKindSet.HeScoring
             | ComputationKindSet.HeCrossDomainSum | ComputationKindSet.EnclaveJoin, columns);
 
     /// <summary>The entity with index <paramref name="entity"/>: its USCC and district, the same in every dataset.</summary>
