@@ -146,11 +146,12 @@ public sealed class JobClient
         AggregateResult result;
         try
         {
-            result = AggregateResult.Parser.ParseFrom(resultBytes);
+            result = JobResult.Parser.ParseFrom(resultBytes).Aggregate
+                ?? throw new CliException($"The result of job {jobId} is committed on chain but is not an aggregate result.");
         }
         catch (InvalidProtocolBufferException ex)
         {
-            throw new CliException($"The result of job {jobId} is committed on chain but is not an aggregate result.", ex);
+            throw new CliException($"The result of job {jobId} is committed on chain but is not a job result.", ex);
         }
 
         return new VerifiedResult(jobId, node, resultBytes, result, hash, signature);

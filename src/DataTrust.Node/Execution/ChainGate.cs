@@ -4,6 +4,7 @@ using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Crypto;
 using DataTrust.Ledger.Rpc;
+using DataTrust.Node.Homomorphic;
 using DataTrust.Node.Query;
 using DataTrust.Node.Storage;
 using DataTrust.Protos.V1;
@@ -18,9 +19,19 @@ namespace DataTrust.Node.Execution;
 /// <param name="Dataset">The catalog entry of its dataset (held by this node).</param>
 /// <param name="Local">The node's own copy of the dataset, matching the catalog entry.</param>
 /// <param name="Policy">The on-chain policy to enforce.</param>
-/// <param name="Spec">The spec bytes, whose Keccak-256 is the on-chain spec hash.</param>
-/// <param name="Query">The query the spec carries.</param>
-public sealed record JobTicket(ChainJob Job, Dataset Dataset, DatasetDescriptor Local, DatasetPolicy Policy, byte[] Spec, AggregateQuery Query);
+/// <param name="SpecBytes">The spec bytes, whose Keccak-256 is the on-chain spec hash.</param>
+/// <param name="Spec">The parsed spec, of the job's kind, naming this node's dataset.</param>
+public sealed record JobTicket(ChainJob Job, Dataset Dataset, DatasetDescriptor Local, DatasetPolicy Policy, byte[] SpecBytes, JobSpec Spec)
+{
+    /// <summary>The query of an aggregate job.</summary>
+    public AggregateQuery Query => Spec.Aggregate;
+
+    /// <summary>For a cross-domain sum: which part of the spec is this node's (0 = this node coordinates).</summary>
+    public int PartIndex { get; init; } = -1;
+
+    /// <summary>For a cross-domain sum's first part: the other parts' jobs, checked against the chain, in spec order.</summary>
+    public IReadOnlyList<ChainJob> PeerJobs { get; init; } = [];
+}
 
 /// <summary>The gate's answer: a ticket, or the refusal that stops the job.</summary>
 /// <param name="Ticket">Set when the job may run.</param>
@@ -56,15 +67,20 @@ public sealed class ChainGate
     /// <param name="requesterSignature">The submitter's <see cref="JobAuthorization"/> signature.</param>
     /// <param name="spec">The spec bytes if the caller sent them; otherwise they are read from the chain.</param>
     /// <param name="cancellationToken">Cancels the chain reads.</param>
-    public async Task<GateDecision> CheckAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken)
+    public Task<GateDecision> CheckAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>
+        CheckAsync(new JobRequest(jobId, requesterSignature, spec), cancellationToken);
+
+    /// <summary>Checks a job against the chain, with the cross-domain parts of the request.</summary>
+    public async Task<GateDecision> CheckAsync(JobRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         try
         {
-            return await CheckCoreAsync(jobId, requesterSignature, spec, cancellationToken).ConfigureAwait(false);
+            return await CheckCoreAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {
-            return Refuse(ErrorReason.ChainUnavailable, "job_id", $"The chain cannot be reached to authorize job {jobId} ({ex.Kind}); the node refuses until it can check the job.");
+            return Refuse(ErrorReason.ChainUnavailable, "job_id", $"The chain cannot be reached to authorize job {request.JobId} ({ex.Kind}); the node refuses until it can check the job.");
         }
     }
 
@@ -142,8 +158,11 @@ public sealed class ChainGate
         }
     }
 
-    private async Task<GateDecision> CheckCoreAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken)
+    private async Task<GateDecision> CheckCoreAsync(JobRequest request, CancellationToken cancellationToken)
     {
+        var jobId = request.JobId;
+        var requesterSignature = request.RequesterSignature;
+        var spec = request.Spec;
         // 1. The job exists on chain and is pending.
         var job = await FindJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (job is null)
@@ -197,7 +216,19 @@ public sealed class ChainGate
             return Refuse(ErrorReason.LicenseInvalid, "job_id", licenseProblem);
         }
 
-        return CheckSpecAgainstData(job, dataset, specBytes);
+        var decision = CheckSpecAgainstData(job, dataset, specBytes);
+        if (decision.Ticket is not { } ticket)
+        {
+            return decision;
+        }
+
+        // 6. Kind-specific chain checks: consent of every scored subject, the parts of a cross-domain sum.
+        return ticket.Job.Kind switch
+        {
+            ChainKind.HeScoring => await CheckConsentAsync(ticket, cancellationToken).ConfigureAwait(false),
+            ChainKind.HeCrossDomainSum => await CheckCrossDomainAsync(ticket, request, cancellationToken).ConfigureAwait(false),
+            _ => decision,
+        };
     }
 
     private async Task<string?> CheckLicenseAsync(ChainJob job, Dataset dataset, CancellationToken cancellationToken)
@@ -234,34 +265,217 @@ public sealed class ChainGate
             return Refuse(ErrorReason.MalformedRequest, "spec", $"Job {job.Id}'s spec bytes are not a JobSpec message.");
         }
 
-        if ((int)parsed.Kind != (int)job.Kind || job.Kind != ChainKind.Aggregate || parsed.PayloadCase != JobSpec.PayloadOneofCase.Aggregate)
+        var expectedPayload = job.Kind switch
         {
-            return Refuse(ErrorReason.KindNotAllowed, "spec.kind", $"Job {job.Id} is of kind {job.Kind} on chain; this node runs aggregate jobs whose spec carries an aggregate query of the same kind.");
+            ChainKind.Aggregate => JobSpec.PayloadOneofCase.Aggregate,
+            ChainKind.HeWeightedAggregate => JobSpec.PayloadOneofCase.HeWeightedAggregate,
+            ChainKind.HeScoring => JobSpec.PayloadOneofCase.HeScoring,
+            ChainKind.HeCrossDomainSum => JobSpec.PayloadOneofCase.HeCrossDomainSum,
+            _ => JobSpec.PayloadOneofCase.None,
+        };
+        if (expectedPayload == JobSpec.PayloadOneofCase.None || (int)parsed.Kind != (int)job.Kind || parsed.PayloadCase != expectedPayload)
+        {
+            return Refuse(ErrorReason.KindNotAllowed, "spec.kind", $"Job {job.Id} is of kind {job.Kind} on chain; this node runs aggregate and homomorphic jobs whose spec carries the payload of that same kind.");
         }
 
-        var query = parsed.Aggregate;
-        if (string.IsNullOrEmpty(query.DatasetId) || DatasetIds.OnChainId(query.DatasetId) != job.DatasetId)
+        // The dataset the payload names, its field path, and the ε it asks for (null = the job's).
+        var partIndex = -1;
+        string datasetId;
+        string field;
+        ulong? epsilon;
+        switch (parsed.PayloadCase)
         {
-            return Refuse(ErrorReason.UnknownDataset, "spec.aggregate.dataset_id", $"The query names dataset '{query.DatasetId}', but job {job.Id} is licensed for catalog dataset {job.DatasetId}.");
+            case JobSpec.PayloadOneofCase.Aggregate:
+                (datasetId, field, epsilon) = (parsed.Aggregate.DatasetId, "spec.aggregate", parsed.Aggregate.HasEpsilonMicros ? parsed.Aggregate.EpsilonMicros : null);
+                break;
+            case JobSpec.PayloadOneofCase.HeWeightedAggregate:
+                var weighted = parsed.HeWeightedAggregate;
+                (datasetId, field, epsilon) = (weighted.DatasetId, "spec.he_weighted_aggregate", weighted.HasEpsilonMicros ? weighted.EpsilonMicros : null);
+                break;
+            case JobSpec.PayloadOneofCase.HeScoring:
+                (datasetId, field, epsilon) = (parsed.HeScoring.DatasetId, "spec.he_scoring", null);
+                if (job.Epsilon.Micros != 0)
+                {
+                    return Refuse(ErrorReason.InvalidEpsilon, "job_id", $"Job {job.Id} spends ε = {job.Epsilon.Micros} micro on chain, but scoring consenting subjects spends none; submit it with ε = 0.");
+                }
+
+                break;
+            default:
+                var parts = parsed.HeCrossDomainSum.Parts;
+                var matching = Enumerable.Range(0, parts.Count).Where(i => !string.IsNullOrEmpty(parts[i].DatasetId) && DatasetIds.OnChainId(parts[i].DatasetId) == job.DatasetId).ToList();
+                if (parts.Count < 2 || parts.Select(p => p.DatasetId).Distinct(StringComparer.Ordinal).Count() != parts.Count)
+                {
+                    return Refuse(ErrorReason.MalformedRequest, "spec.he_cross_domain_sum.parts", "A cross-domain sum needs at least two parts, each on a different dataset.");
+                }
+
+                if (matching.Count != 1)
+                {
+                    return Refuse(ErrorReason.UnknownDataset, "spec.he_cross_domain_sum.parts", $"No part of the cross-domain sum is on catalog dataset {job.DatasetId}, which job {job.Id} is licensed for.");
+                }
+
+                partIndex = matching[0];
+                var part = parts[partIndex];
+                (datasetId, field, epsilon) = (part.DatasetId, $"spec.he_cross_domain_sum.parts[{partIndex}]", part.HasEpsilonMicros ? part.EpsilonMicros : null);
+                break;
         }
 
-        if (query.HasEpsilonMicros && query.EpsilonMicros != (ulong)job.Epsilon.Micros)
+        if (string.IsNullOrEmpty(datasetId) || DatasetIds.OnChainId(datasetId) != job.DatasetId)
         {
-            return Refuse(ErrorReason.InvalidEpsilon, "spec.aggregate.epsilon_micros", $"The query asks for ε = {query.EpsilonMicros} micro, but job {job.Id} paid for ε = {job.Epsilon.Micros} micro on chain.");
+            return Refuse(ErrorReason.UnknownDataset, $"{field}.dataset_id", $"The spec names dataset '{datasetId}', but job {job.Id} is licensed for catalog dataset {job.DatasetId}.");
         }
 
-        var local = _store.Find(query.DatasetId);
+        if (epsilon is { } asked && asked != (ulong)job.Epsilon.Micros)
+        {
+            return Refuse(ErrorReason.InvalidEpsilon, $"{field}.epsilon_micros", $"The spec asks for ε = {asked} micro, but job {job.Id} paid for ε = {job.Epsilon.Micros} micro on chain.");
+        }
+
+        var local = _store.Find(datasetId);
         if (local is null)
         {
-            return Refuse(ErrorReason.UnknownDataset, "spec.aggregate.dataset_id", $"This node holds no dataset '{query.DatasetId}'.");
+            return Refuse(ErrorReason.UnknownDataset, $"{field}.dataset_id", $"This node holds no dataset '{datasetId}'.");
         }
 
         if (local.SchemaHash != dataset.Spec.SchemaHash || local.SnapshotCommitment != dataset.Spec.SnapshotCommitment)
         {
-            return Refuse(ErrorReason.DatasetMismatch, "spec.aggregate.dataset_id", $"The node's copy of '{query.DatasetId}' does not match its catalog entry (schema hash or snapshot commitment); the operator must publish the current snapshot.");
+            return Refuse(ErrorReason.DatasetMismatch, $"{field}.dataset_id", $"The node's copy of '{datasetId}' does not match its catalog entry (schema hash or snapshot commitment); the operator must publish the current snapshot.");
         }
 
-        return new GateDecision(new JobTicket(job, dataset, local, PolicyOf(dataset.Spec), specBytes, query), null);
+        var policy = PolicyOf(dataset.Spec);
+        if (parsed.PayloadCase != JobSpec.PayloadOneofCase.Aggregate && HeExecutor.Validate(parsed, policy) is { } invalid)
+        {
+            // Parameters, keys and ciphertexts are checked before any row is read or any chain call is made for them.
+            return new GateDecision(null, invalid);
+        }
+
+        return new GateDecision(new JobTicket(job, dataset, local, policy, specBytes, parsed) { PartIndex = partIndex }, null);
+    }
+
+    private async Task<GateDecision> CheckConsentAsync(JobTicket ticket, CancellationToken cancellationToken)
+    {
+        var job = ticket.Job;
+        var license = await _ledger.Licenses.GetLicenseAsync(job.LicenseId, cancellationToken).ConfigureAwait(false);
+        var request = await _ledger.Licenses.GetRequestAsync(license.RequestId, cancellationToken).ConfigureAwait(false);
+        var purposeHash = ConsentsContract.PurposeHash(request.Purpose);
+        var subjects = ticket.Spec.HeScoring.Subjects;
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            if (!await _ledger.Consents.HasConsentAsync(subjects[i], job.Submitter, job.DatasetId, purposeHash, cancellationToken).ConfigureAwait(false))
+            {
+                return Refuse(
+                    ErrorReason.ConsentMissing,
+                    $"spec.he_scoring.subjects[{i}]",
+                    $"Subject '{subjects[i]}' has no consent on chain for licensee {job.Submitter}, this dataset and the purpose of license {license.Id}; the subject must give it (or withdrew it), and nothing was scored.");
+            }
+        }
+
+        return new GateDecision(ticket, null);
+    }
+
+    private async Task<GateDecision> CheckCrossDomainAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
+    {
+        var job = ticket.Job;
+        var parts = ticket.Spec.HeCrossDomainSum.Parts;
+        if (ticket.PartIndex == 0)
+        {
+            // This node coordinates: the requester names the other parts' jobs, which must be the same computation.
+            if (request.Coordinator is not null)
+            {
+                return Refuse(ErrorReason.MalformedRequest, "coordinator", $"Job {job.Id} is the first part of its cross-domain sum; it is coordinated here, not asked for by another node.");
+            }
+
+            if (request.Peers.Count != parts.Count - 1)
+            {
+                return Refuse(ErrorReason.MalformedRequest, "peers", $"The cross-domain sum has {parts.Count} parts; send the jobs of parts 1..{parts.Count - 1} ({parts.Count - 1} of them) with job {job.Id}.");
+            }
+
+            var peers = new List<ChainJob>(request.Peers.Count);
+            for (var i = 0; i < request.Peers.Count; i++)
+            {
+                var field = $"peers[{i}]";
+                var peer = await FindJobAsync(request.Peers[i].JobId, cancellationToken).ConfigureAwait(false);
+                if (peer is null)
+                {
+                    return Refuse(ErrorReason.JobNotFound, field, $"There is no job {request.Peers[i].JobId} on chain.");
+                }
+
+                var problem = SamePart(job, peer, parts[i + 1].DatasetId);
+                if (problem is not null)
+                {
+                    return Refuse(ErrorReason.SpecHashMismatch, field, problem);
+                }
+
+                peers.Add(peer);
+            }
+
+            return new GateDecision(ticket with { PeerJobs = peers }, null);
+        }
+
+        // Another part: only the coordinating node of the same computation may ask, and it proves who it is.
+        if (request.Coordinator is not { } claim)
+        {
+            return Refuse(ErrorReason.PartialWithheld, "coordinator", $"Job {job.Id} is part {ticket.PartIndex} of a cross-domain sum; its partial goes only to the node of the first part. Send the job to that node with this one among its peers.");
+        }
+
+        var refusal = await CheckCoordinatorAsync(job, claim, parts[0].DatasetId, requirePending: true, cancellationToken).ConfigureAwait(false);
+        return refusal is null ? new GateDecision(ticket, null) : new GateDecision(null, refusal);
+    }
+
+    /// <summary>
+    /// Null when <paramref name="claim"/> is a valid request, by the node coordinating the same cross-domain sum, for
+    /// <paramref name="part"/>'s partial; else the refusal.
+    /// </summary>
+    public async Task<QueryRefusal?> CheckCoordinatorAsync(ChainJob part, CoordinatorClaim claim, string firstDatasetId, bool requirePending, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        ArgumentNullException.ThrowIfNull(claim);
+        var coordinator = await FindJobAsync(claim.JobId, cancellationToken).ConfigureAwait(false);
+        if (coordinator is null)
+        {
+            return new QueryRefusal(ErrorReason.PartialWithheld, "coordinator.job_id", $"There is no coordinating job {claim.JobId} on chain.");
+        }
+
+        var problem = SamePart(part, coordinator, firstDatasetId);
+        if (problem is not null)
+        {
+            return new QueryRefusal(ErrorReason.PartialWithheld, "coordinator.job_id", problem);
+        }
+
+        if (requirePending && coordinator.Status != JobStatus.Pending)
+        {
+            return new QueryRefusal(ErrorReason.PartialWithheld, "coordinator.job_id", $"The coordinating job {coordinator.Id} is {coordinator.Status.ToString().ToLowerInvariant()}, so it needs no partial.");
+        }
+
+        var coordinatorDataset = await _ledger.Catalog.GetDatasetAsync(coordinator.DatasetId, cancellationToken).ConfigureAwait(false);
+        var coordinatorNode = await _ledger.Participants.GetNodeAsync(coordinatorDataset.Spec.Node, cancellationToken).ConfigureAwait(false);
+        if (!CrossDomainAuthorization.TryRecoverSigner(claim.NodeSignature.Span, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, coordinator.Id, part.Id, out var signer, out var error))
+        {
+            return new QueryRefusal(ErrorReason.SignatureInvalid, "coordinator.node_signature", $"The coordinator's signature is not valid: {error}");
+        }
+
+        return signer == coordinatorNode.Signer
+            ? null
+            : new QueryRefusal(ErrorReason.PartialWithheld, "coordinator.node_signature", $"The partial of job {part.Id} goes only to the node holding the first part ({coordinatorNode.Account}); this request is signed by {signer}.");
+    }
+
+    /// <summary>Null when <paramref name="other"/> is a part of the same cross-domain computation as <paramref name="job"/>, on <paramref name="otherDatasetId"/>.</summary>
+    private static string? SamePart(ChainJob job, ChainJob other, string otherDatasetId)
+    {
+        if (other.Kind != ChainKind.HeCrossDomainSum || other.SpecHash != job.SpecHash || other.SpecSize != job.SpecSize)
+        {
+            return $"Job {other.Id} is not a part of the same cross-domain sum as job {job.Id} (its kind or spec hash differs).";
+        }
+
+        if (other.Submitter != job.Submitter)
+        {
+            return $"Job {other.Id} was submitted by {other.Submitter}, job {job.Id} by {job.Submitter}; every part has the same requester.";
+        }
+
+        if (other.Id == job.Id || string.IsNullOrEmpty(otherDatasetId) || DatasetIds.OnChainId(otherDatasetId) != other.DatasetId)
+        {
+            return $"Job {other.Id} is not licensed for dataset '{otherDatasetId}', the part it stands for.";
+        }
+
+        return null;
     }
 
     private async Task<byte[]?> ReadSpecFromChainAsync(ChainJob job, CancellationToken cancellationToken)

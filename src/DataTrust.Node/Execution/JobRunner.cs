@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Crypto;
 using DataTrust.Ledger.Signing;
+using DataTrust.Node.Homomorphic;
 using DataTrust.Node.Query;
 using DataTrust.Protos.V1;
 using Google.Protobuf;
@@ -10,7 +11,7 @@ namespace DataTrust.Node.Execution;
 
 /// <summary>What running a job produced: the result (and its on-chain commitment), or the refusal.</summary>
 /// <param name="JobId">The job.</param>
-/// <param name="Result">The serialized <see cref="AggregateResult"/>, when it ran.</param>
+/// <param name="Result">The serialized <see cref="JobResult"/>, when it ran.</param>
 /// <param name="ResultHash">Keccak-256 of <paramref name="Result"/>, as committed on chain.</param>
 /// <param name="NodeSignature">The node's signature over the result digest, as committed on chain.</param>
 /// <param name="Refusal">Why it did not run, when it did not.</param>
@@ -28,6 +29,8 @@ public sealed partial class JobRunner
 {
     private readonly ChainGate _gate;
     private readonly AggregateExecutor _executor;
+    private readonly HeExecutor _he;
+    private readonly PeerClient _peers;
     private readonly DataTrustLedger _ledger;
     private readonly EthereumKey _signer;
     private readonly ResultStore _results;
@@ -37,6 +40,12 @@ public sealed partial class JobRunner
 
     /// <summary>Creates a runner; <paramref name="ledger"/> must send as the node's account, <paramref name="signer"/> signs results.</summary>
     public JobRunner(ChainGate gate, AggregateExecutor executor, DataTrustLedger ledger, EthereumKey signer, ResultStore results, ExecutionLog log, ILogger<JobRunner>? logger = null)
+        : this(gate, executor, null, ledger, signer, results, log, logger)
+    {
+    }
+
+    /// <summary>Creates a runner that also runs homomorphic jobs with <paramref name="he"/> (null: one over <paramref name="executor"/>'s store).</summary>
+    public JobRunner(ChainGate gate, AggregateExecutor executor, HeExecutor? he, DataTrustLedger ledger, EthereumKey signer, ResultStore results, ExecutionLog log, ILogger<JobRunner>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(gate);
         ArgumentNullException.ThrowIfNull(executor);
@@ -46,6 +55,8 @@ public sealed partial class JobRunner
         ArgumentNullException.ThrowIfNull(log);
         _gate = gate;
         _executor = executor;
+        _he = he ?? new HeExecutor(executor, executor.Store);
+        _peers = new PeerClient(ledger, signer);
         _ledger = ledger;
         _signer = signer;
         _results = results;
@@ -54,8 +65,17 @@ public sealed partial class JobRunner
     }
 
     /// <summary>Runs a job, or hands back the result of a job that already ran, to its requester only.</summary>
-    public async Task<JobOutcome> RunAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken)
+    public Task<JobOutcome> RunAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>
+        RunAsync(new JobRequest(jobId, requesterSignature, spec), cancellationToken);
+
+    /// <summary>
+    /// Runs a job, or hands back the result of a job that already ran: to its requester, or, for a part of a
+    /// cross-domain sum, only to the coordinating node.
+    /// </summary>
+    public async Task<JobOutcome> RunAsync(JobRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var jobId = request.JobId;
         var gate = _locks.GetOrAdd(jobId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -63,10 +83,10 @@ public sealed partial class JobRunner
             var stored = _results.Find(jobId);
             if (stored is not null)
             {
-                return await HandBackAsync(jobId, stored, requesterSignature, cancellationToken).ConfigureAwait(false);
+                return await HandBackAsync(request, stored, cancellationToken).ConfigureAwait(false);
             }
 
-            var decision = await _gate.CheckAsync(jobId, requesterSignature, spec, cancellationToken).ConfigureAwait(false);
+            var decision = await _gate.CheckAsync(request, cancellationToken).ConfigureAwait(false);
             if (decision.Refusal is { } refusal)
             {
                 LogRefused(jobId, RpcReason(refusal.Reason));
@@ -74,14 +94,14 @@ public sealed partial class JobRunner
             }
 
             var ticket = decision.Ticket!;
-            var outcome = _executor.Execute(ticket.Query, ticket.Job.Epsilon, ticket.Policy, cancellationToken);
-            if (outcome.Refusal is { } queryRefusal)
+            var (produced, computeRefusal) = await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
+            if (computeRefusal is not null)
             {
-                LogRefused(jobId, RpcReason(queryRefusal.Reason));
-                return Refused(jobId, queryRefusal);
+                LogRefused(jobId, RpcReason(computeRefusal.Reason));
+                return Refused(jobId, computeRefusal);
             }
 
-            var result = outcome.Result!.ToByteArray();
+            var result = produced!.ToByteArray();
 
             // Kept before the chain hears of it: if committing fails, a retry commits these bytes, never new ones.
             _results.Save(jobId, result);
@@ -93,10 +113,93 @@ public sealed partial class JobRunner
         }
     }
 
-    private async Task<JobOutcome> HandBackAsync(ulong jobId, byte[] stored, ReadOnlyMemory<byte> requesterSignature, CancellationToken cancellationToken)
+    private async Task<(JobResult? Result, QueryRefusal? Refusal)> ComputeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
     {
+        var job = ticket.Job;
+        switch (ticket.Spec.PayloadCase)
+        {
+            case JobSpec.PayloadOneofCase.Aggregate:
+                var outcome = _executor.Execute(ticket.Query, job.Epsilon, ticket.Policy, cancellationToken);
+                return outcome.Refusal is { } refusal ? (null, refusal) : (new JobResult { Aggregate = outcome.Result }, null);
+            case JobSpec.PayloadOneofCase.HeWeightedAggregate:
+                return Unpack(_he.WeightedAggregate(ticket.Spec.HeWeightedAggregate, job.Epsilon, ticket.Policy, cancellationToken));
+            case JobSpec.PayloadOneofCase.HeScoring:
+                return Unpack(_he.Score(ticket.Spec.HeScoring, ticket.Policy, cancellationToken));
+            default:
+                var spec = ticket.Spec.HeCrossDomainSum;
+                var own = _he.Partial(spec, ticket.PartIndex, job.Epsilon, ticket.Policy, cancellationToken);
+                if (own.Refusal is not null || ticket.PartIndex > 0)
+                {
+                    return Unpack(own);
+                }
+
+                // The coordinator: every other part's partial, encrypted under the requester's key, added here.
+                var partials = new List<HePartialResult> { own.Result!.HePartial };
+                var infos = new List<HePartInfo> { InfoOf(spec.Parts[0].DatasetId, job.Id, own.Result.HePartial, null) };
+                for (var i = 0; i < ticket.PeerJobs.Count; i++)
+                {
+                    var peer = await _peers.RequestPartialAsync(job, ticket.PeerJobs[i], request.Peers[i].RequesterSignature, ticket.SpecBytes, i + 1, cancellationToken).ConfigureAwait(false);
+                    if (peer.Refusal is not null)
+                    {
+                        return (null, peer.Refusal);
+                    }
+
+                    partials.Add(peer.Partial!);
+                    infos.Add(InfoOf(spec.Parts[i + 1].DatasetId, ticket.PeerJobs[i].Id, peer.Partial!, peer));
+                }
+
+                return Unpack(HeExecutor.Combine(spec, partials, infos));
+        }
+    }
+
+    private static HePartInfo InfoOf(string datasetId, ulong jobId, HePartialResult partial, PeerPartial? peer)
+    {
+        var info = new HePartInfo
+        {
+            DatasetId = datasetId,
+            JobId = ByteString.CopyFrom(PeerClient.IdBytes(jobId)),
+            Noise = partial.Noise,
+            SnapshotCommitment = partial.SnapshotCommitment,
+        };
+        info.Suppressed.AddRange(partial.Suppressed);
+        if (peer is not null)
+        {
+            info.ResultHash = ByteString.CopyFrom(peer.ResultHash.Span);
+            info.NodeSignature = ByteString.CopyFrom(peer.NodeSignature);
+        }
+
+        return info;
+    }
+
+    private static (JobResult? Result, QueryRefusal? Refusal) Unpack(HeOutcome outcome) => (outcome.Result, outcome.Refusal);
+
+    private async Task<JobOutcome> HandBackAsync(JobRequest request, byte[] stored, CancellationToken cancellationToken)
+    {
+        var jobId = request.JobId;
         var job = await _gate.FindJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-        if (job is null || !_gate.IsRequester(job, requesterSignature.Span))
+        if (job is null)
+        {
+            return Refused(jobId, new QueryRefusal(ErrorReason.JobNotFound, "job_id", $"There is no job {jobId} on chain."));
+        }
+
+        if (JobResult.Parser.ParseFrom(stored).ResultCase == JobResult.ResultOneofCase.HePartial)
+        {
+            // A part of a cross-domain sum: its partial goes to the coordinating node only, never to the requester.
+            if (request.Coordinator is not { } claim || request.Spec is not { } specBytes)
+            {
+                return Refused(jobId, new QueryRefusal(ErrorReason.PartialWithheld, "coordinator", $"Job {jobId} is a part of a cross-domain sum; its partial goes only to the node of the first part."));
+            }
+
+            var spec = JobSpec.Parser.ParseFrom(specBytes.Span);
+            var refusal = Keccak256.Compute(specBytes.Span) == job.SpecHash
+                ? await _gate.CheckCoordinatorAsync(job, claim, spec.HeCrossDomainSum.Parts[0].DatasetId, requirePending: true, cancellationToken).ConfigureAwait(false)
+                : new QueryRefusal(ErrorReason.SpecHashMismatch, "spec", $"The spec bytes are not job {jobId}'s on-chain spec.");
+            if (refusal is not null)
+            {
+                return Refused(jobId, refusal);
+            }
+        }
+        else if (!_gate.IsRequester(job, request.RequesterSignature.Span))
         {
             return Refused(jobId, new QueryRefusal(ErrorReason.SignatureInvalid, "requester_signature", $"Only the submitter of job {jobId} may have its result."));
         }

@@ -1,4 +1,5 @@
 using DataTrust.Node.Execution;
+using DataTrust.Node.Homomorphic;
 using DataTrust.Node.Hosting.Internal;
 using DataTrust.Node.Protection;
 using DataTrust.Node.Query;
@@ -91,6 +92,7 @@ public static class NodeApp
             builder.Services.AddSingleton(provider => new JobRunner(
                 provider.GetRequiredService<ChainGate>(),
                 provider.GetRequiredService<AggregateExecutor>(),
+                new HeExecutor(provider.GetRequiredService<AggregateExecutor>(), provider.GetRequiredService<DatasetStore>()),
                 chain.Ledger,
                 chain.NodeKey,
                 provider.GetRequiredService<ResultStore>(),
@@ -99,7 +101,16 @@ public static class NodeApp
         }
 
         builder.Services.AddSingleton<HealthServiceImpl>();
-        builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.EnableDetailedErrors = false;
+
+            // Chunks are at most 1 MiB; a unary Execute with a spec over this limit is refused: use ExecuteStream.
+            grpc.MaxReceiveMessageSize = 4 << 20;
+
+            // HE results carry a few ciphertexts of up to a few MiB each.
+            grpc.MaxSendMessageSize = null;
+        });
         builder.Services.AddGrpcReflection();
 
         var app = builder.Build();

@@ -21,6 +21,12 @@ public sealed class NodeOptions
     /// <summary>Query size limits.</summary>
     public QueryLimits Limits { get; set; } = QueryLimits.Default;
 
+    /// <summary>
+    /// The largest job spec the node accepts over ExecuteStream, in bytes (default 64 MiB: an N = 8192 HE job with
+    /// 16 features carries about 12 MiB of keys and ciphertexts). Larger payloads are refused on the first chunk.
+    /// </summary>
+    public long MaxJobPayloadBytes { get; set; } = 64L << 20;
+
     /// <summary>How the node reaches the ledger; without it the node serves its catalog and Explain, and refuses every job (fails closed).</summary>
     public NodeChainOptions Chain { get; set; } = new();
 

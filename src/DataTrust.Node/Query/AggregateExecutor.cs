@@ -24,6 +24,9 @@ public sealed partial class AggregateExecutor
     private readonly IRandomSource random;
     private readonly ILogger logger;
 
+    /// <summary>The store the executor reads.</summary>
+    internal DatasetStore Store => store;
+
     /// <summary>Creates an executor over <paramref name="store"/>.</summary>
     /// <param name="store">The node's datasets.</param>
     /// <param name="limits">Query size limits (defaults when null).</param>

@@ -43,7 +43,7 @@ public class ChainGateSentinelTests(ChainedNodeFixture node)
             _seen.Add(JsonFormatter.Default.Format(response));
             if (response is ExecuteResponse execute)
             {
-                var result = AggregateResult.Parser.ParseFrom(execute.Result);
+                var result = JobResult.Parser.ParseFrom(execute.Result).Aggregate;
                 _seen.Add(JsonFormatter.Default.Format(result));
             }
         }

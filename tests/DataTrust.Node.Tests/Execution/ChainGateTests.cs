@@ -42,7 +42,7 @@ public class ChainGateTests(ChainedNodeFixture node)
 
         var response = await node.Jobs.ExecuteAsync(node.Request(jobId));
         var job = await node.Authority.Jobs.GetJobAsync(jobId);
-        var result = AggregateResult.Parser.ParseFrom(response.Result);
+        var result = JobResult.Parser.ParseFrom(response.Result).Aggregate;
         var signature = EthSignature.FromBytes(response.NodeSignature.Span);
 
         Assert.Equal(JobStatus.Completed, job.Status);

@@ -11,8 +11,10 @@ namespace DataTrust.Node.Hosting.Internal;
 /// The job service's Explain (the policy part). Execute and ExecuteStream need the chain gate, which adds them on top of
 /// <see cref="AggregateExecutor"/> (see <see cref="JobBinding"/>).
 /// </summary>
-internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner = null, ChainGate? gate = null) : JobBinding.ServiceBase
+internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner = null, ChainGate? gate = null, NodeOptions? options = null) : JobBinding.ServiceBase
 {
+    private readonly long _maxPayload = options?.MaxJobPayloadBytes ?? new NodeOptions().MaxJobPayloadBytes;
+
     /// <summary>Runs a job through the chain gate (or hands back its committed result) to its requester only.</summary>
     public override async Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context)
     {
@@ -29,6 +31,110 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
 
         ReadOnlyMemory<byte>? spec = request.HasSpec ? request.Spec.Memory : (ReadOnlyMemory<byte>?)null;
         var outcome = await runner.RunAsync(jobId, request.RequesterSignature.Memory, spec, context.CancellationToken).ConfigureAwait(false);
+        return Respond(request.JobId, outcome);
+    }
+
+    /// <summary>
+    /// Receives a spec in ordered chunks and runs the job. The first chunk is checked against the node's bound and the
+    /// chain (the job exists, with that size and hash) before any more is read; the whole is hashed again by the gate.
+    /// </summary>
+    public override async Task<ExecuteResponse> ExecuteStream(IAsyncStreamReader<JobChunk> requestStream, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, "chunks", "The stream carried no chunk; the first chunk holds the job id, signature, total size and hash.");
+        }
+
+        var first = requestStream.Current;
+        var jobId = ParseId(first.JobId, "job_id");
+        if (first.Index != 0)
+        {
+            throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.PayloadTooLarge, "index", $"index: the first chunk has index 0, not {first.Index}.");
+        }
+
+        if (first.RequesterSignature.Length != 65)
+        {
+            throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.SignatureInvalid, "requester_signature", "requester_signature: the job's submitter signs the request; 65 bytes (r, s, v) are expected.");
+        }
+
+        if (first.TotalSize == 0 || first.Keccak256.Length != 32)
+        {
+            throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, "total_size", "total_size and keccak256: the first chunk states the whole spec's size (at least 1 byte) and its 32-byte Keccak-256.");
+        }
+
+        if (first.TotalSize > (ulong)_maxPayload)
+        {
+            throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.PayloadTooLarge, "total_size", $"total_size: {first.TotalSize} bytes is over this node's bound of {_maxPayload} bytes per job; nothing was read or computed.");
+        }
+
+        var peers = first.Peers.Select((p, i) => new PeerJob(ParseId(p.JobId, $"peers[{i}].job_id"), p.RequesterSignature.Memory)).ToList();
+        CoordinatorClaim? coordinator = null;
+        if (first.Coordinator is { } proof)
+        {
+            if (proof.NodeSignature.Length != 65)
+            {
+                throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.SignatureInvalid, "coordinator.node_signature", "coordinator.node_signature: 65 bytes (r, s, v) are expected.");
+            }
+
+            coordinator = new CoordinatorClaim(ParseId(proof.JobId, "coordinator.job_id"), proof.NodeSignature.Memory);
+        }
+
+        if (runner is null || gate is null)
+        {
+            throw RpcErrors.Create(Code.Unavailable, ErrorReason.ChainUnavailable, "job_id", "This node has no chain configured, so it cannot authorize jobs and refuses them all.");
+        }
+
+        // Before reading megabytes: is there such a job, of exactly this size and hash?
+        var job = await gate.FindJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            throw RpcErrors.Create(Code.NotFound, ErrorReason.JobNotFound, "job_id", $"There is no job {jobId} on chain.");
+        }
+
+        if (job.SpecSize != first.TotalSize || !job.SpecHash.Span.SequenceEqual(first.Keccak256.Span))
+        {
+            throw RpcErrors.Create(Code.FailedPrecondition, ErrorReason.SpecHashMismatch, "keccak256", $"The stream announces {first.TotalSize} bytes with hash 0x{Convert.ToHexStringLower(first.Keccak256.Span)}, but job {jobId}'s spec on chain is {job.SpecSize} bytes with hash {job.SpecHash}.");
+        }
+
+        var spec = new byte[first.TotalSize];
+        var received = 0L;
+        var index = 0u;
+        var chunk = first;
+        while (true)
+        {
+            if (chunk.Data.Length > JobStreams.MaxChunkSize || received + chunk.Data.Length > spec.LongLength)
+            {
+                throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.PayloadTooLarge, "data", $"data: chunk {index} takes the spec past its announced {spec.LongLength} bytes (or over {JobStreams.MaxChunkSize} bytes per chunk); nothing was computed.");
+            }
+
+            chunk.Data.Span.CopyTo(spec.AsSpan((int)received));
+            received += chunk.Data.Length;
+            if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            chunk = requestStream.Current;
+            index++;
+            if (chunk.Index != index)
+            {
+                throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.PayloadTooLarge, "index", $"index: chunk {chunk.Index} arrived where chunk {index} was expected; send the chunks in order.");
+            }
+        }
+
+        if (received != spec.LongLength)
+        {
+            throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, "data", $"data: the stream ended after {received} of the announced {spec.LongLength} bytes; nothing was computed.");
+        }
+
+        var request = new JobRequest(jobId, first.RequesterSignature.Memory, spec) { Peers = peers, Coordinator = coordinator };
+        var outcome = await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        return Respond(first.JobId, outcome);
+    }
+
+    private static ExecuteResponse Respond(ByteString jobId, JobOutcome outcome)
+    {
         if (outcome.Refusal is { } refusal)
         {
             throw RpcErrors.From(refusal);
@@ -36,7 +142,7 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
 
         return new ExecuteResponse
         {
-            JobId = request.JobId,
+            JobId = jobId,
             Result = ByteString.CopyFrom(outcome.Result),
             ResultHash = ByteString.CopyFrom(outcome.ResultHash.Span),
             NodeSignature = ByteString.CopyFrom(outcome.NodeSignature),

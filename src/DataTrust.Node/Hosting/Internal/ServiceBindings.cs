@@ -56,6 +56,9 @@ internal static class JobBinding
         binder.AddMethod(
             SafeMarshallers.Unary(JobService.Descriptor.FullName, "Execute", ExecuteRequest.Parser, ExecuteResponse.Parser),
             (UnaryServerMethod<ExecuteRequest, ExecuteResponse>?)null);
+        binder.AddMethod(
+            SafeMarshallers.ClientStreaming(JobService.Descriptor.FullName, "ExecuteStream", JobChunk.Parser, ExecuteResponse.Parser),
+            (ClientStreamingServerMethod<JobChunk, ExecuteResponse>?)null);
     }
 
     /// <summary>Base of the job service implementation.</summary>
@@ -67,5 +70,8 @@ internal static class JobBinding
 
         /// <summary>See <c>JobService.Execute</c>.</summary>
         public abstract Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context);
+
+        /// <summary>See <c>JobService.ExecuteStream</c>.</summary>
+        public abstract Task<ExecuteResponse> ExecuteStream(IAsyncStreamReader<JobChunk> requestStream, ServerCallContext context);
     }
 }

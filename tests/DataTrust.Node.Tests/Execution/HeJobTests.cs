@@ -1,0 +1,316 @@
+using System.Globalization;
+using DataTrust.Core.Catalog;
+using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.Crypto;
+using DataTrust.Node.Execution;
+using DataTrust.Node.Homomorphic;
+using DataTrust.Protos.V1;
+using Google.Protobuf;
+using Google.Rpc;
+using Grpc.Core;
+using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
+
+namespace DataTrust.Node.Tests.Execution;
+
+/// <summary>Homomorphic jobs through the chain gate, over real sockets, a real anvil and real DuckDB files.</summary>
+[Collection(HeNodesCollection.Name)]
+public class HeJobTests(HeNodesFixture f)
+{
+    private static readonly ComputationKindSet HeKinds = ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate
+        | ComputationKindSet.HeScoring | ComputationKindSet.HeCrossDomainSum;
+
+    private static string ReasonOf(RpcException ex) =>
+        ex.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason ?? "(no ErrorInfo)";
+
+    private static async Task<RpcException> RefusedAsync(Task call, StatusCode code, string reason)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call);
+        Assert.Equal((code, reason), (ex.StatusCode, ReasonOf(ex)));
+        return ex;
+    }
+
+    private async Task AssertPendingAsync(ulong jobId) =>
+        Assert.Equal(JobStatus.Pending, (await f.Authority.Jobs.GetJobAsync(jobId)).Status);
+
+    private JobSpec Weighted(EncryptedModel? model = null, HeKeys? keys = null)
+    {
+        var spec = new HeWeightedAggregateSpec
+        {
+            DatasetId = "tax",
+            Model = model ?? f.He.EncryptModel(["revenue", "tax_paid"], [2, 3], 0),
+            Keys = keys ?? f.He.CreateKeys(HeLayout.BlockWidth(2)),
+        };
+        spec.GroupBy.Add("credit_grade");
+        return new JobSpec { Kind = Protos.V1.ComputationKind.HeWeightedAggregate, HeWeightedAggregate = spec };
+    }
+
+    private JobSpec Scoring(params string[] subjects)
+    {
+        var spec = new HeScoringSpec
+        {
+            DatasetId = "tax",
+            SubjectColumn = "uscc",
+            Model = f.He.EncryptModel(["revenue", "tax_paid"], [5, -7], 0),
+            Keys = f.He.CreateKeys(HeLayout.BlockWidth(2)),
+        };
+        spec.Subjects.AddRange(subjects);
+        spec.LabelColumns.Add("year");
+        return new JobSpec { Kind = Protos.V1.ComputationKind.HeScoring, HeScoring = spec };
+    }
+
+    private static AggregateQuery Totals(string dataset, string column)
+    {
+        var query = new AggregateQuery { DatasetId = dataset };
+        query.Measures.Add(new Measure { Function = MeasureFunction.Count });
+        query.Measures.Add(new Measure { Function = MeasureFunction.Sum, Column = column });
+        return query;
+    }
+
+    private JobSpec CrossDomain()
+    {
+        var spec = new HeCrossDomainSumSpec { ScaleDigits = 0, Keys = f.He.CreateKeys(null) };
+        spec.Parts.Add(Totals("tax", "tax_paid"));
+        spec.Parts.Add(Totals("social_security", "insured_headcount"));
+        return new JobSpec { Kind = Protos.V1.ComputationKind.HeCrossDomainSum, HeCrossDomainSum = spec };
+    }
+
+    private async Task<AggregateResult> AggregateAsync(ulong license, AggregateQuery query, JobService.JobServiceClient node)
+    {
+        var spec = new JobSpec { Kind = Protos.V1.ComputationKind.Aggregate, Aggregate = query };
+        var jobId = await f.Bank.Jobs.SubmitAsync(license, ComputationKind.Aggregate, spec.ToByteArray(), Epsilon.Zero);
+        var response = await node.ExecuteAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = f.SignatureFor(jobId) });
+        return JobResult.Parser.ParseFrom(response.Result).Aggregate;
+    }
+
+    private static long Exact(Value value) => value.KindCase switch
+    {
+        Value.KindOneofCase.IntValue => value.IntValue,
+        Value.KindOneofCase.DecimalValue => (long)Math.Round(decimal.Parse(value.DecimalValue, CultureInfo.InvariantCulture)),
+        _ => throw new InvalidOperationException($"unexpected value {value}"),
+    };
+
+    [Fact]
+    public async Task Weighted_aggregate_decrypts_to_the_weighted_protected_sums_and_counts_and_is_committed_on_chain()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var spec = Weighted();
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
+
+        var response = await HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec);
+        var result = JobResult.Parser.ParseFrom(response.Result).HeWeightedAggregate;
+        var groups = f.He.Decrypt(result);
+        var query = Totals("tax", "revenue");
+        query.Measures.Add(new Measure { Function = MeasureFunction.Sum, Column = "tax_paid" });
+        query.GroupBy.Add("credit_grade");
+        var plain = await AggregateAsync(license, query, f.TaxJobs);
+
+        var job = await f.Authority.Jobs.GetJobAsync(jobId);
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(Keccak256.Compute(response.Result.Span), job.ResultHash);
+        Assert.Equal(plain.Rows.Count, groups.Count);
+        var checkedGroups = 0;
+        foreach (var (row, group) in plain.Rows.Zip(groups))
+        {
+            Assert.Equal(row.Keys, group.Keys);
+            Assert.Equal(row.Cells[0].Suppressed ? null : Exact(row.Cells[0].Value), group.Count);
+            if (row.Cells[1].Suppressed || row.Cells[2].Suppressed)
+            {
+                Assert.Null(group.WeightedSum);
+                continue;
+            }
+
+            Assert.Equal((2 * Exact(row.Cells[1].Value)) + (3 * Exact(row.Cells[2].Value)), group.WeightedSum);
+            checkedGroups++;
+        }
+
+        Assert.True(checkedGroups >= 2, "at least two groups should be unsuppressed");
+    }
+
+    [Fact]
+    public async Task Weighted_aggregate_refuses_weights_encrypted_under_other_parameters_and_computes_nothing()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        using var other = HeClient.Generate(8192, 41);
+        var spec = Weighted(model: other.EncryptModel(["revenue", "tax_paid"], [2, 3], 0));
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
+
+        await AssertPendingAsync(jobId);
+    }
+
+    [Fact]
+    public async Task Weighted_aggregate_refuses_a_truncated_weights_ciphertext()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var model = f.He.EncryptModel(["revenue", "tax_paid"], [2, 3], 0);
+        model.Weights = ByteString.CopyFrom(model.Weights.Span[..(model.Weights.Length / 2)]);
+        var spec = Weighted(model: model);
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
+
+        await AssertPendingAsync(jobId);
+    }
+
+    [Fact]
+    public async Task Weighted_aggregate_refuses_evaluation_keys_made_under_other_parameters()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        using var other = HeClient.Generate(8192, 41);
+        var keys = f.He.CreateKeys(HeLayout.BlockWidth(2));
+        keys.GaloisKeys = other.CreateKeys(HeLayout.BlockWidth(2)).GaloisKeys;
+        var spec = Weighted(keys: keys);
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_KEYS_MISMATCH");
+
+        await AssertPendingAsync(jobId);
+    }
+
+    [Fact]
+    public async Task Scoring_returns_one_encrypted_score_per_row_of_a_consenting_subject()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, DatasetIds.OnChainId("tax"), HeNodesFixture.Purpose);
+        try
+        {
+            var spec = Scoring(f.SubjectCode);
+            var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec);
+
+            var response = await HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec);
+            var scores = f.He.Decrypt(JobResult.Parser.ParseFrom(response.Result).HeScoring);
+
+            var expected = f.TaxRows.Where(r => r[0] == f.SubjectCode)
+                .OrderBy(r => int.Parse(r[1], CultureInfo.InvariantCulture))
+                .Select(r => (5 * (long)Math.Round(decimal.Parse(r[2], CultureInfo.InvariantCulture))) - (7 * (long)Math.Round(decimal.Parse(r[3], CultureInfo.InvariantCulture))))
+                .ToList();
+            Assert.NotEmpty(expected);
+            Assert.All(scores, s => Assert.Equal(f.SubjectCode, s.Subject));
+            Assert.Equal(expected, scores.Select(s => s.Score).ToList());
+            Assert.Equal(JobStatus.Completed, (await f.Authority.Jobs.GetJobAsync(jobId)).Status);
+        }
+        finally
+        {
+            await f.Subject.Consents.WithdrawAsync(f.Bank.Account!.Value, DatasetIds.OnChainId("tax"), HeNodesFixture.Purpose);
+        }
+    }
+
+    [Fact]
+    public async Task Scoring_is_refused_when_a_named_subject_has_not_consented()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var spec = Scoring(f.OtherCode);
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec);
+
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_MISSING");
+
+        Assert.Contains(f.OtherCode, ex.Status.Detail, StringComparison.Ordinal);
+        await AssertPendingAsync(jobId);
+    }
+
+    [Fact]
+    public async Task Scoring_is_refused_when_consent_is_withdrawn_after_the_job_was_submitted()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var dataset = DatasetIds.OnChainId("tax");
+        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
+        var spec = Scoring(f.SubjectCode);
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec);
+        await f.Subject.Consents.WithdrawAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_MISSING");
+
+        await AssertPendingAsync(jobId);
+    }
+
+    [Fact]
+    public async Task Scoring_that_spends_epsilon_is_refused()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var spec = Scoring(f.SubjectCode);
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec, epsilon: "0.5");
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_INVALID_EPSILON");
+
+        await AssertPendingAsync(jobId);
+    }
+
+    private async Task<(ulong Tax, ulong Social, JobSpec Spec)> SubmitCrossDomainAsync()
+    {
+        var spec = CrossDomain();
+        var taxJob = await f.SubmitHashedAsync(await f.LicenseAsync("tax", HeKinds), ComputationKind.HeCrossDomainSum, spec);
+        var socialJob = await f.SubmitHashedAsync(await f.LicenseAsync("social_security", ComputationKindSet.Aggregate | ComputationKindSet.HeCrossDomainSum), ComputationKind.HeCrossDomainSum, spec);
+        return (taxJob, socialJob, spec);
+    }
+
+    private JobChunk CoordinatedHeader(ulong taxJob, ulong socialJob)
+    {
+        var header = f.Header(taxJob);
+        header.Peers.Add(new PeerJob { JobId = ChainedNodeFixture.IdBytes(socialJob), RequesterSignature = f.SignatureFor(socialJob) });
+        return header;
+    }
+
+    [Fact]
+    public async Task Cross_domain_sum_adds_every_part_under_the_requesters_key_and_commits_each_part_on_chain()
+    {
+        var (taxJob, socialJob, spec) = await SubmitCrossDomainAsync();
+
+        var response = await HeNodesFixture.StreamAsync(f.TaxJobs, CoordinatedHeader(taxJob, socialJob), spec);
+        var result = JobResult.Parser.ParseFrom(response.Result).HeCrossDomainSum;
+        var totals = f.He.Decrypt(result);
+        var tax = await AggregateAsync(await f.LicenseAsync("tax", HeKinds), Totals("tax", "tax_paid"), f.TaxJobs);
+        var social = await AggregateAsync(await f.LicenseAsync("social_security", ComputationKindSet.Aggregate), Totals("social_security", "insured_headcount"), f.SocialJobs);
+
+        Assert.Equal(2, totals.Count);
+        Assert.Equal(Exact(tax.Rows[0].Cells[0].Value) + Exact(social.Rows[0].Cells[0].Value), totals[0].Total);
+        Assert.Equal(Exact(tax.Rows[0].Cells[1].Value) + Exact(social.Rows[0].Cells[1].Value), totals[1].Total);
+        var socialOnChain = await f.Authority.Jobs.GetJobAsync(socialJob);
+        Assert.Equal(JobStatus.Completed, socialOnChain.Status);
+        Assert.Equal(JobStatus.Completed, (await f.Authority.Jobs.GetJobAsync(taxJob)).Status);
+        Assert.Equal(socialOnChain.ResultHash.ToArray(), result.Parts[1].ResultHash.ToByteArray());
+    }
+
+    [Fact]
+    public async Task Cross_domain_part_is_never_given_to_the_requester_before_or_after_it_ran()
+    {
+        var (taxJob, socialJob, spec) = await SubmitCrossDomainAsync();
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.SocialJobs, f.Header(socialJob), spec), StatusCode.PermissionDenied, "ERROR_REASON_PARTIAL_WITHHELD");
+        await AssertPendingAsync(socialJob);
+        await HeNodesFixture.StreamAsync(f.TaxJobs, CoordinatedHeader(taxJob, socialJob), spec);
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.SocialJobs, f.Header(socialJob), spec), StatusCode.PermissionDenied, "ERROR_REASON_PARTIAL_WITHHELD");
+        await RefusedAsync(
+            f.SocialJobs.ExecuteAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(socialJob), RequesterSignature = f.SignatureFor(socialJob) }).ResponseAsync,
+            StatusCode.PermissionDenied,
+            "ERROR_REASON_PARTIAL_WITHHELD");
+    }
+
+    [Fact]
+    public async Task Cross_domain_part_refuses_a_coordinator_claim_not_signed_by_the_first_parts_node()
+    {
+        var (taxJob, socialJob, spec) = await SubmitCrossDomainAsync();
+        var header = f.Header(socialJob);
+        header.Coordinator = new CoordinatorProof
+        {
+            JobId = ChainedNodeFixture.IdBytes(taxJob),
+            NodeSignature = ByteString.CopyFrom(CrossDomainAuthorization.Sign(f.BankKey, f.Authority.Deployment.Jobs, f.Authority.Deployment.ChainId, taxJob, socialJob).ToBytes()),
+        };
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.SocialJobs, header, spec), StatusCode.PermissionDenied, "ERROR_REASON_PARTIAL_WITHHELD");
+
+        await AssertPendingAsync(socialJob);
+    }
+
+    [Fact]
+    public async Task Cross_domain_coordinator_refuses_when_a_peer_job_is_another_computation()
+    {
+        var (taxJob, _, spec) = await SubmitCrossDomainAsync();
+        var unrelated = await f.SubmitHashedAsync(await f.LicenseAsync("social_security", ComputationKindSet.Aggregate | ComputationKindSet.HeCrossDomainSum), ComputationKind.HeCrossDomainSum, CrossDomain());
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, CoordinatedHeader(taxJob, unrelated), spec), StatusCode.FailedPrecondition, "ERROR_REASON_SPEC_HASH_MISMATCH");
+
+        await AssertPendingAsync(taxJob);
+        await AssertPendingAsync(unrelated);
+    }
+}
