@@ -7,7 +7,7 @@ namespace DataTrust.Node.Execution;
 public sealed record JobRequest(ulong JobId, ReadOnlyMemory<byte> RequesterSignature, ReadOnlyMemory<byte>? Spec)
 {
     /// <summary>Cross-domain sums, from the requester to the node of the first part: the other parts' jobs, in spec order.</summary>
-    public IReadOnlyList<PeerJob> Peers { get; init; } = [];
+    public IReadOnlyList<PeerJobRequest> Peers { get; init; } = [];
 
     /// <summary>Cross-domain sums, from the coordinating node to another part's node: who asks for the partial.</summary>
     public CoordinatorClaim? Coordinator { get; init; }
@@ -16,7 +16,7 @@ public sealed record JobRequest(ulong JobId, ReadOnlyMemory<byte> RequesterSigna
 /// <summary>Another part of a cross-domain sum, as the requester names it.</summary>
 /// <param name="JobId">Its on-chain job id.</param>
 /// <param name="RequesterSignature">The requester's signature for it.</param>
-public sealed record PeerJob(ulong JobId, ReadOnlyMemory<byte> RequesterSignature);
+public sealed record PeerJobRequest(ulong JobId, ReadOnlyMemory<byte> RequesterSignature);
 
 /// <summary>The coordinating node's claim to a part's partial result.</summary>
 /// <param name="JobId">The coordinating job (the first part's).</param>

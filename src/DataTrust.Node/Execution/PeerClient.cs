@@ -6,6 +6,7 @@ using DataTrust.Node.Query;
 using DataTrust.Protos.V1;
 using Google.Protobuf;
 using Google.Rpc;
+using Grpc.Core;
 using Grpc.Net.Client;
 using ChainJob = DataTrust.Ledger.Contracts.Job;
 

@@ -161,7 +161,8 @@ public class ChainGateTests(ChainedNodeFixture node)
     [Fact]
     public async Task Execute_is_refused_for_a_malformed_signature_or_job_id()
     {
-        var request = new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(1), RequesterSignature = ByteString.CopyFrom(new byte[65]) };
+        var jobId = await node.SubmitAsync(await node.LicenseAsync(), ChainedNodeFixture.TaxPaidByGrade());
+        var request = new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(new byte[65]) };
 
         await RefusedAsync(request, StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
         await RefusedAsync(new ExecuteRequest { JobId = ByteString.CopyFrom(new byte[9] { 1, 0, 0, 0, 0, 0, 0, 0, 0 }), RequesterSignature = ByteString.CopyFrom(new byte[65]) }, StatusCode.InvalidArgument, "ERROR_REASON_MALFORMED_REQUEST");

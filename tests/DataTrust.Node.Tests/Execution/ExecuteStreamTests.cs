@@ -173,7 +173,7 @@ public class ExecuteStreamTests(ChainedNodeFixture node)
     [Fact]
     public async Task ExecuteStream_answers_a_malformed_chunk_with_invalid_argument()
     {
-        var bytes = Marshallers.Create<byte[]>(b => b, c => c.PayloadAsNewBuffer());
+        var bytes = Marshallers.Create(static (byte[] b) => b, static b => b);
         var raw = new Method<byte[], byte[]>(MethodType.ClientStreaming, "datatrust.v1.JobService", "ExecuteStream", bytes, bytes);
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>

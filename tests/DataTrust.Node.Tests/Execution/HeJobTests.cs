@@ -2,7 +2,6 @@ using System.Globalization;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Crypto;
-using DataTrust.Node.Execution;
 using DataTrust.Node.Homomorphic;
 using DataTrust.Protos.V1;
 using Google.Protobuf;

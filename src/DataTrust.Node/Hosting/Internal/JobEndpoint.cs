@@ -68,7 +68,7 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.PayloadTooLarge, "total_size", $"total_size: {first.TotalSize} bytes is over this node's bound of {_maxPayload} bytes per job; nothing was read or computed.");
         }
 
-        var peers = first.Peers.Select((p, i) => new PeerJob(ParseId(p.JobId, $"peers[{i}].job_id"), p.RequesterSignature.Memory)).ToList();
+        var peers = first.Peers.Select((p, i) => new PeerJobRequest(ParseId(p.JobId, $"peers[{i}].job_id"), p.RequesterSignature.Memory)).ToList();
         CoordinatorClaim? coordinator = null;
         if (first.Coordinator is { } proof)
         {
