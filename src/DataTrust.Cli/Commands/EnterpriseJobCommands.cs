@@ -31,7 +31,7 @@ internal static class EnterpriseJobCommands
         var outFile = OutOption();
         var noExplain = new Option<bool>("--no-explain") { Description = "Skip the node's dry run and let the ledger judge the job" };
         var dataDir = DataDirOption();
-        var heDegree = new Option<int?>("--he-degree") { Description = "Ring degree of the account's BFV key when it is first made (4096, 8192 or 16384; default 8192)" };
+        var heDegree = new Option<int?>("--he-degree") { Description = "Ring degree of the account's BFV key when it is first made (8192 or 16384; default 8192)" };
         var rpc = CommonOptions.Rpc();
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();

@@ -16,8 +16,12 @@ public sealed class HeKey : IDisposable
     /// <summary>Bits of the plaintext modulus: room for weighted sums of large money columns.</summary>
     public const int PlainModulusBits = 50;
 
-    /// <summary>The ring degrees a key may be made with.</summary>
-    public static readonly IReadOnlyList<int> Degrees = [4096, 8192, 16384];
+    /// <summary>
+    /// The ring degrees a key may be made with. Not 4096: its 109-bit coefficient modulus leaves a 50-bit plaintext
+    /// modulus too little noise budget for a plaintext product of money sums and the rotations after it (the result
+    /// would decrypt to noise).
+    /// </summary>
+    public static readonly IReadOnlyList<int> Degrees = [8192, 16384];
 
     private HeKey(HeClient client, string keyId, bool created)
     {

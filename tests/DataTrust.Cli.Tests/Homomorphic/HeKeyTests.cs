@@ -16,10 +16,10 @@ public sealed class HeKeyTests : IDisposable
         var store = new HeKeyStore(_root.FullName);
         Google.Protobuf.ByteString weights;
         string id;
-        using (var made = HeKey.OpenOrCreate(store, Account, 4096))
+        using (var made = HeKey.OpenOrCreate(store, Account, 8192))
         {
             Assert.True(made.Created);
-            Assert.Equal(4096, made.Degree);
+            Assert.Equal(8192, made.Degree);
             id = made.KeyId;
             weights = made.Client.EncryptModel(["a", "b", "c"], [7, -3, 11], 0).Weights;
         }
@@ -37,26 +37,29 @@ public sealed class HeKeyTests : IDisposable
     public void Asking_for_another_degree_than_the_stored_keys_is_refused_and_the_key_is_kept()
     {
         var store = new HeKeyStore(_root.FullName);
-        using (HeKey.OpenOrCreate(store, Account, 4096))
+        using (HeKey.OpenOrCreate(store, Account, 8192))
         {
         }
 
         var before = File.ReadAllBytes(store.PathOf(Account));
 
-        var ex = Assert.Throws<CliException>(() => HeKey.OpenOrCreate(store, Account, 8192));
+        var ex = Assert.Throws<CliException>(() => HeKey.OpenOrCreate(store, Account, 16384));
 
-        Assert.Contains("degree 4096", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("degree 8192", ex.Message, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(store.PathOf(Account)));
     }
 
-    [Fact]
-    public void An_unsupported_degree_is_refused_before_any_key_is_made()
+    [Theory]
+    [InlineData(2048)]
+    [InlineData(4096)]
+    [InlineData(10000)]
+    public void An_unsupported_degree_is_refused_before_any_key_is_made(int degree)
     {
         var store = new HeKeyStore(_root.FullName);
 
-        var ex = Assert.Throws<CliException>(() => HeKey.OpenOrCreate(store, Account, 2048));
+        var ex = Assert.Throws<CliException>(() => HeKey.OpenOrCreate(store, Account, degree));
 
-        Assert.Contains("--he-degree 2048", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"--he-degree {degree}", ex.Message, StringComparison.Ordinal);
         Assert.False(store.Exists(Account));
     }
 

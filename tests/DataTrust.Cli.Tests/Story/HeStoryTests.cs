@@ -115,10 +115,10 @@ public sealed class HeStoryTests : IAsyncLifetime
         await MustAsync(As(authority, "admin", "admit", "--role", "operator", "--account", opAddress.ToString(), "--name", "Operator"));
         await MustAsync(As(authority, "admin", "admit", "--role", "enterprise", "--account", bankAddress.ToString(), "--name", "Bank", "--credit-code", CliFixture.CreditCode));
         await MustAsync(As(authority, "admin", "admit", "--role", "enterprise", "--account", companyAddress.ToString(), "--name", "Small company", "--credit-code", consenting));
-        foreach (var (domain, key, address) in new[] { ("tax", taxNode, taxNodeAddress), ("social_security", socialNode, socialNodeAddress) })
+        foreach (var (domain, sample, key, address) in new[] { ("tax", "tax", taxNode, taxNodeAddress), ("social_security", "social-security", socialNode, socialNodeAddress) })
         {
             var data = Path.Combine(_root, domain);
-            await MustAsync("node", "import", "--data", data, "--sample", domain, "--rows", Id(Rows));
+            await MustAsync("node", "import", "--data", data, "--sample", sample, "--rows", Id(Rows));
             var endpoint = $"127.0.0.1:{FreePort()}";
             _nodes.Add(RunAsync(["node", "serve", "--data", data, "--listen", endpoint, "--rpc", Rpc, "--deployment", DeploymentFile, "--key", key], _stopNodes.Token));
             await MustAsync(As(authority, "admin", "admit-node", "--account", address.ToString(), "--name", domain, "--domain", domain, "--endpoint", $"http://{endpoint}"));
@@ -135,7 +135,7 @@ public sealed class HeStoryTests : IAsyncLifetime
         var model = File_("model.json", """{"features": [{"column": "revenue", "weight": 0.5}, {"column": "tax_paid", "weight": -2}], "weightScaleDigits": 1, "featureScaleDigits": 2, "intercept": 10}""");
         var weightedQuery = File_("weighted.json", """{"dataset": "tax", "groupBy": ["year"]}""");
         var weightedFile = Path.Combine(_root, "weighted-result.json");
-        var weighted = await MustAsync(Bank(bank, "submit", "--kind", "he-weighted-aggregate", "--license", Id(taxLicense), "--model", model, "--query", weightedQuery, "--he-degree", "4096", "--out", weightedFile, "--json"));
+        var weighted = await MustAsync(Bank(bank, "submit", "--kind", "he-weighted-aggregate", "--license", Id(taxLicense), "--model", model, "--query", weightedQuery, "--out", weightedFile, "--json"));
         var keyFile = Path.Combine(BankData, "he", bankAddress.ToLowerHex() + ".bfv");
         Assert.True(File.Exists(keyFile));
         if (!OperatingSystem.IsWindows())
@@ -158,7 +158,7 @@ public sealed class HeStoryTests : IAsyncLifetime
             {
                 var cells = rows[i].GetProperty("cells").EnumerateArray().ToList();
                 Assert.Equal(rows[i].GetProperty("keys")[0].GetProperty("intValue").GetString(), groups[i].GetProperty("keys")[0].GetString());
-                Assert.Equal(Number(cells[0]), groups[i].GetProperty("count").ValueKind == JsonValueKind.Null ? null : groups[i].GetProperty("count").GetDecimal());
+                Assert.True(Number(cells[0]) == (groups[i].GetProperty("count").ValueKind == JsonValueKind.Null ? null : groups[i].GetProperty("count").GetDecimal()), weighted.Out + plain.Out);
                 var (revenue, taxPaid) = (Number(cells[1]), Number(cells[2]));
                 var weightedSum = groups[i].GetProperty("weightedSum");
                 if (revenue is null || taxPaid is null)
