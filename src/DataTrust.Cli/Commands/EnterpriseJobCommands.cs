@@ -205,6 +205,9 @@ internal static class EnterpriseJobCommands
         var client = new JobClient(connection.Ledger, connection.Key);
         var he = new HeJobClient(client, connection.Ledger, connection.Key.Address, parse.GetValue(options.DataDir)!.FullName);
         var ct = environment.CancellationToken;
+
+        // Licenses first: a request that cannot run makes no key and sends nothing.
+        await he.CheckAsync(request, ct).ConfigureAwait(false);
         using var key = he.OpenKey(parse.GetValue(options.Degree));
         if (key.Created && !json)
         {

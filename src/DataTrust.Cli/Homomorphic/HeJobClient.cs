@@ -117,17 +117,9 @@ public sealed class HeJobClient
     /// <exception cref="ContractRevertedException">The ledger refused a job (decoded).</exception>
     public async Task<HeSubmission> SubmitAsync(HeJobRequest request, HeKey key, bool keepSpec, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(key);
+        await CheckAsync(request, cancellationToken).ConfigureAwait(false);
         var (datasets, epsilons) = Parts(request);
-        if (request.Licenses.Count != datasets.Count)
-        {
-            throw new CliException(request.Kind == ComputationKind.HeCrossDomainSum
-                ? $"The query has {datasets.Count} parts but {request.Licenses.Count} --license options were given; give one license per part, in part order."
-                : $"A {request.Kind} job runs under exactly one license; {request.Licenses.Count} were given.");
-        }
-
-        await CheckLicensesAsync(request, datasets, cancellationToken).ConfigureAwait(false);
         var spec = BuildSpec(request, key).ToByteArray();
         var jobIds = new List<ulong>();
         for (var i = 0; i < datasets.Count; i++)
@@ -153,6 +145,25 @@ public sealed class HeJobClient
             specFile);
         record.Save(RecordPath(jobIds[0]));
         return new HeSubmission(jobIds, spec, record);
+    }
+
+    /// <summary>
+    /// Checks a request against the chain before anything is made or sent: one license per dataset, each for that
+    /// dataset; with several licenses also held by this account, unrevoked, allowing the kind and with quota left.
+    /// </summary>
+    /// <exception cref="CliException">The licenses do not fit the request.</exception>
+    public async Task CheckAsync(HeJobRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (datasets, _) = Parts(request);
+        if (request.Licenses.Count != datasets.Count)
+        {
+            throw new CliException(request.Kind == ComputationKind.HeCrossDomainSum
+                ? $"The query has {datasets.Count} parts but {request.Licenses.Count} --license options were given; give one license per part, in part order. Nothing was submitted."
+                : $"A {request.Kind} job runs under exactly one license; {request.Licenses.Count} were given. Nothing was submitted.");
+        }
+
+        await CheckLicensesAsync(request, datasets, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Streams a submitted job's spec to its node and checks the result; the kept spec, if any, is then dropped.</summary>

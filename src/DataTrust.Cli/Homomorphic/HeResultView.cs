@@ -93,13 +93,13 @@ public static class HeResultView
             });
         }
 
-        var notes = new List<string>();
+        var notes = new List<string> { $"weighted sum = Σ over the group's rows of Σ w·x over {string.Join(", ", model.Columns)}, from the protected per-group sums" };
         var withheld = result.Groups.Count(g => g.SumSuppressed || g.CountSuppressed);
         notes.Add(withheld == 0 ? $"no group withheld (k = {result.MinGroupSize})" : $"{withheld} group(s) with a withheld value (k = {result.MinGroupSize}); their slots hold only randomness");
         notes.AddRange(Noise(result.Noise));
         notes.Add(Checked(verified));
         return new HeDecrypted(
-            $"job {verified.JobId} — {result.DatasetId}: Σ w·x over {string.Join(", ", model.Columns)}",
+            $"job {verified.JobId} — {result.DatasetId}: weighted sums",
             columns,
             rows,
             notes,
@@ -127,7 +127,7 @@ public static class HeResultView
             });
         }
 
-        var notes = new List<string>();
+        var notes = new List<string> { $"score = {model.Intercept.ToString(CultureInfo.InvariantCulture)} (the intercept, added locally) + Σ w·x over {string.Join(", ", model.Columns)}" };
         if (result.UnscoredSubjects.Count > 0)
         {
             notes.Add($"no row to score for: {string.Join(", ", result.UnscoredSubjects)}");
@@ -135,7 +135,7 @@ public static class HeResultView
 
         notes.Add(Checked(verified));
         return new HeDecrypted(
-            $"job {verified.JobId} — {result.DatasetId}: scores (intercept {model.Intercept.ToString(CultureInfo.InvariantCulture)} added locally)",
+            $"job {verified.JobId} — {result.DatasetId}: scores",
             columns,
             rows,
             notes,
@@ -161,7 +161,7 @@ public static class HeResultView
             .ToList();
         notes.Add(Checked(verified));
         return new HeDecrypted(
-            $"job {verified.JobId} — encrypted sum across {result.Parts.Count} domains",
+            $"job {verified.JobId} — sum across {result.Parts.Count} domains",
             ["measure", "total"],
             rows,
             notes,

@@ -26,7 +26,7 @@ public sealed class CliFixture : IAsyncLifetime
     public const string Password = "cli-test-password";
     public const int Rows = 120;
     public static readonly string CreditCode = "91310000MA1FL8XQ3" + Core.Identity.UnifiedSocialCreditCode.ComputeCheckCharacter("91310000MA1FL8XQ3");
-    public static readonly string[] DatasetIds = ["tax_a", "tax_b", "tax_c", "tax_d", "tax_e", "tax_f", "tax_g", "tax_h", "tax_i"];
+    public static readonly string[] DatasetIds = ["tax_a", "tax_b", "tax_c", "tax_d", "tax_e", "tax_f", "tax_g", "tax_h", "tax_i", "tax_he", "tax_he2"];
 
     private LocalChain? _chain;
     private WebApplication? _node;

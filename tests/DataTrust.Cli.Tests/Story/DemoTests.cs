@@ -3,7 +3,7 @@ namespace DataTrust.Cli.Tests.Story;
 public class DemoTests
 {
     [Fact]
-    public async Task Demo_with_2000_rows_exits_0_and_prints_the_passing_audit_verdict()
+    public async Task Demo_with_2000_rows_exits_0_runs_one_HE_job_of_each_kind_and_prints_the_passing_audit_verdict()
     {
         var run = await Commands.CliFixture.RunAsync(["demo", "--rows", "2000"], password: null);
 
@@ -12,6 +12,11 @@ public class DemoTests
         Assert.Contains("LicenseRevoked", run.Out, StringComparison.Ordinal);
         Assert.Contains("NotLicensee", run.Out, StringComparison.Ordinal);
         Assert.Contains("JOIN_KEY", run.Out, StringComparison.Ordinal);
+        Assert.Contains(": weighted sums", run.Out, StringComparison.Ordinal);
+        Assert.Contains(": scores", run.Out, StringComparison.Ordinal);
+        Assert.Contains("sum across 2 domains", run.Out, StringComparison.Ordinal);
+        Assert.Contains("ERROR_REASON_CONSENT_MISSING", run.Out, StringComparison.Ordinal);
+        Assert.Equal(3, run.Out.Split("decrypted locally").Length - 1);
     }
 
     [Fact]
