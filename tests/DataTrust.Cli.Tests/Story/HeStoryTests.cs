@@ -209,7 +209,15 @@ public sealed class HeStoryTests : IAsyncLifetime
                {"datasetId": "social_security", "measures": [{"function": "COUNT"}, {"function": "SUM", "column": "contribution_base_total"}]}],
              "scaleDigits": 2}
             """);
-        var cross = await MustAsync(Bank(bank, "submit", "--kind", "he-cross-domain-sum", "--license", Id(taxLicense), "--license", Id(socialLicense), "--query", crossQuery, "--json"));
+        // Submitted with --no-run, it runs when the result is first asked for: the kept spec and the peer jobs are
+        // streamed from the local record.
+        var crossSubmitted = await MustAsync(Bank(bank, "submit", "--kind", "he-cross-domain-sum", "--license", Id(taxLicense), "--license", Id(socialLicense), "--query", crossQuery, "--no-run", "--json"));
+        var crossJob = JsonDocument.Parse(crossSubmitted.Out).RootElement.GetProperty("jobId").GetUInt64();
+        Assert.Equal(2, JsonDocument.Parse(crossSubmitted.Out).RootElement.GetProperty("jobIds").GetArrayLength());
+        Assert.Equal(JobStatus.Pending, (await ledger.Jobs.GetJobAsync(crossJob)).Status);
+        var cross = await MustAsync(Bank(bank, "result", "--job", Id(crossJob), "--json"));
+        Assert.Equal(JobStatus.Completed, (await ledger.Jobs.GetJobAsync(crossJob)).Status);
+        Assert.Empty(Directory.GetFiles(Path.Combine(BankData, "he", "jobs"), "*.spec"));
         var taxTotals = await MustAsync(Bank(bank, "submit", "--license", Id(taxLicense), "--query", File_("tax-total.json", """{"datasetId": "tax", "measures": [{"function": "COUNT"}, {"function": "SUM", "column": "tax_paid"}]}"""), "--json"));
         var socialTotals = await MustAsync(Bank(bank, "submit", "--license", Id(socialLicense), "--query", File_("social-total.json", """{"datasetId": "social_security", "measures": [{"function": "COUNT"}, {"function": "SUM", "column": "contribution_base_total"}]}"""), "--json"));
         using (var json = JsonDocument.Parse(cross.Out))
