@@ -5,6 +5,8 @@ using DataTrust.Ledger.Crypto;
 using DataTrust.Ledger.Rpc;
 using DataTrust.Ledger.Signing;
 using DataTrust.Node.Execution;
+using DataTrust.Protos.V1;
+using Google.Protobuf;
 
 namespace DataTrust.Cli.Audit;
 
@@ -29,6 +31,9 @@ public sealed class Auditor
 
     /// <summary>Name of the execution log check.</summary>
     public const string ExecutionLogsCheck = "execution-logs";
+
+    /// <summary>Name of the check that every subject scored in a result file had consent on chain when the job completed.</summary>
+    public const string ScoringConsentsCheck = "scoring-consents";
 
     private readonly TimeProvider _time;
 
@@ -64,6 +69,7 @@ public sealed class Auditor
 
         events.Sort((a, b) => a.BlockNumber != b.BlockNumber ? a.BlockNumber.CompareTo(b.BlockNumber) : a.LogIndex.CompareTo(b.LogIndex));
 
+        var consentEvents = await ledger.Consents.GetEventsAsync(deployment.DeploymentBlock, toBlock, cancellationToken).ConfigureAwait(false);
         var replay = new Replay(deployment, block => TimestampAsync(ledger.Rpc, block, cancellationToken));
         foreach (var e in events)
         {
@@ -78,6 +84,7 @@ public sealed class Auditor
             new(CompletionsCheck, "Every finished job is known, finished once, by the dataset's node, with a signature by that node's registered signer, on a license neither revoked nor expired.", replay.CompletionChecks, replay.CompletionFindings),
             CheckResultFiles(inputs.ResultFiles, replay, deployment),
             CheckExecutionLogs(inputs.ExecutionLogs, replay),
+            await CheckScoringConsentsAsync(ledger, inputs.ResultFiles, replay, consentEvents, cancellationToken).ConfigureAwait(false),
         };
 
         var jobs = replay.Jobs.Values;
@@ -92,7 +99,7 @@ public sealed class Auditor
                 jobs.Count(j => j.Status == JobStatus.Completed),
                 jobs.Count(j => j.Status == JobStatus.Failed),
                 jobs.Count(j => j.Status == JobStatus.Pending),
-                events.Count),
+                events.Count + consentEvents.Count),
             checks,
             [.. replay.Participants.Select(p => new AuditParticipant(p.Key, p.Value.Role, p.Value.Name, p.Value.Suspended))],
             [.. replay.Datasets.Select(d => new AuditDataset(d.Key, d.Value.Name, d.Value.Operator, d.Value.Node, d.Value.Retired))],
@@ -169,6 +176,60 @@ public sealed class Auditor
         }
 
         return new AuditCheck(ResultFilesCheck, "Each result file's bytes hash to its resultHash, which is the hash the node committed on chain, and its signature is by that node's registered signer.", paths.Count, findings);
+    }
+
+    /// <summary>
+    /// For every scoring result file: each subject it scores had an active consent (given, not withdrawn) for the
+    /// licensee, the dataset and the license's purpose at the block the job completed. The consent history is replayed
+    /// from the Consents events, not read from the contract's current state.
+    /// </summary>
+    private static async Task<AuditCheck> CheckScoringConsentsAsync(DataTrustLedger ledger, IReadOnlyList<string> paths, Replay replay, IReadOnlyList<ContractEvent> consentEvents, CancellationToken cancellationToken)
+    {
+        var findings = new List<AuditFinding>();
+        var checkedSubjects = 0;
+        foreach (var path in paths)
+        {
+            ResultFile file;
+            JobResult result;
+            try
+            {
+                file = ResultFile.Load(path);
+                result = JobResult.Parser.ParseFrom(file.Result);
+            }
+            catch (Exception ex) when (ex is CliException or InvalidProtocolBufferException)
+            {
+                // The result-files check reports unreadable files.
+                continue;
+            }
+
+            if (result.ResultCase != JobResult.ResultOneofCase.HeScoring || !replay.Jobs.TryGetValue(file.JobId, out var job) || job.Status != JobStatus.Completed)
+            {
+                continue;
+            }
+
+            var license = await ledger.Licenses.GetLicenseAsync(job.LicenseId, cancellationToken).ConfigureAwait(false);
+            var purpose = (await ledger.Licenses.GetRequestAsync(license.RequestId, cancellationToken).ConfigureAwait(false)).Purpose;
+            var purposeHash = ConsentsContract.PurposeHash(purpose);
+            foreach (var subject in result.HeScoring.Scores.Select(s => s.Subject).Distinct(StringComparer.Ordinal))
+            {
+                checkedSubjects++;
+                var key = ConsentsContract.ConsentKey(subject, job.Submitter, job.DatasetId, purposeHash);
+                var last = consentEvents
+                    .Where(e => e.Values.GetHash32("key") == key && (e.BlockNumber < job.FinishedBlock || (e.BlockNumber == job.FinishedBlock && e.LogIndex < job.FinishedLogIndex)))
+                    .OrderBy(e => e.BlockNumber).ThenBy(e => e.LogIndex)
+                    .LastOrDefault();
+                if (last is null || last.Name != "ConsentGiven")
+                {
+                    findings.Add(new AuditFinding(
+                        $"Result file {Path.GetFileName(path)}: job {job.Id} scored subject '{subject}', who had {(last is null ? "never given" : $"withdrawn (block {last.BlockNumber})")} consent for licensee {job.Submitter}, this dataset and purpose '{purpose}' when the job completed.",
+                        job.Id,
+                        job.LicenseId,
+                        job.FinishedBlock));
+                }
+            }
+        }
+
+        return new AuditCheck(ScoringConsentsCheck, "Every subject scored in a scoring result file had consent on chain for the licensee, the dataset and the license's purpose when the job completed.", checkedSubjects, findings);
     }
 
     private static AuditCheck CheckExecutionLogs(IReadOnlyList<ExecutionLogInput> logs, Replay replay)

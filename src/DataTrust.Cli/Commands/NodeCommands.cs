@@ -108,15 +108,22 @@ internal static class NodeCommands
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "The node's data directory", Required = true };
         var listen = new Option<string>("--listen") { Description = "Loopback or host address:port to serve gRPC on", DefaultValueFactory = _ => "127.0.0.1:50051" };
+        var maxPayload = new Option<int>("--max-payload-mib") { Description = "Largest job spec accepted over ExecuteStream, in MiB (HE keys and ciphertexts)", DefaultValueFactory = _ => 64 };
         var rpc = CommonOptions.Rpc();
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();
         var command = new Command("serve", "Serve the node's datasets over gRPC until Ctrl+C; jobs are authorized by the chain")
         {
-            data, listen, rpc, deployment, key,
+            data, listen, maxPayload, rpc, deployment, key,
         };
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(environment, async () =>
         {
+            var payloadMib = parse.GetValue(maxPayload);
+            if (payloadMib is < 1 or > 4096)
+            {
+                throw new CliException($"--max-payload-mib must be between 1 and 4096; {payloadMib} was given.");
+            }
+
             var deploymentFile = parse.GetValue(deployment)!;
             if (!deploymentFile.Exists)
             {
@@ -126,7 +133,7 @@ internal static class NodeCommands
             var nodeKey = Keys.Open(environment, parse.GetValue(key)!);
             var chain = new NodeChain(parse.GetValue(rpc)!, Deployment.Load(deploymentFile.FullName), nodeKey);
             var app = NodeApp.Create(
-                new NodeOptions { DataDirectory = parse.GetValue(data)!.FullName, ListenAddress = parse.GetValue(listen)! },
+                new NodeOptions { DataDirectory = parse.GetValue(data)!.FullName, ListenAddress = parse.GetValue(listen)!, MaxJobPayloadBytes = (long)payloadMib << 20 },
                 logging => logging.AddSimpleConsole(o => o.SingleLine = true),
                 chain);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -56,6 +56,17 @@ public sealed class AuditFixture : IAsyncLifetime
     /// <summary>The job completed on a revoked license (after <see cref="CleanBlock"/>).</summary>
     public ulong RevokedJob { get; private set; }
 
+    /// <summary>A scoring result file of a subject that had consent when the job completed.</summary>
+    public string ConsentedScoringResult { get; private set; } = string.Empty;
+
+    /// <summary>A scoring result file completed after the subject withdrew consent.</summary>
+    public string WithdrawnScoringResult { get; private set; } = string.Empty;
+
+    /// <summary>The scoring job completed after the subject withdrew consent.</summary>
+    public ulong WithdrawnScoringJob { get; private set; }
+
+    public const string SubjectCode = "91110000600037341L";
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Folder);
@@ -111,6 +122,32 @@ public sealed class AuditFixture : IAsyncLifetime
         await op.Licenses.RevokeAsync(revokedLicense, "the purpose ended");
         var late = Keccak256Of("late result");
         await node.Jobs.CompleteAsync(RevokedJob, late, JobsContract.SignResult(NodeKey, Deployment.Jobs, Deployment.ChainId, RevokedJob, late));
+
+        // Scoring: a subject consents, is scored, withdraws, and is scored again (what the scoring-consents check catches).
+        var subjectKey = await NewAccountAsync();
+        await Authority.Participants.AdmitAsync(subjectKey.Address, Role.Enterprise, "Small company", SubjectCode);
+        var subject = await DataTrustLedger.ConnectAsync(Rpc, Deployment, subjectKey);
+        var scoringLicense = await GrantAsync(op, enterprise, spec.Id, quota: 5, epsilon: "1.0", ComputationKindSet.Aggregate | ComputationKindSet.HeScoring);
+        await subject.Consents.GiveAsync(enterprise.Account!.Value, spec.Id, Purpose);
+        (_, ConsentedScoringResult) = await ScoreAsync(enterprise, node, scoringLicense, "consented");
+        await subject.Consents.WithdrawAsync(enterprise.Account!.Value, spec.Id, Purpose);
+        (WithdrawnScoringJob, WithdrawnScoringResult) = await ScoreAsync(enterprise, node, scoringLicense, "withdrawn");
+    }
+
+    private const string Purpose = "small-business credit risk statistics";
+
+    private async Task<(ulong JobId, string Path)> ScoreAsync(DataTrustLedger enterprise, DataTrustLedger node, ulong license, string name)
+    {
+        var specBytes = Encoding.UTF8.GetBytes("scoring " + name);
+        var jobId = await enterprise.Jobs.SubmitHashedAsync(license, ComputationKind.HeScoring, DataTrust.Ledger.Crypto.Keccak256.Compute(specBytes), (ulong)specBytes.Length, Epsilon.Zero);
+        var scoring = new DataTrust.Protos.V1.HeScoringResult { DatasetId = "tax" };
+        scoring.Scores.Add(new DataTrust.Protos.V1.HeScore { Subject = SubjectCode, Ciphertext = 0, Slot = 0 });
+        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(new DataTrust.Protos.V1.JobResult { HeScoring = scoring });
+        var result = ResultFile.Create(NodeKey, Deployment.ChainId, Deployment.Jobs, jobId, NodeKey.Address, bytes);
+        await node.Jobs.CompleteAsync(jobId, result.ResultHash, EthSignature.FromBytes(result.NodeSignature));
+        var path = Path.Combine(Folder, $"scoring-{name}-{jobId}.json");
+        result.Save(path);
+        return (jobId, path);
     }
 
     public async Task DisposeAsync()
@@ -138,11 +175,11 @@ public sealed class AuditFixture : IAsyncLifetime
 
     private static Hash32 Keccak256Of(string text) => DataTrust.Ledger.Crypto.Keccak256.Compute(Encoding.UTF8.GetBytes(text));
 
-    private async Task<ulong> GrantAsync(DataTrustLedger op, DataTrustLedger enterprise, Hash32 datasetId, uint quota, string epsilon)
+    private async Task<ulong> GrantAsync(DataTrustLedger op, DataTrustLedger enterprise, Hash32 datasetId, uint quota, string epsilon, ComputationKindSet? kinds = null)
     {
-        var requestId = await enterprise.Licenses.RequestAsync(datasetId, "small-business credit risk statistics");
+        var requestId = await enterprise.Licenses.RequestAsync(datasetId, Purpose);
         var now = (await Rpc.GetBlockAsync(BlockTag.Latest))!.Timestamp;
-        return await op.Licenses.GrantAsync(requestId, ComputationKindSet.Aggregate, quota, DateTimeOffset.FromUnixTimeSeconds((long)now) + TimeSpan.FromDays(90), Epsilon.Parse(epsilon));
+        return await op.Licenses.GrantAsync(requestId, kinds ?? ComputationKindSet.Aggregate, quota, DateTimeOffset.FromUnixTimeSeconds((long)now) + TimeSpan.FromDays(90), Epsilon.Parse(epsilon));
     }
 
     private async Task<EthereumKey> NewAccountAsync()
@@ -169,7 +206,7 @@ public sealed class AuditFixture : IAsyncLifetime
         10,
         1,
         85,
-        ComputationKindSet.Aggregate,
+        ComputationKindSet.Aggregate | ComputationKindSet.HeScoring,
         [
             new ColumnSpec("uscc", ColumnType.Text, ColumnPermissions.JoinKey, 0, 0),
             new ColumnSpec("year", ColumnType.Int, ColumnPermissions.GroupBy | ColumnPermissions.Filter, 0, 0),

@@ -6,7 +6,7 @@ namespace DataTrust.Cli.Tests.Audit;
 public sealed class AuditorTests(AuditFixture fixture)
 {
     private static readonly string[] CheckNames =
-        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck];
+        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
 
     private Task<AuditReport> AuditAsync(AuditInputs inputs) => new Auditor().VerifyAsync(fixture.ReadOnly, inputs);
 
@@ -40,7 +40,7 @@ public sealed class AuditorTests(AuditFixture fixture)
         Assert.Equal(fixture.RevokedJob, finding.JobId);
         Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.LicensesCheck).Verdict);
         Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.SubmissionsCheck).Verdict);
-        Assert.NotNull(report.Licenses.Single(l => l.LicenseId != fixture.LicenseId).RevokedBlock);
+        Assert.NotNull(report.Licenses.Single(l => l.LicenseId == fixture.LicenseId + 1).RevokedBlock);
     }
 
     [Fact]
@@ -134,5 +134,28 @@ public sealed class AuditorTests(AuditFixture fixture)
         var head = await fixture.Rpc.GetBlockNumberAsync();
 
         await Assert.ThrowsAsync<ArgumentException>(() => AuditAsync(new AuditInputs([], [], head + 1000)));
+    }
+
+    [Fact]
+    public async Task A_scoring_result_of_a_subject_with_consent_at_completion_passes_the_consent_check()
+    {
+        var report = await AuditAsync(new AuditInputs([fixture.ConsentedScoringResult], [], null));
+
+        var check = report.Check(Auditor.ScoringConsentsCheck);
+        Assert.Equal(1, check.Checked);
+        Assert.Empty(check.Findings);
+        Assert.Empty(report.Check(Auditor.ResultFilesCheck).Findings);
+    }
+
+    [Fact]
+    public async Task A_scoring_result_completed_after_the_subject_withdrew_consent_fails_the_consent_check()
+    {
+        var report = await AuditAsync(new AuditInputs([fixture.WithdrawnScoringResult], [], null));
+
+        var finding = Assert.Single(report.Check(Auditor.ScoringConsentsCheck).Findings);
+        Assert.Equal(fixture.WithdrawnScoringJob, finding.JobId);
+        Assert.Contains(AuditFixture.SubjectCode, finding.What, StringComparison.Ordinal);
+        Assert.Contains("withdrawn", finding.What, StringComparison.Ordinal);
+        Assert.Empty(report.Check(Auditor.ResultFilesCheck).Findings);
     }
 }

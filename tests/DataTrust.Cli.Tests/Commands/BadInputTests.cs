@@ -31,6 +31,24 @@ public sealed class BadInputTests(CliFixture fixture)
         Assert.Equal(before, await NonceAsync(fixture.Authority));
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("5000")]
+    public async Task Node_serve_refuses_a_payload_bound_out_of_range_before_starting(string mib)
+    {
+        var dir = Directory.CreateTempSubdirectory("datatrust-serve-").FullName;
+        try
+        {
+            var run = await CliFixture.RunAsync(["node", "serve", "--data", dir, "--listen", "127.0.0.1:0", "--max-payload-mib", mib, "--rpc", "http://127.0.0.1:1", "--deployment", Path.Combine(dir, "none.json"), "--key", Path.Combine(dir, "none.key")]);
+
+            AssertOneSentence(run, "--max-payload-mib must be between 1 and 4096");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_missing_keystore_password_fails_with_one_sentence()
     {

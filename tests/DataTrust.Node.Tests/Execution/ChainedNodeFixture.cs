@@ -1,4 +1,3 @@
-using System.Numerics;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
@@ -25,8 +24,8 @@ namespace DataTrust.Node.Tests.Execution;
 public sealed class ChainedNodeFixture : IAsyncLifetime
 {
     public const string DatasetId = "tax";
-    private readonly List<EthereumKey> _keys = [];
     private LocalChain? _chain;
+    private TestAccounts? _accounts;
     private WebApplication? _app;
 
     public JsonRpcClient Rpc { get; private set; } = null!;
@@ -59,6 +58,7 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
     {
         _chain = await LocalChain.StartAsync();
         Rpc = _chain.CreateClient();
+        _accounts = new TestAccounts(Rpc);
         var authorityKey = Keep(EthereumKey.FromPrivateKeyHex(_chain.DevelopmentPrivateKeys[0]));
         Authority = await DataTrustLedger.DeployAsync(Rpc, authorityKey);
 
@@ -146,29 +146,16 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
 
         Rpc.Dispose();
         await _chain!.DisposeAsync();
-        foreach (var key in _keys)
-        {
-            key.Dispose();
-        }
+        _accounts?.Dispose();
 
         Temp.Dispose();
     }
 
-    public EthereumKey Keep(EthereumKey key)
-    {
-        _keys.Add(key);
-        return key;
-    }
+    public EthereumKey Keep(EthereumKey key) => _accounts!.Keep(key);
 
-    public async Task<EthereumKey> FundedAsync()
-    {
-        var key = Keep(EthereumKey.Generate());
-        await FundAsync(key.Address);
-        return key;
-    }
+    public Task<EthereumKey> FundedAsync() => _accounts!.FundedAsync();
 
-    public Task FundAsync(Address address) =>
-        Rpc.CallAsync("anvil_setBalance", [address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 21))]);
+    public Task FundAsync(Address address) => _accounts!.FundAsync(address);
 
     public async Task<ulong> LicenseAsync(uint quota = 10, string epsilon = "2.0", TimeSpan? validFor = null)
     {

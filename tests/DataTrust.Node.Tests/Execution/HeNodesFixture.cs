@@ -1,4 +1,3 @@
-using System.Numerics;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
@@ -27,9 +26,9 @@ namespace DataTrust.Node.Tests.Execution;
 public sealed class HeNodesFixture : IAsyncLifetime
 {
     public const string Purpose = "small-business credit scoring";
-    private readonly List<EthereumKey> _keys = [];
     private readonly List<WebApplication> _apps = [];
     private LocalChain? _chain;
+    private TestAccounts? _accounts;
 
     public JsonRpcClient Rpc { get; private set; } = null!;
 
@@ -76,11 +75,12 @@ public sealed class HeNodesFixture : IAsyncLifetime
     {
         _chain = await LocalChain.StartAsync();
         Rpc = _chain.CreateClient();
-        var authorityKey = Keep(EthereumKey.FromPrivateKeyHex(_chain.DevelopmentPrivateKeys[0]));
+        _accounts = new TestAccounts(Rpc);
+        var authorityKey = _accounts.Keep(EthereumKey.FromPrivateKeyHex(_chain.DevelopmentPrivateKeys[0]));
         Authority = await DataTrustLedger.DeployAsync(Rpc, authorityKey);
-        var operatorKey = await FundedAsync();
-        BankKey = await FundedAsync();
-        var subjectKey = await FundedAsync();
+        var operatorKey = await _accounts.FundedAsync();
+        BankKey = await _accounts.FundedAsync();
+        var subjectKey = await _accounts.FundedAsync();
         await Authority.Participants.AdmitAsync(operatorKey.Address, Role.Operator, "Data operator");
         await Authority.Participants.AdmitAsync(BankKey.Address, Role.Enterprise, "Bank", "91350100M000100Y43");
         Operator = await DataTrustLedger.ConnectAsync(Rpc, Authority.Deployment, operatorKey);
@@ -104,7 +104,7 @@ public sealed class HeNodesFixture : IAsyncLifetime
     private async Task<(Address, JobService.JobServiceClient, GrpcChannel)> StartNodeAsync(string domain, string directory, DatasetImport import)
     {
         var nodeKey = EthereumKey.Generate();
-        await FundAsync(nodeKey.Address);
+        await _accounts!.FundAsync(nodeKey.Address);
         DatasetDescriptor descriptor;
         using (var store = new DatasetStore(directory))
         {
@@ -166,29 +166,9 @@ public sealed class HeNodesFixture : IAsyncLifetime
 
         Rpc.Dispose();
         await _chain!.DisposeAsync();
-        foreach (var key in _keys)
-        {
-            key.Dispose();
-        }
-
+        _accounts?.Dispose();
         Temp.Dispose();
     }
-
-    private EthereumKey Keep(EthereumKey key)
-    {
-        _keys.Add(key);
-        return key;
-    }
-
-    private async Task<EthereumKey> FundedAsync()
-    {
-        var key = Keep(EthereumKey.Generate());
-        await FundAsync(key.Address);
-        return key;
-    }
-
-    private Task FundAsync(Address address) =>
-        Rpc.CallAsync("anvil_setBalance", [address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 21))]);
 }
 
 [CollectionDefinition(Name)]

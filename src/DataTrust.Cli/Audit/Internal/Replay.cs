@@ -308,6 +308,7 @@ internal sealed class Replay
 
         job.Status = completed ? JobStatus.Completed : JobStatus.Failed;
         job.FinishedBlock = e.BlockNumber;
+        job.FinishedLogIndex = e.LogIndex;
         job.CompletedBy = node;
         if (Datasets.TryGetValue(job.DatasetId, out var dataset) && dataset.Node != node)
         {
@@ -474,5 +475,7 @@ internal sealed class Replay
         public Address CompletedBy { get; set; }
 
         public ulong FinishedBlock { get; set; }
+
+        public ulong FinishedLogIndex { get; set; }
     }
 }
