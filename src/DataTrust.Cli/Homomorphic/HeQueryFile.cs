@@ -145,6 +145,11 @@ public static class HeQueryFile
                 throw new CliException($"The query file '{at}' needs \"datasetId\".");
             }
 
+            if (query.EpsilonMicros > long.MaxValue)
+            {
+                throw new CliException($"The query file '{at}' has an \"epsilonMicros\" beyond the on-chain fixed point; give \"epsilon\" as a decimal such as \"0.5\".");
+            }
+
             if (!datasets.Add(query.DatasetId))
             {
                 throw new CliException($"The query file '{source}' has two parts on dataset '{query.DatasetId}'; each part must be another dataset.");

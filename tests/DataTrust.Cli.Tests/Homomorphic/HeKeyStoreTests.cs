@@ -114,15 +114,30 @@ public sealed class HeKeyStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_stored_key_zeroes_its_secret_on_dispose_and_never_prints_it()
+    public void A_stored_key_never_prints_its_secret_and_refuses_use_after_dispose()
     {
         var store = new HeKeyStore(_root.FullName);
-        store.Create(Account, [1], [0x5a, 0x5b]);
+        var secret = "secret key bytes, sixteen+"u8.ToArray();
+        store.Create(Account, [1], secret);
         var key = store.Load(Account);
 
-        Assert.DoesNotContain("5a", key.ToString(), StringComparison.OrdinalIgnoreCase);
+        var text = key.ToString();
+        Assert.DoesNotContain(Convert.ToHexString(secret), text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Convert.ToBase64String(secret), text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret key bytes", text, StringComparison.Ordinal);
         key.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => key.SecretKey.ToArray());
+    }
+
+    [Fact]
+    public void Disposing_a_stored_key_zeroes_the_secret_bytes_it_held()
+    {
+        var held = RandomNumberGenerator.GetBytes(64);
+        var key = new StoredHeKey(Account, "id", [1], held);
+
+        key.Dispose();
+
+        Assert.All(held, b => Assert.Equal(0, b));
     }
 }

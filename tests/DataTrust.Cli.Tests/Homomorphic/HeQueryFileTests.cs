@@ -114,6 +114,7 @@ public sealed class HeQueryFileTests
     [InlineData("""{"parts": [""" + Tax + """, {"datasetId": "s", "measures": [{"function": "COUNT"}], "epsilon": "x"}]}""", "invalid \"epsilon\"")]
     [InlineData("""{"parts": [""" + Tax + """, {"datasetId": "s", "measures": [{"function": "COUNT"}], "epsilon": "0.5", "epsilonMicros": "1"}]}""", "give one")]
     [InlineData("""{"parts": [""" + Tax + """, 3]}""", "parts[1] that is not")]
+    [InlineData("""{"parts": [""" + Tax + """, {"datasetId": "s", "measures": [{"function": "COUNT"}], "epsilonMicros": "18446744073709551615"}]}""", "beyond the on-chain fixed point")]
     public void A_bad_cross_domain_query_is_refused(string json, string expected)
     {
         var ex = Assert.Throws<CliException>(() => HeQueryFile.ParseCrossDomain(json, "x.json"));

@@ -239,7 +239,14 @@ public sealed class HeStoryTests : IAsyncLifetime
         Assert.Contains("PARTIAL_WITHHELD", withheld.Error, StringComparison.Ordinal);
 
         // The secret key appears in no output and no saved result: only in its own file.
-        var secret = (await File.ReadAllBytesAsync(keyFile)).AsSpan(100, 32).ToArray();
+        // Key file: magic (8), account (20), key id (16), parameters and secret key each as a 4-byte big-endian length
+        // and the bytes, SHA-256 (32). Take 32 bytes from the middle of the secret key.
+        var keyBytes = await File.ReadAllBytesAsync(keyFile);
+        var parametersLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(keyBytes.AsSpan(44));
+        var secretAt = 44 + 4 + parametersLength;
+        var secretLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(keyBytes.AsSpan(secretAt));
+        Assert.Equal(keyBytes.Length, secretAt + 4 + secretLength + 32);
+        var secret = keyBytes.AsSpan(secretAt + 4 + (secretLength / 2), 32).ToArray();
         var saved = Convert.FromBase64String(JsonDocument.Parse(await File.ReadAllTextAsync(weightedFile)).RootElement.GetProperty("result").GetString()!);
         Assert.Equal(-1, saved.AsSpan().IndexOf(secret));
         foreach (var text in new[] { weighted.Out, scored.Out, cross.Out, fetched.Out, refused.Error })
