@@ -23,11 +23,27 @@ public sealed class HeKey : IDisposable
     /// </summary>
     public static readonly IReadOnlyList<int> Degrees = [8192, 16384];
 
+    private readonly SecretKey _checkKey;
+    private readonly Decryptor _checker;
+
     private HeKey(HeClient client, string keyId, bool created)
     {
         Client = client;
         KeyId = keyId;
         Created = created;
+
+        // A second handle on the same secret, for the noise-budget check the client does not offer.
+        var secret = client.SaveSecretKey();
+        try
+        {
+            _checkKey = BfvSerializer.LoadSecretKey(client.Context, secret);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        }
+
+        _checker = new Decryptor(client.Context, _checkKey);
     }
 
     /// <summary>The client holding the secret key.</summary>
@@ -105,8 +121,21 @@ public sealed class HeKey : IDisposable
         }
     }
 
+    /// <summary>
+    /// The invariant noise budget, in bits, of a ciphertext under this key. Zero means it does not decrypt correctly
+    /// with this key: made under another secret key with the same parameters (whose decryption is uniform noise), or
+    /// grown too noisy. Anything above zero decrypts exactly.
+    /// </summary>
+    /// <exception cref="BfvException">The ciphertext is malformed or made under other parameters.</exception>
+    public int NoiseBudget(ReadOnlySpan<byte> ciphertext) =>
+        _checker.InvariantNoiseBudget(BfvSerializer.LoadCiphertext(Client.Context, ciphertext));
+
     /// <inheritdoc/>
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        _checkKey.Dispose();
+        Client.Dispose();
+    }
 
     /// <summary>Names the key without any secret.</summary>
     public override string ToString() => $"HeKey(id {KeyId}, N = {Degree}, secret redacted)";

@@ -30,6 +30,15 @@ public static class HeResultView
         ArgumentNullException.ThrowIfNull(key);
         try
         {
+            // Another key with the same parameters would decrypt to plausible-looking noise: refuse it instead.
+            foreach (var ciphertext in Ciphertexts(verified.Result))
+            {
+                if (key.NoiseBudget(ciphertext.Span) == 0)
+                {
+                    throw new CliException($"The result of job {verified.JobId} does not decrypt under HE key {key.KeyId} (no noise budget left): it was made under another key, or is damaged.");
+                }
+            }
+
             return verified.Result.ResultCase switch
             {
                 JobResult.ResultOneofCase.HeWeightedAggregate => Weighted(verified, key, Need(model, verified.JobId)),
@@ -43,6 +52,14 @@ public static class HeResultView
             throw new CliException($"The result of job {verified.JobId} cannot be decrypted with HE key {key.KeyId} ({ex.Message}); it was made under another key.", ex);
         }
     }
+
+    private static IEnumerable<Google.Protobuf.ByteString> Ciphertexts(JobResult result) => result.ResultCase switch
+    {
+        JobResult.ResultOneofCase.HeWeightedAggregate => result.HeWeightedAggregate.Ciphertexts,
+        JobResult.ResultOneofCase.HeScoring => result.HeScoring.Ciphertexts,
+        JobResult.ResultOneofCase.HeCrossDomainSum => [result.HeCrossDomainSum.Ciphertext],
+        _ => [],
+    };
 
     /// <summary>Prints a decrypted result as a table (with its notes) or as JSON.</summary>
     public static void Print(CliEnvironment environment, bool json, HeDecrypted decrypted)
