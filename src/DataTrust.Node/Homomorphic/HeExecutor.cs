@@ -363,7 +363,8 @@ public sealed class HeExecutor
         }
     }
 
-    private static JobResult WeightedCiphertexts(
+    /// <summary>The ciphertexts of a weighted aggregate, or null when a value does not fit below t/2.</summary>
+    private static JobResult? WeightedCiphertexts(
         HeWeightedAggregateSpec spec,
         AggregateResult sums,
         HeMaterial material,
@@ -410,7 +411,7 @@ public sealed class HeExecutor
                     {
                         if (!FixedPoint.TryScale(row.Cells[1 + i].Value, digits, t, out var sum))
                         {
-                            throw new ModulusTooSmallException();
+                            return null;
                         }
 
                         values[slot + i] = FixedPoint.ToResidue(sum, t);
@@ -429,7 +430,7 @@ public sealed class HeExecutor
                 {
                     if (!FixedPoint.TryScale(count.Value, 0, t, out var n))
                     {
-                        throw new ModulusTooSmallException();
+                        return null;
                     }
 
                     mask[engine.RowSize + slot] = FixedPoint.ToResidue(n, t);
@@ -495,7 +496,8 @@ public sealed class HeExecutor
         return new JobResult { HeScoring = result };
     }
 
-    private static JobResult PartialCiphertext(HeCrossDomainSumSpec spec, AggregateResult totals, HeMaterial material)
+    /// <summary>The encrypted totals of one part, or null when a value does not fit below t/2.</summary>
+    private static JobResult? PartialCiphertext(HeCrossDomainSumSpec spec, AggregateResult totals, HeMaterial material)
     {
         if (totals.Rows.Count != 1)
         {
@@ -524,7 +526,7 @@ public sealed class HeExecutor
 
             if (!FixedPoint.TryScale(cells[j].Value, (int)spec.ScaleDigits, t, out var total))
             {
-                throw new ModulusTooSmallException();
+                return null; // too large for t
             }
 
             slots[j] = FixedPoint.ToResidue(total, t);
@@ -534,15 +536,14 @@ public sealed class HeExecutor
         return new JobResult { HePartial = result };
     }
 
-    private static HeOutcome Guarded(Func<JobResult> compute, string prefix)
+    /// <summary>Runs the HE step; null from it means a value did not fit the plaintext modulus.</summary>
+    private static HeOutcome Guarded(Func<JobResult?> compute, string prefix)
     {
         try
         {
-            return new HeOutcome(compute(), null);
-        }
-        catch (ModulusTooSmallException)
-        {
-            return HeOutcome.Refused(TooSmall(prefix, "a protected sum or count"));
+            return compute() is { } result
+                ? new HeOutcome(result, null)
+                : HeOutcome.Refused(TooSmall(prefix, "a protected sum or count"));
         }
         catch (BfvException)
         {
@@ -585,7 +586,4 @@ public sealed class HeExecutor
 
     private static string Describe(Measure measure) =>
         $"{measure.Function.ToString().ToLowerInvariant()}({(measure.Column.Length == 0 ? "*" : measure.Column)})";
-
-    /// <summary>Raised inside the computation when a value does not fit the plaintext modulus; becomes a refusal.</summary>
-    private sealed class ModulusTooSmallException : Exception;
 }

@@ -58,7 +58,7 @@ internal static class ScoringRows
             .Append(" WHERE ").Append(subject).Append(" IN (").AppendJoin(", ", subjects.Select(Bind)).Append(')');
         foreach (var filter in plan.Filters)
         {
-            sql.Append(" AND ").Append(Condition(filter, Bind));
+            sql.Append(" AND ").Append(SqlPlan.Condition(filter, Bind));
         }
 
         // Labels order a subject's rows; rows with equal labels keep their stored order (rowid), never an order of values.
@@ -119,22 +119,5 @@ internal static class ScoringRows
         // Stable: rows keep the label order of the SQL within each subject.
         rows = rows.OrderBy(r => r.Subject).ToList();
         return Status.Read;
-    }
-
-    private static string Condition(PlannedFilter filter, Func<object, string> bind)
-    {
-        var column = SqlText.Quote(filter.Column.Name);
-        return filter.Operator switch
-        {
-            FilterOperator.Eq => $"{column} = {bind(filter.Values[0])}",
-            FilterOperator.Ne => $"{column} <> {bind(filter.Values[0])}",
-            FilterOperator.Lt => $"{column} < {bind(filter.Values[0])}",
-            FilterOperator.Le => $"{column} <= {bind(filter.Values[0])}",
-            FilterOperator.Gt => $"{column} > {bind(filter.Values[0])}",
-            FilterOperator.Ge => $"{column} >= {bind(filter.Values[0])}",
-            FilterOperator.In => $"{column} IN ({string.Join(", ", filter.Values.Select(bind))})",
-            FilterOperator.Between => $"{column} BETWEEN {bind(filter.Values[0])} AND {bind(filter.Values[1])}",
-            _ => throw new InvalidOperationException("The validator admitted an unknown operator."),
-        };
     }
 }

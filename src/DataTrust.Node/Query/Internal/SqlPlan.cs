@@ -136,7 +136,8 @@ internal sealed class SqlPlan
         return new SqlPlan(sql.ToString(), parameters, layout, groupCount);
     }
 
-    private static string Condition(PlannedFilter filter, Func<object, string> bind)
+    /// <summary>One WHERE condition of a validated filter, its literals bound through <paramref name="bind"/>.</summary>
+    internal static string Condition(PlannedFilter filter, Func<object, string> bind)
     {
         var column = SqlText.Quote(filter.Column.Name);
         return filter.Operator switch
