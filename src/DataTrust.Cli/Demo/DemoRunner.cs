@@ -347,7 +347,7 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.MarkupLine($"[bold]{Markup.Escape(title)}[/]");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var submission = await he.SubmitAsync(request, key, keepSpec: false, cancellationToken).ConfigureAwait(false);
-        var chunks = (submission.Spec.Length + SpecChunks.MaxChunkSize - 1) / SpecChunks.MaxChunkSize;
+        var chunks = (submission.Spec.Length + JobStreams.MaxChunkSize - 1) / JobStreams.MaxChunkSize;
         _console.MarkupLine($"  job {string.Join(" + ", submission.JobIds)}: spec of {submission.Spec.Length / (1024.0 * 1024.0):0.0} MiB committed on chain by its Keccak-256, streamed in {chunks} chunk(s)");
         var verified = await he.RunAsync(submission, cancellationToken).ConfigureAwait(false);
         HeResultView.Print(_environment, json: false, HeResultView.Decrypt(verified, key, request.Model));

@@ -1,4 +1,4 @@
-using DataTrust.Cli.Homomorphic;
+using DataTrust.Node.Execution;
 using DataTrust.Cli.Results;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger;
@@ -203,8 +203,8 @@ public sealed class JobClient
         ArgumentNullException.ThrowIfNull(peerJobs);
         var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
-        var peers = peerJobs.Select(peer => new PeerJob { JobId = SpecChunks.IdBytes(peer), RequesterSignature = ByteString.CopyFrom(Sign(peer).ToBytes()) });
-        var chunks = SpecChunks.Split(jobId, Sign(jobId).ToBytes(), spec, peers);
+        var peers = peerJobs.Select(peer => new PeerJob { JobId = JobStreams.IdBytes(peer), RequesterSignature = ByteString.CopyFrom(Sign(peer).ToBytes()) });
+        var chunks = JobStreams.Split(jobId, Sign(jobId).ToBytes(), spec, peers);
         using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
         var client = new JobService.JobServiceClient(channel);
         var response = await CallAsync(async () =>
@@ -243,7 +243,7 @@ public sealed class JobClient
         var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
         using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
         var client = new JobService.JobServiceClient(channel);
-        var request = new ExecuteRequest { JobId = SpecChunks.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(Sign(jobId).ToBytes()) };
+        var request = new ExecuteRequest { JobId = JobStreams.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(Sign(jobId).ToBytes()) };
         var response = await CallAsync(() => client.ExecuteAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
         return await VerifyHeAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
     }
@@ -371,7 +371,7 @@ public sealed class JobClient
     }
 
     // Homomorphic results carry ciphertexts of megabytes; gRPC's 4 MB default would cut them off.
-    private static readonly GrpcChannelOptions LargeMessages = new() { MaxReceiveMessageSize = 256 * 1024 * 1024, MaxSendMessageSize = 2 * SpecChunks.MaxChunkSize };
+    private static readonly GrpcChannelOptions LargeMessages = new() { MaxReceiveMessageSize = 256 * 1024 * 1024, MaxSendMessageSize = 2 * JobStreams.MaxChunkSize };
 
     private static async Task<T> CallAsync<T>(Func<Task<T>> call)
     {

@@ -157,7 +157,7 @@ public sealed partial class JobRunner
         var info = new HePartInfo
         {
             DatasetId = datasetId,
-            JobId = ByteString.CopyFrom(PeerClient.IdBytes(jobId)),
+            JobId = JobStreams.IdBytes(jobId),
             Noise = partial.Noise,
             SnapshotCommitment = partial.SnapshotCommitment,
         };

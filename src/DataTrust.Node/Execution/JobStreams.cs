@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using DataTrust.Ledger.Crypto;
 using DataTrust.Protos.V1;
 using Google.Protobuf;
@@ -5,36 +6,75 @@ using Grpc.Core;
 
 namespace DataTrust.Node.Execution;
 
-/// <summary>The chunked transport of large job specs over <c>JobService.ExecuteStream</c>.</summary>
+/// <summary>
+/// The chunked transport of large job specs over <c>JobService.ExecuteStream</c>: every chunk carries at most
+/// <see cref="MaxChunkSize"/> bytes and its index; the first also carries the job id, the requester's signature, the
+/// total size and the Keccak-256 of the whole spec (what the chain holds), the peer jobs or the coordinator's claim of
+/// a cross-domain sum, so the node can refuse an unknown or oversized job before the rest is sent.
+/// </summary>
 public static class JobStreams
 {
     /// <summary>The largest chunk a node accepts (1 MiB), well under gRPC's default 4 MiB message limit.</summary>
     public const int MaxChunkSize = 1 << 20;
 
-    /// <summary>
-    /// Sends <paramref name="spec"/> as ordered chunks: the first carries <paramref name="header"/>'s fields (job id,
-    /// signature, peers, coordinator) with the total size and Keccak-256 filled in; then completes the request stream.
-    /// </summary>
-    public static async Task WriteAsync(IClientStreamWriter<JobChunk> writer, JobChunk header, ReadOnlyMemory<byte> spec, CancellationToken cancellationToken, int chunkSize = MaxChunkSize)
+    /// <summary>An on-chain id as the protocol sends it: 32 bytes, big-endian (a uint256).</summary>
+    public static ByteString IdBytes(ulong id)
     {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(header);
+        var bytes = new byte[32];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(24), id);
+        return ByteString.CopyFrom(bytes);
+    }
+
+    /// <summary>The chunks of a spec, in the order they are sent.</summary>
+    /// <param name="jobId">The on-chain job.</param>
+    /// <param name="requesterSignature">The submitter's 65-byte signature for the job.</param>
+    /// <param name="spec">The whole serialized <see cref="JobSpec"/>; not empty.</param>
+    /// <param name="peers">For a cross-domain sum sent to the node of parts[0]: the jobs of parts[1..], in order.</param>
+    /// <param name="chunkSize">Bytes per chunk, 1 to <see cref="MaxChunkSize"/>.</param>
+    /// <param name="coordinator">For a cross-domain part, sent by the coordinating node: its claim to the partial.</param>
+    public static IReadOnlyList<JobChunk> Split(ulong jobId, ReadOnlySpan<byte> requesterSignature, ReadOnlyMemory<byte> spec, IEnumerable<PeerJob>? peers = null, int chunkSize = MaxChunkSize, CoordinatorProof? coordinator = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(jobId);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, MaxChunkSize);
         if (spec.IsEmpty)
         {
-            throw new ArgumentException("A job spec has at least one byte.", nameof(spec));
+            throw new ArgumentException("A job spec is never empty; serialize the JobSpec first.", nameof(spec));
         }
 
-        var first = header.Clone();
-        first.Index = 0;
+        if (requesterSignature.Length != 65)
+        {
+            throw new ArgumentException("The requester signature is 65 bytes (r, s, v); sign the job with JobAuthorization.", nameof(requesterSignature));
+        }
+
+        var chunks = new List<JobChunk>((spec.Length + chunkSize - 1) / chunkSize);
+        for (var offset = 0; offset < spec.Length; offset += chunkSize)
+        {
+            var length = Math.Min(chunkSize, spec.Length - offset);
+            chunks.Add(new JobChunk { Index = (uint)chunks.Count, Data = ByteString.CopyFrom(spec.Span.Slice(offset, length)) });
+        }
+
+        var first = chunks[0];
+        first.JobId = IdBytes(jobId);
+        first.RequesterSignature = ByteString.CopyFrom(requesterSignature);
         first.TotalSize = (ulong)spec.Length;
         first.Keccak256 = ByteString.CopyFrom(Keccak256.Compute(spec.Span).Span);
-        var index = 0u;
-        for (var offset = 0; offset < spec.Length; offset += chunkSize, index++)
+        if (peers is not null)
         {
-            var chunk = index == 0 ? first : new JobChunk { Index = index };
-            chunk.Data = ByteString.CopyFrom(spec.Span.Slice(offset, Math.Min(chunkSize, spec.Length - offset)));
+            first.Peers.Add(peers);
+        }
+
+        first.Coordinator = coordinator;
+        return chunks;
+    }
+
+    /// <summary>Writes the chunks in order and completes the request stream.</summary>
+    public static async Task WriteAsync(IClientStreamWriter<JobChunk> writer, IEnumerable<JobChunk> chunks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(chunks);
+        foreach (var chunk in chunks)
+        {
             cancellationToken.ThrowIfCancellationRequested();
             await writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
         }

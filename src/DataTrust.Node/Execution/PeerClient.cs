@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Crypto;
 using DataTrust.Ledger.Signing;
@@ -26,13 +25,6 @@ public sealed record PeerPartial(HePartialResult? Partial, Hash32 ResultHash, by
 /// </summary>
 internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
 {
-    public static byte[] IdBytes(ulong id)
-    {
-        var bytes = new byte[32];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(24), id);
-        return bytes;
-    }
-
     public async Task<PeerPartial> RequestPartialAsync(ChainJob coordinator, ChainJob part, ReadOnlyMemory<byte> requesterSignature, byte[] spec, int partIndex, CancellationToken cancellationToken)
     {
         var dataset = await ledger.Catalog.GetDatasetAsync(part.DatasetId, cancellationToken).ConfigureAwait(false);
@@ -42,16 +34,12 @@ internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
             return Refused(partIndex, $"node {node.Account} registered no usable endpoint ('{node.Endpoint}')");
         }
 
-        var header = new JobChunk
+        var claim = new CoordinatorProof
         {
-            JobId = ByteString.CopyFrom(IdBytes(part.Id)),
-            RequesterSignature = ByteString.CopyFrom(requesterSignature.Span),
-            Coordinator = new CoordinatorProof
-            {
-                JobId = ByteString.CopyFrom(IdBytes(coordinator.Id)),
-                NodeSignature = ByteString.CopyFrom(CrossDomainAuthorization.Sign(signer, ledger.Deployment.Jobs, ledger.Deployment.ChainId, coordinator.Id, part.Id).ToBytes()),
-            },
+            JobId = JobStreams.IdBytes(coordinator.Id),
+            NodeSignature = ByteString.CopyFrom(CrossDomainAuthorization.Sign(signer, ledger.Deployment.Jobs, ledger.Deployment.ChainId, coordinator.Id, part.Id).ToBytes()),
         };
+        var chunks = JobStreams.Split(part.Id, requesterSignature.Span, spec, coordinator: claim);
 
         ExecuteResponse response;
         try
@@ -59,7 +47,7 @@ internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
             using var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
             var client = new JobService.JobServiceClient(channel);
             using var call = client.ExecuteStream(cancellationToken: cancellationToken);
-            await JobStreams.WriteAsync(call.RequestStream, header, spec, cancellationToken).ConfigureAwait(false);
+            await JobStreams.WriteAsync(call.RequestStream, chunks, cancellationToken).ConfigureAwait(false);
             response = await call.ResponseAsync.ConfigureAwait(false);
         }
         catch (Grpc.Core.RpcException ex)

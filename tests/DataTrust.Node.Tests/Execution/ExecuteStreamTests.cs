@@ -69,7 +69,7 @@ public class ExecuteStreamTests(ChainedNodeFixture node)
         var (jobId, spec) = await SubmitHashedAsync();
 
         using var call = node.Jobs.ExecuteStream();
-        await JobStreams.WriteAsync(call.RequestStream, Header(jobId), spec, CancellationToken.None, chunkSize: 7);
+        await JobStreams.WriteAsync(call.RequestStream, HeNodesFixture.ChunksOf(Header(jobId), spec, chunkSize: 7), CancellationToken.None);
         var response = await call.ResponseAsync;
 
         var job = await node.Authority.Jobs.GetJobAsync(jobId);

@@ -149,8 +149,16 @@ public sealed class HeNodesFixture : IAsyncLifetime
     public static async Task<ExecuteResponse> StreamAsync(JobService.JobServiceClient client, JobChunk header, JobSpec spec)
     {
         using var call = client.ExecuteStream();
-        await JobStreams.WriteAsync(call.RequestStream, header, spec.ToByteArray(), CancellationToken.None);
+        await JobStreams.WriteAsync(call.RequestStream, ChunksOf(header, spec.ToByteArray()), CancellationToken.None);
         return await call.ResponseAsync;
+    }
+
+    /// <summary>The chunks of a spec under a header that names the job, its signature, and any peers or coordinator claim.</summary>
+    public static IReadOnlyList<JobChunk> ChunksOf(JobChunk header, byte[] spec, int chunkSize = JobStreams.MaxChunkSize)
+    {
+        var id = header.JobId.Span;
+        var jobId = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(id[^8..]);
+        return JobStreams.Split(jobId, header.RequesterSignature.Span, spec, header.Peers, chunkSize, header.Coordinator);
     }
 
     public async Task DisposeAsync()

@@ -1,25 +1,25 @@
 using System.Security.Cryptography;
-using DataTrust.Cli.Homomorphic;
 using DataTrust.Ledger.Crypto;
+using DataTrust.Node.Execution;
 using DataTrust.Protos.V1;
 using FsCheck.Xunit;
 using Google.Protobuf;
 
-namespace DataTrust.Cli.Tests.Homomorphic;
+namespace DataTrust.Node.Tests.Execution;
 
-public sealed class SpecChunksTests
+public sealed class JobStreamsTests
 {
     private static readonly byte[] Signature = RandomNumberGenerator.GetBytes(65);
 
     [Fact]
     public void A_spec_of_2_5_MiB_goes_as_three_chunks_of_at_most_1_MiB_with_the_header_on_the_first_only()
     {
-        var spec = RandomNumberGenerator.GetBytes((5 * SpecChunks.MaxChunkSize / 2) + 3);
+        var spec = RandomNumberGenerator.GetBytes((5 * JobStreams.MaxChunkSize / 2) + 3);
 
-        var chunks = SpecChunks.Split(7, Signature, spec);
+        var chunks = JobStreams.Split(7, Signature, spec);
 
         Assert.Equal([0u, 1u, 2u], chunks.Select(c => c.Index));
-        Assert.Equal([SpecChunks.MaxChunkSize, SpecChunks.MaxChunkSize, (SpecChunks.MaxChunkSize / 2) + 3], chunks.Select(c => c.Data.Length));
+        Assert.Equal([JobStreams.MaxChunkSize, JobStreams.MaxChunkSize, (JobStreams.MaxChunkSize / 2) + 3], chunks.Select(c => c.Data.Length));
         var first = chunks[0];
         Assert.Equal((ulong)spec.Length, first.TotalSize);
         Assert.Equal(Keccak256.Compute(spec).ToArray(), first.Keccak256.ToByteArray());
@@ -41,7 +41,7 @@ public sealed class SpecChunksTests
         var spec = body.Length == 0 ? [1] : body;
         var chunkSize = (size % 16) + 1;
 
-        var chunks = SpecChunks.Split(1, Signature, spec, chunkSize: chunkSize);
+        var chunks = JobStreams.Split(1, Signature, spec, chunkSize: chunkSize);
 
         return chunks.SelectMany(c => c.Data).SequenceEqual(spec)
             && chunks.Select((c, i) => c.Index == (uint)i && c.Data.Length <= chunkSize && c.Data.Length > 0).All(ok => ok)
@@ -51,9 +51,9 @@ public sealed class SpecChunksTests
     [Fact]
     public void Peer_jobs_travel_on_the_first_chunk_in_order()
     {
-        var peers = new[] { new PeerJob { JobId = SpecChunks.IdBytes(2) }, new PeerJob { JobId = SpecChunks.IdBytes(3) } };
+        var peers = new[] { new PeerJob { JobId = JobStreams.IdBytes(2) }, new PeerJob { JobId = JobStreams.IdBytes(3) } };
 
-        var chunks = SpecChunks.Split(1, Signature, new byte[10], peers, chunkSize: 4);
+        var chunks = JobStreams.Split(1, Signature, new byte[10], peers, chunkSize: 4);
 
         Assert.Equal(peers, chunks[0].Peers);
         Assert.All(chunks.Skip(1), c => Assert.Empty(c.Peers));
@@ -62,17 +62,17 @@ public sealed class SpecChunksTests
     [Fact]
     public void Bad_arguments_are_refused()
     {
-        Assert.Throws<ArgumentException>(() => SpecChunks.Split(1, Signature, ReadOnlyMemory<byte>.Empty));
-        Assert.Throws<ArgumentException>(() => SpecChunks.Split(1, new byte[64], new byte[1]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SpecChunks.Split(0, Signature, new byte[1]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SpecChunks.Split(1, Signature, new byte[1], chunkSize: SpecChunks.MaxChunkSize + 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SpecChunks.Split(1, Signature, new byte[1], chunkSize: 0));
+        Assert.Throws<ArgumentException>(() => JobStreams.Split(1, Signature, ReadOnlyMemory<byte>.Empty));
+        Assert.Throws<ArgumentException>(() => JobStreams.Split(1, new byte[64], new byte[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => JobStreams.Split(0, Signature, new byte[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => JobStreams.Split(1, Signature, new byte[1], chunkSize: JobStreams.MaxChunkSize + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => JobStreams.Split(1, Signature, new byte[1], chunkSize: 0));
     }
 
     [Fact]
     public void Every_chunk_of_a_full_size_split_serializes_under_gRPCs_4_MB_message_limit()
     {
-        var chunks = SpecChunks.Split(1, Signature, new byte[SpecChunks.MaxChunkSize * 2], [new PeerJob { JobId = SpecChunks.IdBytes(9), RequesterSignature = ByteString.CopyFrom(Signature) }]);
+        var chunks = JobStreams.Split(1, Signature, new byte[JobStreams.MaxChunkSize * 2], [new PeerJob { JobId = JobStreams.IdBytes(9), RequesterSignature = ByteString.CopyFrom(Signature) }]);
 
         Assert.All(chunks, c => Assert.True(c.CalculateSize() < 4 * 1024 * 1024));
     }
