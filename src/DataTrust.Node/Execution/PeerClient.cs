@@ -25,6 +25,9 @@ public sealed record PeerPartial(HePartialResult? Partial, Hash32 ResultHash, by
 /// </summary>
 internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
 {
+    /// <summary>How long a part's node may take to compute and commit its partial before the sum gives up.</summary>
+    private static readonly TimeSpan PartDeadline = TimeSpan.FromMinutes(10);
+
     public async Task<PeerPartial> RequestPartialAsync(ChainJob coordinator, ChainJob part, ReadOnlyMemory<byte> requesterSignature, byte[] spec, int partIndex, CancellationToken cancellationToken)
     {
         var dataset = await ledger.Catalog.GetDatasetAsync(part.DatasetId, cancellationToken).ConfigureAwait(false);
@@ -46,14 +49,16 @@ internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
         {
             using var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
             var client = new JobService.JobServiceClient(channel);
-            using var call = client.ExecuteStream(cancellationToken: cancellationToken);
+            using var call = client.ExecuteStream(deadline: DateTime.UtcNow + PartDeadline, cancellationToken: cancellationToken);
             await JobStreams.WriteAsync(call.RequestStream, chunks, cancellationToken).ConfigureAwait(false);
             response = await call.ResponseAsync.ConfigureAwait(false);
         }
         catch (Grpc.Core.RpcException ex)
         {
             var reason = ex.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason ?? ex.StatusCode.ToString();
-            return Refused(partIndex, $"node {node.Account} refused job {part.Id}: {reason}: {ex.Status.Detail}");
+            return ex.StatusCode == StatusCode.DeadlineExceeded
+                ? Refused(partIndex, $"node {node.Account} did not answer for job {part.Id} within {PartDeadline.TotalMinutes} minutes")
+                : Refused(partIndex, $"node {node.Account} refused job {part.Id}: {reason}: {ex.Status.Detail}");
         }
         catch (HttpRequestException ex)
         {

@@ -153,6 +153,36 @@ public class HeJobTests(HeNodesFixture f)
     }
 
     [Fact]
+    public async Task Weighted_aggregate_refuses_a_weights_ciphertext_with_one_altered_byte()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var model = f.He.EncryptModel(["revenue", "tax_paid"], [2, 3], 0);
+        var weights = model.Weights.ToByteArray();
+        weights[weights.Length / 3] ^= 0x10;
+        model.Weights = ByteString.CopyFrom(weights);
+        var spec = Weighted(model: model);
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
+
+        await AssertPendingAsync(jobId);
+    }
+
+    [Fact]
+    public async Task Weighted_aggregate_refuses_evaluation_keys_without_a_rotation_it_needs()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var keys = f.He.CreateKeys(HeLayout.BlockWidth(2));
+        keys.GaloisKeys = ByteString.Empty;
+        var spec = Weighted(keys: keys);
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
+
+        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_KEYS_MISMATCH");
+
+        await AssertPendingAsync(jobId);
+    }
+
+    [Fact]
     public async Task Weighted_aggregate_refuses_evaluation_keys_made_under_other_parameters()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
@@ -298,6 +328,22 @@ public class HeJobTests(HeNodesFixture f)
 
         await RefusedAsync(HeNodesFixture.StreamAsync(f.SocialJobs, header, spec), StatusCode.PermissionDenied, "ERROR_REASON_PARTIAL_WITHHELD");
 
+        await AssertPendingAsync(socialJob);
+    }
+
+    [Fact]
+    public async Task Cross_domain_sum_is_refused_and_nothing_committed_when_a_part_node_refuses_its_part()
+    {
+        var spec = CrossDomain();
+        var taxJob = await f.SubmitHashedAsync(await f.LicenseAsync("tax", HeKinds), ComputationKind.HeCrossDomainSum, spec);
+        var socialLicense = await f.LicenseAsync("social_security", ComputationKindSet.Aggregate | ComputationKindSet.HeCrossDomainSum);
+        var socialJob = await f.SubmitHashedAsync(socialLicense, ComputationKind.HeCrossDomainSum, spec);
+        await f.Operator.Licenses.RevokeAsync(socialLicense, "the purpose ended");
+
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, CoordinatedHeader(taxJob, socialJob), spec), StatusCode.FailedPrecondition, "ERROR_REASON_PEER_REFUSED");
+
+        Assert.Contains("ERROR_REASON_LICENSE_INVALID", ex.Status.Detail, StringComparison.Ordinal);
+        await AssertPendingAsync(taxJob);
         await AssertPendingAsync(socialJob);
     }
 
