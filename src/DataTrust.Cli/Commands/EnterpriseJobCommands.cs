@@ -29,7 +29,7 @@ internal static class EnterpriseJobCommands
         var epsilon = new Option<string>("--epsilon") { Description = "Differential-privacy budget this job spends (0 for none)", DefaultValueFactory = _ => "0" };
         var noRun = new Option<bool>("--no-run") { Description = "Only submit on chain; run it later with 'enterprise result'" };
         var outFile = OutOption();
-        var noExplain = new Option<bool>("--no-explain") { Description = "Skip the node's dry run and let the ledger judge the job" };
+        var noExplain = new Option<bool>("--no-explain") { Description = "Skip the dry run (the node's Explain; for scoring, the consent check) and let the ledger and the node judge the job" };
         var dataDir = DataDirOption();
         var heDegree = new Option<int?>("--he-degree") { Description = "Ring degree of the account's BFV key when it is first made (8192 or 16384; default 8192)" };
         var rpc = CommonOptions.Rpc();
@@ -47,7 +47,7 @@ internal static class EnterpriseJobCommands
             var eps = Epsilon.Parse(parse.GetValue(epsilon)!);
             if (jobKind != ComputationKind.Aggregate)
             {
-                var request = HeRequest(jobKind, licenses, parse.GetValue(query)!, parse.GetValue(model), eps);
+                var request = HeRequest(jobKind, licenses, parse.GetValue(query)!, parse.GetValue(model), eps) with { CheckConsent = !parse.GetValue(noExplain) };
                 return await SubmitHeAsync(environment, parse, request, new HeRun(dataDir, heDegree, noRun, outFile, json, rpc, deployment, key)).ConfigureAwait(false);
             }
 

@@ -318,7 +318,7 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.MarkupLine($"[bold]HE scoring of {other}, which never consented[/]");
         try
         {
-            var refused = await he.SubmitAsync(new HeJobRequest(ComputationKind.HeScoring, [taxLicense], Scoring: Scoring(other), Model: model), key, keepSpec: false, cancellationToken).ConfigureAwait(false);
+            var refused = await he.SubmitAsync(new HeJobRequest(ComputationKind.HeScoring, [taxLicense], Scoring: Scoring(other), Model: model, CheckConsent: false), key, keepSpec: false, cancellationToken).ConfigureAwait(false);
             await he.RunAsync(refused, cancellationToken).ConfigureAwait(false);
             throw new CliException("The demo expected the node to refuse scoring a company without consent, and it did not.");
         }

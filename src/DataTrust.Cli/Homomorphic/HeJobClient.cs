@@ -16,13 +16,15 @@ namespace DataTrust.Cli.Homomorphic;
 /// <param name="Scoring">The scoring query, for that kind.</param>
 /// <param name="CrossDomain">The cross-domain query, for that kind.</param>
 /// <param name="Model">The model (weighted aggregate and scoring).</param>
+/// <param name="CheckConsent">Scoring: check every subject's consent on chain before submitting (false leaves it to the node).</param>
 public sealed record HeJobRequest(
     ComputationKind Kind,
     IReadOnlyList<ulong> Licenses,
     HeWeightedAggregateSpec? Weighted = null,
     HeScoringSpec? Scoring = null,
     HeCrossDomainSumSpec? CrossDomain = null,
-    HeModel? Model = null);
+    HeModel? Model = null,
+    bool CheckConsent = true);
 
 /// <summary>A submitted homomorphic job: its on-chain job(s) and the spec to stream.</summary>
 /// <param name="JobIds">The jobs, one per license; the first is the one the node runs (and, for a cross-domain sum, coordinates).</param>
@@ -164,6 +166,30 @@ public sealed class HeJobClient
         }
 
         await CheckLicensesAsync(request, datasets, cancellationToken).ConfigureAwait(false);
+        if (request is { Kind: ComputationKind.HeScoring, Scoring: { } scoring, CheckConsent: true })
+        {
+            await CheckConsentAsync(request.Licenses[0], scoring, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The node refuses to score a subject without consent, but only after the job took a unit of quota: so look first,
+    /// with the same key the node uses (the subject's code, this licensee, the dataset and the license's purpose).
+    /// </summary>
+    private async Task CheckConsentAsync(ulong licenseId, HeScoringSpec scoring, CancellationToken cancellationToken)
+    {
+        var license = await _ledger.Licenses.GetLicenseAsync(licenseId, cancellationToken).ConfigureAwait(false);
+        var purpose = (await _ledger.Licenses.GetRequestAsync(license.RequestId, cancellationToken).ConfigureAwait(false)).Purpose;
+        var purposeHash = ConsentsContract.PurposeHash(purpose);
+        foreach (var subject in scoring.Subjects)
+        {
+            if (!await _ledger.Consents.HasConsentAsync(subject, _account, license.DatasetId, purposeHash, cancellationToken).ConfigureAwait(false))
+            {
+                throw new CliException(
+                    $"Subject '{subject}' has no consent on chain for {_account}, this dataset and the purpose \"{purpose}\" of license {licenseId}; "
+                    + "the subject gives it with 'datatrust enterprise consent give'. Nothing was submitted.");
+            }
+        }
     }
 
     /// <summary>Streams a submitted job's spec to its node and checks the result; the kept spec, if any, is then dropped.</summary>

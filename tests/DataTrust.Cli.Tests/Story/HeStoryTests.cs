@@ -194,9 +194,16 @@ public sealed class HeStoryTests : IAsyncLifetime
             });
         }
 
-        // Scoring a company that never consented: the node refuses, decoded, and nothing is committed.
+        // Scoring a company that never consented: the CLI sees it on chain first and submits nothing (no quota spent)...
         var refusedQuery = File_("scoring-other.json", $$"""{"dataset": "tax", "subjectColumn": "uscc", "subjects": ["{{other}}"], "labels": ["year"]}""");
-        var refused = await RunAsync(Bank(bank, "submit", "--kind", "he-scoring", "--license", Id(taxLicense), "--model", model, "--query", refusedQuery));
+        var jobsBefore = await ledger.Jobs.GetJobCountAsync();
+        var checkedFirst = await RunAsync(Bank(bank, "submit", "--kind", "he-scoring", "--license", Id(taxLicense), "--model", model, "--query", refusedQuery));
+        Assert.Equal(CliApp.Failed, checkedFirst.Exit);
+        Assert.Contains($"Subject '{other}' has no consent on chain", checkedFirst.Error, StringComparison.Ordinal);
+        Assert.Equal(jobsBefore, await ledger.Jobs.GetJobCountAsync());
+
+        // ...and with the check skipped, the node refuses, decoded, and nothing is committed.
+        var refused = await RunAsync(Bank(bank, "submit", "--kind", "he-scoring", "--license", Id(taxLicense), "--model", model, "--query", refusedQuery, "--no-explain"));
         Assert.Equal(CliApp.Refused, refused.Exit);
         Assert.Contains("CONSENT_MISSING", refused.Error, StringComparison.Ordinal);
         var refusedJob = await ledger.Jobs.GetJobAsync(await ledger.Jobs.GetJobCountAsync());
