@@ -12,7 +12,7 @@ namespace DataTrust.Node.Hosting;
 
 /// <summary>
 /// Builds the domain node's gRPC host: Kestrel on one endpoint (HTTP/2 without TLS), gRPC with server reflection and the
-/// health service, the catalog service and the job service's Explain.
+/// health service, the catalog service and the job service (Explain, and Execute and ExecuteStream through the chain gate).
 /// </summary>
 public static class NodeApp
 {

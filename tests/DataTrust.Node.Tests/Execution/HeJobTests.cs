@@ -239,6 +239,28 @@ public class HeJobTests(HeNodesFixture f)
     }
 
     [Fact]
+    public async Task Scoring_several_subjects_is_refused_as_a_whole_when_one_of_them_has_not_consented()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var dataset = DatasetIds.OnChainId("tax");
+        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
+        try
+        {
+            var spec = Scoring(f.SubjectCode, f.OtherCode);
+            var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec);
+
+            var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_MISSING");
+
+            Assert.Equal("spec.he_scoring.subjects[1]", ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Metadata["field"]);
+            await AssertPendingAsync(jobId);
+        }
+        finally
+        {
+            await f.Subject.Consents.WithdrawAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
+        }
+    }
+
+    [Fact]
     public async Task Scoring_is_refused_when_consent_is_withdrawn_after_the_job_was_submitted()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
