@@ -111,7 +111,7 @@ public sealed class JobClient
         var (_, endpoint) = await NodeOfAsync(license.DatasetId, cancellationToken).ConfigureAwait(false);
         using var channel = GrpcChannel.ForAddress(endpoint);
         var client = new JobService.JobServiceClient(channel);
-        var request = new ExplainRequest { Query = query, LicenseId = ByteString.CopyFrom(IdBytes(licenseId)) };
+        var request = new ExplainRequest { Query = query, LicenseId = JobStreams.IdBytes(licenseId) };
         return await CallAsync(() => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
     }
 
@@ -127,14 +127,20 @@ public sealed class JobClient
     /// <exception cref="CliException">The node answered with a result the chain does not vouch for.</exception>
     public async Task<VerifiedResult> RunAsync(ulong jobId, CancellationToken cancellationToken)
     {
+        var (node, response) = await ExecuteAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return await VerifyAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks the job's node, as its requester, to run it (spec on chain) or hand back its committed result.</summary>
+    private async Task<(Address Node, ExecuteResponse Response)> ExecuteAsync(ulong jobId, CancellationToken cancellationToken)
+    {
         var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
-        using var channel = GrpcChannel.ForAddress(endpoint);
+        using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
         var client = new JobService.JobServiceClient(channel);
-        var signature = JobAuthorization.Sign(_key, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId);
-        var request = new ExecuteRequest { JobId = ByteString.CopyFrom(IdBytes(jobId)), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()) };
+        var request = new ExecuteRequest { JobId = JobStreams.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(Sign(jobId).ToBytes()) };
         var response = await CallAsync(() => client.ExecuteAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
-        return await VerifyAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
+        return (node, response);
     }
 
     /// <summary>Checks result bytes against the chain: the job is completed with their hash, signed by the dataset's node.</summary>
@@ -239,12 +245,7 @@ public sealed class JobClient
     /// <exception cref="CliException">The node answered with a result the chain does not vouch for.</exception>
     public async Task<VerifiedHeResult> FetchHeAsync(ulong jobId, CancellationToken cancellationToken)
     {
-        var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-        var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
-        using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
-        var client = new JobService.JobServiceClient(channel);
-        var request = new ExecuteRequest { JobId = JobStreams.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(Sign(jobId).ToBytes()) };
-        var response = await CallAsync(() => client.ExecuteAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        var (node, response) = await ExecuteAsync(jobId, cancellationToken).ConfigureAwait(false);
         return await VerifyHeAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
     }
 
@@ -388,12 +389,5 @@ public sealed class JobClient
             var reason = ex.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason ?? ex.StatusCode.ToString();
             throw new NodeRefusedException(reason, ex.Status.Detail, ex.StatusCode);
         }
-    }
-
-    private static byte[] IdBytes(ulong id)
-    {
-        var bytes = new byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, id);
-        return bytes;
     }
 }
