@@ -53,6 +53,9 @@ public sealed class CliFixture : IAsyncLifetime
 
     public Address Node { get; private set; }
 
+    /// <summary>The node account's keystore (the fixture's node itself serves without a chain).</summary>
+    public string NodeKey { get; private set; } = string.Empty;
+
     public Uri NodeEndpoint { get; private set; } = null!;
 
     public DataTrustLedger Ledger { get; private set; } = null!;
@@ -81,7 +84,7 @@ public sealed class CliFixture : IAsyncLifetime
         (AuthorityKey, Authority) = await NewKeyAsync("authority");
         (OperatorKey, Operator) = await NewKeyAsync("operator");
         (EnterpriseKey, Enterprise) = await NewKeyAsync("enterprise");
-        (_, Node) = await NewKeyAsync("node");
+        (NodeKey, Node) = await NewKeyAsync("node");
 
         await MustAsync("chain", "deploy", "--key", AuthorityKey, "--rpc", Rpc, "--out", DeploymentFile);
         foreach (var account in new[] { Operator, Enterprise })
