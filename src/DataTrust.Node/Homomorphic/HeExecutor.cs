@@ -467,12 +467,13 @@ public sealed class HeExecutor
         };
         result.Labels.AddRange(labels.Select(c => new ResultColumn { Name = c.Name, Role = ResultColumnRole.GroupKey, SourceColumn = c.Name }));
         var scored = new bool[spec.Subjects.Count];
+        var batches = new List<(ulong[] Values, ulong[] Mask)>();
         for (var first = 0; first < rows.Count; first += perCiphertext)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var values = new ulong[engine.SlotCount];
             var mask = engine.RandomSlots();
-            var index = (uint)result.Ciphertexts.Count;
+            var index = (uint)batches.Count;
             for (var p = 0; p < perCiphertext && first + p < rows.Count; p++)
             {
                 var row = rows[first + p];
@@ -489,8 +490,23 @@ public sealed class HeExecutor
                 result.Scores.Add(score);
             }
 
-            result.Ciphertexts.Add(engine.Finish(engine.WeightedBlockSums(values, steps), mask));
+            batches.Add((values, mask));
         }
+
+        // The ciphertexts are independent: one engine (encoder, evaluator, encryptor) per worker, the material shared read-only.
+        var ciphertexts = new Google.Protobuf.ByteString[batches.Count];
+        Parallel.For(
+            0,
+            batches.Count,
+            new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            () => new HeEngine(material),
+            (b, _, worker) =>
+            {
+                ciphertexts[b] = worker.Finish(worker.WeightedBlockSums(batches[b].Values, steps), batches[b].Mask);
+                return worker;
+            },
+            _ => { });
+        result.Ciphertexts.AddRange(ciphertexts);
 
         result.UnscoredSubjects.AddRange(spec.Subjects.Where((_, i) => !scored[i]));
         return new JobResult { HeScoring = result };

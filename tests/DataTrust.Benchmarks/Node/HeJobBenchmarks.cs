@@ -86,6 +86,11 @@ public class HeJobBenchmarks
     [Benchmark(OperationsPerInvoke = ScoreRows)]
     public int ScorePerRow() => executor.Score(scoring, policy, CancellationToken.None).Result!.HeScoring.Scores.Count;
 
+    /// <summary>Only reading and checking a job's HE payload (parameters, public key, 4 Galois keys, weights), as every HE job does first.</summary>
+    [Benchmark]
+    public bool PayloadLoadOnly() =>
+        HeMaterial.TryLoad(scoring.Keys, scoring.Model, HeLayout.RotationSteps(HeLayout.BlockWidth(Features)), "spec", out _) is null;
+
     /// <summary>The whole weighted aggregate: protected sums of 16 features in 50 groups over 1,000,000 rows, then HE.</summary>
     [Benchmark]
     public int WeightedAggregate() =>
