@@ -174,7 +174,7 @@ public static class HeResultView
         }
 
         var notes = result.Parts
-            .Select((p, i) => $"part {i}: {p.DatasetId}, job {JobIdText(p.JobId)}{(p.Suppressed.Any(s => s) ? ", withheld a measure" : string.Empty)}{(p.Noise is { Mechanism: NoiseMechanism.Laplace } n ? $", Laplace noise ε = {n.EpsilonMicros / 1_000_000m:0.######}" : string.Empty)} (its subtotal was never shown to anyone)")
+            .Select((p, i) => $"part {i}: {p.DatasetId}, job {JobIdText(p.JobId)}{(p.Suppressed.Any(s => s) ? ", withheld a measure" : string.Empty)}{(p.Noise is { Mechanism: NoiseMechanism.Laplace or NoiseMechanism.DiscreteLaplace } n ? $", {ResultView.Mechanism(n)} ε = {n.EpsilonMicros / 1_000_000m:0.######}" : string.Empty)}")
             .ToList();
         notes.Add(Checked(verified));
         return new HeDecrypted(
@@ -190,8 +190,8 @@ public static class HeResultView
     }
 
     private static IEnumerable<string> Noise(NoiseInfo? noise) =>
-        noise is { Mechanism: NoiseMechanism.Laplace }
-            ? [$"Laplace noise on the sums before weighting, ε = {noise.EpsilonMicros / 1_000_000m:0.######}"]
+        noise is { Mechanism: NoiseMechanism.Laplace or NoiseMechanism.DiscreteLaplace }
+            ? [$"{ResultView.Mechanism(noise)} on the sums before weighting, ε = {noise.EpsilonMicros / 1_000_000m:0.######}"]
             : [];
 
     private static string Checked(VerifiedHeResult verified) =>

@@ -77,12 +77,16 @@ public static class ResultView
         console.WriteLine(suppressed.Count == 0
             ? $"no cell suppressed (k = {result.MinGroupSize})"
             : $"suppressed cells (k = {result.MinGroupSize}): {string.Join(", ", suppressed)}");
-        if (result.Noise is { Mechanism: NoiseMechanism.Laplace } noise)
+        if (result.Noise is { Mechanism: NoiseMechanism.Laplace or NoiseMechanism.DiscreteLaplace } noise)
         {
-            console.WriteLine($"Laplace noise, ε = {noise.EpsilonMicros / 1_000_000m:0.######}: " +
+            console.WriteLine($"{Mechanism(noise)}, ε = {noise.EpsilonMicros / 1_000_000m:0.######}, δ = {noise.Delta.ToString("0.###", CultureInfo.InvariantCulture)}: " +
                 string.Join(", ", noise.Measures.Select(m => $"{m.Component} scale {m.Scale.ToString("0.###", CultureInfo.InvariantCulture)}")));
         }
 
         console.WriteLine($"result hash {verified.ResultHash} matches the chain; signed by node {verified.Node}");
     }
+
+    /// <summary>The noise mechanism's name as shown to people.</summary>
+    internal static string Mechanism(NoiseInfo noise) =>
+        noise.Mechanism == NoiseMechanism.DiscreteLaplace ? "discrete Laplace noise (exact integer sampling)" : "Laplace noise";
 }

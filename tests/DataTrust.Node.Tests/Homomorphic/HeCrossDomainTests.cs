@@ -147,7 +147,7 @@ public sealed class HeCrossDomainTests(HeFixture fixture) : IClassFixture<HeFixt
 
         var partial = fixture.Executor.Partial(spec, 0, new Epsilon(500_000), SampleDataset.Tax.Policy, CancellationToken.None).Result!.HePartial;
 
-        Assert.Equal(NoiseMechanism.Laplace, partial.Noise.Mechanism);
+        Assert.Equal(NoiseMechanism.DiscreteLaplace, partial.Noise.Mechanism);
         Assert.Equal(500_000ul, partial.Noise.EpsilonMicros);
         Assert.Equal(2, partial.Suppressed.Count);
     }

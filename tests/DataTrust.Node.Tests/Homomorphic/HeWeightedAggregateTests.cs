@@ -147,7 +147,7 @@ public sealed class HeWeightedAggregateLayoutTests(HeFixture fixture) : IClassFi
 
         Assert.Equal(exact.Groups.Select(g => (g.Ciphertext, g.Slot, g.Keys.ToString())), noisy.Groups.Select(g => (g.Ciphertext, g.Slot, g.Keys.ToString())));
         Assert.Equal(exact.Ciphertexts.Count, noisy.Ciphertexts.Count);
-        Assert.Equal(NoiseMechanism.Laplace, noisy.Noise.Mechanism);
+        Assert.Equal(NoiseMechanism.DiscreteLaplace, noisy.Noise.Mechanism);
         Assert.Equal(1_000_000ul, noisy.Noise.EpsilonMicros);
         var a = fixture.Client.Decrypt(exact);
         var b = fixture.Client.Decrypt(noisy);

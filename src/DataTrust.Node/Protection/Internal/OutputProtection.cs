@@ -1,3 +1,6 @@
+using System.Numerics;
+using DataTrust.Core.Catalog;
+using DataTrust.Core.Privacy;
 using DataTrust.Node.Query.Internal;
 using DataTrust.Protos.V1;
 
@@ -5,7 +8,7 @@ namespace DataTrust.Node.Protection.Internal;
 
 /// <summary>
 /// Statistical disclosure control of an aggregate: primary suppression (minimum group size k, dominance (n, p%)),
-/// complementary suppression, then Laplace noise when ε &gt; 0. Produces the only form in which a result leaves the node.
+/// complementary suppression, then exact discrete Laplace noise when ε &gt; 0. Produces the only form in which a result leaves the node.
 /// </summary>
 /// <remarks>
 /// <para><b>Primary suppression.</b> Every cell of a group with fewer than k rows (MIN_GROUP_SIZE). A SUM or AVG cell
@@ -26,13 +29,20 @@ namespace DataTrust.Node.Protection.Internal;
 /// <para><b>Noise.</b> With ε &gt; 0 each AGGREGATE contribution is clamped to the column's [lower, upper] bounds in SQL.
 /// ε is split evenly over noise <i>components</i>: COUNT 1, SUM 1, AVG 2 (its sum and its count), HISTOGRAM 1 (a row
 /// falls in one bin, so all bins together cost one share). Each component gets ⌊ε_micros / components⌋ micro-units
-/// (the remainder is not spent). Sensitivities (add/remove one row): count 1, sum max(|lower|, |upper|), histogram 1.
-/// Laplace scale = sensitivity / share. Groups are disjoint, so every group uses the same shares (parallel
-/// composition). Noisy counts are rounded and floored at 0; AVG = noisy sum / max(1, noisy count), clamped to the
-/// bounds. Which groups exist is not protected by noise, only by k.</para>
+/// (the remainder is not spent). The mechanism is the exact discrete Laplace (<see cref="DiscreteLaplace"/>), sampled
+/// with integer arithmetic only, so no floating-point artefact carries the true value (Mironov 2012): counts are integers,
+/// and sums are released in fixed point of 10⁻⁴ (the stored DECIMAL scale), where the clamped sum is an exact integer.
+/// Sensitivities (add or remove one row): count 1, sum max(|lower|, |upper|)·10⁴ units, histogram 1. Groups are disjoint,
+/// so every group uses the same shares (parallel composition). δ = 0. Noisy counts are floored at 0; AVG = noisy sum /
+/// max(1, noisy count), clamped to the bounds (post-processing). Which groups exist, and which are suppressed, is decided
+/// on true counts and is not protected by the noise: that is a known leak, removed by the grade-aware protection
+/// (public group domains, no suppression on the DP path) that replaces this class's noisy path next.</para>
 /// </remarks>
 internal static class OutputProtection
 {
+    /// <summary>Units per value unit of a noisy sum: 10⁴, the stored DECIMAL scale, so a clamped sum is an exact integer.</summary>
+    private const decimal FixedPointUnit = 10_000m;
+
     public static int NoiseComponents(IEnumerable<PlannedMeasure> measures) => measures.Sum(m => m.Function switch
     {
         MeasureFunction.Avg => 2,
@@ -191,23 +201,28 @@ internal static class OutputProtection
         }
 
         var noisy = !plan.Epsilon.IsZero;
-        var shareMicros = noisy ? plan.Epsilon.Micros / NoiseComponents(plan.Measures) : 0;
-        var share = shareMicros / 1_000_000.0;
+        var share = noisy ? new Epsilon(plan.Epsilon.Micros / NoiseComponents(plan.Measures)) : Epsilon.Zero;
+        var mechanisms = new Dictionary<(int Measure, string Component), DiscreteLaplace>();
         if (noisy)
         {
-            result.Noise.Mechanism = NoiseMechanism.Laplace;
+            result.Noise.Mechanism = NoiseMechanism.DiscreteLaplace;
             result.Noise.EpsilonMicros = (ulong)plan.Epsilon.Micros;
+            result.Noise.Delta = 0;
             for (var m = 0; m < plan.Measures.Count; m++)
             {
-                foreach (var (component, sensitivity) in Components(plan.Measures[m]))
+                foreach (var (component, sensitivity, unit) in Components(plan.Measures[m]))
                 {
+                    // The same object samples and reports: the calibration shown is the one used.
+                    var mechanism = DiscreteLaplace.Create(sensitivity, share);
+                    mechanisms[(m, component)] = mechanism;
                     result.Noise.Measures.Add(new MeasureNoise
                     {
                         Measure = m,
                         Component = component,
-                        EpsilonMicros = (ulong)shareMicros,
-                        Sensitivity = sensitivity,
-                        Scale = sensitivity / share,
+                        EpsilonMicros = (ulong)share.Micros,
+                        Sensitivity = (double)((decimal)sensitivity / (decimal)unit),
+                        Scale = mechanism.Scale / unit,
+                        StandardDeviation = mechanism.StandardDeviation / unit,
                     });
                 }
             }
@@ -230,11 +245,11 @@ internal static class OutputProtection
                 }
                 else if (measure.Function == MeasureFunction.Histogram)
                 {
-                    cell.Histogram = RenderHistogram(measure, rows[r].Cells[m], binRules[r, m], noisy, share, random, r, m, result);
+                    cell.Histogram = RenderHistogram(measure, rows[r].Cells[m], binRules[r, m], noisy ? mechanisms[(m, "histogram")] : null, random, r, m, result);
                 }
                 else
                 {
-                    cell.Value = RenderScalar(measure, rows[r].Cells[m], noisy, share, random);
+                    cell.Value = RenderScalar(measure, rows[r].Cells[m], m, noisy ? mechanisms : null, random);
                 }
 
                 row.Cells.Add(cell);
@@ -246,35 +261,34 @@ internal static class OutputProtection
         return result;
     }
 
-    private static IEnumerable<(string Component, double Sensitivity)> Components(PlannedMeasure measure)
+    /// <summary>Each noise component of a measure: its name, its L1 sensitivity in integer units, and the units per value unit.</summary>
+    private static IEnumerable<(string Component, BigInteger Sensitivity, double Unit)> Components(PlannedMeasure measure)
     {
-        var sumSensitivity = (double)Math.Max(Math.Abs(measure.LowerBound), Math.Abs(measure.UpperBound));
+        var bound = Math.Max(Math.Abs(measure.LowerBound), Math.Abs(measure.UpperBound));
+        var sum = BigInteger.Max(BigInteger.One, new BigInteger(decimal.Ceiling(bound * FixedPointUnit)));
         return measure.Function switch
         {
-            MeasureFunction.Count => [("count", 1.0)],
-            MeasureFunction.Sum => [("sum", sumSensitivity)],
-            MeasureFunction.Avg => [("sum", sumSensitivity), ("count", 1.0)],
-            MeasureFunction.Histogram => [("histogram", 1.0)],
+            MeasureFunction.Count => [("count", BigInteger.One, 1.0)],
+            MeasureFunction.Sum => [("sum", sum, (double)FixedPointUnit)],
+            MeasureFunction.Avg => [("sum", sum, (double)FixedPointUnit), ("count", BigInteger.One, 1.0)],
+            MeasureFunction.Histogram => [("histogram", BigInteger.One, 1.0)],
             _ => [],
         };
     }
 
-    private static Value RenderScalar(PlannedMeasure measure, RawCell cell, bool noisy, double share, IRandomSource random)
+    private static Value RenderScalar(PlannedMeasure measure, RawCell cell, int m, Dictionary<(int, string), DiscreteLaplace>? noise, IRandomSource random)
     {
-        var sumSensitivity = (double)Math.Max(Math.Abs(measure.LowerBound), Math.Abs(measure.UpperBound));
         switch (measure.Function)
         {
             case MeasureFunction.Count:
-                return new Value { IntValue = noisy ? NoisyCount(cell.Count, share, random) : cell.Count };
+                return new Value { IntValue = noise is null ? cell.Count : NoisyCount(cell.Count, noise[(m, "count")], random) };
             case MeasureFunction.Sum:
-                return noisy
-                    ? new Value { DoubleValue = (double)cell.Sum + Noise(sumSensitivity, share, random) }
-                    : Literals.DecimalValue(cell.Sum);
-            case MeasureFunction.Avg when noisy:
-                var noisySum = (double)cell.Sum + Noise(sumSensitivity, share, random);
-                var noisyCount = cell.Count + Noise(1.0, share, random);
-                var average = Math.Clamp(noisySum / Math.Max(1.0, noisyCount), (double)measure.LowerBound, (double)measure.UpperBound);
-                return new Value { DoubleValue = average };
+                return Literals.DecimalValue(noise is null ? cell.Sum : NoisySum(cell.Sum, noise[(m, "sum")], random));
+            case MeasureFunction.Avg when noise is not null:
+                var sum = NoisySum(cell.Sum, noise[(m, "sum")], random);
+                var count = NoisyCount(cell.Count, noise[(m, "count")], random);
+                var average = Math.Clamp(sum / Math.Max(1, count), measure.LowerBound, measure.UpperBound);
+                return new Value { DoubleValue = (double)average };
             case MeasureFunction.Avg:
                 return cell.Count == 0 ? new Value() : new Value { DoubleValue = (double)(cell.Sum / cell.Count) };
             default:
@@ -286,8 +300,7 @@ internal static class OutputProtection
         PlannedMeasure measure,
         RawCell cell,
         SuppressionRule[] binRules,
-        bool noisy,
-        double share,
+        DiscreteLaplace? noise,
         IRandomSource random,
         int row,
         int measureIndex,
@@ -306,7 +319,7 @@ internal static class OutputProtection
             }
             else
             {
-                bin.Count = noisy ? NoisyCount(cell.Bins[b], share, random) : cell.Bins[b];
+                bin.Count = noise is null ? cell.Bins[b] : NoisyCount(cell.Bins[b], noise, random);
             }
 
             histogram.Bins.Add(bin);
@@ -315,9 +328,10 @@ internal static class OutputProtection
         return histogram;
     }
 
-    private static long NoisyCount(long count, double share, IRandomSource random) =>
-        Math.Max(0, (long)Math.Round(count + Noise(1.0, share, random)));
+    private static long NoisyCount(long count, DiscreteLaplace noise, IRandomSource random) =>
+        (long)BigInteger.Max(BigInteger.Zero, noise.Release(count, random));
 
-    private static double Noise(double sensitivity, double share, IRandomSource random) =>
-        sensitivity == 0 ? 0 : Laplace.Sample(random, sensitivity / share);
+    /// <summary>The clamped sum in fixed point (an exact integer of 10⁻⁴ units) plus integer noise, back in value units.</summary>
+    private static decimal NoisySum(decimal sum, DiscreteLaplace noise, IRandomSource random) =>
+        (decimal)noise.Release(new BigInteger(decimal.Round(sum * FixedPointUnit)), random) / FixedPointUnit;
 }
