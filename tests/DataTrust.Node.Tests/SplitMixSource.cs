@@ -1,4 +1,4 @@
-using DataTrust.Node.Protection;
+using DataTrust.Core.Privacy;
 
 namespace DataTrust.Node.Tests;
 

@@ -496,13 +496,18 @@ public sealed class ChainGate
         return new DatasetPolicy(
             checked((int)spec.MinGroupSize),
             dominance,
-            spec.Sensitivity,
+            spec.Grade,
             spec.AllowedKinds,
             [.. spec.Columns.Select(c => new ColumnPolicy(
                 c.Name,
                 c.Permissions,
                 c.LowerBound.IsZero && c.UpperBound.IsZero ? null : (BigInteger?)c.LowerBound,
-                c.LowerBound.IsZero && c.UpperBound.IsZero ? null : (BigInteger?)c.UpperBound))]);
+                c.LowerBound.IsZero && c.UpperBound.IsZero ? null : (BigInteger?)c.UpperBound,
+                c.Domain is { Count: > 0 } domain ? domain : null,
+                c.GridStep.IsZero ? null : c.GridStep))])
+        {
+            EpsilonCap = spec.EpsilonCap,
+        };
     }
 
     private static GateDecision Refuse(ErrorReason reason, string field, string message) => new(null, new QueryRefusal(reason, field, message));

@@ -1,7 +1,7 @@
 using DataTrust.Node.Execution;
 using DataTrust.Node.Homomorphic;
 using DataTrust.Node.Hosting.Internal;
-using DataTrust.Node.Protection;
+using DataTrust.Core.Privacy;
 using DataTrust.Node.Query;
 using DataTrust.Node.Storage;
 using Grpc.Health.V1;

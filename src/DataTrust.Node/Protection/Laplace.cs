@@ -1,3 +1,5 @@
+using DataTrust.Core.Privacy;
+
 namespace DataTrust.Node.Protection;
 
 /// <summary>

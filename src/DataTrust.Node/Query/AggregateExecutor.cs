@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DataTrust.Core.Catalog;
-using DataTrust.Node.Protection;
+using DataTrust.Core.Privacy;
 using DataTrust.Node.Protection.Internal;
 using DataTrust.Node.Query.Internal;
 using DataTrust.Node.Storage;

@@ -1,3 +1,4 @@
+using DataTrust.Core.Privacy;
 using DataTrust.Node.Query.Internal;
 using DataTrust.Protos.V1;
 

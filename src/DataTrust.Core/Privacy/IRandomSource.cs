@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace DataTrust.Node.Protection;
+namespace DataTrust.Core.Privacy;
 
 /// <summary>Source of uniformly random 64-bit words for noise. Production uses <see cref="CryptoRandomSource"/>.</summary>
 public interface IRandomSource
