@@ -1,6 +1,5 @@
 using System.Text;
 using DataTrust.Core.Catalog;
-using DataTrust.Node.Protection;
 using DataTrust.Node.Query;
 using DataTrust.Protos.V1;
 
@@ -143,18 +142,6 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public void Laplace_mean_absolute_deviation_matches_the_scale()
-    {
-        var random = new SplitMixSource(42);
-        const double scale = 3.0;
-        var samples = Enumerable.Range(0, 40_000).Select(_ => Laplace.Sample(random, scale)).ToList();
-
-        Assert.InRange(samples.Average(s => Math.Abs(s)), scale * 0.95, scale * 1.05);
-        Assert.InRange(samples.Average(), -0.1, 0.1);
-        Assert.InRange(samples.Count(s => s > 0) / (double)samples.Count, 0.48, 0.52);
-    }
-
-    [Fact]
     public void Noise_is_calibrated_to_sensitivity_over_the_epsilon_share()
     {
         var query = Q.Query("regions", Q.Count(), Q.Sum("amount"), Q.Avg("amount"), Q.Histogram("amount", Q.Int(0), Q.Int(100)));
@@ -165,7 +152,7 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
         var noise = outcome.Result!.Noise;
 
         // 5 components: count, sum, avg (sum + count), histogram; ε = 1.0 → 0.2 each.
-        Assert.Equal(NoiseMechanism.Laplace, noise.Mechanism);
+        Assert.Equal(NoiseMechanism.DiscreteLaplace, noise.Mechanism);
         Assert.Equal(5, noise.Measures.Count);
         Assert.All(noise.Measures, n => Assert.Equal(200_000UL, n.EpsilonMicros));
         Assert.Equal(5.0, noise.Measures.Single(n => n.Measure == 0).Scale, 9);

@@ -233,6 +233,17 @@ public sealed class ChainGate
 
     private async Task<string?> CheckLicenseAsync(ChainJob job, Dataset dataset, CancellationToken cancellationToken)
     {
+        if (job.LicenseId == 0)
+        {
+            // An open job (开放尽开放): no license, only an aggregate on a dataset that is OPEN on chain now.
+            if (dataset.Spec.Grade != ProtectionGrade.Open || job.Kind != ChainKind.Aggregate)
+            {
+                return $"Job {job.Id} has no license, and dataset {dataset.Spec.Id} is not OPEN for aggregates; it may not run.";
+            }
+
+            return dataset.Active ? null : $"Dataset {dataset.Spec.Id} was retired; job {job.Id} may not run.";
+        }
+
         var license = await _ledger.Licenses.GetLicenseAsync(job.LicenseId, cancellationToken).ConfigureAwait(false);
         if (license.Revoked)
         {
