@@ -10,7 +10,7 @@ public sealed class PolicyTests
     ]);
 
     private static DatasetPolicy Policy(params ColumnPolicy[] columns) =>
-        new(10, new DominanceRule(1, 85), 2, ComputationKindSet.Aggregate, columns);
+        new(10, new DominanceRule(1, 85), ProtectionGrade.Restricted, ComputationKindSet.Aggregate, columns);
 
     [Fact]
     public void A_consistent_policy_is_accepted()

@@ -21,7 +21,7 @@ public sealed class NodeFixture : IDisposable
         Store.Import(SampleDataset.Tax.ImportFrom(TaxCsv));
         Store.Import(SampleDataset.Tax.ImportFrom(TaxCsv, "tax_open") with
         {
-            Policy = new DatasetPolicy(1, DominanceRule.Disabled, 0, ComputationKindSet.Aggregate, [
+            Policy = new DatasetPolicy(1, DominanceRule.Disabled, ProtectionGrade.Open, ComputationKindSet.Aggregate, [
                 new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
                 new ColumnPolicy("year", ColumnPermissions.GroupBy | ColumnPermissions.Filter),
                 new ColumnPolicy("revenue", ColumnPermissions.Aggregate | ColumnPermissions.Filter, 0, 10_000_000),
@@ -47,9 +47,11 @@ public sealed class NodeFixture : IDisposable
             new ColumnDefinition("sector", ColumnType.Text),
             new ColumnDefinition("amount", ColumnType.Decimal),
         ]);
-        var policy = new DatasetPolicy(k, dominance, 0, ComputationKindSet.Aggregate, [
-            new ColumnPolicy("region", ColumnPermissions.GroupBy | ColumnPermissions.Filter),
-            new ColumnPolicy("sector", ColumnPermissions.GroupBy),
+        // RESTRICTED, with the groups' public domains fixed from the table itself (as an operator fixes them at publish).
+        var lines = csvRows.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split(',')).ToList();
+        var policy = new DatasetPolicy(k, dominance, ProtectionGrade.Restricted, ComputationKindSet.Aggregate, [
+            new ColumnPolicy("region", ColumnPermissions.GroupBy | ColumnPermissions.Filter, Domain: [.. lines.Select(l => l[0]).Distinct().Order(StringComparer.Ordinal)]),
+            new ColumnPolicy("sector", ColumnPermissions.GroupBy, Domain: [.. lines.Select(l => l[1]).Distinct().Order(StringComparer.Ordinal)]),
             new ColumnPolicy("amount", ColumnPermissions.Aggregate, 0, upper),
         ]);
         Store.Import(new DatasetImport(id, path, ImportFormat.Csv, policy, schema));

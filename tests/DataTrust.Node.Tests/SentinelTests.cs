@@ -29,7 +29,7 @@ public sealed class SentinelTests : IAsyncLifetime
         new ColumnDefinition("amount", ColumnType.Decimal),
     ]);
 
-    private static readonly DatasetPolicy Policy = new(3, new DominanceRule(1, 85), 1, ComputationKindSet.Aggregate, [
+    private static readonly DatasetPolicy Policy = new(3, new DominanceRule(1, 85), ProtectionGrade.Restricted, ComputationKindSet.Aggregate, [
         new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
         new ColumnPolicy("region", ColumnPermissions.GroupBy),
         new ColumnPolicy("status", ColumnPermissions.Filter),

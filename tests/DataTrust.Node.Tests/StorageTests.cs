@@ -77,7 +77,7 @@ public sealed class StorageTests : IDisposable
         File.WriteAllText(temp.File("i.csv"), "name,amount,rate,day,flag\nx,1,2.5,2024-01-02,true\ny,2,3.25,2024-02-03,false\n");
 
         var imported = store.Import(new DatasetImport("inferred", temp.File("i.csv"), ImportFormat.Csv,
-            new DatasetPolicy(1, DominanceRule.Disabled, 0, ComputationKindSet.Aggregate, [])));
+            new DatasetPolicy(1, DominanceRule.Disabled, ProtectionGrade.Open, ComputationKindSet.Aggregate, [])));
 
         Assert.Equal(
             [ColumnType.Text, ColumnType.Int, ColumnType.Decimal, ColumnType.Date, ColumnType.Bool],

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 
 namespace DataTrust.Cli.Commands;
@@ -117,7 +118,7 @@ internal static partial class EnterpriseCommands
             ["rowCount"] = s.RowCount,
             ["schemaHash"] = s.SchemaHash.ToString(),
             ["snapshotCommitment"] = s.SnapshotCommitment.ToString(),
-            ["sensitivity"] = s.Sensitivity,
+            ["grade"] = s.Grade.Name(),
             ["k"] = s.MinGroupSize,
             ["dominance"] = new JsonObject { ["n"] = s.DominanceN, ["p"] = s.DominancePercent },
             ["kinds"] = new JsonArray([.. Args.Format(s.AllowedKinds).Split(',').Where(k => k != "none").Select(k => (JsonNode?)k)]),

@@ -98,7 +98,7 @@ internal static class NodeCommands
         var stated = new DatasetPolicy(
             checked((int)(policy.MinGroupSize ?? 10)),
             policy.DominancePercent is { } p && p > 0 ? new DominanceRule(policy.DominanceN ?? 1, p) : DominanceRule.Disabled,
-            policy.Sensitivity ?? 1,
+            (ProtectionGrade)(policy.Sensitivity ?? 2),
             policy.Kinds ?? ComputationKindSet.Aggregate,
             [.. policy.Columns.Values.Select(c => new ColumnPolicy(c.Name, c.Permissions, c.LowerBound, c.UpperBound))]);
         return new DatasetImport(datasetId, file.FullName, csv is null ? ImportFormat.Parquet : ImportFormat.Csv, stated);

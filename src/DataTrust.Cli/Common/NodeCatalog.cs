@@ -53,7 +53,7 @@ public static class NodeCatalog
             new Hash32(info.SchemaHash.Span),
             info.RowCount,
             new Hash32(info.SnapshotCommitment.Span),
-            (byte)Math.Min(info.Sensitivity, 255u),
+            (ProtectionGrade)Math.Min(info.Sensitivity, 255u),
             info.MinGroupSize,
             dominanceN,
             dominanceN == 0 ? (byte)0 : (byte)Math.Min(info.DominancePercent, 100u),

@@ -150,7 +150,7 @@ public sealed record PolicyFile(
             MinGroupSize = MinGroupSize ?? stated.MinGroupSize,
             DominanceN = DominanceN ?? stated.DominanceN,
             DominancePercent = DominancePercent ?? stated.DominancePercent,
-            Sensitivity = Sensitivity ?? stated.Sensitivity,
+            Grade = Sensitivity is { } grade ? (ProtectionGrade)grade : stated.Grade,
             AllowedKinds = Kinds ?? stated.AllowedKinds,
             Columns = columns,
         };

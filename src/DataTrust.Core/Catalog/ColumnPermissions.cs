@@ -18,6 +18,9 @@ public enum ColumnPermissions : byte
 
     /// <summary>May match records across domains inside an enclave; never output, grouped or filtered on in a single-domain query.</summary>
     JoinKey = 8,
+
+    /// <summary>MIN and MAX may be output: the operator declares the column's extremes not disclosive (never on money columns).</summary>
+    MinMax = 16,
 }
 
 /// <summary>The logical type of a column; the numeric values are the on-chain constants.</summary>

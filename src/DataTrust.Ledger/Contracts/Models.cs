@@ -76,7 +76,26 @@ public sealed record NodeInfo(Address Account, string Domain, string Endpoint, A
 /// <param name="Permissions">What queries may do with it (none makes it unusable).</param>
 /// <param name="LowerBound">Clamp range lower end for AGGREGATE columns (DP sensitivity); 0 with 0 means none.</param>
 /// <param name="UpperBound">Clamp range upper end.</param>
-public sealed record ColumnSpec(string Name, ColumnType Type, ColumnPermissions Permissions, BigInteger LowerBound, BigInteger UpperBound);
+/// <param name="Domain">The public values of a GROUP_BY column's keys (canonical text); empty when none is declared.</param>
+/// <param name="GridStep">The public grid of a numeric FILTER column's literals; 0 when none is declared.</param>
+public sealed record ColumnSpec(
+    string Name,
+    ColumnType Type,
+    ColumnPermissions Permissions,
+    BigInteger LowerBound,
+    BigInteger UpperBound,
+    IReadOnlyList<string>? Domain = null,
+    BigInteger GridStep = default)
+{
+    /// <summary>Value equality that compares the domain element by element.</summary>
+    public bool Equals(ColumnSpec? other) =>
+        other is not null && Name == other.Name && Type == other.Type && Permissions == other.Permissions
+        && LowerBound == other.LowerBound && UpperBound == other.UpperBound && GridStep == other.GridStep
+        && (Domain ?? []).SequenceEqual(other.Domain ?? [], StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, Type, Permissions, LowerBound, UpperBound, GridStep);
+}
 
 /// <summary>A dataset as an operator publishes it into the catalog.</summary>
 /// <param name="Id">The dataset id.</param>
@@ -85,7 +104,7 @@ public sealed record ColumnSpec(string Name, ColumnType Type, ColumnPermissions 
 /// <param name="SchemaHash">The hash of its schema.</param>
 /// <param name="RowCount">Its row count.</param>
 /// <param name="SnapshotCommitment">A commitment to the data snapshot.</param>
-/// <param name="Sensitivity">Its sensitivity level.</param>
+/// <param name="Grade">Its protection grade (OPEN, RESTRICTED, SENSITIVE).</param>
 /// <param name="MinGroupSize">The minimum group size k.</param>
 /// <param name="DominanceN">The n of the (n, p%) dominance rule.</param>
 /// <param name="DominancePercent">The p of the (n, p%) dominance rule; 0 disables it.</param>
@@ -98,12 +117,26 @@ public sealed record DatasetSpec(
     Hash32 SchemaHash,
     ulong RowCount,
     Hash32 SnapshotCommitment,
-    byte Sensitivity,
+    ProtectionGrade Grade,
     uint MinGroupSize,
     byte DominanceN,
     byte DominancePercent,
     ComputationKindSet AllowedKinds,
-    IReadOnlyList<ColumnSpec> Columns);
+    IReadOnlyList<ColumnSpec> Columns)
+{
+    /// <summary>The ε all licenses of the dataset may spend together (6-decimal fixed point on chain).</summary>
+    public Epsilon EpsilonCap { get; init; } = Epsilon.Zero;
+
+    /// <summary>Value equality that compares the columns element by element.</summary>
+    public bool Equals(DatasetSpec? other) =>
+        other is not null && Id == other.Id && Name == other.Name && Node == other.Node && SchemaHash == other.SchemaHash
+        && RowCount == other.RowCount && SnapshotCommitment == other.SnapshotCommitment && Grade == other.Grade
+        && MinGroupSize == other.MinGroupSize && DominanceN == other.DominanceN && DominancePercent == other.DominancePercent
+        && AllowedKinds == other.AllowedKinds && EpsilonCap == other.EpsilonCap && Columns.SequenceEqual(other.Columns);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Id, Name, Node, RowCount, Grade, Columns.Count);
+}
 
 /// <summary>A catalog entry: the published spec and its state.</summary>
 /// <param name="Spec">What was published (columns included).</param>

@@ -25,7 +25,9 @@ public static class CatalogEntries
                 column.Type,
                 permissions.Permissions,
                 permissions.LowerBound ?? BigInteger.Zero,
-                permissions.UpperBound ?? BigInteger.Zero);
+                permissions.UpperBound ?? BigInteger.Zero,
+                permissions.Domain ?? [],
+                permissions.GridStep ?? BigInteger.Zero);
         }).ToList();
         return new DatasetSpec(
             DatasetIds.OnChainId(descriptor.Id),
@@ -34,11 +36,14 @@ public static class CatalogEntries
             descriptor.SchemaHash,
             checked((ulong)descriptor.RowCount),
             descriptor.SnapshotCommitment,
-            policy.Sensitivity,
+            policy.Grade,
             checked((uint)policy.MinGroupSize),
             checked((byte)(policy.Dominance.IsEnabled ? policy.Dominance.N : 0)),
             checked((byte)(policy.Dominance.IsEnabled ? policy.Dominance.Percent : 0)),
             policy.AllowedKinds,
-            columns);
+            columns)
+        {
+            EpsilonCap = policy.EpsilonCap,
+        };
     }
 }

@@ -233,6 +233,17 @@ public sealed class ChainGate
 
     private async Task<string?> CheckLicenseAsync(ChainJob job, Dataset dataset, CancellationToken cancellationToken)
     {
+        if (job.LicenseId == 0)
+        {
+            // An open job (开放尽开放): no license, only an aggregate on a dataset that is OPEN on chain now.
+            if (dataset.Spec.Grade != ProtectionGrade.Open || job.Kind != ChainKind.Aggregate)
+            {
+                return $"Job {job.Id} has no license, and dataset {dataset.Spec.Id} is not OPEN for aggregates; it may not run.";
+            }
+
+            return dataset.Active ? null : $"Dataset {dataset.Spec.Id} was retired; job {job.Id} may not run.";
+        }
+
         var license = await _ledger.Licenses.GetLicenseAsync(job.LicenseId, cancellationToken).ConfigureAwait(false);
         if (license.Revoked)
         {
@@ -496,13 +507,18 @@ public sealed class ChainGate
         return new DatasetPolicy(
             checked((int)spec.MinGroupSize),
             dominance,
-            spec.Sensitivity,
+            spec.Grade,
             spec.AllowedKinds,
             [.. spec.Columns.Select(c => new ColumnPolicy(
                 c.Name,
                 c.Permissions,
                 c.LowerBound.IsZero && c.UpperBound.IsZero ? null : (BigInteger?)c.LowerBound,
-                c.LowerBound.IsZero && c.UpperBound.IsZero ? null : (BigInteger?)c.UpperBound))]);
+                c.LowerBound.IsZero && c.UpperBound.IsZero ? null : (BigInteger?)c.UpperBound,
+                c.Domain is { Count: > 0 } domain ? domain : null,
+                c.GridStep.IsZero ? null : c.GridStep))])
+        {
+            EpsilonCap = spec.EpsilonCap,
+        };
     }
 
     private static GateDecision Refuse(ErrorReason reason, string field, string message) => new(null, new QueryRefusal(reason, field, message));

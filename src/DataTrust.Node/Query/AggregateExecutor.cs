@@ -95,10 +95,30 @@ public sealed partial class AggregateExecutor
                 ErrorReason.Internal, "dataset_id", "dataset_id: the query failed inside the node's store; nothing was returned."));
         }
 
-        var result = OutputProtection.Protect(plan, rows, random);
+        AggregateResult result;
+        if (plan.Policy.Grade == ProtectionGrade.Restricted && plan.Epsilon.IsZero)
+        {
+            // Exact answers on a RESTRICTED dataset: the cross-query audit decides, and records what it released
+            // before the result can leave the node.
+            using var run = Audits.GetValue(store, s => new CrossQueryAudit(s)).Begin(plan, cancellationToken);
+            result = OutputProtection.Protect(plan, rows, random, run.Decide);
+            run.Commit();
+        }
+        else
+        {
+            result = OutputProtection.Protect(plan, rows, random);
+        }
+
         LogExecuted(plan.Dataset.Id, result.Rows.Count, result.Suppressed.Count, plan.Epsilon.Micros, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new ExecutionOutcome(result, null);
     }
+
+    /// <summary>One audit per store, whichever executor reads it, so every licensee's answers meet the same state.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DatasetStore, CrossQueryAudit> Audits = new();
+
+    /// <summary>The cross-query audit's figures for a dataset (atoms, cells released, rank of the span); zeros before its first exact answer.</summary>
+    public (int Atoms, long ReleasedCells, int Rank) AuditStatistics(string datasetId) =>
+        Audits.TryGetValue(store, out var audit) ? audit.Statistics(datasetId) : (0, 0, 0);
 
     private DatasetDescriptor? Find(string datasetId) => store.Find(datasetId);
 

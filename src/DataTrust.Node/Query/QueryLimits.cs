@@ -23,4 +23,7 @@ public sealed record QueryLimits
 
     /// <summary>Longest text literal, in UTF-8 bytes.</summary>
     public int MaxTextLiteralBytes { get; init; } = 1024;
+
+    /// <summary>Most result groups a query on a RESTRICTED or SENSITIVE dataset may have (the product of its group-by domains).</summary>
+    public int MaxCells { get; init; } = 10_000;
 }

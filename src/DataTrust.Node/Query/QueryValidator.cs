@@ -110,6 +110,21 @@ public static class QueryValidator
             groupBy.Add(column!);
         }
 
+        if (policy.Grade != ProtectionGrade.Open)
+        {
+            // Groups come from the public domains, so the result has one row per combination of domain values.
+            var cells = 1L;
+            foreach (var column in groupBy)
+            {
+                cells *= Math.Max(1, policy.For(column.Name).Domain?.Count ?? 1);
+            }
+
+            if (cells > limits.MaxCells)
+            {
+                return TooLarge("group_by", $"the group-by columns' public domains make {cells} groups and at most {limits.MaxCells} are allowed");
+            }
+        }
+
         var measures = new List<PlannedMeasure>();
         for (var i = 0; i < query.Measures.Count; i++)
         {
@@ -138,6 +153,12 @@ public static class QueryValidator
             }
 
             filters.Add(filter!);
+        }
+
+        if (policy.Grade == ProtectionGrade.Sensitive && epsilon.IsZero)
+        {
+            return new(ErrorReason.ExactAnswerRefused, "epsilon_micros",
+                $"epsilon_micros: dataset '{dataset.Id}' is SENSITIVE and answers only with differential-privacy noise; spend an epsilon above 0.");
         }
 
         plan = new QueryPlan(dataset, policy, filters, groupBy, measures, epsilon);
@@ -191,6 +212,13 @@ public static class QueryValidator
         if (!column!.Type.IsNumeric())
         {
             return new(ErrorReason.ColumnNotPermitted, field + ".column", $"{field}.column: column '{column.Name}' is not numeric and cannot be aggregated.");
+        }
+
+        if ((function is MeasureFunction.Min or MeasureFunction.Max) && policy.Grade != ProtectionGrade.Open
+            && !columnPolicy!.Permissions.HasFlag(ColumnPermissions.MinMax))
+        {
+            return new(ErrorReason.MeasureNotPrivate, field + ".function",
+                $"{field}.function: {function.ToString().ToUpperInvariant()} would output one row's exact value; the policy does not mark column '{column.Name}' as MIN_MAX (extremes not disclosive).");
         }
 
         var lower = Representable(columnPolicy!.LowerBound!.Value, column.Type);
@@ -292,10 +320,49 @@ public static class QueryValidator
                 return new(ErrorReason.LiteralTypeMismatch, $"{field}.values[{j}]", $"{field}.values[{j}]: column '{column.Name}' {expected}.");
             }
 
+            var gridRefusal = CheckGridAndDomain(policy, column!, op, value, $"{field}.values[{j}]");
+            if (gridRefusal is not null)
+            {
+                return gridRefusal;
+            }
+
             values.Add(value);
         }
 
         planned = new PlannedFilter(column!, op, values);
+        return null;
+    }
+
+    /// <summary>
+    /// On RESTRICTED and SENSITIVE datasets a numeric literal must lie on the column's public grid, and an equality
+    /// literal of a column with a public domain must be one of its values: a refusal then cannot be walked one unit at a time.
+    /// </summary>
+    private static QueryRefusal? CheckGridAndDomain(DatasetPolicy policy, ColumnDefinition column, FilterOperator op, object value, string field)
+    {
+        if (policy.Grade == ProtectionGrade.Open)
+        {
+            return null;
+        }
+
+        var columnPolicy = policy.For(column.Name);
+        if (column.Type.IsNumeric() && columnPolicy.GridStep is { } step && step > 0)
+        {
+            var number = Convert.ToDecimal(value, CultureInfo.InvariantCulture);
+            var stepValue = (decimal)step;
+            if (number % stepValue != 0)
+            {
+                var below = Math.Floor(number / stepValue) * stepValue;
+                return new(ErrorReason.OffGrid, field,
+                    $"{field}: column '{column.Name}' is filtered on a public grid of step {step}; use a multiple of it, such as {ColumnValues.Canonical(below)} or {ColumnValues.Canonical(below + stepValue)}.");
+            }
+        }
+
+        if (columnPolicy.Domain is { Count: > 0 } domain && op is FilterOperator.Eq or FilterOperator.Ne or FilterOperator.In
+            && !domain.Contains(Literals.Canonical(value) ?? string.Empty, StringComparer.Ordinal))
+        {
+            return new(ErrorReason.OutsideDomain, field, $"{field}: the value is not in column '{column.Name}''s public domain; the policy lists the values it may take.");
+        }
+
         return null;
     }
 

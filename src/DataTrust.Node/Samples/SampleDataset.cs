@@ -29,7 +29,7 @@ public sealed class SampleDataset
     /// <summary>Schema.</summary>
     public DatasetSchema Schema { get; }
 
-    /// <summary>Default policy: k = 10, dominance (1, 85%), bounds on money and count columns.</summary>
+    /// <summary>Default policy: its grade (DATASETS.md), k = 10, dominance (1, 85%), bounds, public domains and grids.</summary>
     public DatasetPolicy Policy { get; }
 
     /// <summary>Writes <paramref name="rows"/> rows as CSV with a header, deterministically from <paramref name="seed"/>.</summary>
@@ -47,67 +47,6 @@ public sealed class SampleDataset
     public DatasetImport ImportFrom(string path, string? datasetId = null) =>
         new(datasetId ?? Id, path, ImportFormat.Csv, Policy, Schema);
 
-    /// <summary>Market regulation legal-entity register (市场监管 · 法人库).</summary>
-    public static SampleDataset MarketRegister { get; } = new(
-        "market_register",
-        new DatasetSchema([
-            new ColumnDefinition("uscc", ColumnType.Text),
-            new ColumnDefinition("district", ColumnType.Text),
-            new ColumnDefinition("industry", ColumnType.Text),
-            new ColumnDefinition("registered_capital", ColumnType.Decimal),
-            new ColumnDefinition("established_year", ColumnType.Int),
-            new ColumnDefinition("status", ColumnType.Text),
-        ]),
-        DefaultPolicy(
-            new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
-            new ColumnPolicy("district", ColumnPermissions.GroupBy),
-            new ColumnPolicy("industry", ColumnPermissions.GroupBy),
-            new ColumnPolicy("registered_capital", ColumnPermissions.Aggregate, 0, 1_000_000),
-            new ColumnPolicy("established_year", ColumnPermissions.Filter | ColumnPermissions.GroupBy),
-            new ColumnPolicy("status", ColumnPermissions.Filter)),
-        GenerateRegister);
-
-    /// <summary>Tax (税务).</summary>
-    public static SampleDataset Tax { get; } = new(
-        "tax",
-        new DatasetSchema([
-            new ColumnDefinition("uscc", ColumnType.Text),
-            new ColumnDefinition("year", ColumnType.Int),
-            new ColumnDefinition("revenue", ColumnType.Decimal),
-            new ColumnDefinition("tax_paid", ColumnType.Decimal),
-            new ColumnDefinition("credit_grade", ColumnType.Text),
-        ]),
-        DefaultPolicy(
-            new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
-            new ColumnPolicy("year", ColumnPermissions.GroupBy | ColumnPermissions.Filter),
-            new ColumnPolicy("revenue", ColumnPermissions.Aggregate, 0, 10_000_000),
-            new ColumnPolicy("tax_paid", ColumnPermissions.Aggregate, 0, 1_000_000),
-            new ColumnPolicy("credit_grade", ColumnPermissions.GroupBy)),
-        GenerateTax);
-
-    /// <summary>Social security (人社 · 社保).</summary>
-    public static SampleDataset SocialSecurity { get; } = new(
-        "social_security",
-        new DatasetSchema([
-            new ColumnDefinition("uscc", ColumnType.Text),
-            new ColumnDefinition("month", ColumnType.Text),
-            new ColumnDefinition("insured_headcount", ColumnType.Int),
-            new ColumnDefinition("contribution_base_total", ColumnType.Decimal),
-            new ColumnDefinition("arrears_months", ColumnType.Int),
-        ]),
-        DefaultPolicy(
-            new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
-            new ColumnPolicy("month", ColumnPermissions.GroupBy | ColumnPermissions.Filter),
-            // Clamp ranges sized for small and medium employers: the Laplace scale is bound / ε, so a bound
-            // far above the data would drown every noisy answer.
-            new ColumnPolicy("insured_headcount", ColumnPermissions.Aggregate, 0, 500),
-            new ColumnPolicy("contribution_base_total", ColumnPermissions.Aggregate, 0, 5_000_000),
-            new ColumnPolicy("arrears_months", ColumnPermissions.Aggregate | ColumnPermissions.Filter, 0, 24)),
-        GenerateSocialSecurity);
-
-    /// <summary>The three sample datasets.</summary>
-    public static IReadOnlyList<SampleDataset> All { get; } = [MarketRegister, Tax, SocialSecurity];
-
     /// <summary>The 16 districts of the sample city, with their administrative division codes (GB/T 2260).</summary>
     internal static readonly (string Name, string Code)[] Districts =
     [
@@ -124,9 +63,90 @@ public sealed class SampleDataset
 
     private static readonly int[] IndustryWeights = [2, 1, 14, 1, 1, 8, 24, 5, 9, 3, 6, 4, 8, 2, 3, 1, 2, 3, 2, 1];
 
-    private static DatasetPolicy DefaultPolicy(params ColumnPolicy[] columns) =>
-        new(10, new DominanceRule(1, 85), 2, ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate | ComputationKindSet.HeScoring
-            | ComputationKindSet.HeCrossDomainSum | ComputationKindSet.EnclaveJoin, columns);
+    /// <summary>Market regulation legal-entity register (市场监管 · 法人库).</summary>
+    public static SampleDataset MarketRegister { get; } = new(
+        "market_register",
+        new DatasetSchema([
+            new ColumnDefinition("uscc", ColumnType.Text),
+            new ColumnDefinition("district", ColumnType.Text),
+            new ColumnDefinition("industry", ColumnType.Text),
+            new ColumnDefinition("registered_capital", ColumnType.Decimal),
+            new ColumnDefinition("established_year", ColumnType.Int),
+            new ColumnDefinition("status", ColumnType.Text),
+        ]),
+        // Registration facts are published by law (企业信用信息公示): OPEN, downloadable with its commitment.
+        DefaultPolicy(
+            ProtectionGrade.Open,
+            Epsilon.Zero,
+            new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
+            new ColumnPolicy("district", ColumnPermissions.GroupBy, Domain: [.. Districts.Select(d => d.Name)]),
+            new ColumnPolicy("industry", ColumnPermissions.GroupBy, Domain: Industries),
+            new ColumnPolicy("registered_capital", ColumnPermissions.Aggregate | ColumnPermissions.MinMax, 0, 1_000_000),
+            new ColumnPolicy("established_year", ColumnPermissions.Filter | ColumnPermissions.GroupBy, Domain: Years(1990, 2025)),
+            new ColumnPolicy("status", ColumnPermissions.Filter, Domain: ["active", "revoked", "deregistered"])),
+        GenerateRegister);
+
+    /// <summary>Tax (税务).</summary>
+    public static SampleDataset Tax { get; } = new(
+        "tax",
+        new DatasetSchema([
+            new ColumnDefinition("uscc", ColumnType.Text),
+            new ColumnDefinition("year", ColumnType.Int),
+            new ColumnDefinition("revenue", ColumnType.Decimal),
+            new ColumnDefinition("tax_paid", ColumnType.Decimal),
+            new ColumnDefinition("credit_grade", ColumnType.Text),
+        ]),
+        // Taxpayer information is confidential by law: SENSITIVE, every answer differentially private under a dataset-wide cap.
+        DefaultPolicy(
+            ProtectionGrade.Sensitive,
+            new Epsilon(20_000_000),
+            new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
+            new ColumnPolicy("year", ColumnPermissions.GroupBy | ColumnPermissions.Filter, Domain: Years(2023, 2025), GridStep: 1),
+            new ColumnPolicy("revenue", ColumnPermissions.Aggregate, 0, 10_000_000),
+            new ColumnPolicy("tax_paid", ColumnPermissions.Aggregate, 0, 1_000_000),
+            new ColumnPolicy("credit_grade", ColumnPermissions.GroupBy, Domain: ["A", "B", "M", "C", "D"])),
+        GenerateTax);
+
+    /// <summary>Social security (人社 · 社保).</summary>
+    public static SampleDataset SocialSecurity { get; } = new(
+        "social_security",
+        new DatasetSchema([
+            new ColumnDefinition("uscc", ColumnType.Text),
+            new ColumnDefinition("month", ColumnType.Text),
+            new ColumnDefinition("insured_headcount", ColumnType.Int),
+            new ColumnDefinition("contribution_base_total", ColumnType.Decimal),
+            new ColumnDefinition("arrears_months", ColumnType.Int),
+        ]),
+        // Exact employer-level statistics under cross-query auditing: RESTRICTED, public grids on the filter columns.
+        DefaultPolicy(
+            ProtectionGrade.Restricted,
+            new Epsilon(10_000_000),
+            new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
+            new ColumnPolicy("month", ColumnPermissions.GroupBy | ColumnPermissions.Filter, Domain: Months(new DateOnly(2023, 11, 1), 24)),
+            // Clamp ranges sized for small and medium employers: the noise scale is bound / ε, so a bound
+            // far above the data would drown every noisy answer.
+            new ColumnPolicy("insured_headcount", ColumnPermissions.Aggregate | ColumnPermissions.Filter | ColumnPermissions.MinMax, 0, 500, GridStep: 10),
+            new ColumnPolicy("contribution_base_total", ColumnPermissions.Aggregate, 0, 5_000_000),
+            new ColumnPolicy("arrears_months", ColumnPermissions.Aggregate | ColumnPermissions.Filter, 0, 24, GridStep: 3)),
+        GenerateSocialSecurity);
+
+    /// <summary>The three sample datasets.</summary>
+    public static IReadOnlyList<SampleDataset> All { get; } = [MarketRegister, Tax, SocialSecurity];
+
+    private static DatasetPolicy DefaultPolicy(ProtectionGrade grade, Epsilon cap, params ColumnPolicy[] columns) =>
+        new(10, new DominanceRule(1, 85), grade, grade == ProtectionGrade.Open
+            ? ComputationKindSet.Aggregate
+            : ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate | ComputationKindSet.HeScoring
+                | ComputationKindSet.HeCrossDomainSum | ComputationKindSet.EnclaveJoin, columns)
+        {
+            EpsilonCap = cap,
+        };
+
+    private static string[] Years(int first, int last) =>
+        [.. Enumerable.Range(first, last - first + 1).Select(y => y.ToString(CultureInfo.InvariantCulture))];
+
+    private static string[] Months(DateOnly first, int count) =>
+        [.. Enumerable.Range(0, count).Select(m => first.AddMonths(m).ToString("yyyy-MM", CultureInfo.InvariantCulture))];
 
     /// <summary>The entity with index <paramref name="entity"/>: its USCC and district, the same in every dataset.</summary>
     internal static (string Uscc, int District) Entity(int entity)

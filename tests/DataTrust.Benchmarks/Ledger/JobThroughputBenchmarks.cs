@@ -49,7 +49,7 @@ public class JobThroughputBenchmarks
         var asOperator = await DataTrustLedger.ConnectAsync(_rpc, ledger.Deployment, op);
         var id = new Hash32(RandomNumberGenerator.GetBytes(32));
         await asOperator.Catalog.PublishAsync(new DatasetSpec(
-            id, "bench", _nodeKey.Address, Hash32.Zero, 1, Hash32.Zero, 1, 10, 1, 85, ComputationKindSet.Aggregate,
+            id, "bench", _nodeKey.Address, Hash32.Zero, 1, Hash32.Zero, ProtectionGrade.Restricted, 10, 1, 85, ComputationKindSet.Aggregate,
             [new ColumnSpec("x", ColumnType.Int, ColumnPermissions.Aggregate, 0, 100)]));
         _enterprise = await DataTrustLedger.ConnectAsync(_rpc, ledger.Deployment, ent);
         _node = await DataTrustLedger.ConnectAsync(_rpc, ledger.Deployment, _nodeKey);

@@ -57,7 +57,7 @@ public class AggregateBenchmarks
                 new ColumnDefinition("amount", ColumnType.Decimal),
                 new ColumnDefinition("revenue", ColumnType.Decimal),
             ]);
-            var policy = new DatasetPolicy(10, new DominanceRule(1, 85), 1, ComputationKindSet.Aggregate, [
+            var policy = new DatasetPolicy(10, new DominanceRule(1, 85), ProtectionGrade.Restricted, ComputationKindSet.Aggregate, [
                 new ColumnPolicy("region", ColumnPermissions.GroupBy),
                 new ColumnPolicy("sector", ColumnPermissions.GroupBy),
                 new ColumnPolicy("amount", ColumnPermissions.Aggregate, 0, 10_000),

@@ -42,7 +42,7 @@ public class HeJobBenchmarks
     public void Setup()
     {
         var columns = Enumerable.Range(0, Features).Select(i => $"f{i}").ToArray();
-        policy = new DatasetPolicy(10, new DominanceRule(1, 85), 1, ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate | ComputationKindSet.HeScoring, [
+        policy = new DatasetPolicy(10, new DominanceRule(1, 85), ProtectionGrade.Restricted, ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate | ComputationKindSet.HeScoring, [
             new ColumnPolicy("subject", ColumnPermissions.JoinKey),
             new ColumnPolicy("grp", ColumnPermissions.GroupBy),
             .. columns.Select(c => new ColumnPolicy(c, ColumnPermissions.Aggregate, 0, 10_000)),

@@ -202,7 +202,7 @@ public sealed class AuditFixture : IAsyncLifetime
         new Hash32(SHA256.HashData("schema"u8)),
         3000,
         new Hash32(SHA256.HashData("snapshot"u8)),
-        3,
+        ProtectionGrade.Restricted,
         10,
         1,
         85,

@@ -37,7 +37,7 @@ public sealed class ArgsTests
     public void A_policy_file_changes_only_the_fields_and_columns_it_names()
     {
         var stated = new DatasetSpec(
-            DatasetIds.OnChainId("t"), "t", Address.Zero, Hash32.Sha256("s"u8), 10, Hash32.Sha256("c"u8), 1, 5, 0, 0, ComputationKindSet.Aggregate,
+            DatasetIds.OnChainId("t"), "t", Address.Zero, Hash32.Sha256("s"u8), 10, Hash32.Sha256("c"u8), ProtectionGrade.Restricted, 5, 0, 0, ComputationKindSet.Aggregate,
             [
                 new ColumnSpec("region", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0),
                 new ColumnSpec("amount", ColumnType.Decimal, ColumnPermissions.Aggregate, 0, 100),

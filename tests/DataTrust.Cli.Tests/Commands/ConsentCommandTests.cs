@@ -173,7 +173,7 @@ public sealed class ConsentCommandTests(CliFixture fixture)
             new Hash32(SHA256.HashData("schema"u8)),
             CliFixture.Rows,
             new Hash32(SHA256.HashData("snapshot"u8)),
-            3,
+            ProtectionGrade.Restricted,
             10,
             0,
             0,

@@ -54,7 +54,7 @@ public sealed class LicenseFlowTests(CliFixture fixture)
         Assert.Equal(25u, spec.MinGroupSize);
         Assert.Equal((byte)2, spec.DominanceN);
         Assert.Equal((byte)80, spec.DominancePercent);
-        Assert.Equal((byte)3, spec.Sensitivity);
+        Assert.Equal(ProtectionGrade.Sensitive, spec.Grade);
         Assert.Equal(ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate, spec.AllowedKinds);
         var revenue = spec.Columns.Single(c => c.Name == "revenue");
         Assert.Equal(ColumnPermissions.Aggregate | ColumnPermissions.Filter, revenue.Permissions);

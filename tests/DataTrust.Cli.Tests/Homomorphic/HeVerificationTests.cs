@@ -45,7 +45,7 @@ public sealed class HeVerificationTests(CliFixture fixture) : IAsyncLifetime
             new Hash32(SHA256.HashData("schema"u8)),
             100,
             new Hash32(SHA256.HashData("snapshot"u8)),
-            1,
+            ProtectionGrade.Restricted,
             10,
             1,
             85,

@@ -107,7 +107,7 @@ public sealed class LedgerFixture : IAsyncLifetime
         new Hash32(SHA256.HashData("schema"u8)),
         3000,
         new Hash32(SHA256.HashData("snapshot"u8)),
-        3,
+        ProtectionGrade.Sensitive,
         10,
         1,
         85,

@@ -264,7 +264,7 @@ public class ChainGateTests(ChainedNodeFixture node)
         Hash32.Sha256("schema"u8),
         100,
         Hash32.Sha256("snapshot"u8),
-        2,
+        ProtectionGrade.Restricted,
         10,
         1,
         85,

@@ -118,7 +118,7 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
             new ColumnDefinition("note", Core.Catalog.ColumnType.Text),
             new ColumnDefinition("amount", Core.Catalog.ColumnType.Decimal),
         ]);
-        var policy = new DatasetPolicy(5, new DominanceRule(1, 85), 1, ComputationKindSet.Aggregate, [
+        var policy = new DatasetPolicy(5, new DominanceRule(1, 85), ProtectionGrade.Restricted, ComputationKindSet.Aggregate, [
             new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
             new ColumnPolicy("region", ColumnPermissions.GroupBy),
             new ColumnPolicy("secret_code", ColumnPermissions.Filter),

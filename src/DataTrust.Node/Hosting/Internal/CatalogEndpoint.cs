@@ -31,7 +31,7 @@ internal sealed class CatalogEndpoint(DatasetStore store) : CatalogBinding.Servi
             MinGroupSize = (uint)dataset.Policy.MinGroupSize,
             DominanceN = (uint)dataset.Policy.Dominance.N,
             DominancePercent = (uint)dataset.Policy.Dominance.Percent,
-            Sensitivity = dataset.Policy.Sensitivity,
+            Sensitivity = (uint)dataset.Policy.Grade,
             AllowedKinds = (uint)dataset.Policy.AllowedKinds,
             SchemaHash = ByteString.CopyFrom(dataset.SchemaHash.Bytes),
             SnapshotCommitment = ByteString.CopyFrom(dataset.SnapshotCommitment.Bytes),

@@ -7,41 +7,30 @@ using DataTrust.Protos.V1;
 namespace DataTrust.Node.Protection.Internal;
 
 /// <summary>
-/// Statistical disclosure control of an aggregate: primary suppression (minimum group size k, dominance (n, p%)),
-/// complementary suppression, then exact discrete Laplace noise when ε &gt; 0. Produces the only form in which a result leaves the node.
+/// Output protection of an aggregate, by the dataset's protection grade. Produces the only form in which a result
+/// leaves the node.
 /// </summary>
 /// <remarks>
-/// <para><b>Primary suppression.</b> Every cell of a group with fewer than k rows (MIN_GROUP_SIZE). A SUM or AVG cell
-/// whose n largest absolute contributions exceed p% of the sum of absolute contributions (DOMINANCE); AVG is included
-/// because AVG × COUNT would give the SUM back. A histogram bin holding 1..k−1 rows (MIN_GROUP_SIZE).</para>
-/// <para><b>Complementary suppression.</b> For each measure separately, a <i>line</i> is a set of groups that agree on
-/// every group key but one (with one group-by column: all groups; with two: every row and every column of the
-/// table). Until no line changes: a line with exactly one suppressed cell gets a second one, the published cell of
-/// that line with the fewest rows (COMPLEMENTARY). Within a histogram, a cell with exactly one suppressed bin gets its
-/// smallest published bin suppressed too.</para>
-/// <para><b>Guarantee.</b> For one- and two-dimensional group-bys, no suppressed cell equals a line total (obtainable
-/// from a query with one group-by column fewer) minus published cells of the same result: every line has zero or at
-/// least two suppressed cells. A line with a single cell cannot be protected this way, but its total is a group of the
-/// lower-dimensional query with the same rows, where the same primary rule suppresses it. Not guaranteed: attacks that
-/// combine several results (different filters or groupings, linear-programming interval attacks), higher-dimensional
-/// margins with three or more group-by columns, and the dominance/k tests use the true (not noisy) values, which is
-/// itself a (small) leak when ε &gt; 0.</para>
-/// <para><b>Noise.</b> With ε &gt; 0 each AGGREGATE contribution is clamped to the column's [lower, upper] bounds in SQL.
-/// ε is split evenly over noise <i>components</i>: COUNT 1, SUM 1, AVG 2 (its sum and its count), HISTOGRAM 1 (a row
-/// falls in one bin, so all bins together cost one share). Each component gets ⌊ε_micros / components⌋ micro-units
-/// (the remainder is not spent). The mechanism is the exact discrete Laplace (<see cref="DiscreteLaplace"/>), sampled
-/// with integer arithmetic only, so no floating-point artefact carries the true value (Mironov 2012): counts are integers,
-/// and sums are released in fixed point of 10⁻⁴ (the stored DECIMAL scale), where the clamped sum is an exact integer.
-/// Sensitivities (add or remove one row): count 1, sum max(|lower|, |upper|)·10⁴ units, histogram 1. Groups are disjoint,
-/// so every group uses the same shares (parallel composition). δ = 0. Noisy counts are floored at 0; AVG = noisy sum /
-/// max(1, noisy count), clamped to the bounds (post-processing). Which groups exist, and which are suppressed, is decided
-/// on true counts and is not protected by the noise: that is a known leak, removed by the grade-aware protection
-/// (public group domains, no suppression on the DP path) that replaces this class's noisy path next.</para>
+/// <para><b>OPEN.</b> Exact values, no suppression: the data is public.</para>
+/// <para><b>Any job that spends ε (SENSITIVE always).</b> Every released figure is a noisy integer or fixed-point value
+/// from the exact discrete Laplace mechanism (<see cref="DiscreteLaplace"/>); no cell is suppressed, because a suppression
+/// decision made on true counts would itself leak. Groups are the public domains' values, never the values found in the
+/// data. ε is split evenly over noise <i>components</i>: COUNT 1, SUM 1, AVG 2 (its sum and its count), HISTOGRAM 1 (a row
+/// falls in one bin). Each component gets ⌊ε_micros / components⌋ micro-units. Sensitivities (add or remove one row):
+/// count 1, sum max(|lower|, |upper|) in units of 10⁻⁴ (the stored scale), histogram 1; contributions are clamped to the
+/// public bounds in SQL. Groups are disjoint, so every group uses the same shares (parallel composition). Noisy counts
+/// are floored at 0 and AVG = noisy sum / max(1, noisy count) clamped to the bounds: post-processing, no extra cost.</para>
+/// <para><b>RESTRICTED, exact.</b> Primary suppression (a group of fewer than k rows; a SUM or AVG cell whose n largest
+/// contributions exceed p% of its absolute total; a histogram bin of 1..k−1 rows), complementary suppression within the
+/// result (every one-dimensional line has zero or at least two withheld cells), then the node's cross-query audit, which
+/// withholds any further cell that would, with everything released on the dataset before, determine a small or dominated
+/// atom. Every withheld cell is marked WITHHELD, whatever the reason, and empty groups of the public domain look the same
+/// as small ones.</para>
 /// </remarks>
 internal static class OutputProtection
 {
-    /// <summary>Units per value unit of a noisy sum: 10⁴, the stored DECIMAL scale, so a clamped sum is an exact integer.</summary>
-    private const decimal FixedPointUnit = 10_000m;
+    /// <summary>Scale of fixed-point sums under noise: the stored DECIMAL scale, so the clamped sum is an exact integer.</summary>
+    private const int FixedPointDigits = ColumnTypes.DecimalScale;
 
     public static int NoiseComponents(IEnumerable<PlannedMeasure> measures) => measures.Sum(m => m.Function switch
     {
@@ -50,13 +39,111 @@ internal static class OutputProtection
         _ => 1,
     });
 
-    public static AggregateResult Protect(QueryPlan plan, IReadOnlyList<RawRow> rows, IRandomSource random)
+    /// <summary>
+    /// Protects <paramref name="found"/> (the groups the SQL returned). <paramref name="audit"/>, for RESTRICTED exact
+    /// answers, may withhold further cells: it sees the groups and the rules decided so far and marks more.
+    /// </summary>
+    public static AggregateResult Protect(QueryPlan plan, IReadOnlyList<RawRow> found, IRandomSource random, CellAudit? audit = null)
+    {
+        var rows = Groups(plan, found);
+        if (!plan.Epsilon.IsZero)
+        {
+            return Render(plan, rows, null, null, random);
+        }
+
+        if (plan.Policy.Grade == ProtectionGrade.Open)
+        {
+            return Render(plan, rows, new SuppressionRule[rows.Count, plan.Measures.Count], Bins(plan, rows), random);
+        }
+
+        var (rules, binRules) = Suppress(plan, rows);
+        audit?.Invoke(rows, rules, binRules);
+        return Render(plan, rows, rules, binRules, random);
+    }
+
+    /// <summary>
+    /// The groups of the result: for RESTRICTED and SENSITIVE datasets every combination of the group-by columns' public
+    /// domains, in domain order, with the rows found for it (an empty group where none were); for OPEN ones, the groups found.
+    /// Rows whose key lies outside a domain are in no group.
+    /// </summary>
+    internal static IReadOnlyList<RawRow> Groups(QueryPlan plan, IReadOnlyList<RawRow> found)
+    {
+        if (plan.GroupBy.Count == 0)
+        {
+            return found.Count > 0 ? found : [Empty(plan, [])];
+        }
+
+        if (plan.Policy.Grade == ProtectionGrade.Open)
+        {
+            return found;
+        }
+
+        var domains = plan.GroupBy.Select(c => plan.Policy.For(c.Name).Domain ?? []).ToArray();
+        var byKey = new Dictionary<string, RawRow>(StringComparer.Ordinal);
+        foreach (var row in found)
+        {
+            byKey.TryAdd(KeyOf(row.Keys), row);
+        }
+
+        var rows = new List<RawRow>();
+        var index = new int[domains.Length];
+        if (domains.Any(d => d.Count == 0))
+        {
+            return rows;
+        }
+
+        while (true)
+        {
+            var key = index.Select((i, d) => domains[d][i]).ToArray();
+            rows.Add(byKey.TryGetValue(KeyText(key!), out var row)
+                ? row
+                : Empty(plan, [.. key.Select((text, d) => Literals.FromCanonical(text, plan.GroupBy[d].Type))]));
+            var d = domains.Length - 1;
+            while (d >= 0 && ++index[d] == domains[d].Count)
+            {
+                index[d] = 0;
+                d--;
+            }
+
+            if (d < 0)
+            {
+                return rows;
+            }
+        }
+    }
+
+    /// <summary>One string for a group's key values (canonical text), to match groups across queries and pieces.</summary>
+    internal static string KeyOf(IEnumerable<Value> keys) => KeyText(keys.Select(Literals.Canonical));
+
+    private static string KeyText(IEnumerable<string?> parts) => string.Join('\u001f', parts.Select(p => p ?? "\u0000"));
+
+    private static RawRow Empty(QueryPlan plan, Value[] keys) => new()
+    {
+        Keys = keys,
+        Count = 0,
+        Cells = [.. plan.Measures.Select(m => new RawCell { Bins = m.Function == MeasureFunction.Histogram ? new long[m.Edges.Count - 1] : [] })],
+    };
+
+    private static SuppressionRule[,][] Bins(QueryPlan plan, IReadOnlyList<RawRow> rows)
+    {
+        var bins = new SuppressionRule[rows.Count, plan.Measures.Count][];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var m = 0; m < plan.Measures.Count; m++)
+            {
+                bins[r, m] = new SuppressionRule[rows[r].Cells[m].Bins.Length];
+            }
+        }
+
+        return bins;
+    }
+
+    private static (SuppressionRule[,] Rules, SuppressionRule[,][] BinRules) Suppress(QueryPlan plan, IReadOnlyList<RawRow> rows)
     {
         var k = plan.Policy.MinGroupSize;
         var measureCount = plan.Measures.Count;
         var rules = new SuppressionRule[rows.Count, measureCount];
         var binRules = new SuppressionRule[rows.Count, measureCount][];
-
         // Primary suppression.
         for (var r = 0; r < rows.Count; r++)
         {
@@ -64,7 +151,7 @@ internal static class OutputProtection
             {
                 var measure = plan.Measures[m];
                 var cell = rows[r].Cells[m];
-                if (rows[r].Count < k)
+                if (rows[r].Count < k || rows[r].Count == 0)
                 {
                     rules[r, m] = SuppressionRule.MinGroupSize;
                 }
@@ -79,7 +166,7 @@ internal static class OutputProtection
                     var bins = new SuppressionRule[cell.Bins.Length];
                     for (var b = 0; b < bins.Length; b++)
                     {
-                        if (cell.Bins[b] > 0 && cell.Bins[b] < k)
+                        if (cell.Bins[b] < k)
                         {
                             bins[b] = SuppressionRule.MinGroupSize;
                         }
@@ -120,7 +207,7 @@ internal static class OutputProtection
             }
         }
 
-        return Render(plan, rows, rules, binRules, random);
+        return (rules, binRules);
     }
 
     private static void ComplementWithin(SuppressionRule[] bins, long[] counts)
@@ -172,8 +259,8 @@ internal static class OutputProtection
     private static AggregateResult Render(
         QueryPlan plan,
         IReadOnlyList<RawRow> rows,
-        SuppressionRule[,] rules,
-        SuppressionRule[,][] binRules,
+        SuppressionRule[,]? rules,
+        SuppressionRule[,][]? binRules,
         IRandomSource random)
     {
         var result = new AggregateResult
@@ -181,7 +268,7 @@ internal static class OutputProtection
             DatasetId = plan.Dataset.Id,
             MinGroupSize = (uint)plan.Policy.MinGroupSize,
             SnapshotCommitment = Google.Protobuf.ByteString.CopyFrom(plan.Dataset.SnapshotCommitment.Bytes),
-            Noise = new NoiseInfo { Mechanism = NoiseMechanism.None },
+            Noise = new NoiseInfo { Mechanism = NoiseMechanism.None, Grade = (uint)plan.Policy.Grade },
         };
         foreach (var key in plan.GroupBy)
         {
@@ -212,7 +299,7 @@ internal static class OutputProtection
             {
                 foreach (var (component, sensitivity, unit) in Components(plan.Measures[m]))
                 {
-                    // The same object samples and reports: the calibration shown is the one used.
+                    // The same constructor both samples and reports: the calibration shown is the one used.
                     var mechanism = DiscreteLaplace.Create(sensitivity, share);
                     mechanisms[(m, component)] = mechanism;
                     result.Noise.Measures.Add(new MeasureNoise
@@ -235,21 +322,22 @@ internal static class OutputProtection
             for (var m = 0; m < plan.Measures.Count; m++)
             {
                 var measure = plan.Measures[m];
-                var rule = rules[r, m];
+                var withheld = rules is not null && rules[r, m] != SuppressionRule.Unspecified;
                 var cell = new Cell();
-                if (rule != SuppressionRule.Unspecified)
+                if (withheld)
                 {
+                    // One mark for every reason: the reason itself would say something about the data.
                     cell.Suppressed = true;
-                    cell.SuppressedBy = rule;
-                    result.Suppressed.Add(new SuppressedCell { Row = r, Measure = m, Bin = -1, Rule = rule });
+                    cell.SuppressedBy = SuppressionRule.Withheld;
+                    result.Suppressed.Add(new SuppressedCell { Row = r, Measure = m, Bin = -1, Rule = SuppressionRule.Withheld });
                 }
                 else if (measure.Function == MeasureFunction.Histogram)
                 {
-                    cell.Histogram = RenderHistogram(measure, rows[r].Cells[m], binRules[r, m], noisy ? mechanisms[(m, "histogram")] : null, random, r, m, result);
+                    cell.Histogram = RenderHistogram(measure, rows[r].Cells[m], binRules?[r, m], noisy ? mechanisms[(m, "histogram")] : null, random, r, m, result);
                 }
                 else
                 {
-                    cell.Value = RenderScalar(measure, rows[r].Cells[m], m, noisy ? mechanisms : null, random);
+                    cell.Value = noisy ? RenderNoisy(measure, rows[r].Cells[m], m, mechanisms, random) : RenderExact(measure, rows[r].Cells[m]);
                 }
 
                 row.Cells.Add(cell);
@@ -264,42 +352,49 @@ internal static class OutputProtection
     /// <summary>Each noise component of a measure: its name, its L1 sensitivity in integer units, and the units per value unit.</summary>
     private static IEnumerable<(string Component, BigInteger Sensitivity, double Unit)> Components(PlannedMeasure measure)
     {
+        var unit = Pow10(FixedPointDigits);
         var bound = Math.Max(Math.Abs(measure.LowerBound), Math.Abs(measure.UpperBound));
-        var sum = BigInteger.Max(BigInteger.One, new BigInteger(decimal.Ceiling(bound * FixedPointUnit)));
+        var sum = BigInteger.Max(BigInteger.One, new BigInteger(decimal.Ceiling(bound * (decimal)unit)));
         return measure.Function switch
         {
             MeasureFunction.Count => [("count", BigInteger.One, 1.0)],
-            MeasureFunction.Sum => [("sum", sum, (double)FixedPointUnit)],
-            MeasureFunction.Avg => [("sum", sum, (double)FixedPointUnit), ("count", BigInteger.One, 1.0)],
+            MeasureFunction.Sum => [("sum", sum, (double)unit)],
+            MeasureFunction.Avg => [("sum", sum, (double)unit), ("count", BigInteger.One, 1.0)],
             MeasureFunction.Histogram => [("histogram", BigInteger.One, 1.0)],
             _ => [],
         };
     }
 
-    private static Value RenderScalar(PlannedMeasure measure, RawCell cell, int m, Dictionary<(int, string), DiscreteLaplace>? noise, IRandomSource random)
+    private static Value RenderExact(PlannedMeasure measure, RawCell cell) => measure.Function switch
+    {
+        MeasureFunction.Count => new Value { IntValue = cell.Count },
+        MeasureFunction.Sum => Literals.DecimalValue(cell.Sum),
+        MeasureFunction.Avg => cell.Count == 0 ? new Value() : new Value { DoubleValue = (double)(cell.Sum / cell.Count) },
+        _ => cell.Extreme ?? new Value(),
+    };
+
+    private static Value RenderNoisy(PlannedMeasure measure, RawCell cell, int m, Dictionary<(int, string), DiscreteLaplace> mechanisms, IRandomSource random)
     {
         switch (measure.Function)
         {
             case MeasureFunction.Count:
-                return new Value { IntValue = noise is null ? cell.Count : NoisyCount(cell.Count, noise[(m, "count")], random) };
+                return new Value { IntValue = NoisyCount(cell.Count, mechanisms[(m, "count")], random) };
             case MeasureFunction.Sum:
-                return Literals.DecimalValue(noise is null ? cell.Sum : NoisySum(cell.Sum, noise[(m, "sum")], random));
-            case MeasureFunction.Avg when noise is not null:
-                var sum = NoisySum(cell.Sum, noise[(m, "sum")], random);
-                var count = NoisyCount(cell.Count, noise[(m, "count")], random);
+                return Literals.DecimalValue(NoisySum(cell.Sum, mechanisms[(m, "sum")], random));
+            case MeasureFunction.Avg:
+                var sum = NoisySum(cell.Sum, mechanisms[(m, "sum")], random);
+                var count = NoisyCount(cell.Count, mechanisms[(m, "count")], random);
                 var average = Math.Clamp(sum / Math.Max(1, count), measure.LowerBound, measure.UpperBound);
                 return new Value { DoubleValue = (double)average };
-            case MeasureFunction.Avg:
-                return cell.Count == 0 ? new Value() : new Value { DoubleValue = (double)(cell.Sum / cell.Count) };
             default:
-                return cell.Extreme ?? new Value();
+                throw new InvalidOperationException("MIN and MAX are refused when epsilon > 0.");
         }
     }
 
     private static Histogram RenderHistogram(
         PlannedMeasure measure,
         RawCell cell,
-        SuppressionRule[] binRules,
+        SuppressionRule[]? binRules,
         DiscreteLaplace? noise,
         IRandomSource random,
         int row,
@@ -311,11 +406,11 @@ internal static class OutputProtection
         for (var b = 0; b < cell.Bins.Length; b++)
         {
             var bin = new HistogramBin();
-            if (binRules[b] != SuppressionRule.Unspecified)
+            if (binRules is not null && binRules[b] != SuppressionRule.Unspecified)
             {
                 bin.Suppressed = true;
-                bin.SuppressedBy = binRules[b];
-                result.Suppressed.Add(new SuppressedCell { Row = row, Measure = measureIndex, Bin = b, Rule = binRules[b] });
+                bin.SuppressedBy = SuppressionRule.Withheld;
+                result.Suppressed.Add(new SuppressedCell { Row = row, Measure = measureIndex, Bin = b, Rule = SuppressionRule.Withheld });
             }
             else
             {
@@ -332,6 +427,25 @@ internal static class OutputProtection
         (long)BigInteger.Max(BigInteger.Zero, noise.Release(count, random));
 
     /// <summary>The clamped sum in fixed point (an exact integer of 10⁻⁴ units) plus integer noise, back in value units.</summary>
-    private static decimal NoisySum(decimal sum, DiscreteLaplace noise, IRandomSource random) =>
-        (decimal)noise.Release(new BigInteger(decimal.Round(sum * FixedPointUnit)), random) / FixedPointUnit;
+    private static decimal NoisySum(decimal sum, DiscreteLaplace noise, IRandomSource random)
+    {
+        var unit = Pow10(FixedPointDigits);
+        var scaled = new BigInteger(decimal.Round(sum * unit));
+        var released = noise.Release(scaled, random);
+        return (decimal)released / unit;
+    }
+
+    private static decimal Pow10(int digits)
+    {
+        var value = 1m;
+        for (var i = 0; i < digits; i++)
+        {
+            value *= 10;
+        }
+
+        return value;
+    }
 }
+
+/// <summary>The cross-query audit's hook: sees the result's groups and the cells withheld so far, and withholds more.</summary>
+internal delegate void CellAudit(IReadOnlyList<RawRow> rows, SuppressionRule[,] rules, SuppressionRule[,][] binRules);

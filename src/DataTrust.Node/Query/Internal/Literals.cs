@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DataTrust.Protos.V1;
+using DataTrust.Core.Catalog;
 using ColumnType = DataTrust.Core.Catalog.ColumnType;
 
 namespace DataTrust.Node.Query.Internal;
@@ -71,6 +72,42 @@ internal static class Literals
             ColumnType.Bool => new Value { BoolValue = (bool)stored },
             _ => new Value(),
         },
+    };
+
+    /// <summary>The canonical text of a checked CLR literal or stored value (as public domains are written), or null for NULL.</summary>
+    public static string? Canonical(object? value) => value switch
+    {
+        null or DBNull => null,
+        long l => ColumnValues.Canonical(l),
+        int i => ColumnValues.Canonical(i),
+        decimal d => ColumnValues.Canonical(d),
+        DateOnly d => ColumnValues.Canonical(d),
+        DateTime t => ColumnValues.Canonical(DateOnly.FromDateTime(t)),
+        bool b => ColumnValues.Canonical(b),
+        string s => s,
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The canonical text of a result key value, or null for an empty (NULL) value.</summary>
+    public static string? Canonical(Value value) => value.KindCase switch
+    {
+        Value.KindOneofCase.IntValue => ColumnValues.Canonical(value.IntValue),
+        Value.KindOneofCase.DecimalValue => ParseDecimal(value.DecimalValue) is { } d ? ColumnValues.Canonical(d) : value.DecimalValue,
+        Value.KindOneofCase.StringValue => value.StringValue,
+        Value.KindOneofCase.BoolValue => ColumnValues.Canonical(value.BoolValue),
+        Value.KindOneofCase.DateValue => ColumnValues.Canonical(new DateOnly(value.DateValue.Year, value.DateValue.Month, value.DateValue.Day)),
+        Value.KindOneofCase.DoubleValue => value.DoubleValue.ToString("R", CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
+    /// <summary>A domain value (canonical text, already checked against the column type) as a result key.</summary>
+    public static Value FromCanonical(string text, ColumnType type) => type switch
+    {
+        ColumnType.Int => new Value { IntValue = long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) },
+        ColumnType.Decimal => DecimalValue(decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture)),
+        ColumnType.Date => DateValue(DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        ColumnType.Bool => new Value { BoolValue = text == "true" },
+        _ => new Value { StringValue = text },
     };
 
     /// <summary>A decimal as <c>decimal_value</c> text without trailing zeros.</summary>

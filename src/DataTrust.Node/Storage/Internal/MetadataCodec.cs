@@ -22,13 +22,16 @@ internal static class MetadataCodec
         policy.MinGroupSize,
         policy.Dominance.N,
         policy.Dominance.Percent,
-        policy.Sensitivity,
+        (byte)policy.Grade,
         (uint)policy.AllowedKinds,
         policy.Columns.Select(c => new ColumnPolicyJson(
             c.Column,
             (int)c.Permissions,
             c.LowerBound?.ToString(CultureInfo.InvariantCulture),
-            c.UpperBound?.ToString(CultureInfo.InvariantCulture))).ToArray()));
+            c.UpperBound?.ToString(CultureInfo.InvariantCulture),
+            c.Domain?.ToArray(),
+            c.GridStep?.ToString(CultureInfo.InvariantCulture))).ToArray(),
+        policy.EpsilonCap.Micros));
 
     public static DatasetPolicy DecodePolicy(string json)
     {
@@ -37,24 +40,30 @@ internal static class MetadataCodec
         return new DatasetPolicy(
             policy.MinGroupSize,
             new DominanceRule(policy.DominanceN, policy.DominancePercent),
-            policy.Sensitivity,
+            (ProtectionGrade)policy.Grade,
             (ComputationKindSet)policy.AllowedKinds,
             policy.Columns.Select(c => new ColumnPolicy(
                 c.Column,
                 (ColumnPermissions)c.Permissions,
                 c.LowerBound is null ? null : BigInteger.Parse(c.LowerBound, CultureInfo.InvariantCulture),
-                c.UpperBound is null ? null : BigInteger.Parse(c.UpperBound, CultureInfo.InvariantCulture))).ToArray());
+                c.UpperBound is null ? null : BigInteger.Parse(c.UpperBound, CultureInfo.InvariantCulture),
+                c.Domain,
+                c.GridStep is null ? null : BigInteger.Parse(c.GridStep, CultureInfo.InvariantCulture))).ToArray())
+        {
+            EpsilonCap = new Epsilon(policy.EpsilonCapMicros),
+        };
     }
 
     private sealed record ColumnJson(string Name, int Type);
 
-    private sealed record ColumnPolicyJson(string Column, int Permissions, string? LowerBound, string? UpperBound);
+    private sealed record ColumnPolicyJson(string Column, int Permissions, string? LowerBound, string? UpperBound, string[]? Domain, string? GridStep);
 
     private sealed record PolicyJson(
         int MinGroupSize,
         int DominanceN,
         int DominancePercent,
-        byte Sensitivity,
+        byte Grade,
         uint AllowedKinds,
-        ColumnPolicyJson[] Columns);
+        ColumnPolicyJson[] Columns,
+        long EpsilonCapMicros);
 }

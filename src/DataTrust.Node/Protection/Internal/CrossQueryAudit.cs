@@ -1,0 +1,545 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using DataTrust.Node.Query.Internal;
+using DataTrust.Node.Storage;
+using DataTrust.Node.Storage.Internal;
+using DataTrust.Protos.V1;
+using DuckDB.NET.Data;
+
+namespace DataTrust.Node.Protection.Internal;
+
+/// <summary>
+/// Cross-query auditing of exact answers on RESTRICTED datasets (Audit Expert, Chin and Ozsoyoglu 1982): a cell is
+/// released only if, together with every cell released on the dataset before — to any licensee, by any job kind — it
+/// determines no atom of fewer than k rows and no atom failing the dominance rule.
+/// </summary>
+/// <remarks>
+/// <para>Each row's atom is a column of the dataset's table; the atoms' sizes and dominance statistics and the span of
+/// released cells (in reduced form over GF(2⁶¹ − 1), <see cref="Core.Privacy.ReleaseSpan"/>) are one blob beside it.
+/// A query that releases a cell cutting an atom splits it: the rows inside get a new atom id. The split and the new
+/// span are written in one DuckDB transaction, before the result leaves the node, so a crash never loses a release
+/// (a retried job then meets a span that already holds its cells and releases the very same ones).</para>
+/// <para>Cells are decided one at a time, largest first, so the smallest cells are the ones withheld. The decision
+/// depends on atom sizes, which are data: each withheld cell can leak up to one bit (see the threat model).</para>
+/// </remarks>
+internal sealed class CrossQueryAudit(DatasetStore store)
+{
+    private const string StateTable = "datatrust_audit";
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> locks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AuditState> states = new(StringComparer.Ordinal);
+
+    /// <summary>Atoms and cells of a dataset, for reports and benchmarks.</summary>
+    public (int Atoms, long ReleasedCells, int Rank) Statistics(string datasetId) =>
+        states.TryGetValue(datasetId, out var s) ? (s.Atoms.Count, s.ReleasedCells, s.Span.Rank) : (0, 0, 0);
+
+    /// <summary>Takes the dataset's audit lock and reads its pieces for <paramref name="plan"/>; dispose to release the lock.</summary>
+    public AuditRun Begin(QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var gate = locks.GetOrAdd(plan.Dataset.Id, _ => new SemaphoreSlim(1, 1));
+        gate.Wait(cancellationToken);
+        try
+        {
+            using var connection = store.OpenConnection();
+            var dominance = DominanceColumns(plan);
+            var state = states.TryGetValue(plan.Dataset.Id, out var cached) ? cached : Load(connection, plan, dominance);
+            states[plan.Dataset.Id] = state;
+            var pieces = ReadPieces(connection, plan, dominance, cancellationToken);
+            return new AuditRun(this, gate, plan, state, pieces, dominance.Count);
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Forgets the cached state of a dataset (after a failed commit it is read again from the database).</summary>
+    internal void Forget(string datasetId) => states.TryRemove(datasetId, out _);
+
+    internal void Persist(QueryPlan plan, AuditState state, IReadOnlyList<Piece> pieces, int[] pieceAtom)
+    {
+        using var connection = store.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        var moved = Enumerable.Range(0, pieces.Count).Where(p => pieceAtom[p] != pieces[p].Atom).ToList();
+        if (moved.Count > 0)
+        {
+            var histograms = HistogramMeasures(plan);
+            var columns = new List<string> { "\"$old\" INTEGER", "\"$new\" INTEGER" };
+            columns.AddRange(plan.GroupBy.Select((c, i) => $"\"$k{i}\" {SqlText.StorageType(c.Type)}"));
+            columns.AddRange(histograms.Select((_, h) => $"\"$b{h}\" INTEGER"));
+            Execute(connection, "CREATE OR REPLACE TEMP TABLE audit_map (" + string.Join(", ", columns) + ")");
+            foreach (var batch in moved.Chunk(200))
+            {
+                var parameters = new List<object?>();
+                var rows = batch.Select(p =>
+                {
+                    var values = new List<string>();
+                    void Add(object? value)
+                    {
+                        parameters.Add(value);
+                        values.Add("$" + parameters.Count.ToString(CultureInfo.InvariantCulture));
+                    }
+
+                    Add(pieces[p].Atom);
+                    Add(pieceAtom[p]);
+                    foreach (var key in pieces[p].RawKeys)
+                    {
+                        Add(key);
+                    }
+
+                    foreach (var bin in pieces[p].Bins)
+                    {
+                        Add(bin);
+                    }
+
+                    return "(" + string.Join(", ", values) + ")";
+                });
+                using var insert = connection.CreateCommand();
+                insert.CommandText = "INSERT INTO audit_map VALUES " + string.Join(", ", rows);
+                foreach (var parameter in parameters)
+                {
+                    insert.Parameters.Add(new DuckDBParameter(parameter ?? DBNull.Value));
+                }
+
+                insert.ExecuteNonQuery();
+            }
+
+            var bind = new List<object>();
+            string Bind(object value)
+            {
+                bind.Add(value);
+                return "$" + bind.Count.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var table = SqlText.TableOf(plan.Dataset.Id);
+            var atom = SqlText.Quote(AuditState.AtomColumn);
+            var where = new List<string> { $"{table}.{atom} = audit_map.\"$old\"" };
+            where.AddRange(plan.GroupBy.Select((c, i) => $"{table}.{SqlText.Quote(c.Name)} IS NOT DISTINCT FROM audit_map.\"$k{i}\""));
+            where.AddRange(histograms.Select((m, h) => $"{BinExpression(plan.Measures[m], Bind)} = audit_map.\"$b{h}\""));
+            where.AddRange(plan.Filters.Select(f => SqlPlan.Condition(f, Bind)));
+            using var update = connection.CreateCommand();
+            update.CommandText = $"UPDATE {table} SET {atom} = audit_map.\"$new\" FROM audit_map WHERE " + string.Join(" AND ", where);
+            foreach (var parameter in bind)
+            {
+                update.Parameters.Add(new DuckDBParameter(parameter));
+            }
+
+            update.ExecuteNonQuery();
+            Execute(connection, "DROP TABLE audit_map");
+        }
+
+        SaveState(connection, plan.Dataset.Id, state);
+        transaction.Commit();
+    }
+
+    private static AuditState Load(DuckDBConnection connection, QueryPlan plan, IReadOnlyList<string> dominance)
+    {
+        Execute(connection, $"CREATE TABLE IF NOT EXISTS {StateTable} (dataset_id VARCHAR PRIMARY KEY, state BLOB NOT NULL)");
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = $"SELECT state FROM {StateTable} WHERE dataset_id = $1";
+            read.Parameters.Add(new DuckDBParameter(plan.Dataset.Id));
+            if (read.ExecuteScalar() is { } blob and not DBNull)
+            {
+                return AuditState.Deserialize(ToBytes(blob));
+            }
+        }
+
+        // The first exact answer on this dataset: every row in atom 0.
+        using var transaction = connection.BeginTransaction();
+        var table = SqlText.TableOf(plan.Dataset.Id);
+        using (var exists = connection.CreateCommand())
+        {
+            exists.CommandText = "SELECT count(*) FROM duckdb_columns() WHERE table_name = $1 AND column_name = $2";
+            exists.Parameters.Add(new DuckDBParameter("ds_" + plan.Dataset.Id));
+            exists.Parameters.Add(new DuckDBParameter(AuditState.AtomColumn));
+            if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+            {
+                Execute(connection, $"ALTER TABLE {table} ADD COLUMN {SqlText.Quote(AuditState.AtomColumn)} INTEGER DEFAULT 0");
+            }
+            else
+            {
+                Execute(connection, $"UPDATE {table} SET {SqlText.Quote(AuditState.AtomColumn)} = 0");
+            }
+        }
+
+        var select = new StringBuilder("SELECT count(*)");
+        foreach (var column in dominance)
+        {
+            select.Append(", ").Append(TopN(plan, SqlText.Quote(column))).Append(", CAST(sum(abs(").Append(SqlText.Quote(column)).Append(")) AS DECIMAL(38,4))");
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = select.Append(" FROM ").Append(table).ToString();
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var all = new AtomInfo { Rows = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), TopN = new decimal[dominance.Count], AbsTotal = new decimal[dominance.Count] };
+        for (var c = 0; c < dominance.Count; c++)
+        {
+            all.TopN[c] = Dec(reader, 1 + (2 * c));
+            all.AbsTotal[c] = Dec(reader, 2 + (2 * c));
+        }
+
+        var state = AuditState.Initial(all);
+        SaveState(connection, plan.Dataset.Id, state);
+        transaction.Commit();
+        return state;
+    }
+
+    private static void SaveState(DuckDBConnection connection, string datasetId, AuditState state)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT OR REPLACE INTO {StateTable} VALUES ($1, $2)";
+        command.Parameters.Add(new DuckDBParameter(datasetId));
+        command.Parameters.Add(new DuckDBParameter(state.Serialize()));
+        command.ExecuteNonQuery();
+    }
+
+    private static List<Piece> ReadPieces(DuckDBConnection connection, QueryPlan plan, IReadOnlyList<string> dominance, CancellationToken cancellationToken)
+    {
+        var parameters = new List<object>();
+        string Bind(object value)
+        {
+            parameters.Add(value);
+            return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var histograms = HistogramMeasures(plan);
+        var keys = plan.GroupBy.Select((c, i) => $"{SqlText.Quote(c.Name)} AS k{i}").ToList();
+        var groups = new List<string>(plan.GroupBy.Select((_, i) => $"k{i}")) { "a" };
+        var select = new List<string>(keys) { $"{SqlText.Quote(AuditState.AtomColumn)} AS a" };
+        for (var h = 0; h < histograms.Count; h++)
+        {
+            select.Add($"{BinExpression(plan.Measures[histograms[h]], Bind)} AS b{h}");
+            groups.Add($"b{h}");
+        }
+
+        select.Add("count(*) AS n");
+        foreach (var column in dominance)
+        {
+            select.Add(TopN(plan, SqlText.Quote(column)));
+            select.Add($"CAST(sum(abs({SqlText.Quote(column)})) AS DECIMAL(38,4))");
+        }
+
+        var sql = new StringBuilder("SELECT ").AppendJoin(", ", select).Append(" FROM ").Append(SqlText.TableOf(plan.Dataset.Id));
+        if (plan.Filters.Count > 0)
+        {
+            sql.Append(" WHERE ").AppendJoin(" AND ", plan.Filters.Select(f => SqlPlan.Condition(f, Bind)));
+        }
+
+        sql.Append(" GROUP BY ").AppendJoin(", ", groups);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql.ToString();
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(parameter));
+        }
+
+        using var registration = cancellationToken.Register(command.Cancel);
+        using var reader = command.ExecuteReader();
+        var pieces = new List<Piece>();
+        var k = plan.GroupBy.Count;
+        while (reader.Read())
+        {
+            var raw = new object?[k];
+            var values = new Value[k];
+            for (var i = 0; i < k; i++)
+            {
+                raw[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                values[i] = Literals.ToValue(raw[i], plan.GroupBy[i].Type);
+            }
+
+            var bins = new int[histograms.Count];
+            for (var h = 0; h < bins.Length; h++)
+            {
+                bins[h] = Convert.ToInt32(reader.GetValue(k + 1 + h), CultureInfo.InvariantCulture);
+            }
+
+            var at = k + 1 + bins.Length;
+            var piece = new Piece(
+                Convert.ToInt32(reader.GetValue(k), CultureInfo.InvariantCulture),
+                raw,
+                OutputProtection.KeyOf(values),
+                bins,
+                Convert.ToInt64(reader.GetValue(at), CultureInfo.InvariantCulture),
+                new decimal[dominance.Count],
+                new decimal[dominance.Count]);
+            for (var c = 0; c < dominance.Count; c++)
+            {
+                piece.TopN[c] = Dec(reader, at + 1 + (2 * c));
+                piece.AbsTotal[c] = Dec(reader, at + 2 + (2 * c));
+            }
+
+            pieces.Add(piece);
+        }
+
+        return pieces;
+    }
+
+    /// <summary>Every AGGREGATE column, when the dominance rule is on: the span is measure-blind, so any of them may be summed.</summary>
+    private static List<string> DominanceColumns(QueryPlan plan) => plan.Policy.Dominance.IsEnabled
+        ? [.. plan.Dataset.Schema.Columns.Where(c => plan.Policy.For(c.Name).Permissions.HasFlag(Core.Catalog.ColumnPermissions.Aggregate)).Select(c => c.Name)]
+        : [];
+
+    internal static List<int> HistogramMeasures(QueryPlan plan) =>
+        [.. Enumerable.Range(0, plan.Measures.Count).Where(m => plan.Measures[m].Function == MeasureFunction.Histogram)];
+
+    private static string BinExpression(PlannedMeasure measure, Func<object, string> bind)
+    {
+        var column = SqlText.Quote(measure.Column!.Name);
+        var cases = new StringBuilder("CASE");
+        for (var b = 0; b + 1 < measure.Edges.Count; b++)
+        {
+            var upper = b + 2 == measure.Edges.Count ? "<=" : "<";
+            cases.Append($" WHEN {column} >= {bind(measure.Edges[b])} AND {column} {upper} {bind(measure.Edges[b + 1])} THEN {b.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return cases.Append(" ELSE -1 END").ToString();
+    }
+
+    private static string TopN(QueryPlan plan, string column) => plan.Policy.Dominance.N == 1
+        ? $"CAST(max(abs({column})) AS DECIMAL(38,4))"
+        : $"CAST(list_sum(max(abs({column}), {plan.Policy.Dominance.N.ToString(CultureInfo.InvariantCulture)})) AS DECIMAL(38,4))";
+
+    private static decimal Dec(DuckDBDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetDecimal(ordinal);
+
+    private static byte[] ToBytes(object blob) => blob switch
+    {
+        byte[] bytes => bytes,
+        Stream stream => ReadAll(stream),
+        _ => throw new InvalidDataException("The audit state is not a blob."),
+    };
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>The rows of one atom that share one group key (and one bin of each histogram): the unit the audit reasons about.</summary>
+internal sealed record Piece(int Atom, object?[] RawKeys, string Key, int[] Bins, long Rows, decimal[] TopN, decimal[] AbsTotal);
+
+/// <summary>One audited query: decides which of its cells may be released, then commits the refinement.</summary>
+internal sealed class AuditRun : IDisposable
+{
+    private readonly CrossQueryAudit owner;
+    private readonly SemaphoreSlim gate;
+    private readonly QueryPlan plan;
+    private readonly AuditState state;
+    private readonly List<Piece> pieces;
+    private readonly int[] pieceAtom;
+    private readonly int statColumns;
+    private bool changed;
+
+    internal AuditRun(CrossQueryAudit owner, SemaphoreSlim gate, QueryPlan plan, AuditState state, List<Piece> pieces, int statColumns)
+    {
+        this.owner = owner;
+        this.gate = gate;
+        this.plan = plan;
+        this.state = state;
+        this.pieces = pieces;
+        this.statColumns = statColumns;
+        pieceAtom = [.. pieces.Select(p => p.Atom)];
+    }
+
+    /// <summary>Cells this query withheld beyond the per-result rules.</summary>
+    public int Withheld { get; private set; }
+
+    /// <summary>Marks every cell whose release would determine a protected atom (used as the result's <see cref="CellAudit"/>).</summary>
+    public void Decide(IReadOnlyList<RawRow> rows, SuppressionRule[,] rules, SuppressionRule[,][] binRules)
+    {
+        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            groupOf.TryAdd(OutputProtection.KeyOf(rows[r].Keys), r);
+        }
+
+        var byGroup = new Dictionary<int, List<int>>();
+        for (var p = 0; p < pieces.Count; p++)
+        {
+            if (groupOf.TryGetValue(pieces[p].Key, out var r))
+            {
+                (byGroup.TryGetValue(r, out var list) ? list : byGroup[r] = []).Add(p);
+            }
+        }
+
+        var histograms = CrossQueryAudit.HistogramMeasures(plan);
+        var scalar = Enumerable.Range(0, plan.Measures.Count).Where(m => plan.Measures[m].Function != MeasureFunction.Histogram).ToList();
+
+        // Group cells first, largest first; then histogram bins, largest first.
+        var groupCells = Enumerable.Range(0, rows.Count)
+            .Where(r => scalar.Any(m => rules[r, m] == SuppressionRule.Unspecified))
+            .OrderByDescending(r => rows[r].Count).ThenBy(r => r).ToList();
+        foreach (var r in groupCells)
+        {
+            if (!TryRelease(byGroup.GetValueOrDefault(r) ?? []))
+            {
+                foreach (var m in scalar)
+                {
+                    rules[r, m] = rules[r, m] == SuppressionRule.Unspecified ? SuppressionRule.Withheld : rules[r, m];
+                }
+
+                Withheld++;
+            }
+        }
+
+        var binCells = new List<(int Row, int Measure, int Histogram, int Bin, long Rows)>();
+        for (var h = 0; h < histograms.Count; h++)
+        {
+            var m = histograms[h];
+            for (var r = 0; r < rows.Count; r++)
+            {
+                if (rules[r, m] != SuppressionRule.Unspecified)
+                {
+                    continue;
+                }
+
+                for (var b = 0; b < binRules[r, m].Length; b++)
+                {
+                    if (binRules[r, m][b] == SuppressionRule.Unspecified)
+                    {
+                        binCells.Add((r, m, h, b, rows[r].Cells[m].Bins[b]));
+                    }
+                }
+            }
+        }
+
+        foreach (var (r, m, h, b, _) in binCells.OrderByDescending(c => c.Rows).ThenBy(c => c.Row).ThenBy(c => c.Bin))
+        {
+            var members = (byGroup.GetValueOrDefault(r) ?? []).Where(p => pieces[p].Bins[h] == b).ToList();
+            if (!TryRelease(members))
+            {
+                binRules[r, m][b] = SuppressionRule.Withheld;
+                Withheld++;
+            }
+        }
+    }
+
+    /// <summary>Writes the refined atoms and the span, in one transaction, before the result leaves the node.</summary>
+    public void Commit()
+    {
+        if (!changed)
+        {
+            return;
+        }
+
+        try
+        {
+            owner.Persist(plan, state, pieces, pieceAtom);
+        }
+        catch
+        {
+            owner.Forget(plan.Dataset.Id);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => gate.Release();
+
+    private bool TryRelease(List<int> members)
+    {
+        if (members.Count == 0)
+        {
+            // An empty cell adds the zero vector: nothing to learn, nothing to refine (it was withheld as small anyway).
+            return true;
+        }
+
+        var splits = new List<(int Atom, int Child, AtomInfo Before, List<int> Moved)>();
+        foreach (var group in members.GroupBy(p => pieceAtom[p]))
+        {
+            var atom = group.Key;
+            var info = state.Atoms[atom];
+            var inside = group.ToList();
+            var rows = inside.Sum(p => pieces[p].Rows);
+            if (rows == info.Rows)
+            {
+                continue;
+            }
+
+            var child = state.NextAtom++;
+            var piece = new AtomInfo { Rows = rows, TopN = new decimal[statColumns], AbsTotal = new decimal[statColumns] };
+            for (var c = 0; c < statColumns; c++)
+            {
+                // Top-n of a union is at most the sum of its parts' top-n (exact for n = 1 as a maximum).
+                piece.TopN[c] = plan.Policy.Dominance.N == 1 ? inside.Max(p => pieces[p].TopN[c]) : inside.Sum(p => pieces[p].TopN[c]);
+                piece.AbsTotal[c] = inside.Sum(p => pieces[p].AbsTotal[c]);
+            }
+
+            var before = info.Clone();
+            info.Rows -= rows;
+            for (var c = 0; c < statColumns; c++)
+            {
+                info.AbsTotal[c] -= piece.AbsTotal[c];
+            }
+
+            state.Atoms[child] = piece;
+            state.Span.SplitAtom(atom, child);
+            foreach (var p in inside)
+            {
+                pieceAtom[p] = child;
+            }
+
+            splits.Add((atom, child, before, inside));
+        }
+
+        var residual = state.Span.Reduce(members.Select(p => pieceAtom[p]).Distinct());
+        var determined = state.Span.NewlyDetermined(residual);
+        if (determined.All(a => IsSafe(state.Atoms[a])))
+        {
+            if (!residual.IsZero)
+            {
+                state.Span.Insert(residual);
+            }
+
+            state.ReleasedCells++;
+            changed = true;
+            return true;
+        }
+
+        for (var i = splits.Count - 1; i >= 0; i--)
+        {
+            var (atom, child, before, moved) = splits[i];
+            state.Span.UndoSplit(atom, child);
+            state.Atoms.Remove(child);
+            state.Atoms[atom] = before;
+            foreach (var p in moved)
+            {
+                pieceAtom[p] = atom;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An atom may be determined only if it has at least k rows and passes the (n, p%) dominance rule on every column.</summary>
+    private bool IsSafe(AtomInfo atom)
+    {
+        if (atom.Rows < plan.Policy.MinGroupSize)
+        {
+            return false;
+        }
+
+        var dominance = plan.Policy.Dominance;
+        for (var c = 0; c < statColumns; c++)
+        {
+            if (atom.AbsTotal[c] > 0 && atom.TopN[c] * 100m > dominance.Percent * atom.AbsTotal[c])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
