@@ -433,6 +433,8 @@ contract Catalog {
         }
     }
 
+    /// @dev Checks in order: columns present and not too many, kinds, k, dominance rule, grade, cap, the shape of every
+    /// column (InvalidColumn, DomainTooLarge), then what the grade requires of every column (MissingDomain, MissingGrid).
     function _checkPolicy(DatasetSpec calldata spec) private pure {
         uint256 n = spec.columns.length;
         if (n == 0) {
@@ -466,7 +468,10 @@ contract Catalog {
                 }
             }
             names[i] = h;
-            if (grade >= RESTRICTED) {
+        }
+        if (grade >= RESTRICTED) {
+            for (uint256 i = 0; i < n; ++i) {
+                Column calldata c = spec.columns[i];
                 _checkGraded(i, c.columnType, c.permissions, c.domain.length, c.gridStep);
             }
         }
