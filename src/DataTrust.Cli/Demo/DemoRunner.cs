@@ -310,8 +310,9 @@ public sealed class DemoRunner : IAsyncDisposable
         await cast.Rpc.CallAsync("anvil_setBalance", [subjectKey.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 22))], cancellationToken).ConfigureAwait(false);
         await cast.Authority.Participants.AdmitAsync(subjectKey.Address, Role.Enterprise, "Example Small Manufacturing Co., Ltd.", consenting, cancellationToken).ConfigureAwait(false);
         var subject = await DataTrustLedger.ConnectAsync(cast.Rpc, cast.Authority.Deployment, subjectKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await subject.Consents.GiveAsync(cast.BankKey.Address, datasets["tax"], ScoringPurpose, cancellationToken).ConfigureAwait(false);
-        _console.MarkupLine($"company {consenting} ({subjectKey.Address}) consents on chain: the bank may score it from tax records for \"{ScoringPurpose}\"");
+        var taxColumns = (await cast.Authority.Catalog.GetDatasetAsync(datasets["tax"], cancellationToken).ConfigureAwait(false)).Spec.Columns;
+        await subject.Consents.GiveAsync(cast.BankKey.Address, datasets["tax"], ScoringPurpose, ConsentsContract.ColumnMask(taxColumns, ["revenue", "tax_paid"]), cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"company {consenting} ({subjectKey.Address}) consents on chain: the bank may score it from tax records for \"{ScoringPurpose}\", and so learn the exact values of revenue and tax_paid in its rows");
 
         results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeScoring, [taxLicense], Scoring: Scoring(consenting), Model: model), $"HE scoring of the consenting company {consenting}, one encrypted score per year", cancellationToken).ConfigureAwait(false));
 
