@@ -41,7 +41,8 @@ internal static class ConsentCommands
             }
 
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
-            var published = await Lookups.RequireDatasetAsync(connection, terms.DatasetId, parse.GetValue(dataset)!, token).ConfigureAwait(false);
+            // An unknown dataset is the ledger's refusal (UnknownDataset), shown decoded like every other.
+            var published = await connection.Ledger.Catalog.GetDatasetAsync(terms.DatasetId, token).ConfigureAwait(false);
             var known = published.Spec.Columns.Select(c => c.Name).ToList();
             if (names.FirstOrDefault(n => !known.Contains(n, StringComparer.Ordinal)) is { } unknown)
             {
