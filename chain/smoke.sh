@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Developer smoke run of the ledger contracts against a real anvil (shanghai), using cast only.
 # Deploys Participants → Catalog → Licenses → Jobs → Consents, binds Jobs, runs
-# admit → publish → request → grant → submit → complete, consent give → withdraw, and a set of refusals, asserting every
+# admit → publish → request → grant → submit → complete, grades and ε caps, an open job, consent give → withdraw, and a
+# set of refusals, asserting every
 # result (refusals by their exact ABI-encoded custom error). Starts anvil on a free port and
 # always stops it. Exits non-zero on the first failed assertion.
 #
@@ -117,25 +118,49 @@ echo "catalog"
 DS=$("$BIN/cast" keccak "tax.annual")
 SCHEMA=$("$BIN/cast" keccak "schema-v1")
 SNAP=$("$BIN/cast" keccak "snapshot-1")
-PUBSIG="publish((bytes32,string,address,bytes32,uint64,bytes32,uint8,uint32,uint8,uint8,uint32,(string,uint8,uint8,int256,int256)[]))"
-COLS="[(uscc,3,8,0,0),(year,1,5,0,0),(revenue,2,2,0,1000000000),(credit_grade,3,1,0,0)]"
-# allowedKinds 6 = AGGREGATE (1<<1) | HE_WEIGHTED_AGGREGATE (1<<2)
-expect_revert $K_OPER "WrongRole(address,uint8,uint8)" "$BANK 4 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$BANK,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
-expect_revert $K_OPER "InvalidKinds(uint32)" "64" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,64,$COLS)"
-expect_revert $K_OPER "InvalidColumn(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,[(uscc,3,8,0,0),(year,9,5,0,0)])"
-expect_revert $K_OPER "EmptyPolicy()" "" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,[])"
-expect_revert $K_BANK "WrongRole(address,uint8,uint8)" "$BANK 1 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
-send $K_OPER "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
-expect_revert $K_OPER "DatasetExists(bytes32)" "$DS" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10,1,85,6,$COLS)"
-SPECT="(bytes32,string,address,bytes32,uint64,bytes32,uint8,uint32,uint8,uint8,uint32,(string,uint8,uint8,int256,int256)[])"
+COLT="(string,uint8,uint8,int256,int256,string[],int256)"
+SPECT="(bytes32,string,address,bytes32,uint64,bytes32,uint8,uint64,uint32,uint8,uint8,uint32,$COLT[])"
+PUBSIG="publish($SPECT)"
+# year is GROUP_BY|FILTER INT: a SENSITIVE dataset needs its domain and a grid; credit_grade needs a domain
+COLS="[(uscc,3,8,0,0,[],0),(year,1,5,0,0,[2023,2024,2025],1),(revenue,2,2,0,1000000000,[],0),(credit_grade,3,1,0,0,[A,B,C],0)]"
+# grade 3 SENSITIVE, ε cap 10.0; allowedKinds 6 = AGGREGATE (1<<1) | HE_WEIGHTED_AGGREGATE (1<<2)
+expect_revert $K_OPER "WrongRole(address,uint8,uint8)" "$BANK 4 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$BANK,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,$COLS)"
+expect_revert $K_OPER "InvalidKinds(uint32)" "64" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,64,$COLS)"
+expect_revert $K_OPER "InvalidColumn(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,[(uscc,3,8,0,0,[],0),(year,9,5,0,0,[],0)])"
+expect_revert $K_OPER "EmptyPolicy()" "" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,[])"
+expect_revert $K_OPER "InvalidGrade(uint8)" "0" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,0,10000000,10,1,85,6,$COLS)"
+expect_revert $K_OPER "InvalidEpsilonCap(uint8,uint64)" "3 0" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,0,10,1,85,6,$COLS)"
+expect_revert $K_OPER "MissingDomain(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,2,0,10,1,85,6,[(uscc,3,8,0,0,[],0),(year,1,5,0,0,[],1)])"
+expect_revert $K_OPER "MissingGrid(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,2,0,10,1,85,6,[(uscc,3,8,0,0,[],0),(year,1,5,0,0,[2024],0)])"
+expect_revert $K_BANK "WrongRole(address,uint8,uint8)" "$BANK 1 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,$COLS)"
+send $K_OPER "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,$COLS)"
+expect_revert $K_OPER "DatasetExists(bytes32)" "$DS" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,$COLS)"
 PUBLOG=$("$BIN/cast" logs --json --rpc-url "$RPC" --from-block 0 --address "$CAT" "DatasetPublished(bytes32,address,address,$SPECT)")
 expect_eq "DatasetPublished logs" "$(jq length <<<"$PUBLOG")" "1"
 expect_eq "DatasetPublished topic1 (id)" "$(jq -r '.[0].topics[1]' <<<"$PUBLOG")" "$DS"
 expect_eq "DatasetPublished spec decodes with its columns" \
   "$("$BIN/cast" abi-decode "f()($SPECT)" "$(jq -r '.[0].data' <<<"$PUBLOG")" | grep -o 'credit_grade' | head -1)" "credit_grade"
 expect_eq "datasetCount" "$(call "$CAT" "datasetCount()(uint256)")" "1"
-expect_eq "columns(ds).length" "$(call "$CAT" "columns(bytes32)((string,uint8,uint8,int256,int256)[])" "$DS" | grep -o '(' | wc -l | tr -d ' ')" "4"
+expect_eq "columnCount(ds)" "$(call "$CAT" "columnCount(bytes32)(uint256)" "$DS")" "4"
+expect_eq "columns(ds)[1] carries its domain" "$(call "$CAT" "columns(bytes32)($COLT[])" "$DS" | grep -o '"2024"' | head -1)" '"2024"'
 expect_eq "terms(ds)" "$(call "$CAT" "terms(bytes32)(address,address,uint32,bool)" "$DS" | tr '\n' ' ')" "$OPER $NODE 6 true "
+expect_eq "privacyTerms(ds)" "$(call "$CAT" "privacyTerms(bytes32)(uint8,uint64)" "$DS" | sed 's/ \[.*\]//' | tr '\n' ' ')" "3 10000000 "
+expect_revert $K_OPER "GradeWeakened(bytes32,uint8,uint8)" "$DS 3 2" "$CAT" "raiseGrade(bytes32,uint8)" "$DS" 2
+expect_revert $K_OPER "EpsilonCapRaised(bytes32,uint64,uint64)" "$DS 10000000 20000000" "$CAT" "lowerEpsilonCap(bytes32,uint64)" "$DS" 20000000
+expect_revert $K_OPER "InvalidEpsilonCap(uint8,uint64)" "3 0" "$CAT" "lowerEpsilonCap(bytes32,uint64)" "$DS" 0
+send $K_OPER "$CAT" "lowerEpsilonCap(bytes32,uint64)" "$DS" 5000000
+
+echo "open dataset"
+DSO=$("$BIN/cast" keccak "registry.open")
+send $K_OPER "$CAT" "$PUBSIG" "($DSO,Open registry,$NODE,$SCHEMA,500,$SNAP,1,0,1,0,0,2,[(district,3,1,0,0,[east,west],0)])"
+OSPEC=0x$(echo -n '{"kind":"AGGREGATE","count":true,"groupBy":["district"]}' | xxd -p | tr -d '\n')
+expect_revert $K_OTHER "KindNotOpen(uint8)" "2" "$JOBS" "submitOpen(bytes32,uint8,bytes)" "$DSO" 2 "$OSPEC"
+expect_revert $K_OTHER "NotOpen(bytes32,uint8)" "$DS 3" "$JOBS" "submitOpen(bytes32,uint8,bytes)" "$DS" 1 "$OSPEC"
+send $K_OTHER "$JOBS" "submitOpen(bytes32,uint8,bytes)" "$DSO" 1 "$OSPEC"
+expect_eq "open job 1 has license 0 and ε 0" "$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 1 | tr -d '() ' | cut -d, -f2,8)" "0,0"
+expect_revert $K_OPER "InvalidEpsilonCap(uint8,uint64)" "3 0" "$CAT" "raiseGrade(bytes32,uint8)" "$DSO" 3
+send $K_OPER "$CAT" "raiseGrade(bytes32,uint8)" "$DSO" 2
+expect_revert $K_OTHER "NotOpen(bytes32,uint8)" "$DSO 2" "$JOBS" "submitOpen(bytes32,uint8,bytes)" "$DSO" 1 "$OSPEC"
 
 echo "licenses"
 expect_revert $K_BANK "EmptyPurpose()" "" "$LIC" "request(bytes32,string)" "$DS" ""
@@ -160,69 +185,78 @@ expect_revert $K_BANK "EmptySpec()" "" "$JOBS" "submit(uint64,uint8,bytes,uint64
 expect_revert $K_OTHER "NotLicensee(uint64,address)" "1 $OTHER" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 500000
 expect_revert $K_BANK "KindNotAllowed(uint64,uint8)" "1 2" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 2 "$SPEC" 500000
 expect_revert $K_BANK "BudgetExceeded(uint64,uint64,uint64)" "1 2000001 2000000" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 2000001
+expect_revert $K_BANK "ExactAnswerRefused(bytes32)" "$DS" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 0
 expect_revert $K_BANK "UnknownLicense(uint64)" "7" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 7 1 "$SPEC" 500000
 send $K_BANK "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 500000
-expect_eq "jobCount" "$(call "$JOBS" "jobCount()(uint64)")" "1"
+expect_eq "jobCount" "$(call "$JOBS" "jobCount()(uint64)")" "2"
+expect_eq "datasetEpsilonSpent(ds)" "$(call "$LIC" "datasetEpsilonSpent(bytes32)(uint64)" "$DS" | sed 's/ \[.*\]//')" "500000"
 LICENSE=$(call "$LIC" "license(uint64)((uint64,uint64,bytes32,address,uint32,uint32,uint32,uint64,uint64,uint64,bool,uint64))" 1)
 expect_eq "license(1) quotaRemaining,epsilonRemaining" "$(tr -d '()' <<<"$LICENSE" | tr -d ' ' | cut -d, -f7,10 | sed 's/\[[^]]*\]//g')" "1,1500000"
-JOB=$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 1)
-expect_eq "job(1).specHash" "$(tr -d '()' <<<"$JOB" | tr -d ' ' | cut -d, -f6)" "$("$BIN/cast" keccak "$SPEC")"
+JOB=$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 2)
+expect_eq "job(2).specHash" "$(tr -d '()' <<<"$JOB" | tr -d ' ' | cut -d, -f6)" "$("$BIN/cast" keccak "$SPEC")"
 
-RESULT=$("$BIN/cast" keccak "result-bytes-of-job-1")
-DIGEST=$(call "$JOBS" "resultDigest(uint64,bytes32)(bytes32)" 1 "$RESULT")
+RESULT=$("$BIN/cast" keccak "result-bytes-of-job-2")
+DIGEST=$(call "$JOBS" "resultDigest(uint64,bytes32)(bytes32)" 2 "$RESULT")
 CHAIN=$("$BIN/cast" chain-id --rpc-url "$RPC")
 expect_eq "resultDigest matches keccak(abi.encode(jobs, chainid, id, hash))" "$DIGEST" \
-  "$("$BIN/cast" keccak "$("$BIN/cast" abi-encode "f(address,uint256,uint64,bytes32)" "$JOBS" "$CHAIN" 1 "$RESULT")")"
+  "$("$BIN/cast" keccak "$("$BIN/cast" abi-encode "f(address,uint256,uint64,bytes32)" "$JOBS" "$CHAIN" 2 "$RESULT")")"
 SIG=$("$BIN/cast" wallet sign --private-key $K_SIGNER "$DIGEST")
 FORGED=$("$BIN/cast" wallet sign --private-key $K_OTHER "$DIGEST")
-expect_revert $K_BANK "NotDatasetNode(uint64,address)" "1 $BANK" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$SIG"
-expect_revert $K_NODE "BadResultSignature(uint64,address,address)" "1 $OTHER $SIGNER" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$FORGED"
-expect_revert $K_NODE "InvalidSignature()" "" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "${SIG:0:130}"
+expect_revert $K_BANK "NotDatasetNode(uint64,address)" "2 $BANK" "$JOBS" "complete(uint64,bytes32,bytes)" 2 "$RESULT" "$SIG"
+expect_revert $K_NODE "BadResultSignature(uint64,address,address)" "2 $OTHER $SIGNER" "$JOBS" "complete(uint64,bytes32,bytes)" 2 "$RESULT" "$FORGED"
+expect_revert $K_NODE "InvalidSignature()" "" "$JOBS" "complete(uint64,bytes32,bytes)" 2 "$RESULT" "${SIG:0:130}"
 expect_revert $K_NODE "UnknownJob(uint64)" "5" "$JOBS" "complete(uint64,bytes32,bytes)" 5 "$RESULT" "$SIG"
-send $K_NODE "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$SIG"
-expect_revert $K_NODE "JobNotPending(uint64,uint8)" "1 2" "$JOBS" "complete(uint64,bytes32,bytes)" 1 "$RESULT" "$SIG"
-expect_revert $K_NODE "JobNotPending(uint64,uint8)" "1 2" "$JOBS" "fail(uint64,string)" 1 "again"
+send $K_NODE "$JOBS" "complete(uint64,bytes32,bytes)" 2 "$RESULT" "$SIG"
+expect_revert $K_NODE "JobNotPending(uint64,uint8)" "2 2" "$JOBS" "complete(uint64,bytes32,bytes)" 2 "$RESULT" "$SIG"
+expect_revert $K_NODE "JobNotPending(uint64,uint8)" "2 2" "$JOBS" "fail(uint64,string)" 2 "again"
 
-expect_revert $K_BANK "ZeroSpecHash()" "" "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "0x$(printf '0%.0s' {1..64})" 1048576 0
-send $K_BANK "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "$("$BIN/cast" keccak big-he-payload)" 1048576 0
+expect_revert $K_BANK "ZeroSpecHash()" "" "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "0x$(printf '0%.0s' {1..64})" 1048576 100000
+send $K_BANK "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "$("$BIN/cast" keccak big-he-payload)" 1048576 100000
 expect_revert $K_BANK "QuotaExhausted(uint64)" "1" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 0
 expect_eq "isValid(1) with no quota" "$(call "$LIC" "isValid(uint64)(bool)" 1)" "false"
-send $K_NODE "$JOBS" "fail(uint64,string)" 2 "ciphertext did not decode"
-expect_eq "job(2).status" "$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 2 | tr -d '() ' | cut -d, -f9)" "3"
+send $K_NODE "$JOBS" "fail(uint64,string)" 3 "ciphertext did not decode"
+expect_eq "job(3).status" "$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 3 | tr -d '() ' | cut -d, -f9)" "3"
 
 echo "consent"
 PURPOSE="SME credit scoring"
 PH=$("$BIN/cast" keccak "$PURPOSE")
-GIVE="give(address,bytes32,string)"
+GIVE="give(address,bytes32,string,uint64)"
 WITHDRAW="withdraw(address,bytes32,string)"
 HAS="hasConsent(string,address,bytes32,bytes32)(bool)"
+COLSOF="consentedColumns(string,address,bytes32,bytes32)(uint64)"
 KEY=$(call "$CONS" "consentKey(string,address,bytes32,bytes32)(bytes32)" "$USCC_OTHER" "$BANK" "$DS" "$PH")
 expect_eq "consentKey = keccak(abi.encode(keccak(code), licensee, dataset, purposeHash))" "$KEY" \
   "$("$BIN/cast" keccak "$("$BIN/cast" abi-encode "f(bytes32,address,bytes32,bytes32)" "$("$BIN/cast" keccak "$USCC_OTHER")" "$BANK" "$DS" "$PH")")"
-expect_revert $K_OPER "NotASubject(address)" "$OPER" "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE"
-expect_revert $K_OTHER "SelfConsent()" "" "$CONS" "$GIVE" "$OTHER" "$DS" "$PURPOSE"
-expect_revert $K_OTHER "WrongRole(address,uint8,uint8)" "$OPER 2 1" "$CONS" "$GIVE" "$OPER" "$DS" "$PURPOSE"
-expect_revert $K_OTHER "EmptyPurpose()" "" "$CONS" "$GIVE" "$BANK" "$DS" ""
+expect_revert $K_OPER "NotASubject(address)" "$OPER" "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE" 4
+expect_revert $K_OTHER "SelfConsent()" "" "$CONS" "$GIVE" "$OTHER" "$DS" "$PURPOSE" 4
+expect_revert $K_OTHER "WrongRole(address,uint8,uint8)" "$OPER 2 1" "$CONS" "$GIVE" "$OPER" "$DS" "$PURPOSE" 4
+expect_revert $K_OTHER "EmptyPurpose()" "" "$CONS" "$GIVE" "$BANK" "$DS" "" 4
 expect_revert $K_OTHER "NoConsent(bytes32)" "$KEY" "$CONS" "$WITHDRAW" "$BANK" "$DS" "$PURPOSE"
-send $K_OTHER "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE"
+expect_revert $K_OTHER "NoColumns()" "" "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE" 0
+expect_revert $K_OTHER "UnknownColumns(uint64,uint256)" "16 4" "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE" 16
+# columns 4 = bit 2 = revenue
+send $K_OTHER "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE" 4
 expect_eq "hasConsent(other → bank) after give" "$(call "$CONS" "$HAS" "$USCC_OTHER" "$BANK" "$DS" "$PH")" "true"
-expect_revert $K_OTHER "ConsentAlreadyGiven(bytes32)" "$KEY" "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE"
+expect_eq "consentedColumns(other → bank)" "$(call "$CONS" "$COLSOF" "$USCC_OTHER" "$BANK" "$DS" "$PH")" "4"
+expect_revert $K_OTHER "ConsentAlreadyGiven(bytes32)" "$KEY" "$CONS" "$GIVE" "$BANK" "$DS" "$PURPOSE" 4
 send $K_AUTH "$PARTS" "suspend(address,string)" "$OTHER" "audit finding"
 expect_eq "hasConsent while the subject is suspended" "$(call "$CONS" "$HAS" "$USCC_OTHER" "$BANK" "$DS" "$PH")" "false"
 send $K_AUTH "$PARTS" "reinstate(address)" "$OTHER"
 send $K_OTHER "$CONS" "$WITHDRAW" "$BANK" "$DS" "$PURPOSE"
 expect_eq "hasConsent after withdraw" "$(call "$CONS" "$HAS" "$USCC_OTHER" "$BANK" "$DS" "$PH")" "false"
+expect_eq "consentedColumns after withdraw" "$(call "$CONS" "$COLSOF" "$USCC_OTHER" "$BANK" "$DS" "$PH")" "0"
 
 echo "suspension, revocation, expiry"
 send $K_BANK "$LIC" "request(bytes32,string)" "$DS" "second scenario"
 NOW=$("$BIN/cast" block latest --rpc-url "$RPC" -f timestamp)
-send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 2 2 5 "$((NOW + 3600))" 1000000
+send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 2 2 5 "$((NOW + 3600))" 9000000
 send $K_AUTH "$PARTS" "suspend(address,string)" "$BANK" "audit finding"
 expect_revert $K_BANK "ParticipantSuspended(address)" "$BANK" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0
 expect_eq "isValid(2) while licensee suspended" "$(call "$LIC" "isValid(uint64)(bool)" 2)" "false"
 expect_revert $K_AUTH "AlreadySuspended(address)" "$BANK" "$PARTS" "suspend(address,string)" "$BANK" "again"
 send $K_AUTH "$PARTS" "reinstate(address)" "$BANK"
 send $K_BANK "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 100000
+expect_revert $K_BANK "DatasetCapExceeded(bytes32,uint64,uint64)" "$DS 4400000 4300000" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 4400000
 "$BIN/cast" rpc --rpc-url "$RPC" evm_increaseTime 3601 >/dev/null
 "$BIN/cast" rpc --rpc-url "$RPC" evm_mine >/dev/null
 expect_revert $K_BANK "LicenseExpired(uint64,uint64)" "2 $((NOW + 3600))" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0

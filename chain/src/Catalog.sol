@@ -4,26 +4,33 @@ pragma solidity ^0.8.30;
 import {Participants} from "./Participants.sol";
 
 /// @title DataTrust dataset catalog
-/// @notice Operators publish datasets held by a domain node, each with its column policy, minimum
-/// group size, dominance rule and the computation kinds it allows. Values never appear here: only
-/// schemas, policies and commitments.
+/// @notice Operators publish datasets held by a domain node, each with its protection grade, dataset-wide
+/// ε cap, column policy (public domains of group keys, public grids of numeric filters), minimum group
+/// size, dominance rule and the computation kinds it allows. Values never appear here: only schemas,
+/// policies, public domains and commitments. A grade only ever rises and a cap only ever falls.
 /// @dev Computation kinds are ids 1 AGGREGATE, 2 HE_WEIGHTED_AGGREGATE, 3 HE_SCORING,
 /// 4 HE_CROSS_DOMAIN_SUM, 5 ENCLAVE_JOIN; a set of kinds is a uint32 with bit (1 << kind).
-/// Column permissions: GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8. Column types: 1 INT,
-/// 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL.
+/// Column permissions: GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8, MIN_MAX=16 (requires AGGREGATE).
+/// Column types: 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL. Grades: 1 OPEN, 2 RESTRICTED, 3 SENSITIVE.
+/// ε is fixed point with 6 decimals (1_000_000 = 1.0).
 contract Catalog {
     /// @notice One column of a dataset and what may be done with it.
     /// @param name Column name (non-empty, unique within the dataset).
     /// @param columnType 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL.
-    /// @param permissions Bitmask GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8 (0 = unusable).
+    /// @param permissions Bitmask GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8, MIN_MAX=16 (0 = unusable).
     /// @param lowerBound Clamp range lower end for AGGREGATE columns (DP sensitivity); ignored when both bounds are 0.
     /// @param upperBound Clamp range upper end; must be >= lowerBound.
+    /// @param domain The public values (canonical text) a GROUP_BY key or a FILTER literal may take; empty = none.
+    /// At most MAX_DOMAIN_VALUES values of 1..MAX_DOMAIN_VALUE_BYTES bytes; only on GROUP_BY or FILTER columns.
+    /// @param gridStep Numeric FILTER literals must be multiples of this step (column unit); 0 = no grid.
     struct Column {
         string name;
         uint8 columnType;
         uint8 permissions;
         int256 lowerBound;
         int256 upperBound;
+        string[] domain;
+        int256 gridStep;
     }
 
     /// @notice What an operator publishes.
@@ -33,7 +40,8 @@ contract Catalog {
     /// @param schemaHash Hash of the canonical schema.
     /// @param rowCount Number of rows in the snapshot.
     /// @param snapshotCommitment Commitment to the data snapshot.
-    /// @param sensitivity Sensitivity level chosen by the operator.
+    /// @param grade Protection grade: 1 OPEN, 2 RESTRICTED, 3 SENSITIVE.
+    /// @param epsilonCap ε all licenses of the dataset may spend together (6 decimals); > 0 on SENSITIVE.
     /// @param minGroupSize Minimum group size k (>= 1).
     /// @param dominanceN The n of the (n, k%) dominance rule.
     /// @param dominancePercent The k% of the dominance rule (0 = no rule, <= 100).
@@ -46,7 +54,8 @@ contract Catalog {
         bytes32 schemaHash;
         uint64 rowCount;
         bytes32 snapshotCommitment;
-        uint8 sensitivity;
+        uint8 grade;
+        uint64 epsilonCap;
         uint32 minGroupSize;
         uint8 dominanceN;
         uint8 dominancePercent;
@@ -62,7 +71,8 @@ contract Catalog {
         bytes32 schemaHash;
         uint64 rowCount;
         bytes32 snapshotCommitment;
-        uint8 sensitivity;
+        uint8 grade;
+        uint64 epsilonCap;
         uint32 minGroupSize;
         uint8 dominanceN;
         uint8 dominancePercent;
@@ -80,6 +90,27 @@ contract Catalog {
 
     /// @notice Most columns a dataset may declare.
     uint256 public constant MAX_COLUMNS = 64;
+
+    /// @notice Most values a column's public domain may hold.
+    uint256 public constant MAX_DOMAIN_VALUES = 256;
+
+    /// @notice Longest public domain value, in bytes.
+    uint256 public constant MAX_DOMAIN_VALUE_BYTES = 64;
+
+    /// @notice Grade OPEN (非敏感): anyone may run aggregates, no license, exact answers.
+    uint8 public constant OPEN = 1;
+
+    /// @notice Grade RESTRICTED (有条件开放): licensees only, exact answers under cross-query auditing.
+    uint8 public constant RESTRICTED = 2;
+
+    /// @notice Grade SENSITIVE (授权运营): licensees only, never an exact answer (ε > 0 within the dataset's cap).
+    uint8 public constant SENSITIVE = 3;
+
+    uint8 private constant GROUP_BY = 1;
+    uint8 private constant AGGREGATE = 2;
+    uint8 private constant FILTER = 4;
+    uint8 private constant MIN_MAX = 16;
+    uint8 private constant ALL_PERMISSIONS = 31;
 
     /// @notice The participant registry.
     Participants public immutable participants;
@@ -104,6 +135,18 @@ contract Catalog {
     /// @param schemaHash New schema hash.
     /// @param snapshotCommitment New snapshot commitment.
     event DatasetUpdated(bytes32 indexed id, uint64 rowCount, bytes32 schemaHash, bytes32 snapshotCommitment);
+
+    /// @notice The operator raised a dataset's protection grade (grades never fall).
+    /// @param id The dataset id.
+    /// @param from The grade before.
+    /// @param to The grade now.
+    event GradeRaised(bytes32 indexed id, uint8 from, uint8 to);
+
+    /// @notice The operator lowered a dataset's ε cap (caps never rise).
+    /// @param id The dataset id.
+    /// @param from The cap before (6 decimals).
+    /// @param to The cap now (6 decimals).
+    event EpsilonCapLowered(bytes32 indexed id, uint64 from, uint64 to);
 
     /// @notice A dataset was retired: no new licenses or jobs.
     /// @dev Named `Retired` because the error `DatasetRetired` exists.
@@ -148,9 +191,46 @@ contract Catalog {
     /// @param percent The percent given.
     error InvalidDominanceRule(uint8 n, uint8 percent);
 
-    /// @notice A column is invalid (empty or duplicate name, unknown type, unknown permission bits, lower > upper bound).
+    /// @notice A column is invalid: empty or duplicate name, unknown type, unknown permission bits, lower > upper bound,
+    /// MIN_MAX without AGGREGATE, a negative grid step, a grid on a non-numeric or non-FILTER column, a domain on a column
+    /// that is neither GROUP_BY nor FILTER, or an empty or over-long domain value.
     /// @param index The column's index.
     error InvalidColumn(uint256 index);
+
+    /// @notice The grade is not 1 OPEN, 2 RESTRICTED or 3 SENSITIVE.
+    /// @param grade The grade given.
+    error InvalidGrade(uint8 grade);
+
+    /// @notice A SENSITIVE dataset needs an ε cap above 0 (it never answers exactly).
+    /// @param grade The dataset's grade.
+    /// @param cap The cap given.
+    error InvalidEpsilonCap(uint8 grade, uint64 cap);
+
+    /// @notice A GROUP_BY column of a RESTRICTED or SENSITIVE dataset needs a public domain.
+    /// @param column The column's index.
+    error MissingDomain(uint256 column);
+
+    /// @notice A numeric (INT or DECIMAL) FILTER column of a RESTRICTED or SENSITIVE dataset needs a grid step above 0.
+    /// @param column The column's index.
+    error MissingGrid(uint256 column);
+
+    /// @notice A column's public domain has too many values.
+    /// @param column The column's index.
+    /// @param count Values given.
+    /// @param max The limit.
+    error DomainTooLarge(uint256 column, uint256 count, uint256 max);
+
+    /// @notice A grade may only be raised: the requested grade is not stronger than the current one.
+    /// @param id The dataset id.
+    /// @param current The current grade.
+    /// @param requested The grade asked for.
+    error GradeWeakened(bytes32 id, uint8 current, uint8 requested);
+
+    /// @notice An ε cap may only be lowered: the requested cap is not below the current one.
+    /// @param id The dataset id.
+    /// @param current The current cap.
+    /// @param requested The cap asked for.
+    error EpsilonCapRaised(bytes32 id, uint64 current, uint64 requested);
 
     /// @notice The dataset id must be non-zero.
     error ZeroDatasetId();
@@ -188,7 +268,8 @@ contract Catalog {
         d.schemaHash = spec.schemaHash;
         d.rowCount = spec.rowCount;
         d.snapshotCommitment = spec.snapshotCommitment;
-        d.sensitivity = spec.sensitivity;
+        d.grade = spec.grade;
+        d.epsilonCap = spec.epsilonCap;
         d.minGroupSize = spec.minGroupSize;
         d.dominanceN = spec.dominanceN;
         d.dominancePercent = spec.dominancePercent;
@@ -207,6 +288,8 @@ contract Catalog {
             s.permissions = c.permissions;
             s.lowerBound = c.lowerBound;
             s.upperBound = c.upperBound;
+            s.domain = c.domain;
+            s.gridStep = c.gridStep;
         }
         _ids.push(spec.id);
         emit DatasetPublished(spec.id, msg.sender, spec.node, spec);
@@ -223,6 +306,46 @@ contract Catalog {
         d.schemaHash = schemaHash;
         d.snapshotCommitment = snapshotCommitment;
         emit DatasetUpdated(id, rowCount, schemaHash, snapshotCommitment);
+    }
+
+    /// @notice Raises an active dataset's protection grade; only its active operator. The stored columns and cap are
+    /// checked against the new grade's requirements (MissingDomain, MissingGrid, InvalidEpsilonCap).
+    /// @param id The dataset id.
+    /// @param grade The new grade, stronger than the current one.
+    function raiseGrade(bytes32 id, uint8 grade) external {
+        Dataset storage d = _operated(id);
+        if (grade < OPEN || grade > SENSITIVE) {
+            revert InvalidGrade(grade);
+        }
+        uint8 current = d.grade;
+        if (grade <= current) {
+            revert GradeWeakened(id, current, grade);
+        }
+        _checkCap(grade, d.epsilonCap);
+        if (grade >= RESTRICTED) {
+            Column[] storage cols = _columns[id];
+            for (uint256 i = 0; i < cols.length; ++i) {
+                Column storage c = cols[i];
+                _checkGraded(i, c.columnType, c.permissions, c.domain.length, c.gridStep);
+            }
+        }
+        d.grade = grade;
+        emit GradeRaised(id, current, grade);
+    }
+
+    /// @notice Lowers an active dataset's ε cap; only its active operator. A cap below what was already spent stops
+    /// every further ε job; a SENSITIVE dataset keeps a cap above 0.
+    /// @param id The dataset id.
+    /// @param cap The new cap (6 decimals), below the current one.
+    function lowerEpsilonCap(bytes32 id, uint64 cap) external {
+        Dataset storage d = _operated(id);
+        uint64 current = d.epsilonCap;
+        if (cap >= current) {
+            revert EpsilonCapRaised(id, current, cap);
+        }
+        _checkCap(d.grade, cap);
+        d.epsilonCap = cap;
+        emit EpsilonCapLowered(id, current, cap);
     }
 
     /// @notice Retires a dataset: no new licenses or jobs on it.
@@ -263,6 +386,23 @@ contract Catalog {
         return (d.operator, d.node, d.allowedKinds, d.active);
     }
 
+    /// @notice A dataset's protection grade and ε cap, in one cheap call (reverts with UnknownDataset when absent).
+    /// @param id The dataset id.
+    /// @return grade 1 OPEN, 2 RESTRICTED, 3 SENSITIVE.
+    /// @return epsilonCap ε all its licenses may spend together (6 decimals).
+    function privacyTerms(bytes32 id) external view returns (uint8 grade, uint64 epsilonCap) {
+        Dataset storage d = _existing(id);
+        return (d.grade, d.epsilonCap);
+    }
+
+    /// @notice How many columns a dataset declares (reverts with UnknownDataset when absent).
+    /// @param id The dataset id.
+    /// @return The count; column indices run from 0 to count - 1.
+    function columnCount(bytes32 id) external view returns (uint256) {
+        _existing(id);
+        return _columns[id].length;
+    }
+
     /// @notice Every dataset id, in publication order.
     /// @return The ids.
     function datasetIds() external view returns (bytes32[] memory) {
@@ -293,6 +433,8 @@ contract Catalog {
         }
     }
 
+    /// @dev Checks in order: columns present and not too many, kinds, k, dominance rule, grade, cap, the shape of every
+    /// column (InvalidColumn, DomainTooLarge), then what the grade requires of every column (MissingDomain, MissingGrid).
     function _checkPolicy(DatasetSpec calldata spec) private pure {
         uint256 n = spec.columns.length;
         if (n == 0) {
@@ -310,15 +452,15 @@ contract Catalog {
         if (spec.dominancePercent > 100 || (spec.dominancePercent > 0 && spec.dominanceN == 0)) {
             revert InvalidDominanceRule(spec.dominanceN, spec.dominancePercent);
         }
+        uint8 grade = spec.grade;
+        if (grade < OPEN || grade > SENSITIVE) {
+            revert InvalidGrade(grade);
+        }
+        _checkCap(grade, spec.epsilonCap);
         bytes32[] memory names = new bytes32[](n);
         for (uint256 i = 0; i < n; ++i) {
             Column calldata c = spec.columns[i];
-            if (
-                bytes(c.name).length == 0 || c.columnType == 0 || c.columnType > 5 || (c.permissions & ~uint8(15)) != 0
-                    || c.lowerBound > c.upperBound
-            ) {
-                revert InvalidColumn(i);
-            }
+            _checkColumn(i, c);
             bytes32 h = keccak256(bytes(c.name));
             for (uint256 j = 0; j < i; ++j) {
                 if (names[j] == h) {
@@ -326,6 +468,62 @@ contract Catalog {
                 }
             }
             names[i] = h;
+        }
+        if (grade >= RESTRICTED) {
+            for (uint256 i = 0; i < n; ++i) {
+                Column calldata c = spec.columns[i];
+                _checkGraded(i, c.columnType, c.permissions, c.domain.length, c.gridStep);
+            }
+        }
+    }
+
+    /// @dev The shape of one column, whatever the grade.
+    function _checkColumn(uint256 i, Column calldata c) private pure {
+        uint8 p = c.permissions;
+        bool numeric = c.columnType == 1 || c.columnType == 2;
+        if (
+            bytes(c.name).length == 0 || c.columnType == 0 || c.columnType > 5 || (p & ~ALL_PERMISSIONS) != 0
+                || c.lowerBound > c.upperBound || ((p & MIN_MAX) != 0 && (p & AGGREGATE) == 0) || c.gridStep < 0
+                || (c.gridStep != 0 && (!numeric || (p & FILTER) == 0))
+        ) {
+            revert InvalidColumn(i);
+        }
+        uint256 count = c.domain.length;
+        if (count == 0) {
+            return;
+        }
+        if (count > MAX_DOMAIN_VALUES) {
+            revert DomainTooLarge(i, count, MAX_DOMAIN_VALUES);
+        }
+        if ((p & (GROUP_BY | FILTER)) == 0) {
+            revert InvalidColumn(i);
+        }
+        for (uint256 k = 0; k < count; ++k) {
+            uint256 length = bytes(c.domain[k]).length;
+            if (length == 0 || length > MAX_DOMAIN_VALUE_BYTES) {
+                revert InvalidColumn(i);
+            }
+        }
+    }
+
+    /// @dev What a RESTRICTED or SENSITIVE grade requires of a column: a public domain for every GROUP_BY column and a
+    /// grid for every numeric FILTER column, so that which groups exist and where a refusal falls reveal nothing.
+    function _checkGraded(uint256 i, uint8 columnType, uint8 permissions, uint256 domainLength, int256 gridStep)
+        private
+        pure
+    {
+        if ((permissions & GROUP_BY) != 0 && domainLength == 0) {
+            revert MissingDomain(i);
+        }
+        if ((permissions & FILTER) != 0 && (columnType == 1 || columnType == 2) && gridStep == 0) {
+            revert MissingGrid(i);
+        }
+    }
+
+    /// @dev A SENSITIVE dataset never answers exactly, so it needs an ε cap above 0.
+    function _checkCap(uint8 grade, uint64 cap) private pure {
+        if (grade == SENSITIVE && cap == 0) {
+            revert InvalidEpsilonCap(grade, cap);
         }
     }
 }

@@ -6,9 +6,11 @@ import {Catalog} from "./Catalog.sol";
 
 /// @title DataTrust subject consent
 /// @notice A data subject (an admitted enterprise identified by its unified social credit code) records,
-/// from its own account, that one licensee may use its rows of one dataset for one stated purpose, and
-/// can withdraw that consent at any time with immediate effect. Nodes computing HE_SCORING keep only the
-/// rows whose `uscc` has an active consent here for the job's licensee, dataset and purpose.
+/// from its own account, that one licensee may use its rows of one dataset for one stated purpose, naming
+/// the columns the consent covers, and can withdraw that consent at any time with immediate effect. HE
+/// scoring reveals to the licensee the exact values of the covered columns in the subject's rows; nodes
+/// computing HE_SCORING keep only the rows whose `uscc` has an active consent here for the job's licensee,
+/// dataset and purpose, and weigh only the columns it covers (`consentedColumns`).
 /// @dev A consent is keyed by `consentKey(creditCode, licensee, datasetId, keccak256(bytes(purpose)))`, so a
 /// node can look it up from what a row and a job carry. It counts only while the account that gave it is
 /// still an active enterprise holding that credit code: suspending the subject voids it at once.
@@ -18,6 +20,7 @@ contract Consents {
     /// @param licensee The enterprise allowed to use the subject's rows.
     /// @param datasetId The dataset the rows belong to.
     /// @param purposeHash keccak256 of the purpose text.
+    /// @param columns Bitmask of the dataset's column indices it covers (bit i = column i).
     /// @param givenBlock Block it was (last) given in.
     /// @param withdrawnBlock Block it was (last) withdrawn in (0 while never withdrawn since given).
     /// @param active Whether it is in force (given and not withdrawn since).
@@ -26,6 +29,7 @@ contract Consents {
         address licensee;
         bytes32 datasetId;
         bytes32 purposeHash;
+        uint64 columns;
         uint64 givenBlock;
         uint64 withdrawnBlock;
         bool active;
@@ -49,6 +53,7 @@ contract Consents {
     /// @param licensee The enterprise allowed to use the rows.
     /// @param datasetId The dataset.
     /// @param purposeHash keccak256 of the purpose text.
+    /// @param columns Bitmask of the dataset's column indices it covers (bit i = column i).
     /// @param creditCode The subject's unified social credit code (the rows' `uscc`).
     /// @param purpose The purpose text.
     event ConsentGiven(
@@ -57,6 +62,7 @@ contract Consents {
         address indexed licensee,
         bytes32 datasetId,
         bytes32 purposeHash,
+        uint64 columns,
         string creditCode,
         string purpose
     );
@@ -98,6 +104,14 @@ contract Consents {
     /// @param caller The account that tried.
     error NotConsentSubject(bytes32 key, address caller);
 
+    /// @notice A consent must cover at least one column.
+    error NoColumns();
+
+    /// @notice The columns bitmask names indices the dataset does not have.
+    /// @param columns The bitmask given.
+    /// @param count How many columns the dataset has.
+    error UnknownColumns(uint64 columns, uint256 count);
+
     /// @notice No consent with this key was ever given.
     /// @param key The consent key.
     error UnknownConsent(bytes32 key);
@@ -111,15 +125,20 @@ contract Consents {
         deploymentBlock = uint64(block.number);
     }
 
-    /// @notice Gives consent, as the calling subject, for a licensee to use the subject's rows of a dataset for a purpose.
+    /// @notice Gives consent, as the calling subject, for a licensee to use the named columns of the subject's rows of
+    /// a dataset for a purpose: through HE scoring the licensee may learn their exact values in the subject's rows.
     /// @dev Checks in order: caller is an enterprise with a credit code, caller not suspended, licensee is not
     /// the caller, licensee is an active enterprise, dataset exists and is not retired, purpose non-empty,
-    /// consent not already in force.
+    /// columns non-empty and within the dataset's columns, consent not already in force.
     /// @param licensee The enterprise allowed to use the rows.
     /// @param datasetId The dataset.
     /// @param purpose The purpose (non-empty; the job's licensed purpose text).
+    /// @param columns Bitmask of the dataset's column indices covered (bit i = column i; at least one).
     /// @return key The consent key.
-    function give(address licensee, bytes32 datasetId, string calldata purpose) external returns (bytes32 key) {
+    function give(address licensee, bytes32 datasetId, string calldata purpose, uint64 columns)
+        external
+        returns (bytes32 key)
+    {
         string memory creditCode = _subjectCode(msg.sender);
         participants.requireActive(msg.sender, Participants.Role.Enterprise);
         if (licensee == msg.sender) {
@@ -132,6 +151,13 @@ contract Consents {
         }
         if (bytes(purpose).length == 0) {
             revert EmptyPurpose();
+        }
+        if (columns == 0) {
+            revert NoColumns();
+        }
+        uint256 count = catalog.columnCount(datasetId);
+        if (count < 64 && (columns >> count) != 0) {
+            revert UnknownColumns(columns, count);
         }
         bytes32 purposeHash = keccak256(bytes(purpose));
         key = consentKey(creditCode, licensee, datasetId, purposeHash);
@@ -146,10 +172,11 @@ contract Consents {
         c.licensee = licensee;
         c.datasetId = datasetId;
         c.purposeHash = purposeHash;
+        c.columns = columns;
         c.givenBlock = uint64(block.number);
         c.withdrawnBlock = 0;
         c.active = true;
-        emit ConsentGiven(key, msg.sender, licensee, datasetId, purposeHash, creditCode, purpose);
+        emit ConsentGiven(key, msg.sender, licensee, datasetId, purposeHash, columns, creditCode, purpose);
     }
 
     /// @notice Withdraws a consent the caller gave, with immediate effect.
@@ -185,13 +212,23 @@ contract Consents {
         view
         returns (bool)
     {
-        Consent storage c = _consents[consentKey(creditCode, licensee, datasetId, purposeHash)];
-        if (!c.active) {
-            return false;
-        }
-        Participants.Participant memory p = participants.participant(c.subject);
-        return p.role == Participants.Role.Enterprise && !p.suspended
-            && keccak256(bytes(p.creditCode)) == keccak256(bytes(creditCode));
+        (bool inForce,) = _inForce(creditCode, licensee, datasetId, purposeHash);
+        return inForce;
+    }
+
+    /// @notice The columns a subject's consent in force covers (bit i = column i of the dataset's on-chain policy).
+    /// @param creditCode The subject's unified social credit code (a row's `uscc`).
+    /// @param licensee The enterprise.
+    /// @param datasetId The dataset.
+    /// @param purposeHash keccak256 of the purpose text.
+    /// @return The bitmask; 0 when no consent is in force (as for `hasConsent`).
+    function consentedColumns(string calldata creditCode, address licensee, bytes32 datasetId, bytes32 purposeHash)
+        external
+        view
+        returns (uint64)
+    {
+        (, uint64 columns) = _inForce(creditCode, licensee, datasetId, purposeHash);
+        return columns;
     }
 
     /// @notice A consent record (reverts with UnknownConsent when it was never given).
@@ -229,6 +266,23 @@ contract Consents {
         returns (bytes32)
     {
         return keccak256(abi.encode(keccak256(bytes(creditCode)), licensee, datasetId, purposeHash));
+    }
+
+    /// @dev Whether the consent is in force (given, not withdrawn, and its subject still an active enterprise with
+    /// that code) and, if so, the columns it covers (0 otherwise).
+    function _inForce(string calldata creditCode, address licensee, bytes32 datasetId, bytes32 purposeHash)
+        private
+        view
+        returns (bool inForce, uint64 columns)
+    {
+        Consent storage c = _consents[consentKey(creditCode, licensee, datasetId, purposeHash)];
+        if (!c.active) {
+            return (false, 0);
+        }
+        Participants.Participant memory p = participants.participant(c.subject);
+        inForce = p.role == Participants.Role.Enterprise && !p.suspended
+            && keccak256(bytes(p.creditCode)) == keccak256(bytes(creditCode));
+        columns = inForce ? c.columns : 0;
     }
 
     /// @dev The caller's credit code; reverts NotASubject unless it is an admitted enterprise with one.

@@ -10,6 +10,8 @@ import {Licenses} from "./Licenses.sol";
 /// size, ε spent); the license's quota and ε are consumed on acceptance. Only the dataset's node may
 /// complete the job, with the result hash signed by its registered signer, or fail it; a job
 /// finishes exactly once. A node learns what to compute from these events, not from the caller.
+/// On an OPEN dataset anyone may run an AGGREGATE job without a license (`submitOpen`): such a job has
+/// licenseId 0 and ε 0.
 contract Jobs {
     /// @notice Where a job stands.
     enum JobStatus {
@@ -21,9 +23,9 @@ contract Jobs {
 
     /// @notice A job.
     /// @param id Job id (sequential from 1).
-    /// @param licenseId The license it runs under.
+    /// @param licenseId The license it runs under (0 for an open job on an OPEN dataset).
     /// @param datasetId The dataset it computes on.
-    /// @param submitter The licensee that submitted it.
+    /// @param submitter The licensee that submitted it (anyone, for an open job).
     /// @param kind Its computation kind.
     /// @param specHash keccak256 of the canonical spec bytes.
     /// @param specSize Length of the canonical spec bytes.
@@ -47,6 +49,12 @@ contract Jobs {
         uint64 finishedBlock;
     }
 
+    /// @notice The only computation kind open to anyone on an OPEN dataset.
+    uint8 public constant OPEN_KIND = 1;
+
+    /// @dev Catalog grade OPEN.
+    uint8 private constant OPEN = 1;
+
     /// @notice Largest spec carried on chain by `submit`; larger payloads use `submitHashed`.
     uint256 public constant MAX_SPEC_SIZE = 16384;
 
@@ -68,11 +76,11 @@ contract Jobs {
     mapping(uint64 => Job) private _jobs;
     uint64 private _jobCount;
 
-    /// @notice A job was accepted with its spec on chain.
+    /// @notice A job was accepted with its spec on chain (an open job: licenseId 0, ε and remainders 0).
     /// @param jobId The job id.
-    /// @param licenseId The license.
+    /// @param licenseId The license (0 for an open job).
     /// @param datasetId The dataset.
-    /// @param submitter The licensee.
+    /// @param submitter The licensee (anyone, for an open job).
     /// @param kind The computation kind.
     /// @param spec The canonical spec bytes.
     /// @param specHash keccak256(spec).
@@ -140,6 +148,19 @@ contract Jobs {
     /// @param max The limit.
     error SpecTooLarge(uint256 size, uint256 max);
 
+    /// @notice Open jobs (without a license) run only on OPEN datasets.
+    /// @param datasetId The dataset.
+    /// @param grade Its grade.
+    error NotOpen(bytes32 datasetId, uint8 grade);
+
+    /// @notice This kind is not open to anyone on this dataset: only AGGREGATE, and only when the dataset allows it.
+    /// @param kind The kind asked for.
+    error KindNotOpen(uint8 kind);
+
+    /// @notice The dataset is retired.
+    /// @param id The dataset id.
+    error DatasetRetired(bytes32 id);
+
     /// @notice No job has this id.
     /// @param jobId The id.
     error UnknownJob(uint64 jobId);
@@ -192,8 +213,8 @@ contract Jobs {
         }
         bytes32 specHash = keccak256(spec);
         (uint32 quotaRemaining, uint64 epsilonRemaining) = licenses.consume(licenseId, msg.sender, kind, epsilon);
-        bytes32 datasetId;
-        (jobId, datasetId) = _record(licenseId, kind, specHash, uint64(spec.length), epsilon);
+        bytes32 datasetId = licenses.license(licenseId).datasetId;
+        jobId = _record(licenseId, datasetId, kind, specHash, uint64(spec.length), epsilon);
         emit JobSubmitted(
             jobId, licenseId, datasetId, msg.sender, kind, spec, specHash, epsilon, quotaRemaining, epsilonRemaining
         );
@@ -217,11 +238,41 @@ contract Jobs {
             revert ZeroSpecHash();
         }
         (uint32 quotaRemaining, uint64 epsilonRemaining) = licenses.consume(licenseId, msg.sender, kind, epsilon);
-        bytes32 datasetId;
-        (jobId, datasetId) = _record(licenseId, kind, specHash, specSize, epsilon);
+        bytes32 datasetId = licenses.license(licenseId).datasetId;
+        jobId = _record(licenseId, datasetId, kind, specHash, specSize, epsilon);
         emit JobSubmittedHashed(
             jobId, licenseId, datasetId, msg.sender, kind, specHash, specSize, epsilon, quotaRemaining, epsilonRemaining
         );
+    }
+
+    /// @notice Submits an open job: anyone (no license, no role) may run an AGGREGATE job on an active OPEN dataset
+    /// that allows AGGREGATE. The job has licenseId 0 and ε 0; JobSubmitted reports 0 quota and ε remaining.
+    /// @dev Checks in order: spec non-empty and within MAX_SPEC_SIZE, dataset exists, not retired, OPEN, kind open.
+    /// @param datasetId The dataset.
+    /// @param kind The computation kind (AGGREGATE = 1).
+    /// @param spec Canonical spec bytes (1..MAX_SPEC_SIZE).
+    /// @return jobId The new job's id.
+    function submitOpen(bytes32 datasetId, uint8 kind, bytes calldata spec) external returns (uint64 jobId) {
+        if (spec.length == 0) {
+            revert EmptySpec();
+        }
+        if (spec.length > MAX_SPEC_SIZE) {
+            revert SpecTooLarge(spec.length, MAX_SPEC_SIZE);
+        }
+        (,, uint32 allowedKinds, bool active) = catalog.terms(datasetId);
+        if (!active) {
+            revert DatasetRetired(datasetId);
+        }
+        (uint8 grade,) = catalog.privacyTerms(datasetId);
+        if (grade != OPEN) {
+            revert NotOpen(datasetId, grade);
+        }
+        if (kind != OPEN_KIND || (allowedKinds & (uint32(1) << kind)) == 0) {
+            revert KindNotOpen(kind);
+        }
+        bytes32 specHash = keccak256(spec);
+        jobId = _record(0, datasetId, kind, specHash, uint64(spec.length), 0);
+        emit JobSubmitted(jobId, 0, datasetId, msg.sender, kind, spec, specHash, 0, 0, 0);
     }
 
     /// @notice Completes a pending job; only the dataset's active node, with its signer's signature.
@@ -276,11 +327,10 @@ contract Jobs {
         return _jobCount;
     }
 
-    function _record(uint64 licenseId, uint8 kind, bytes32 specHash, uint64 specSize, uint64 epsilon)
+    function _record(uint64 licenseId, bytes32 datasetId, uint8 kind, bytes32 specHash, uint64 specSize, uint64 epsilon)
         private
-        returns (uint64 jobId, bytes32 datasetId)
+        returns (uint64 jobId)
     {
-        datasetId = licenses.license(licenseId).datasetId;
         jobId = ++_jobCount;
         _jobs[jobId] = Job({
             id: jobId,

@@ -8,7 +8,9 @@ import {Catalog} from "./Catalog.sol";
 /// @notice An enterprise requests a license on a dataset for a stated purpose (应用场景); the dataset's
 /// operator grants it with allowed computation kinds, a query quota, an expiry and a differential
 /// privacy budget ε, or rejects it. Revocation takes effect at once. The bound Jobs contract consumes
-/// quota and ε for every accepted job.
+/// quota and ε for every accepted job, and the ε every license of a dataset spends is also counted against
+/// the dataset's cap (Catalog.privacyTerms), so colluding licensees share one cap; a SENSITIVE dataset never
+/// answers exactly (ε = 0 is refused).
 /// @dev ε is fixed point with 6 decimals (1_000_000 = 1.0). Expiry is a unix timestamp compared with
 /// block.timestamp; a license is expired once block.timestamp >= expiresAt.
 contract Licenses {
@@ -81,6 +83,12 @@ contract Licenses {
     uint64 private _requestCount;
     uint64 private _licenseCount;
 
+    /// @notice The ε spent on a dataset so far, across all its licenses (6 decimals).
+    mapping(bytes32 => uint64) public datasetEpsilonSpent;
+
+    /// @dev Catalog grade SENSITIVE.
+    uint8 private constant SENSITIVE = 3;
+
     /// @notice The authority bound the Jobs contract (once).
     /// @param jobs The Jobs contract.
     event JobsBound(address indexed jobs);
@@ -131,6 +139,13 @@ contract Licenses {
     /// @param quotaRemaining Jobs left after this one.
     /// @param epsilonRemaining ε left after this one.
     event LicenseConsumed(uint64 indexed licenseId, uint8 kind, uint64 epsilon, uint32 quotaRemaining, uint64 epsilonRemaining);
+
+    /// @notice A job spent ε on a dataset; emitted only when ε > 0 (an exact job changes no dataset tally).
+    /// @param datasetId The dataset.
+    /// @param epsilon ε this job spent (6 decimals).
+    /// @param spent ε spent on the dataset so far, this job included.
+    /// @param cap The dataset's ε cap in force.
+    event DatasetEpsilonSpent(bytes32 indexed datasetId, uint64 epsilon, uint64 spent, uint64 cap);
 
     /// @notice Only the authority may do this.
     /// @param caller The account that tried.
@@ -215,6 +230,16 @@ contract Licenses {
     /// @param requested ε asked for.
     /// @param remaining ε left.
     error BudgetExceeded(uint64 licenseId, uint64 requested, uint64 remaining);
+
+    /// @notice A SENSITIVE dataset never answers exactly: a job on it must spend ε > 0.
+    /// @param datasetId The dataset.
+    error ExactAnswerRefused(bytes32 datasetId);
+
+    /// @notice The dataset's ε cap, shared by all its licenses, has not enough left.
+    /// @param datasetId The dataset.
+    /// @param requested ε asked for.
+    /// @param remaining ε left under the cap.
+    error DatasetCapExceeded(bytes32 datasetId, uint64 requested, uint64 remaining);
 
     /// @notice Deploys the license registry.
     /// @param participants_ The participant registry.
@@ -340,7 +365,8 @@ contract Licenses {
 
     /// @notice Consumes one unit of quota and `epsilon` of budget for a job; only the bound Jobs contract.
     /// @dev Checks in order: license exists, caller is the licensee, caller is an active enterprise,
-    /// not revoked, dataset not retired, not expired, kind allowed, quota left, ε within budget.
+    /// not revoked, dataset not retired, not expired, kind allowed, quota left, ε within budget, ε > 0 on a
+    /// SENSITIVE dataset, ε within what is left of the dataset's cap.
     /// @param licenseId The license.
     /// @param caller The account submitting the job.
     /// @param kind The job's computation kind.
@@ -381,11 +407,28 @@ contract Licenses {
         if (epsilon > l.epsilonRemaining) {
             revert BudgetExceeded(licenseId, epsilon, l.epsilonRemaining);
         }
+        bytes32 datasetId = l.datasetId;
+        (uint8 grade, uint64 cap) = catalog.privacyTerms(datasetId);
+        if (grade == SENSITIVE && epsilon == 0) {
+            revert ExactAnswerRefused(datasetId);
+        }
+        uint64 spent = datasetEpsilonSpent[datasetId];
+        if (epsilon > 0) {
+            uint64 left = spent >= cap ? 0 : cap - spent;
+            if (epsilon > left) {
+                revert DatasetCapExceeded(datasetId, epsilon, left);
+            }
+        }
         quotaRemaining = l.quotaRemaining - 1;
         epsilonRemaining = l.epsilonRemaining - epsilon;
         l.quotaRemaining = quotaRemaining;
         l.epsilonRemaining = epsilonRemaining;
         emit LicenseConsumed(licenseId, kind, epsilon, quotaRemaining, epsilonRemaining);
+        if (epsilon > 0) {
+            spent += epsilon;
+            datasetEpsilonSpent[datasetId] = spent;
+            emit DatasetEpsilonSpent(datasetId, epsilon, spent, cap);
+        }
     }
 
     /// @notice A license (reverts with UnknownLicense when absent).

@@ -70,7 +70,17 @@ public sealed record AuditParticipant(Address Account, Role Role, string Name, b
 /// <param name="Operator">The operator that published it.</param>
 /// <param name="Node">The node that serves it.</param>
 /// <param name="Retired">Whether it is retired at the end of the range.</param>
-public sealed record AuditDataset(Hash32 Id, string Name, Address Operator, Address Node, bool Retired);
+public sealed record AuditDataset(Hash32 Id, string Name, Address Operator, Address Node, bool Retired)
+{
+    /// <summary>Its protection grade at the end of the range.</summary>
+    public ProtectionGrade Grade { get; init; }
+
+    /// <summary>Its ε cap at the end of the range, in millionths.</summary>
+    public long EpsilonCapMicros { get; init; }
+
+    /// <summary>The ε its accepted jobs spent, across all licenses, in millionths.</summary>
+    public long EpsilonSpentMicros { get; init; }
+}
 
 /// <summary>One license's ledger of quota and ε, recomputed from the events.</summary>
 /// <param name="LicenseId">The license.</param>

@@ -79,6 +79,9 @@ public static class AuditReportWriter
                 ["operator"] = s.Operator.ToString(),
                 ["node"] = s.Node.ToString(),
                 ["retired"] = s.Retired,
+                ["grade"] = s.Grade.Name(),
+                ["epsilonCap"] = FormatEpsilon(s.EpsilonCapMicros),
+                ["epsilonSpent"] = FormatEpsilon(s.EpsilonSpentMicros),
             })]),
             ["licenses"] = new JsonArray([.. report.Licenses.Select(l => (JsonNode)new JsonObject
             {
@@ -193,11 +196,12 @@ public static class AuditReportWriter
                 .Append(E(p.Account.ToString())).Append("</code></td><td>").Append(p.Suspended ? "yes" : "no").Append("</td></tr>\n");
         }
 
-        html.Append("</table>\n<h2>Datasets</h2>\n<table>\n<tr><th>Name</th><th>Id</th><th>Operator</th><th>Node</th><th>Retired</th></tr>\n");
+        html.Append("</table>\n<h2>Datasets</h2>\n<table>\n<tr><th>Name</th><th>Id</th><th>Operator</th><th>Node</th><th>Grade</th><th>ε spent / cap</th><th>Retired</th></tr>\n");
         foreach (var s in report.Datasets)
         {
             html.Append("<tr><td>").Append(E(s.Name)).Append("</td><td><code>").Append(E(s.Id.ToString())).Append("</code></td><td>")
                 .Append(E(NameOf(report, s.Operator))).Append("</td><td>").Append(E(NameOf(report, s.Node))).Append("</td><td>")
+                .Append(E(s.Grade.Name())).Append("</td><td class=\"num\">").Append(E($"{FormatEpsilon(s.EpsilonSpentMicros)} / {FormatEpsilon(s.EpsilonCapMicros)}")).Append("</td><td>")
                 .Append(s.Retired ? "yes" : "no").Append("</td></tr>\n");
         }
 

@@ -26,6 +26,12 @@ public sealed class Auditor
     /// <summary>Name of the job completion check.</summary>
     public const string CompletionsCheck = "job-completions";
 
+    /// <summary>Name of the check that no exact (ε = 0) job was accepted on a dataset while it was SENSITIVE.</summary>
+    public const string SensitiveExactCheck = "sensitive-exact";
+
+    /// <summary>Name of the check that no dataset's ε cap was passed and the on-chain tally of each dataset is exact.</summary>
+    public const string DatasetEpsilonCapCheck = "dataset-epsilon-cap";
+
     /// <summary>Name of the result file check.</summary>
     public const string ResultFilesCheck = "result-files";
 
@@ -77,11 +83,20 @@ public sealed class Auditor
         }
 
         replay.Finish();
+        var onChainSpent = new Dictionary<Hash32, long>();
+        foreach (var id in replay.Datasets.Keys)
+        {
+            onChainSpent[id] = (await ledger.Licenses.GetDatasetEpsilonSpentAsync(id, BlockTag.Number(toBlock), cancellationToken).ConfigureAwait(false)).Micros;
+        }
+
+        replay.FinishDatasets(onChainSpent);
         var checks = new List<AuditCheck>
         {
             new(LicensesCheck, "Each license's quota and ε, recomputed from its grant and every consumption, match what each event reports and never go negative.", replay.LicenseChecks, replay.LicenseFindings),
-            new(SubmissionsCheck, "Every accepted job was valid at its block: license granted and held by the submitter, not revoked, not expired, kind allowed, dataset active, submitter active.", replay.SubmissionChecks, replay.SubmissionFindings),
+            new(SubmissionsCheck, "Every accepted job was valid at its block: license granted and held by the submitter, not revoked, not expired, kind allowed, dataset active, submitter active; a job without a license only as an open aggregate on a dataset OPEN at that block.", replay.SubmissionChecks, replay.SubmissionFindings),
             new(CompletionsCheck, "Every finished job is known, finished once, by the dataset's node, with a signature by that node's registered signer, on a license neither revoked nor expired.", replay.CompletionChecks, replay.CompletionFindings),
+            new(SensitiveExactCheck, "No job with ε = 0 was accepted on a dataset while it was SENSITIVE (grades replayed from publication and every GradeRaised), and grades only rose.", replay.SensitiveExactChecks, replay.SensitiveExactFindings),
+            new(DatasetEpsilonCapCheck, "Per dataset, the ε of accepted jobs across all licenses never passed the cap in force at their block, caps only fell, and the sum equals what Licenses reported and holds on chain (datasetEpsilonSpent).", replay.DatasetEpsilonChecks, replay.DatasetEpsilonFindings),
             CheckResultFiles(inputs.ResultFiles, replay, deployment),
             CheckExecutionLogs(inputs.ExecutionLogs, replay),
             await CheckScoringConsentsAsync(ledger, inputs.ResultFiles, replay, consentEvents, cancellationToken).ConfigureAwait(false),
@@ -102,7 +117,12 @@ public sealed class Auditor
                 events.Count + consentEvents.Count),
             checks,
             [.. replay.Participants.Select(p => new AuditParticipant(p.Key, p.Value.Role, p.Value.Name, p.Value.Suspended))],
-            [.. replay.Datasets.Select(d => new AuditDataset(d.Key, d.Value.Name, d.Value.Operator, d.Value.Node, d.Value.Retired))],
+            [.. replay.Datasets.Select(d => new AuditDataset(d.Key, d.Value.Name, d.Value.Operator, d.Value.Node, d.Value.Retired)
+            {
+                Grade = d.Value.Grade,
+                EpsilonCapMicros = d.Value.EpsilonCap,
+                EpsilonSpentMicros = d.Value.SpentByJobs,
+            })],
             [.. replay.Licenses.Values.OrderBy(l => l.Id).Select(l => new LicenseLedgerEntry(
                 l.Id, l.DatasetId, l.Licensee, l.Kinds, l.Quota, l.QuotaRemaining, l.EpsilonBudget, l.EpsilonRemaining, l.ExpiresAt, l.GrantedBlock, l.RevokedBlock, l.Jobs))],
             _time.GetUtcNow());

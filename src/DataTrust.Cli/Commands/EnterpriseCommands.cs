@@ -27,32 +27,34 @@ internal static partial class EnterpriseCommands
 
     private static Command Catalog(CliEnvironment environment)
     {
-        var command = new Command("catalog", "List the published datasets with their column policies (never any value)");
+        var command = new Command("catalog", "List the published datasets with their grade, ε cap and ε spent, and column policies (never any value)");
         var chain = new ChainOptions(command, sends: false);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             var token = environment.CancellationToken;
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
             var catalog = connection.Ledger.Catalog;
-            var datasets = new List<Dataset>();
+            var datasets = new List<(Dataset Dataset, Epsilon Spent)>();
             foreach (var id in await catalog.GetDatasetIdsAsync(token).ConfigureAwait(false))
             {
-                datasets.Add(await catalog.GetDatasetAsync(id, token).ConfigureAwait(false));
+                var dataset = await catalog.GetDatasetAsync(id, token).ConfigureAwait(false);
+                datasets.Add((dataset, await connection.Ledger.Licenses.GetDatasetEpsilonSpentAsync(id, cancellationToken: token).ConfigureAwait(false)));
             }
 
             if (chain.Json(parse))
             {
-                Output.Json(environment, new JsonArray([.. datasets.Select(ToJson)]));
+                Output.Json(environment, new JsonArray([.. datasets.Select(d => ToJson(d.Dataset, d.Spent))]));
                 return CliApp.Ok;
             }
 
-            Output.Rows(environment, false, "Catalog", ["id", "name", "node", "operator", "rows", "k", "dominance", "kinds", "active", "columns"], datasets.Select(d =>
+            Output.Rows(environment, false, "Catalog", ["id", "name", "node", "operator", "rows", "grade", "ε cap", "ε spent", "k", "dominance", "kinds", "active", "columns"], datasets.Select(entry =>
             {
+                var (d, spent) = entry;
                 var s = d.Spec;
                 return (IReadOnlyList<string>)[
-                    s.Id.ToString(), s.Name, s.Node.ToString(), d.Operator.ToString(), Args.Text(s.RowCount), Args.Text(s.MinGroupSize),
-                    s.DominanceN == 0 ? "off" : $"({s.DominanceN}, {s.DominancePercent}%)", Args.Format(s.AllowedKinds), d.Active ? "yes" : "retired",
-                    string.Join("\n", s.Columns.Select(c => $"{c.Name} {c.Type.ToString().ToLowerInvariant()}: {Args.Format(c.Permissions)}{Bounds(c)}")),
+                    s.Id.ToString(), s.Name, s.Node.ToString(), d.Operator.ToString(), Args.Text(s.RowCount), s.Grade.Name(), s.EpsilonCap.ToString(), spent.ToString(),
+                    Args.Text(s.MinGroupSize), s.DominanceN == 0 ? "off" : $"({s.DominanceN}, {s.DominancePercent}%)", Args.Format(s.AllowedKinds), d.Active ? "yes" : "retired",
+                    string.Join("\n", s.Columns.Select(c => $"{c.Name} {c.Type.ToString().ToLowerInvariant()}: {Args.Format(c.Permissions)}{Bounds(c)}{DomainText(c)}{(c.GridStep.IsZero ? string.Empty : $" grid {c.GridStep}")}")),
                 ];
             }));
             return CliApp.Ok;
@@ -105,7 +107,16 @@ internal static partial class EnterpriseCommands
     private static string Bounds(ColumnSpec column) =>
         column.LowerBound.IsZero && column.UpperBound.IsZero ? string.Empty : $" [{column.LowerBound}, {column.UpperBound}]";
 
-    private static JsonObject ToJson(Dataset dataset)
+    private static string DomainText(ColumnSpec column)
+    {
+        const int Shown = 5;
+        var domain = column.Domain ?? [];
+        return domain.Count == 0 ? string.Empty
+            : domain.Count <= Shown ? $" domain {{{string.Join(", ", domain)}}}"
+            : $" domain {{{string.Join(", ", domain.Take(Shown))}, … {domain.Count - Shown} more}}";
+    }
+
+    private static JsonObject ToJson(Dataset dataset, Epsilon spent)
     {
         var s = dataset.Spec;
         return new JsonObject
@@ -119,6 +130,8 @@ internal static partial class EnterpriseCommands
             ["schemaHash"] = s.SchemaHash.ToString(),
             ["snapshotCommitment"] = s.SnapshotCommitment.ToString(),
             ["grade"] = s.Grade.Name(),
+            ["epsilonCap"] = s.EpsilonCap.ToString(),
+            ["epsilonSpent"] = spent.ToString(),
             ["k"] = s.MinGroupSize,
             ["dominance"] = new JsonObject { ["n"] = s.DominanceN, ["p"] = s.DominancePercent },
             ["kinds"] = new JsonArray([.. Args.Format(s.AllowedKinds).Split(',').Where(k => k != "none").Select(k => (JsonNode?)k)]),
@@ -129,6 +142,8 @@ internal static partial class EnterpriseCommands
                 ["permissions"] = new JsonArray([.. Args.Format(c.Permissions).Split(',').Where(p => p != "none").Select(p => (JsonNode?)p)]),
                 ["lowerBound"] = c.LowerBound.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["upperBound"] = c.UpperBound.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["domain"] = new JsonArray([.. (c.Domain ?? []).Select(v => (JsonNode?)v)]),
+                ["gridStep"] = c.GridStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
             })]),
         };
     }

@@ -98,9 +98,18 @@ internal static class NodeCommands
         var stated = new DatasetPolicy(
             checked((int)(policy.MinGroupSize ?? 10)),
             policy.DominancePercent is { } p && p > 0 ? new DominanceRule(policy.DominanceN ?? 1, p) : DominanceRule.Disabled,
-            (ProtectionGrade)(policy.Sensitivity ?? 2),
+            policy.Grade ?? ProtectionGrade.Restricted,
             policy.Kinds ?? ComputationKindSet.Aggregate,
-            [.. policy.Columns.Values.Select(c => new ColumnPolicy(c.Name, c.Permissions, c.LowerBound, c.UpperBound))]);
+            [.. policy.Columns.Values.Select(c => new ColumnPolicy(
+                c.Name,
+                c.Permissions ?? ColumnPermissions.None,
+                c.LowerBound,
+                c.UpperBound,
+                c.Domain is { Count: > 0 } domain ? domain : null,
+                c.GridStep is { } step && !step.IsZero ? step : null))])
+        {
+            EpsilonCap = policy.EpsilonCap ?? Epsilon.Zero,
+        };
         return new DatasetImport(datasetId, file.FullName, csv is null ? ImportFormat.Parquet : ImportFormat.Csv, stated);
     }
 

@@ -8,13 +8,15 @@ using DataTrust.Ledger.Contracts;
 
 namespace DataTrust.Cli.Commands;
 
-/// <summary><c>datatrust operator …</c>: publish datasets, answer license requests, revoke licenses.</summary>
+/// <summary><c>datatrust operator …</c>: publish datasets, raise their grade and lower their ε cap, answer license requests, revoke licenses.</summary>
 internal static class OperatorCommands
 {
     public static Command Create(CliEnvironment environment) =>
-        new("operator", "A data operator: publish datasets, grant, reject and revoke licenses")
+        new("operator", "A data operator: publish datasets, raise grades, lower ε caps, grant, reject and revoke licenses")
         {
             Publish(environment),
+            RaiseGrade(environment),
+            LowerCap(environment),
             Requests(environment),
             Grant(environment),
             Reject(environment),
@@ -29,7 +31,12 @@ internal static class OperatorCommands
         var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy file overriding the node's stated policy" };
         var name = new Option<string?>("--name") { Description = "A readable name (default: the dataset id)" };
         var kinds = new Option<string?>("--kinds") { Description = "Allowed computation kinds, e.g. aggregate,he-weighted-aggregate (overrides node and policy file)" };
-        var command = new Command("publish", "Publish a node's dataset into the catalog with its commitment and column policy") { dataset, node, policy, name, kinds };
+        var grade = new Option<string?>("--grade") { Description = "Protection grade OPEN, RESTRICTED or SENSITIVE (overrides node and policy file)" };
+        var epsilonCap = new Option<string?>("--epsilon-cap") { Description = "The ε all licenses may spend together, e.g. 10.0; above 0 on SENSITIVE (overrides node and policy file)" };
+        var command = new Command("publish", "Publish a node's dataset into the catalog with its commitment, grade, ε cap and column policy")
+        {
+            dataset, node, policy, name, kinds, grade, epsilonCap,
+        };
         var chain = new ChainOptions(command, sends: true);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
@@ -43,6 +50,8 @@ internal static class OperatorCommands
             var nodeAddress = Args.Address(parse.GetValue(node), "--node");
             var policyFile = parse.GetValue(policy) is { } file ? PolicyFile.Load(file) : null;
             var kindsOverride = parse.GetValue(kinds) is { } k ? Args.Kinds(k) : (ComputationKindSet?)null;
+            var gradeOverride = parse.GetValue(grade) is { } g ? Args.Grade(g, "--grade") : (ProtectionGrade?)null;
+            var capOverride = parse.GetValue(epsilonCap) is { } c ? Args.EpsilonValue(c, "--epsilon-cap") : (Epsilon?)null;
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
             var nodeInfo = await connection.Ledger.Participants.GetNodeAsync(nodeAddress, token).ConfigureAwait(false);
             if (string.IsNullOrEmpty(nodeInfo.Endpoint))
@@ -56,16 +65,76 @@ internal static class OperatorCommands
             {
                 Name = parse.GetValue(name) is { Length: > 0 } n ? n : spec.Name,
                 AllowedKinds = kindsOverride ?? spec.AllowedKinds,
+                Grade = gradeOverride ?? spec.Grade,
+                EpsilonCap = capOverride ?? spec.EpsilonCap,
             };
             var receipt = await connection.Ledger.Catalog.PublishAsync(spec, token).ConfigureAwait(false);
-            AdminCommands.Done(environment, chain.Json(parse), $"Published '{datasetId}' as {spec.Id} ({spec.RowCount} rows, commitment {spec.SnapshotCommitment}).", receipt, new JsonObject
-            {
-                ["dataset"] = spec.Id.ToString(),
-                ["name"] = spec.Name,
-                ["rowCount"] = spec.RowCount,
-                ["snapshotCommitment"] = spec.SnapshotCommitment.ToString(),
-                ["schemaHash"] = spec.SchemaHash.ToString(),
-            });
+            AdminCommands.Done(
+                environment,
+                chain.Json(parse),
+                $"Published '{datasetId}' as {spec.Id} ({spec.Grade.Name()}, ε cap {spec.EpsilonCap}, {spec.RowCount} rows, commitment {spec.SnapshotCommitment}).",
+                receipt,
+                new JsonObject
+                {
+                    ["dataset"] = spec.Id.ToString(),
+                    ["name"] = spec.Name,
+                    ["grade"] = spec.Grade.Name(),
+                    ["epsilonCap"] = spec.EpsilonCap.ToString(),
+                    ["rowCount"] = spec.RowCount,
+                    ["snapshotCommitment"] = spec.SnapshotCommitment.ToString(),
+                    ["schemaHash"] = spec.SchemaHash.ToString(),
+                });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command RaiseGrade(CliEnvironment environment)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "A node dataset id such as tax.annual, or the on-chain 0x id", Required = true };
+        var grade = new Option<string>("--grade") { Description = "The new, stronger grade: RESTRICTED or SENSITIVE", Required = true };
+        var command = new Command("raise-grade", "Raise a dataset's protection grade (grades never fall; the policy must meet the new grade)") { dataset, grade };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var token = environment.CancellationToken;
+            var id = Args.Dataset(parse.GetValue(dataset));
+            var target = Args.Grade(parse.GetValue(grade), "--grade");
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var before = await Lookups.RequireDatasetAsync(connection, id, parse.GetValue(dataset)!, token).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Catalog.RaiseGradeAsync(id, target, token).ConfigureAwait(false);
+            AdminCommands.Done(
+                environment,
+                chain.Json(parse),
+                $"Raised '{before.Spec.Name}' ({id}) from {before.Spec.Grade.Name()} to {target.Name()}.",
+                receipt,
+                new JsonObject { ["dataset"] = id.ToString(), ["from"] = before.Spec.Grade.Name(), ["to"] = target.Name() });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command LowerCap(CliEnvironment environment)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "A node dataset id such as tax.annual, or the on-chain 0x id", Required = true };
+        var cap = new Option<string>("--epsilon-cap") { Description = "The new, lower ε cap shared by all the dataset's licenses, e.g. 5.0", Required = true };
+        var command = new Command("lower-cap", "Lower a dataset's ε cap (caps never rise; a SENSITIVE dataset keeps one above 0)") { dataset, cap };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var token = environment.CancellationToken;
+            var id = Args.Dataset(parse.GetValue(dataset));
+            var target = Args.EpsilonValue(parse.GetValue(cap), "--epsilon-cap");
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var before = await Lookups.RequireDatasetAsync(connection, id, parse.GetValue(dataset)!, token).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Catalog.LowerEpsilonCapAsync(id, target, token).ConfigureAwait(false);
+            var spent = await connection.Ledger.Licenses.GetDatasetEpsilonSpentAsync(id, cancellationToken: token).ConfigureAwait(false);
+            AdminCommands.Done(
+                environment,
+                chain.Json(parse),
+                $"Lowered the ε cap of '{before.Spec.Name}' ({id}) from {before.Spec.EpsilonCap} to {target} (ε {spent} spent so far).",
+                receipt,
+                new JsonObject { ["dataset"] = id.ToString(), ["from"] = before.Spec.EpsilonCap.ToString(), ["to"] = target.ToString(), ["spent"] = spent.ToString() });
             return CliApp.Ok;
         }));
         return command;

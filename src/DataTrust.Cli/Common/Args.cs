@@ -22,6 +22,7 @@ public static class Args
         ("aggregate", ColumnPermissions.Aggregate),
         ("filter", ColumnPermissions.Filter),
         ("join-key", ColumnPermissions.JoinKey),
+        ("min-max", ColumnPermissions.MinMax),
     ];
 
     /// <summary>The names of the computation kinds, as commands and policy files spell them.</summary>
@@ -93,7 +94,7 @@ public static class Args
         throw new CliException($"'{name}' is not a computation kind; use {string.Join(", ", KindNamesList)}.");
     }
 
-    /// <summary>Parses one column permission name (group-by, aggregate, filter, join-key).</summary>
+    /// <summary>Parses one column permission name (group-by, aggregate, filter, join-key, min-max).</summary>
     /// <returns>False when the name is unknown.</returns>
     public static bool TryPermission(string? name, out ColumnPermissions permission)
     {
@@ -130,6 +131,25 @@ public static class Args
     /// <summary>Renders a unix time as ISO 8601 UTC.</summary>
     public static string Time(ulong unixSeconds) =>
         DateTimeOffset.FromUnixTimeSeconds(checked((long)unixSeconds)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Parses a protection grade option (OPEN, RESTRICTED or SENSITIVE, any case).</summary>
+    /// <exception cref="CliException">It is none of them.</exception>
+    public static ProtectionGrade Grade(string? text, string option) =>
+        ProtectionGrades.Parse(text) ?? throw new CliException($"{option} '{text}' is not a protection grade; use OPEN, RESTRICTED or SENSITIVE.");
+
+    /// <summary>Parses an ε option such as <c>10.0</c> (non-negative, at most six decimals).</summary>
+    /// <exception cref="CliException">It is not such a number.</exception>
+    public static Epsilon EpsilonValue(string? text, string option)
+    {
+        try
+        {
+            return Epsilon.Parse(text ?? string.Empty);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException)
+        {
+            throw new CliException($"{option} '{text}' is not an ε: write a non-negative decimal with at most six decimals, such as 10.0.", ex);
+        }
+    }
 
     /// <summary>Renders a value invariantly.</summary>
     public static string Text<T>(T value)

@@ -63,11 +63,18 @@ public static class NodeCatalog
                 (Core.Catalog.ColumnType)(byte)c.Type,
                 (ColumnPermissions)(byte)c.Permissions,
                 Bound(c.LowerBound),
-                Bound(c.UpperBound)))]);
+                Bound(c.UpperBound),
+                [.. c.Domain],
+                Bound(c.GridStep)))])
+        {
+            EpsilonCap = info.EpsilonCapMicros <= long.MaxValue
+                ? new Epsilon((long)info.EpsilonCapMicros)
+                : throw new CliException($"Node {node} at {endpoint} states an ε cap of {info.EpsilonCapMicros} millionths for '{datasetId}', beyond the on-chain fixed point."),
+        };
     }
 
     private static BigInteger Bound(string text) =>
         string.IsNullOrEmpty(text) ? BigInteger.Zero
         : BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new CliException($"A node answered the bound '{text}', which is not a whole number.");
+        : throw new CliException($"A node answered the bound or grid step '{text}', which is not a whole number.");
 }

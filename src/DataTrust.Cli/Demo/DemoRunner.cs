@@ -91,7 +91,7 @@ public sealed class DemoRunner : IAsyncDisposable
         var bank = new JobClient(cast.Bank, cast.BankKey);
         var results = new List<VerifiedResult>
         {
-            await RunJobAsync(bank, taxLicense, Query("tax", ["year", "credit_grade"], [Count(), Sum("tax_paid")]), Epsilon.Zero, "total tax paid by year and credit grade", cancellationToken).ConfigureAwait(false),
+            await RunJobAsync(bank, taxLicense, Query("tax", ["year", "credit_grade"], [Count(), Sum("tax_paid")]), Epsilon.Parse("0.5"), "total tax paid by year and credit grade, ε = 0.5 (tax records are SENSITIVE: never an exact answer)", cancellationToken).ConfigureAwait(false),
             await RunJobAsync(bank, socialLicense, NoArrearsHeadcount(), Epsilon.Parse("0.5"), "average insured headcount of employers without arrears, last 12 months, ε = 0.5", cancellationToken).ConfigureAwait(false),
         };
 
@@ -298,9 +298,9 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.MarkupLine("the bank's secret risk model: 50 + 0.05 × revenue − 0.3 × tax_paid (the node learns the column names, never the weights)");
         var results = new List<VerifiedHeResult>();
 
-        var weighted = new HeWeightedAggregateSpec { DatasetId = "tax" };
+        var weighted = new HeWeightedAggregateSpec { DatasetId = "tax", EpsilonMicros = 500_000 };
         weighted.GroupBy.Add("credit_grade");
-        results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeWeightedAggregate, [taxLicense], Weighted: weighted, Model: model), "HE weighted aggregate: Σ (0.05 × revenue − 0.3 × tax_paid) by credit grade, over the protected per-group sums", cancellationToken).ConfigureAwait(false));
+        results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeWeightedAggregate, [taxLicense], Weighted: weighted, Model: model), "HE weighted aggregate: Σ (0.05 × revenue − 0.3 × tax_paid) by credit grade, over the protected per-group sums, ε = 0.5", cancellationToken).ConfigureAwait(false));
 
         // A small company that applies for credit: admitted with its credit code, it consents on chain to this bank
         // scoring it from its tax records for this purpose.
@@ -310,8 +310,9 @@ public sealed class DemoRunner : IAsyncDisposable
         await cast.Rpc.CallAsync("anvil_setBalance", [subjectKey.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 22))], cancellationToken).ConfigureAwait(false);
         await cast.Authority.Participants.AdmitAsync(subjectKey.Address, Role.Enterprise, "Example Small Manufacturing Co., Ltd.", consenting, cancellationToken).ConfigureAwait(false);
         var subject = await DataTrustLedger.ConnectAsync(cast.Rpc, cast.Authority.Deployment, subjectKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await subject.Consents.GiveAsync(cast.BankKey.Address, datasets["tax"], ScoringPurpose, cancellationToken).ConfigureAwait(false);
-        _console.MarkupLine($"company {consenting} ({subjectKey.Address}) consents on chain: the bank may score it from tax records for \"{ScoringPurpose}\"");
+        var taxColumns = (await cast.Authority.Catalog.GetDatasetAsync(datasets["tax"], cancellationToken).ConfigureAwait(false)).Spec.Columns;
+        await subject.Consents.GiveAsync(cast.BankKey.Address, datasets["tax"], ScoringPurpose, ConsentsContract.ColumnMask(taxColumns, ["revenue", "tax_paid"]), cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"company {consenting} ({subjectKey.Address}) consents on chain: the bank may score it from tax records for \"{ScoringPurpose}\", and so learn the exact values of revenue and tax_paid in its rows");
 
         results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeScoring, [taxLicense], Scoring: Scoring(consenting), Model: model), $"HE scoring of the consenting company {consenting}, one encrypted score per year", cancellationToken).ConfigureAwait(false));
 

@@ -14,32 +14,40 @@ namespace DataTrust.Cli.Policy;
 /// {
 ///   "k": 10,                                   // minimum group size, ≥ 1
 ///   "dominance": { "n": 2, "p": 85 },          // (n, p%) rule; n = 0 turns it off
-///   "sensitivity": 2,                          // 0..255, informative
+///   "grade": "RESTRICTED",                     // OPEN, RESTRICTED or SENSITIVE (数据分类分级)
+///   "epsilonCap": 10.0,                        // ε all licenses may spend together; > 0 on SENSITIVE
 ///   "kinds": ["aggregate", "he-weighted-aggregate"],
 ///   "columns": {                               // only the columns named change
-///     "revenue": { "permissions": ["aggregate", "filter"], "lower": 0, "upper": 10000000 },
+///     "revenue": { "permissions": ["aggregate", "filter"], "lower": 0, "upper": 10000000, "grid": 100000 },
+///     "year":    { "domain": { "from": 1990, "to": 2025 }, "grid": 1 },   // permissions kept from the node
+///     "grade":   { "permissions": ["group-by"], "domain": ["A", "B", "C"] },
 ///     "uscc":    { "permissions": [] }         // [] makes a column unusable
 ///   }
 /// }
 /// </code>
-/// Permission names: group-by, aggregate, filter, join-key. An aggregate column must be numeric and have bounds
-/// with lower ≤ upper; bounds on any other column are refused.
+/// Permission names: group-by, aggregate, filter, join-key, min-max. An aggregate column must be numeric and have bounds
+/// with lower &lt; upper; bounds on any other column are refused. A domain (canonical values of the column's type, or an
+/// inclusive integer range) goes on group-by or filter columns; a grid (a whole number ≥ 1, 0 for none) on numeric filter
+/// columns. RESTRICTED and SENSITIVE datasets need a domain on every group-by column and a grid on every numeric filter
+/// column (the ledger refuses the publish otherwise). The old "sensitivity" field is refused: use "grade".
 /// </summary>
 /// <param name="MinGroupSize">k, or null to keep the node's.</param>
 /// <param name="DominanceN">Dominance n, or null to keep the node's.</param>
 /// <param name="DominancePercent">Dominance p, or null to keep the node's.</param>
-/// <param name="Sensitivity">Sensitivity, or null to keep the node's.</param>
+/// <param name="Grade">Protection grade, or null to keep the node's.</param>
+/// <param name="EpsilonCap">The dataset-wide ε cap, or null to keep the node's.</param>
 /// <param name="Kinds">Allowed kinds, or null to keep the node's.</param>
 /// <param name="Columns">Per-column overrides by column name.</param>
 public sealed record PolicyFile(
     uint? MinGroupSize,
     byte? DominanceN,
     byte? DominancePercent,
-    byte? Sensitivity,
+    ProtectionGrade? Grade,
+    Epsilon? EpsilonCap,
     ComputationKindSet? Kinds,
     IReadOnlyDictionary<string, ColumnOverride> Columns)
 {
-    private static readonly string[] TopLevel = ["k", "dominance", "sensitivity", "kinds", "columns"];
+    private static readonly string[] TopLevel = ["k", "dominance", "grade", "epsilonCap", "kinds", "columns"];
 
     /// <summary>Reads and checks the shape of a policy file (column names are checked in <see cref="Apply"/>).</summary>
     /// <exception cref="CliException">The file is missing, not JSON, or has an unknown field, permission or kind, or a bad value.</exception>
@@ -75,6 +83,11 @@ public sealed record PolicyFile(
 
         foreach (var property in root.EnumerateObject())
         {
+            if (property.Name == "sensitivity")
+            {
+                throw new CliException($"The policy file '{source}' has \"sensitivity\", which the protection grade replaced: write \"grade\": \"OPEN\", \"RESTRICTED\" or \"SENSITIVE\" instead.");
+            }
+
             if (!TopLevel.Contains(property.Name, StringComparer.Ordinal))
             {
                 throw new CliException($"The policy file '{source}' has an unknown field \"{property.Name}\"; the fields are {string.Join(", ", TopLevel)}.");
@@ -101,7 +114,8 @@ public sealed record PolicyFile(
             p = n == 0 ? (byte)0 : percent;
         }
 
-        byte? sensitivity = root.TryGetProperty("sensitivity", out var sValue) ? (byte)Integer(sValue, source, "sensitivity", 0, 255) : null;
+        ProtectionGrade? grade = root.TryGetProperty("grade", out var gradeValue) ? GradeOf(gradeValue, source) : null;
+        Epsilon? epsilonCap = root.TryGetProperty("epsilonCap", out var capValue) ? EpsilonOf(capValue, source, "epsilonCap") : null;
         ComputationKindSet? kinds = null;
         if (root.TryGetProperty("kinds", out var kindsValue))
         {
@@ -128,7 +142,7 @@ public sealed record PolicyFile(
             }
         }
 
-        return new PolicyFile(k, n, p, sensitivity, kinds, columns);
+        return new PolicyFile(k, n, p, grade, epsilonCap, kinds, columns);
     }
 
     /// <summary>Applies the overrides to the node's stated spec, checking every named column against the node's schema.</summary>
@@ -150,10 +164,34 @@ public sealed record PolicyFile(
             MinGroupSize = MinGroupSize ?? stated.MinGroupSize,
             DominanceN = DominanceN ?? stated.DominanceN,
             DominancePercent = DominancePercent ?? stated.DominancePercent,
-            Grade = Sensitivity is { } grade ? (ProtectionGrade)grade : stated.Grade,
+            Grade = Grade ?? stated.Grade,
+            EpsilonCap = EpsilonCap ?? stated.EpsilonCap,
             AllowedKinds = Kinds ?? stated.AllowedKinds,
             Columns = columns,
         };
+    }
+
+    private static ProtectionGrade GradeOf(JsonElement value, string source) =>
+        value.ValueKind == JsonValueKind.String && ProtectionGrades.Parse(value.GetString()) is { } grade
+            ? grade
+            : throw new CliException($"In the policy file '{source}', \"grade\" must be \"OPEN\", \"RESTRICTED\" or \"SENSITIVE\", not {value.GetRawText()}.");
+
+    private static Epsilon EpsilonOf(JsonElement value, string source, string field)
+    {
+        var text = value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.String => value.GetString(),
+            _ => null,
+        };
+        try
+        {
+            return text is null ? throw new FormatException() : Epsilon.Parse(text);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException)
+        {
+            throw new CliException($"In the policy file '{source}', \"{field}\" must be a non-negative ε with at most six decimals, such as 10.0, not {value.GetRawText()}.");
+        }
     }
 
     internal static BigInteger Integer(JsonElement value, string source, string field, BigInteger min, BigInteger max)

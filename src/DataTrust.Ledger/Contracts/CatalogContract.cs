@@ -23,6 +23,18 @@ public sealed class CatalogContract : ContractBinding
     public Task<TransactionReceipt> UpdateSnapshotAsync(Hash32 id, ulong rowCount, Hash32 schemaHash, Hash32 snapshotCommitment, CancellationToken cancellationToken = default) =>
         SendAsync("updateSnapshot", [id.ToArray(), rowCount, schemaHash.ToArray(), snapshotCommitment.ToArray()], cancellationToken);
 
+    /// <summary>Raises an active dataset's protection grade (its operator only; grades only rise, and the stored columns and cap must meet the new grade).</summary>
+    /// <exception cref="ContractRevertedException">
+    /// Refused (e.g. <c>InvalidGrade</c>, <c>GradeWeakened</c>, <c>MissingDomain</c>, <c>MissingGrid</c>, <c>InvalidEpsilonCap</c>); nothing was sent.
+    /// </exception>
+    public Task<TransactionReceipt> RaiseGradeAsync(Hash32 id, ProtectionGrade grade, CancellationToken cancellationToken = default) =>
+        SendAsync("raiseGrade", [id.ToArray(), (byte)grade], cancellationToken);
+
+    /// <summary>Lowers an active dataset's ε cap (its operator only; caps only fall, and a SENSITIVE dataset keeps one above 0).</summary>
+    /// <exception cref="ContractRevertedException">Refused (e.g. <c>EpsilonCapRaised</c>, <c>InvalidEpsilonCap</c>); nothing was sent.</exception>
+    public Task<TransactionReceipt> LowerEpsilonCapAsync(Hash32 id, Epsilon cap, CancellationToken cancellationToken = default) =>
+        SendAsync("lowerEpsilonCap", [id.ToArray(), (ulong)cap.Micros], cancellationToken);
+
     /// <summary>Retires a dataset: no new requests, grants or jobs (its operator only).</summary>
     public Task<TransactionReceipt> RetireAsync(Hash32 id, CancellationToken cancellationToken = default) =>
         SendAsync("retire", [id.ToArray()], cancellationToken);
@@ -34,8 +46,21 @@ public sealed class CatalogContract : ContractBinding
         var t = Tuple(await CallAsync("dataset", [id.ToArray()], cancellationToken).ConfigureAwait(false));
         var columns = Decoded.Tuple((await CallAsync("columns", [id.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
         var spec = DecodeSpecFields(t, columns);
-        return new Dataset(spec, Decoded.Addr(t[11]), Decoded.Bool(t[12]), Decoded.U64(t[13]));
+        return new Dataset(spec, Decoded.Addr(t[12]), Decoded.Bool(t[13]), Decoded.U64(t[14]));
     }
+
+    /// <summary>A dataset's protection grade and ε cap, in one cheap call.</summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownDataset</c> when there is none.</exception>
+    public async Task<PrivacyTerms> GetPrivacyTermsAsync(Hash32 id, CancellationToken cancellationToken = default)
+    {
+        var values = await CallAsync("privacyTerms", [id.ToArray()], cancellationToken).ConfigureAwait(false);
+        return new PrivacyTerms((ProtectionGrade)Decoded.U8(values[0]), new Epsilon(checked((long)Decoded.U64(values[1]))));
+    }
+
+    /// <summary>How many columns a dataset declares on chain (indices run from 0; a consent's column bits refer to them).</summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownDataset</c> when there is none.</exception>
+    public async Task<int> GetColumnCountAsync(Hash32 id, CancellationToken cancellationToken = default) =>
+        checked((int)Decoded.U64((await CallAsync("columnCount", [id.ToArray()], cancellationToken).ConfigureAwait(false))[0]));
 
     /// <summary>The ids of every published dataset, in publication order.</summary>
     public async Task<IReadOnlyList<Hash32>> GetDatasetIdsAsync(CancellationToken cancellationToken = default) =>
@@ -45,10 +70,10 @@ public sealed class CatalogContract : ContractBinding
     public static DatasetSpec DecodeSpec(object? tuple)
     {
         var t = Decoded.Tuple(tuple);
-        return DecodeSpecFields(t, Decoded.Tuple(t[11]));
+        return DecodeSpecFields(t, Decoded.Tuple(t[12]));
     }
 
-    // The first eleven fields are laid out alike in the DatasetSpec struct and in the Dataset view.
+    // The first twelve fields are laid out alike in the DatasetSpec struct and in the Dataset view.
     private static DatasetSpec DecodeSpecFields(object?[] t, object?[] columns) =>
         new(
             Decoded.H32(t[0]),
@@ -58,16 +83,26 @@ public sealed class CatalogContract : ContractBinding
             Decoded.U64(t[4]),
             Decoded.H32(t[5]),
             (ProtectionGrade)Decoded.U8(t[6]),
-            Decoded.U32(t[7]),
-            Decoded.U8(t[8]),
+            Decoded.U32(t[8]),
             Decoded.U8(t[9]),
-            (ComputationKindSet)Decoded.U32(t[10]),
-            [.. columns.Select(DecodeColumn)]);
+            Decoded.U8(t[10]),
+            (ComputationKindSet)Decoded.U32(t[11]),
+            [.. columns.Select(DecodeColumn)])
+        {
+            EpsilonCap = new Epsilon(checked((long)Decoded.U64(t[7]))),
+        };
 
     private static ColumnSpec DecodeColumn(object? value)
     {
         var c = Decoded.Tuple(value);
-        return new ColumnSpec(Decoded.Str(c[0]), (ColumnType)Decoded.U8(c[1]), (ColumnPermissions)Decoded.U8(c[2]), Decoded.Int(c[3]), Decoded.Int(c[4]));
+        return new ColumnSpec(
+            Decoded.Str(c[0]),
+            (ColumnType)Decoded.U8(c[1]),
+            (ColumnPermissions)Decoded.U8(c[2]),
+            Decoded.Int(c[3]),
+            Decoded.Int(c[4]),
+            [.. Decoded.Tuple(c[5]).Select(Decoded.Str)],
+            Decoded.Int(c[6]));
     }
 
     private static object?[] Encode(DatasetSpec spec) =>
@@ -79,10 +114,14 @@ public sealed class CatalogContract : ContractBinding
         spec.RowCount,
         spec.SnapshotCommitment.ToArray(),
         (byte)spec.Grade,
+        (ulong)spec.EpsilonCap.Micros,
         spec.MinGroupSize,
         spec.DominanceN,
         spec.DominancePercent,
         (uint)spec.AllowedKinds,
-        spec.Columns.Select(c => (object?)new object?[] { c.Name, (byte)c.Type, (byte)c.Permissions, c.LowerBound, c.UpperBound }).ToArray(),
+        spec.Columns.Select(c => (object?)new object?[]
+        {
+            c.Name, (byte)c.Type, (byte)c.Permissions, c.LowerBound, c.UpperBound, (c.Domain ?? []).Select(v => (object?)v).ToArray(), c.GridStep,
+        }).ToArray(),
     ];
 }

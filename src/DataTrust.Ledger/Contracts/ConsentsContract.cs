@@ -17,14 +17,17 @@ public sealed class ConsentsContract : ContractBinding
     {
     }
 
-    /// <summary>Gives consent as the sending subject; returns the consent key.</summary>
+    /// <summary>
+    /// Gives consent as the sending subject for the columns in <paramref name="columns"/> (bit i = the dataset's on-chain column i):
+    /// through HE scoring the licensee may learn their exact values in the subject's rows. Returns the consent key.
+    /// </summary>
     /// <exception cref="ContractRevertedException">
-    /// Refused (e.g. <c>NotASubject</c>, <c>SelfConsent</c>, <c>DatasetRetired</c>, <c>ConsentAlreadyGiven</c>); nothing was sent.
+    /// Refused (e.g. <c>NotASubject</c>, <c>SelfConsent</c>, <c>DatasetRetired</c>, <c>NoColumns</c>, <c>UnknownColumns</c>, <c>ConsentAlreadyGiven</c>); nothing was sent.
     /// </exception>
-    public async Task<Hash32> GiveAsync(Address licensee, Hash32 datasetId, string purpose, CancellationToken cancellationToken = default)
+    public async Task<Hash32> GiveAsync(Address licensee, Hash32 datasetId, string purpose, ulong columns, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(purpose);
-        var receipt = await SendAsync("give", [licensee, datasetId.ToArray(), purpose], cancellationToken).ConfigureAwait(false);
+        var receipt = await SendAsync("give", [licensee, datasetId.ToArray(), purpose, columns], cancellationToken).ConfigureAwait(false);
         return Single(receipt, "ConsentGiven").Values.GetHash32("key");
     }
 
@@ -47,6 +50,16 @@ public sealed class ConsentsContract : ContractBinding
         return Decoded.Bool((await CallAsync("hasConsent", [creditCode, licensee, datasetId.ToArray(), purposeHash.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
     }
 
+    /// <summary>
+    /// The columns (bit i = the dataset's on-chain column i) a consent in force covers, or 0 when none is in force (the same
+    /// conditions as <see cref="HasConsentAsync"/>).
+    /// </summary>
+    public async Task<ulong> GetConsentedColumnsAsync(string creditCode, Address licensee, Hash32 datasetId, Hash32 purposeHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(creditCode);
+        return Decoded.U64((await CallAsync("consentedColumns", [creditCode, licensee, datasetId.ToArray(), purposeHash.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
+    }
+
     /// <summary>A consent record by key.</summary>
     /// <exception cref="ContractRevertedException">With <c>UnknownConsent</c> when it was never given.</exception>
     public async Task<Consent> GetConsentAsync(Hash32 key, CancellationToken cancellationToken = default)
@@ -60,7 +73,8 @@ public sealed class ConsentsContract : ContractBinding
             Decoded.H32(t[3]),
             Decoded.U64(t[4]),
             Decoded.U64(t[5]),
-            Decoded.Bool(t[6]));
+            Decoded.U64(t[6]),
+            Decoded.Bool(t[7]));
     }
 
     /// <summary>The number of distinct consents ever given (giving again after a withdrawal reuses the key).</summary>
@@ -89,6 +103,40 @@ public sealed class ConsentsContract : ContractBinding
             [AbiType.Bytes32, AbiType.AddressType, AbiType.Bytes32, AbiType.Bytes32],
             [Keccak256.Hash(Encoding.UTF8.GetBytes(creditCode)), licensee, datasetId.ToArray(), purposeHash.ToArray()]);
         return Keccak256.Compute(encoded);
+    }
+
+    /// <summary>The consent bitmask naming <paramref name="names"/> among a dataset's on-chain columns (bit i = column i).</summary>
+    /// <exception cref="ArgumentException">A name is not one of the columns, or no name is given.</exception>
+    public static ulong ColumnMask(IReadOnlyList<ColumnSpec> columns, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(names);
+        ulong mask = 0;
+        foreach (var name in names)
+        {
+            var index = -1;
+            for (var i = 0; i < columns.Count && i < 64; i++)
+            {
+                if (string.Equals(columns[i].Name, name, StringComparison.Ordinal))
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            mask |= index >= 0
+                ? 1UL << index
+                : throw new ArgumentException($"The dataset has no column '{name}' (its columns: {string.Join(", ", columns.Select(c => c.Name))}).", nameof(names));
+        }
+
+        return mask != 0 ? mask : throw new ArgumentException("A consent must name at least one column.", nameof(names));
+    }
+
+    /// <summary>The names of the columns a consent bitmask covers, in column order (bits beyond the columns are ignored).</summary>
+    public static IReadOnlyList<string> ColumnNames(IReadOnlyList<ColumnSpec> columns, ulong mask)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        return [.. columns.Take(64).Where((_, i) => (mask & (1UL << i)) != 0).Select(c => c.Name)];
     }
 
     /// <summary>The hash a purpose is recorded under: keccak256 of its UTF-8 bytes.</summary>

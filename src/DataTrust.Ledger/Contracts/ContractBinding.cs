@@ -39,14 +39,14 @@ public abstract class ContractBinding
 
     /// <summary>Runs a view function and returns its decoded outputs.</summary>
     /// <exception cref="ContractRevertedException">The contract refused (e.g. an unknown id).</exception>
-    private protected async Task<AbiValues> CallAsync(string function, object?[] arguments, CancellationToken cancellationToken)
+    private protected async Task<AbiValues> CallAsync(string function, object?[] arguments, CancellationToken cancellationToken, BlockTag? at = null)
     {
         var abi = Artifact.Abi.GetFunction(function);
         var data = abi.EncodeCall(arguments);
         byte[] output;
         try
         {
-            output = await Rpc.CallContractAsync(new CallRequest(Address, data, Sender?.From), BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            output = await Rpc.CallContractAsync(new CallRequest(Address, data, Sender?.From), at ?? BlockTag.Latest, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.RevertData is { } revert)
         {

@@ -24,6 +24,19 @@ public sealed class JobsContract : ContractBinding
         return Single(receipt, "JobSubmitted").Values.GetUInt64("jobId");
     }
 
+    /// <summary>
+    /// Submits an open job: anyone may run an AGGREGATE job on an active OPEN dataset that allows it, without a license. The job
+    /// has license 0 and ε 0. Returns the job id.
+    /// </summary>
+    /// <exception cref="ContractRevertedException">
+    /// Refused (e.g. <c>NotOpen</c>, <c>KindNotOpen</c>, <c>DatasetRetired</c>, <c>UnknownDataset</c>, <c>EmptySpec</c>, <c>SpecTooLarge</c>); nothing was sent.
+    /// </exception>
+    public async Task<ulong> SubmitOpenAsync(Hash32 datasetId, ComputationKind kind, ReadOnlyMemory<byte> spec, CancellationToken cancellationToken = default)
+    {
+        var receipt = await SendAsync("submitOpen", [datasetId.ToArray(), (byte)kind, spec.ToArray()], cancellationToken).ConfigureAwait(false);
+        return Single(receipt, "JobSubmitted").Values.GetUInt64("jobId");
+    }
+
     /// <summary>Submits a job whose (large) spec travels off chain: only its Keccak-256 hash and size are recorded.</summary>
     public async Task<ulong> SubmitHashedAsync(ulong licenseId, ComputationKind kind, Hash32 specHash, ulong specSize, Epsilon epsilon, CancellationToken cancellationToken = default)
     {

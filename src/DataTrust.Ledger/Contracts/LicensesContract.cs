@@ -73,6 +73,10 @@ public sealed class LicensesContract : ContractBinding
     public async Task<bool> IsValidAsync(ulong licenseId, CancellationToken cancellationToken = default) =>
         Decoded.Bool((await CallAsync("isValid", [licenseId], cancellationToken).ConfigureAwait(false))[0]);
 
+    /// <summary>The ε spent on a dataset so far across all its licenses (the dataset's cap bounds it), at <paramref name="at"/> (default: latest).</summary>
+    public async Task<Epsilon> GetDatasetEpsilonSpentAsync(Hash32 datasetId, BlockTag? at = null, CancellationToken cancellationToken = default) =>
+        new(checked((long)Decoded.U64((await CallAsync("datasetEpsilonSpent", [datasetId.ToArray()], cancellationToken, at).ConfigureAwait(false))[0])));
+
     /// <summary>The number of requests made so far (ids run from 1).</summary>
     public async Task<ulong> GetRequestCountAsync(CancellationToken cancellationToken = default) =>
         Decoded.U64((await CallAsync("requestCount", [], cancellationToken).ConfigureAwait(false))[0]);

@@ -138,6 +138,11 @@ public sealed record DatasetSpec(
     public override int GetHashCode() => HashCode.Combine(Id, Name, Node, RowCount, Grade, Columns.Count);
 }
 
+/// <summary>A dataset's protection grade and ε cap as the chain holds them now (Catalog.privacyTerms).</summary>
+/// <param name="Grade">Its protection grade.</param>
+/// <param name="EpsilonCap">The ε all its licenses may spend together.</param>
+public sealed record PrivacyTerms(ProtectionGrade Grade, Epsilon EpsilonCap);
+
 /// <summary>A catalog entry: the published spec and its state.</summary>
 /// <param name="Spec">What was published (columns included).</param>
 /// <param name="Operator">The operator that published it.</param>
@@ -214,6 +219,7 @@ public sealed record Job(
 /// <param name="Licensee">The enterprise allowed to use the subject's rows.</param>
 /// <param name="DatasetId">The dataset the rows belong to.</param>
 /// <param name="PurposeHash">Keccak-256 of the purpose text.</param>
+/// <param name="Columns">The dataset's columns it covers, as a bitmask over their on-chain indices (bit i = column i).</param>
 /// <param name="GivenBlock">The block it was (last) given in.</param>
 /// <param name="WithdrawnBlock">The block it was withdrawn in, or 0 while in force.</param>
 /// <param name="Active">True while in force (given and not withdrawn since).</param>
@@ -223,6 +229,7 @@ public sealed record Consent(
     Address Licensee,
     Hash32 DatasetId,
     Hash32 PurposeHash,
+    ulong Columns,
     ulong GivenBlock,
     ulong WithdrawnBlock,
     bool Active);

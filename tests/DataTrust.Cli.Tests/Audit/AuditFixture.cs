@@ -15,7 +15,9 @@ namespace DataTrust.Cli.Tests.Audit;
 /// <summary>
 /// One anvil with a small, honest audit trail: an operator, a node, an enterprise, a dataset, a license, three
 /// completed jobs and one failed job, with the node's result files and execution log. After <see cref="CleanBlock"/>
-/// the trail goes wrong once: a second license is revoked while a job is pending, and the node completes it anyway.
+/// the trail goes wrong once: a second license is revoked while a job is pending, and the node completes it anyway. It
+/// goes on honestly with consent and scoring, an OPEN dataset queried without a license and then raised to RESTRICTED, and
+/// a SENSITIVE dataset whose ε cap is lowered to exactly what its jobs spent.
 /// </summary>
 public sealed class AuditFixture : IAsyncLifetime
 {
@@ -66,6 +68,15 @@ public sealed class AuditFixture : IAsyncLifetime
     public ulong WithdrawnScoringJob { get; private set; }
 
     public const string SubjectCode = "91110000600037341L";
+
+    /// <summary>The OPEN dataset (raised to RESTRICTED after its open job).</summary>
+    public Hash32 OpenDataset { get; private set; }
+
+    /// <summary>The job an account without any role ran on the OPEN dataset, without a license.</summary>
+    public ulong OpenJob { get; private set; }
+
+    /// <summary>The SENSITIVE dataset: cap 2.0 lowered to 1.0 after two jobs spent 0.4 and 0.6.</summary>
+    public Hash32 SensitiveDataset { get; private set; }
 
     public async Task InitializeAsync()
     {
@@ -128,10 +139,29 @@ public sealed class AuditFixture : IAsyncLifetime
         await Authority.Participants.AdmitAsync(subjectKey.Address, Role.Enterprise, "Small company", SubjectCode);
         var subject = await DataTrustLedger.ConnectAsync(Rpc, Deployment, subjectKey);
         var scoringLicense = await GrantAsync(op, enterprise, spec.Id, quota: 5, epsilon: "1.0", ComputationKindSet.Aggregate | ComputationKindSet.HeScoring);
-        await subject.Consents.GiveAsync(enterprise.Account!.Value, spec.Id, Purpose);
+        await subject.Consents.GiveAsync(enterprise.Account!.Value, spec.Id, Purpose, ConsentsContract.ColumnMask(spec.Columns, ["revenue"]));
         (_, ConsentedScoringResult) = await ScoreAsync(enterprise, node, scoringLicense, "consented");
         await subject.Consents.WithdrawAsync(enterprise.Account!.Value, spec.Id, Purpose);
         (WithdrawnScoringJob, WithdrawnScoringResult) = await ScoreAsync(enterprise, node, scoringLicense, "withdrawn");
+
+        // Grades: anyone may query an OPEN dataset without a license, until it is raised.
+        var open = Spec(new Hash32(RandomNumberGenerator.GetBytes(32)), NodeKey.Address) with { Name = "Open register", Grade = ProtectionGrade.Open, EpsilonCap = Epsilon.Zero };
+        await op.Catalog.PublishAsync(open);
+        OpenDataset = open.Id;
+        var anyone = await DataTrustLedger.ConnectAsync(Rpc, Deployment, OtherKey);
+        OpenJob = await anyone.Jobs.SubmitOpenAsync(open.Id, ComputationKind.Aggregate, "{\"groupBy\":[\"year\"]}"u8.ToArray());
+        var openResult = Keccak256Of("open result");
+        await node.Jobs.CompleteAsync(OpenJob, openResult, JobsContract.SignResult(NodeKey, Deployment.Jobs, Deployment.ChainId, OpenJob, openResult));
+        await op.Catalog.RaiseGradeAsync(open.Id, ProtectionGrade.Restricted);
+
+        // A SENSITIVE dataset: two ε jobs, then the cap lowered to exactly what they spent.
+        var sensitive = Spec(new Hash32(RandomNumberGenerator.GetBytes(32)), NodeKey.Address) with { Name = "Sensitive register", Grade = ProtectionGrade.Sensitive, EpsilonCap = Epsilon.Parse("2") };
+        await op.Catalog.PublishAsync(sensitive);
+        SensitiveDataset = sensitive.Id;
+        var sensitiveLicense = await GrantAsync(op, enterprise, sensitive.Id, quota: 5, epsilon: "1.5");
+        await enterprise.Jobs.SubmitAsync(sensitiveLicense, ComputationKind.Aggregate, "{\"n\":1}"u8.ToArray(), Epsilon.Parse("0.4"));
+        await enterprise.Jobs.SubmitAsync(sensitiveLicense, ComputationKind.Aggregate, "{\"n\":2}"u8.ToArray(), Epsilon.Parse("0.6"));
+        await op.Catalog.LowerEpsilonCapAsync(sensitive.Id, Epsilon.Parse("1"));
     }
 
     private const string Purpose = "small-business credit risk statistics";
@@ -209,10 +239,13 @@ public sealed class AuditFixture : IAsyncLifetime
         ComputationKindSet.Aggregate | ComputationKindSet.HeScoring,
         [
             new ColumnSpec("uscc", ColumnType.Text, ColumnPermissions.JoinKey, 0, 0),
-            new ColumnSpec("year", ColumnType.Int, ColumnPermissions.GroupBy | ColumnPermissions.Filter, 0, 0),
+            new ColumnSpec("year", ColumnType.Int, ColumnPermissions.GroupBy | ColumnPermissions.Filter, 0, 0, ["2023", "2024", "2025"], 1),
             new ColumnSpec("revenue", ColumnType.Decimal, ColumnPermissions.Aggregate, 0, 1_000_000),
-            new ColumnSpec("credit_grade", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0),
-        ]);
+            new ColumnSpec("credit_grade", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0, ["A", "B", "C", "D"]),
+        ])
+    {
+        EpsilonCap = Epsilon.Parse("10"),
+    };
 }
 
 [CollectionDefinition(Name)]

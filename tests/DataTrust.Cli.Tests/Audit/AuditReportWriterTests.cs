@@ -34,7 +34,7 @@ public sealed class AuditReportWriterTests(AuditFixture fixture)
         var completions = json["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == Auditor.CompletionsCheck)!;
         Assert.Equal("fail", completions["verdict"]!.GetValue<string>());
         Assert.Equal(fixture.RevokedJob, completions["findings"]![0]!["jobId"]!.GetValue<ulong>());
-        Assert.Equal(3, json["licenses"]!.AsArray().Count);
+        Assert.Equal(4, json["licenses"]!.AsArray().Count);
         Assert.Equal(AuditFixture.HostileName, json["datasets"]![0]!["name"]!.GetValue<string>());
     }
 }

@@ -6,7 +6,7 @@ namespace DataTrust.Cli.Tests.Audit;
 public sealed class AuditorTests(AuditFixture fixture)
 {
     private static readonly string[] CheckNames =
-        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
+        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
 
     private Task<AuditReport> AuditAsync(AuditInputs inputs) => new Auditor().VerifyAsync(fixture.ReadOnly, inputs);
 
@@ -41,6 +41,32 @@ public sealed class AuditorTests(AuditFixture fixture)
         Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.LicensesCheck).Verdict);
         Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.SubmissionsCheck).Verdict);
         Assert.NotNull(report.Licenses.Single(l => l.LicenseId == fixture.LicenseId + 1).RevokedBlock);
+    }
+
+    [Fact]
+    public async Task An_open_job_a_raised_grade_and_a_lowered_cap_pass_and_the_report_shows_grades_caps_and_spent_epsilon()
+    {
+        var report = await AuditAsync(AuditInputs.ChainOnly);
+
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.SubmissionsCheck).Verdict);
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.SensitiveExactCheck).Verdict);
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.DatasetEpsilonCapCheck).Verdict);
+        Assert.True(report.Check(Auditor.SensitiveExactCheck).Checked >= 10);
+        var open = report.Datasets.Single(d => d.Id == fixture.OpenDataset);
+        var sensitive = report.Datasets.Single(d => d.Id == fixture.SensitiveDataset);
+        Assert.Equal((Core.Catalog.ProtectionGrade.Restricted, 0L, 0L), (open.Grade, open.EpsilonCapMicros, open.EpsilonSpentMicros));
+        Assert.Equal((Core.Catalog.ProtectionGrade.Sensitive, 1_000_000L, 1_000_000L), (sensitive.Grade, sensitive.EpsilonCapMicros, sensitive.EpsilonSpentMicros));
+        Assert.Contains("\"grade\": \"SENSITIVE\"", AuditReportWriter.ToJsonString(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_clean_trail_tallies_the_epsilon_of_its_dataset()
+    {
+        var report = await AuditAsync(fixture.CleanInputs());
+
+        var dataset = Assert.Single(report.Datasets);
+        Assert.Equal(1_750_000L, dataset.EpsilonSpentMicros);
+        Assert.Equal(10_000_000L, dataset.EpsilonCapMicros);
     }
 
     [Fact]

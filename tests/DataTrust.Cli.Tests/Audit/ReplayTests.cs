@@ -191,4 +191,147 @@ public sealed class ReplayTests(AuditFixture fixture)
         Assert.Contains(replay.LicenseFindings, f => f.What.Contains("but request", StringComparison.Ordinal) && f.LicenseId == fixture.LicenseId);
         Assert.Contains(replay.LicenseFindings, f => f.What.Contains("was granted a second time", StringComparison.Ordinal));
     }
+
+    private Hash32 DatasetOf(List<ContractEvent> trail) => trail[FirstSubmission(trail)].Values.GetHash32("datasetId");
+
+    [Fact]
+    public async Task An_exact_job_accepted_while_its_dataset_was_sensitive_is_a_sensitive_exact_finding()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        var dataset = DatasetOf(trail);
+        var jobId = trail[i].Values.GetUInt64("jobId");
+        trail[i] = With(trail[i], "epsilon", 0UL);
+        trail.Insert(i, Encode("GradeRaised", trail[i], [dataset.ToArray(), (ulong)ProtectionGrade.Restricted, (ulong)ProtectionGrade.Sensitive]));
+
+        var replay = await ReplayAsync(trail);
+
+        var finding = Assert.Single(replay.SensitiveExactFindings);
+        Assert.Equal(jobId, finding.JobId);
+        Assert.Contains("while it was SENSITIVE", finding.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_exact_job_before_the_grade_was_raised_is_no_finding()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        trail[i] = With(trail[i], "epsilon", 0UL);
+        trail.Add(Encode("GradeRaised", trail[^1], [DatasetOf(trail).ToArray(), (ulong)ProtectionGrade.Restricted, (ulong)ProtectionGrade.Sensitive]));
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Empty(replay.SensitiveExactFindings);
+        Assert.True(replay.SensitiveExactChecks >= 4);
+    }
+
+    [Fact]
+    public async Task A_grade_that_falls_or_starts_from_another_grade_than_the_replayed_one_is_a_sensitive_exact_finding()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        trail.Insert(i, Encode("GradeRaised", trail[i], [DatasetOf(trail).ToArray(), (ulong)ProtectionGrade.Restricted, (ulong)ProtectionGrade.Open]));
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.SensitiveExactFindings, f => f.What.Contains("grades only rise", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_job_that_passes_the_cap_in_force_is_a_dataset_epsilon_cap_finding()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        trail.Insert(i, Encode("EpsilonCapLowered", trail[i], [DatasetOf(trail).ToArray(), 10_000_000UL, 600_000UL]));
+        var second = trail.FindIndex(i + 2, e => e.Name is "JobSubmitted" or "JobSubmittedHashed");
+
+        var replay = await ReplayAsync(trail);
+
+        var passed = replay.DatasetEpsilonFindings.Where(f => f.What.Contains("past its cap", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(passed);
+        Assert.Equal(trail[second].Values.GetUInt64("jobId"), passed[0].JobId);
+        Assert.Contains(replay.DatasetEpsilonFindings, f => f.What.Contains("against a cap of", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_cap_that_rises_is_a_dataset_epsilon_cap_finding()
+    {
+        var trail = await TrailAsync();
+        trail.Add(Encode("EpsilonCapLowered", trail[^1], [DatasetOf(trail).ToArray(), 10_000_000UL, 20_000_000UL]));
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Contains(replay.DatasetEpsilonFindings, f => f.What.Contains("caps only fall", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_dataset_tally_that_differs_from_the_jobs_or_from_the_chain_is_a_dataset_epsilon_cap_finding()
+    {
+        var trail = await TrailAsync();
+        var dataset = DatasetOf(trail);
+        var i = trail.FindIndex(e => e.Name == "DatasetEpsilonSpent");
+        trail.RemoveAt(i);
+
+        var replay = await ReplayAsync(trail);
+        replay.FinishDatasets(new Dictionary<Hash32, long> { [dataset] = 42 });
+
+        Assert.Contains(replay.DatasetEpsilonFindings, f => f.What.Contains("but Licenses reported", StringComparison.Ordinal));
+        Assert.Contains(replay.DatasetEpsilonFindings, f => f.What.Contains("Licenses.datasetEpsilonSpent holds", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_honest_trail_tallies_agree_with_the_chain()
+    {
+        var trail = await TrailAsync();
+        var dataset = DatasetOf(trail);
+
+        var replay = await ReplayAsync(trail);
+        replay.FinishDatasets(new Dictionary<Hash32, long> { [dataset] = 1_750_000 });
+
+        Assert.Empty(replay.DatasetEpsilonFindings);
+        Assert.Empty(replay.SensitiveExactFindings);
+    }
+
+    [Fact]
+    public async Task A_job_without_a_license_on_a_dataset_that_was_not_open_is_a_submission_finding()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        var jobId = trail[i].Values.GetUInt64("jobId");
+        trail[i] = With(With(With(With(trail[i], "licenseId", 0UL), "epsilon", 0UL), "quotaRemaining", 0UL), "epsilonRemaining", 0UL);
+
+        var replay = await ReplayAsync(trail);
+
+        var finding = replay.SubmissionFindings.Single(f => f.JobId == jobId);
+        Assert.Contains("RESTRICTED, not OPEN", finding.What, StringComparison.Ordinal);
+        Assert.Null(finding.LicenseId);
+    }
+
+    [Fact]
+    public async Task A_job_without_a_license_on_a_dataset_that_was_open_is_accepted_only_as_an_exact_aggregate()
+    {
+        var trail = await TrailAsync();
+        var published = trail.FindIndex(e => e.Name == "DatasetPublished");
+        var spec = CatalogContract.DecodeSpec(trail[published].Values["spec"]);
+        trail.Insert(published + 1, Encode("GradeRaised", trail[published], [spec.Id.ToArray(), (ulong)ProtectionGrade.Open, (ulong)ProtectionGrade.Restricted]));
+        trail[published] = With(trail[published], "spec", Reencode(trail[published].Values["spec"], 6, (ulong)ProtectionGrade.Open));
+        var i = FirstSubmission(trail);
+        var open = With(With(With(With(trail[i], "licenseId", 0UL), "epsilon", 0UL), "quotaRemaining", 0UL), "epsilonRemaining", 0UL);
+        var openHeScoring = With(With(open, "jobId", 900UL), "kind", (ulong)ComputationKind.HeScoring);
+        var openWithEpsilon = With(With(open, "jobId", 901UL), "epsilon", 1UL);
+        trail.InsertRange(published + 1, [With(open, "jobId", 899UL), openHeScoring, openWithEpsilon]);
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.DoesNotContain(replay.SubmissionFindings, f => f.JobId == 899);
+        Assert.Contains(replay.SubmissionFindings, f => f.JobId == 900 && f.What.Contains("not an aggregate the dataset allows", StringComparison.Ordinal));
+        Assert.Contains(replay.SubmissionFindings, f => f.JobId == 901 && f.What.Contains("reports ε", StringComparison.Ordinal));
+    }
+
+    private static object?[] Reencode(object? tuple, int index, object? value)
+    {
+        var copy = ((object?[])tuple!).ToArray();
+        copy[index] = value;
+        return copy;
+    }
 }

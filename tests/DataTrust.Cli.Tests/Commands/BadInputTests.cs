@@ -138,6 +138,19 @@ public sealed class BadInputTests(CliFixture fixture)
     [InlineData("""{ "dominance": { "n": 2, "p": 140 } }""", "\"dominance.p\" must be a whole number from 1 to 100")]
     [InlineData("""{ "kinds": ["aggregate", "magic"] }""", "'magic' is not a computation kind")]
     [InlineData("""{ "kay": 5 }""", "unknown field \"kay\"")]
+    [InlineData("""{ "sensitivity": 2 }""", "write \"grade\": \"OPEN\", \"RESTRICTED\" or \"SENSITIVE\" instead")]
+    [InlineData("""{ "grade": "SECRET" }""", "\"grade\" must be \"OPEN\", \"RESTRICTED\" or \"SENSITIVE\"")]
+    [InlineData("""{ "grade": 3 }""", "\"grade\" must be \"OPEN\", \"RESTRICTED\" or \"SENSITIVE\"")]
+    [InlineData("""{ "epsilonCap": -1 }""", "\"epsilonCap\" must be a non-negative ε")]
+    [InlineData("""{ "epsilonCap": "0.0000001" }""", "\"epsilonCap\" must be a non-negative ε")]
+    [InlineData("""{ "columns": { "year": { "domain": ["2024.0"] } } }""", "columns.year.domain[0] '2024.0' is not a canonical int value")]
+    [InlineData("""{ "columns": { "year": { "domain": { "from": 1, "to": 1000 } } } }""", "a domain holds at most 256 values")]
+    [InlineData("""{ "columns": { "year": { "domain": { "from": 2025 } } } }""", "needs both \"from\" and \"to\"")]
+    [InlineData("""{ "columns": { "year": { "domain": "2024" } } }""", "must be an array of values or a range")]
+    [InlineData("""{ "columns": { "credit_grade": { "grid": 5 } } }""", "has a grid but is not a numeric filter column")]
+    [InlineData("""{ "columns": { "revenue": { "domain": ["1"] } } }""", "has a domain but neither the group-by nor the filter permission")]
+    [InlineData("""{ "columns": { "year": { "grid": -1 } } }""", "\"columns.year.grid\" must be a whole number from 0")]
+    [InlineData("""{ "columns": { "year": { } } }""", "column 'year' changes nothing")]
     public async Task A_malformed_policy_file_fails_with_one_sentence_and_publishes_nothing(string policy, string expected)
     {
         var path = fixture.WriteFile("bad-policy-" + Guid.NewGuid().ToString("N") + ".json", policy);
@@ -203,7 +216,7 @@ public sealed class BadInputTests(CliFixture fixture)
     [Fact]
     public async Task Grant_by_an_operator_on_someone_elses_dataset_is_refused_decoded()
     {
-        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_i", "--node", fixture.Node.ToString(), "--kinds", "aggregate"));
+        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_i", "--node", fixture.Node.ToString(), "--kinds", "aggregate", "--grade", "OPEN"));
         var requested = await fixture.MustAsync(fixture.Enterprise_("request", "--dataset", "tax_i", "--purpose", "x", "--json"));
         var requestId = System.Text.Json.JsonDocument.Parse(requested.Out).RootElement.GetProperty("requestId").GetUInt64();
         var (otherKey, other) = await fixture.NewKeyAsync("operator-2");

@@ -26,7 +26,22 @@ public sealed class CliFixture : IAsyncLifetime
     public const string Password = "cli-test-password";
     public const int Rows = 120;
     public static readonly string CreditCode = "91310000MA1FL8XQ3" + Core.Identity.UnifiedSocialCreditCode.ComputeCheckCharacter("91310000MA1FL8XQ3");
-    public static readonly string[] DatasetIds = ["tax_a", "tax_b", "tax_c", "tax_d", "tax_e", "tax_f", "tax_g", "tax_h", "tax_i", "tax_he", "tax_he2"];
+    public static readonly string[] DatasetIds =
+        ["tax_a", "tax_b", "tax_c", "tax_d", "tax_e", "tax_f", "tax_g", "tax_h", "tax_i", "tax_j", "tax_k", "tax_l", "tax_m", "tax_n", "tax_he", "tax_he2"];
+
+    /// <summary>
+    /// The public domains, grid and ε cap the tax sample's policy declares, as a policy file: publishing with it meets the
+    /// SENSITIVE grade whether or not the node's catalog service states them.
+    /// </summary>
+    public const string TaxPolicy = """
+        {
+          "epsilonCap": 20,
+          "columns": {
+            "year": { "domain": { "from": 2023, "to": 2025 }, "grid": 1 },
+            "credit_grade": { "domain": ["A", "B", "M", "C", "D"] }
+          }
+        }
+        """;
 
     private LocalChain? _chain;
     private WebApplication? _node;
@@ -168,6 +183,12 @@ public sealed class CliFixture : IAsyncLifetime
         using var json = JsonDocument.Parse(run.Out);
         return (json.RootElement.GetProperty("keystore").GetString()!, Address.Parse(json.RootElement.GetProperty("address").GetString()!));
     }
+
+    /// <summary>Publishes one of the node's datasets as OPEN (for tests where protection is not the point), with extra arguments.</summary>
+    public Task<CliRun> PublishOpenAsync(string datasetId, params string[] extra) => PublishAsync(datasetId, ["--grade", "OPEN", .. extra]);
+
+    /// <summary>Writes <see cref="TaxPolicy"/> to a file and returns its path.</summary>
+    public string TaxPolicyFile() => WriteFile("tax-policy-" + Guid.NewGuid().ToString("N") + ".json", TaxPolicy);
 
     /// <summary>Publishes one of the node's datasets as the operator, with extra arguments.</summary>
     public Task<CliRun> PublishAsync(string datasetId, params string[] extra) =>

@@ -31,15 +31,20 @@ public sealed class ConsentCommandTests(CliFixture fixture)
             Assert.Equal(expectedKey.ToString(), json.RootElement.GetProperty("key").GetString());
             Assert.Equal(subject.Address.ToString(), json.RootElement.GetProperty("subject").GetString());
             Assert.True(json.RootElement.GetProperty("active").GetBoolean());
+            Assert.Equal(["revenue", "tax_paid"], json.RootElement.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+            Assert.Equal(0b110UL, json.RootElement.GetProperty("columnMask").GetUInt64());
         }
 
         using (var json = JsonDocument.Parse(shownActive.Out))
         {
             Assert.True(json.RootElement.GetProperty("active").GetBoolean());
             Assert.Equal(subject.Address.ToString(), json.RootElement.GetProperty("subject").GetString());
+            Assert.Equal(["revenue", "tax_paid"], json.RootElement.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
         }
 
         Assert.Contains(": active.", shownText.Out, StringComparison.Ordinal);
+        Assert.Contains("columns revenue, tax_paid", shownText.Out, StringComparison.Ordinal);
+        Assert.Equal(0UL, await fixture.Ledger.Consents.GetConsentedColumnsAsync(subject.Code, fixture.Enterprise, dataset, ConsentsContract.PurposeHash(Purpose)));
         Assert.Contains("Consent withdrawn by", withdrawn.Out, StringComparison.Ordinal);
         using (var json = JsonDocument.Parse(shownAfter.Out))
         {
@@ -48,6 +53,38 @@ public sealed class ConsentCommandTests(CliFixture fixture)
         }
 
         Assert.False(await fixture.Ledger.Consents.HasConsentAsync(subject.Code, fixture.Enterprise, dataset, ConsentsContract.PurposeHash(Purpose)));
+    }
+
+    [Fact]
+    public async Task Give_says_plainly_which_exact_values_the_licensee_may_learn()
+    {
+        var dataset = await PublishFreshDatasetAsync();
+        var subject = await NewSubjectAsync("subject-plain");
+
+        var run = await fixture.MustAsync(Give(subject, fixture.Enterprise.ToString(), dataset.ToString(), "--columns", "tax_paid"));
+
+        Assert.Contains($"{fixture.Enterprise} may learn the exact values of tax_paid in your rows of tax.consent-test through HE scoring", run.Out, StringComparison.Ordinal);
+        Assert.Equal(0b100UL, await fixture.Ledger.Consents.GetConsentedColumnsAsync(subject.Code, fixture.Enterprise, dataset, ConsentsContract.PurposeHash(Purpose)));
+    }
+
+    [Fact]
+    public async Task Give_naming_a_column_the_dataset_lacks_fails_naming_it_and_sends_nothing()
+    {
+        var dataset = await PublishFreshDatasetAsync();
+        var subject = await NewSubjectAsync("subject-unknown-column");
+        var before = await fixture.Ledger.Rpc.GetTransactionCountAsync(subject.Address, DataTrust.Ledger.Rpc.BlockTag.Latest);
+
+        var unknown = await fixture.RunAsync(Give(subject, fixture.Enterprise.ToString(), dataset.ToString(), "--columns", "revenue,profit"));
+        var empty = await fixture.RunAsync(Give(subject, fixture.Enterprise.ToString(), dataset.ToString(), "--columns", " , "));
+        var missing = await fixture.RunAsync(fixture.As(subject.KeyPath, "enterprise", "consent", "give", "--licensee", fixture.Enterprise.ToString(), "--dataset", dataset.ToString(), "--purpose", Purpose));
+
+        Assert.Equal(CliApp.Failed, unknown.Exit);
+        Assert.Contains("--columns names 'profit', which dataset 'tax.consent-test' does not have; its columns are uscc, revenue, tax_paid", Assert.Single(unknown.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(CliApp.Failed, empty.Exit);
+        Assert.Contains("--columns must name at least one", Assert.Single(empty.ErrorLines), StringComparison.Ordinal);
+        Assert.NotEqual(CliApp.Ok, missing.Exit);
+        Assert.Contains("--columns", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(before, await fixture.Ledger.Rpc.GetTransactionCountAsync(subject.Address, DataTrust.Ledger.Rpc.BlockTag.Latest));
     }
 
     [Fact]
@@ -141,7 +178,8 @@ public sealed class ConsentCommandTests(CliFixture fixture)
     {
         var purpose = extra.Length >= 2 && extra[0] == "--purpose" ? extra[1] : Purpose;
         var rest = extra.Length >= 2 && extra[0] == "--purpose" ? extra[2..] : extra;
-        return fixture.As(subject.KeyPath, ["enterprise", "consent", "give", "--licensee", licensee, "--dataset", dataset, "--purpose", purpose, .. rest]);
+        string[] columns = rest.Contains("--columns") ? [] : ["--columns", "revenue,tax_paid"];
+        return fixture.As(subject.KeyPath, ["enterprise", "consent", "give", "--licensee", licensee, "--dataset", dataset, "--purpose", purpose, .. columns, .. rest]);
     }
 
     private string[] Show(string code, string dataset, params string[] extra) =>
@@ -178,7 +216,11 @@ public sealed class ConsentCommandTests(CliFixture fixture)
             0,
             0,
             ComputationKindSet.Aggregate | ComputationKindSet.HeScoring,
-            [new ColumnSpec("uscc", ColumnType.Text, ColumnPermissions.JoinKey, 0, 0)]));
+            [
+                new ColumnSpec("uscc", ColumnType.Text, ColumnPermissions.JoinKey, 0, 0),
+                new ColumnSpec("revenue", ColumnType.Decimal, ColumnPermissions.Aggregate, 0, 10_000_000),
+                new ColumnSpec("tax_paid", ColumnType.Decimal, ColumnPermissions.Aggregate, 0, 1_000_000),
+            ]));
         return id;
     }
 

@@ -12,7 +12,7 @@ public sealed class LicenseFlowTests(CliFixture fixture)
     [Fact]
     public async Task Publish_records_the_nodes_schema_hash_commitment_row_count_and_stated_policy()
     {
-        var run = await fixture.PublishAsync("tax_a", "--name", "Tax returns A", "--json");
+        var run = await fixture.PublishAsync("tax_a", "--name", "Tax returns A", "--policy", fixture.TaxPolicyFile(), "--json");
 
         Assert.Equal(CliApp.Ok, run.Exit);
         var dataset = await fixture.Ledger.Catalog.GetDatasetAsync(DatasetIds.OnChainId("tax_a"));
@@ -31,6 +31,25 @@ public sealed class LicenseFlowTests(CliFixture fixture)
         Assert.Equal(ColumnPermissions.Aggregate, revenue.Permissions);
         Assert.Equal(10_000_000, (long)revenue.UpperBound);
         Assert.Equal(ColumnPermissions.JoinKey, dataset.Spec.Columns.Single(c => c.Name == "uscc").Permissions);
+        Assert.Equal(ProtectionGrade.Sensitive, dataset.Spec.Grade);
+        Assert.Equal(policy.EpsilonCap, dataset.Spec.EpsilonCap);
+        Assert.Equal(policy.For("year").Domain, dataset.Spec.Columns.Single(c => c.Name == "year").Domain);
+        Assert.Equal("SENSITIVE", json.RootElement.GetProperty("grade").GetString());
+    }
+
+    /// <summary>Needs the node's catalog service to state domains, grids and the ε cap (catalog.proto fields 6, 7 and 11).</summary>
+    [Fact]
+    public async Task Publish_with_no_overrides_takes_the_grade_domains_grids_and_cap_the_node_states()
+    {
+        var run = await fixture.PublishAsync("tax_l");
+
+        Assert.True(run.Exit == CliApp.Ok, run.Error);
+        var spec = (await fixture.Ledger.Catalog.GetDatasetAsync(DatasetIds.OnChainId("tax_l"))).Spec;
+        var policy = SampleDataset.Tax.Policy;
+        Assert.Equal(policy.Grade, spec.Grade);
+        Assert.Equal(policy.EpsilonCap, spec.EpsilonCap);
+        Assert.Equal(policy.For("credit_grade").Domain, spec.Columns.Single(c => c.Name == "credit_grade").Domain);
+        Assert.Equal(policy.For("year").GridStep, spec.Columns.Single(c => c.Name == "year").GridStep);
     }
 
     [Fact]
@@ -40,9 +59,11 @@ public sealed class LicenseFlowTests(CliFixture fixture)
             {
               "k": 25,
               "dominance": { "n": 2, "p": 80 },
-              "sensitivity": 3,
+              "grade": "SENSITIVE",
+              "epsilonCap": "5.5",
               "columns": {
-                "revenue": { "permissions": ["aggregate", "filter"], "lower": 0, "upper": "5000000" },
+                "revenue": { "permissions": ["aggregate", "filter", "min-max"], "lower": 0, "upper": "5000000", "grid": 100000 },
+                "year": { "domain": { "from": 2023, "to": 2025 }, "grid": 1 },
                 "credit_grade": { "permissions": [] }
               }
             }
@@ -55,18 +76,25 @@ public sealed class LicenseFlowTests(CliFixture fixture)
         Assert.Equal((byte)2, spec.DominanceN);
         Assert.Equal((byte)80, spec.DominancePercent);
         Assert.Equal(ProtectionGrade.Sensitive, spec.Grade);
+        Assert.Equal(Epsilon.Parse("5.5"), spec.EpsilonCap);
         Assert.Equal(ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate, spec.AllowedKinds);
         var revenue = spec.Columns.Single(c => c.Name == "revenue");
-        Assert.Equal(ColumnPermissions.Aggregate | ColumnPermissions.Filter, revenue.Permissions);
+        Assert.Equal(ColumnPermissions.Aggregate | ColumnPermissions.Filter | ColumnPermissions.MinMax, revenue.Permissions);
         Assert.Equal(5_000_000, (long)revenue.UpperBound);
-        Assert.Equal(ColumnPermissions.None, spec.Columns.Single(c => c.Name == "credit_grade").Permissions);
-        Assert.Equal(ColumnPermissions.GroupBy | ColumnPermissions.Filter, spec.Columns.Single(c => c.Name == "year").Permissions);
+        Assert.Equal(100_000, (long)revenue.GridStep);
+        var creditGrade = spec.Columns.Single(c => c.Name == "credit_grade");
+        Assert.Equal(ColumnPermissions.None, creditGrade.Permissions);
+        Assert.Empty(creditGrade.Domain!);
+        var year = spec.Columns.Single(c => c.Name == "year");
+        Assert.Equal(ColumnPermissions.GroupBy | ColumnPermissions.Filter, year.Permissions);
+        Assert.Equal(["2023", "2024", "2025"], year.Domain);
+        Assert.Equal(1, (long)year.GridStep);
     }
 
     [Fact]
     public async Task Request_grant_and_revoke_show_up_on_chain_and_in_the_listings()
     {
-        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_c", "--node", fixture.Node.ToString()));
+        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_c", "--node", fixture.Node.ToString(), "--grade", "OPEN"));
 
         // The enterprise sees the dataset in the catalog, policy only.
         var catalog = await fixture.MustAsync(fixture.ReadOnly("enterprise", "catalog", "--json"));
@@ -126,7 +154,7 @@ public sealed class LicenseFlowTests(CliFixture fixture)
     [Fact]
     public async Task Request_by_onchain_id_and_reject_leave_the_request_rejected()
     {
-        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_d", "--node", fixture.Node.ToString()));
+        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_d", "--node", fixture.Node.ToString(), "--grade", "OPEN"));
         var id = DatasetIds.OnChainId("tax_d");
         var requested = await fixture.MustAsync(fixture.Enterprise_("request", "--dataset", id.ToString(), "--purpose", "market study", "--json"));
         var requestId = JsonDocument.Parse(requested.Out).RootElement.GetProperty("requestId").GetUInt64();
@@ -143,7 +171,7 @@ public sealed class LicenseFlowTests(CliFixture fixture)
     [Fact]
     public async Task Grant_with_days_sets_the_expiry_that_many_days_ahead()
     {
-        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_e", "--node", fixture.Node.ToString()));
+        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_e", "--node", fixture.Node.ToString(), "--grade", "OPEN"));
         var requested = await fixture.MustAsync(fixture.Enterprise_("request", "--dataset", "tax_e", "--purpose", "risk model", "--json"));
         var requestId = JsonDocument.Parse(requested.Out).RootElement.GetProperty("requestId").GetUInt64();
         var before = DateTimeOffset.UtcNow.AddDays(10).ToUnixTimeSeconds();
@@ -158,13 +186,17 @@ public sealed class LicenseFlowTests(CliFixture fixture)
     [Fact]
     public async Task Catalog_table_shows_policy_names_and_never_a_value()
     {
-        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_f", "--node", fixture.Node.ToString()));
+        await fixture.MustAsync(fixture.Operator_("publish", "--dataset", "tax_f", "--node", fixture.Node.ToString(), "--policy", fixture.TaxPolicyFile()));
         var firstRow = File.ReadLines(Path.Combine(fixture.Root, "tax.csv")).Skip(1).First().Split(',');
 
         var run = await fixture.MustAsync(fixture.ReadOnly("enterprise", "catalog"));
 
         Assert.Contains("join-key", run.Out, StringComparison.Ordinal);
         Assert.Contains("tax_f", run.Out, StringComparison.Ordinal);
+        Assert.Contains("SENSITIVE", run.Out, StringComparison.Ordinal);
+        Assert.Contains("20.000000", run.Out, StringComparison.Ordinal);
+        Assert.Contains("domain {A, B, M, C, D}", run.Out, StringComparison.Ordinal);
+        Assert.Contains("grid 1", run.Out, StringComparison.Ordinal);
         Assert.DoesNotContain(firstRow[0], run.Out, StringComparison.Ordinal);
     }
 }

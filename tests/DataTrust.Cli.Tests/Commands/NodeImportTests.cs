@@ -22,7 +22,7 @@ public sealed class NodeImportTests : IDisposable
     public async Task A_csv_is_imported_with_the_stated_policy_and_unnamed_columns_are_unusable()
     {
         var csv = Write("firms.csv", "district,revenue,code\nA,100.5,x1\nB,200,x2\nA,50,x3\n");
-        var policy = Write("policy.json", """{"k":2,"kinds":["aggregate"],"columns":{"district":{"permissions":["group-by"]},"revenue":{"permissions":["aggregate"],"lower":0,"upper":1000}}}""");
+        var policy = Write("policy.json", """{"k":2,"kinds":["aggregate"],"epsilonCap":3,"columns":{"district":{"permissions":["group-by"],"domain":["A","B"]},"revenue":{"permissions":["aggregate"],"lower":0,"upper":1000}}}""");
 
         var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--csv", csv, "--dataset", "firms", "--policy", policy, "--json"]);
 
@@ -33,7 +33,45 @@ public sealed class NodeImportTests : IDisposable
         Assert.Equal(2, descriptor.Policy.MinGroupSize);
         Assert.Equal(ColumnPermissions.GroupBy, descriptor.Policy.For("district").Permissions);
         Assert.Equal(ColumnPermissions.None, descriptor.Policy.For("code").Permissions);
+        Assert.Equal(ProtectionGrade.Restricted, descriptor.Policy.Grade);
+        Assert.Equal(Epsilon.Parse("3"), descriptor.Policy.EpsilonCap);
+        Assert.Equal(["A", "B"], descriptor.Policy.For("district").Domain);
         Assert.Contains(descriptor.SnapshotCommitment.ToString(), run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_graded_policy_file_states_grade_domains_grids_and_min_max_to_the_node()
+    {
+        var csv = Write("firms.csv", "district,year,revenue\nA,2020,100.5\nB,2021,200\n");
+        var policy = Write("policy.json", """
+            {"grade":"SENSITIVE","epsilonCap":"4.5","columns":{
+              "district":{"permissions":["group-by"],"domain":["A","B"]},
+              "year":{"permissions":["group-by","filter"],"domain":{"from":2019,"to":2022},"grid":1},
+              "revenue":{"permissions":["aggregate","min-max"],"lower":0,"upper":1000}}}
+            """);
+
+        var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--csv", csv, "--dataset", "graded", "--policy", policy]);
+
+        Assert.True(run.Exit == 0, run.Error);
+        using var store = new DatasetStore(Data);
+        var descriptor = store.Find("graded")!;
+        Assert.Equal(ProtectionGrade.Sensitive, descriptor.Policy.Grade);
+        Assert.Equal(Epsilon.Parse("4.5"), descriptor.Policy.EpsilonCap);
+        Assert.Equal(["2019", "2020", "2021", "2022"], descriptor.Policy.For("year").Domain);
+        Assert.Equal(1, (int)descriptor.Policy.For("year").GridStep!.Value);
+        Assert.Equal(ColumnPermissions.Aggregate | ColumnPermissions.MinMax, descriptor.Policy.For("revenue").Permissions);
+    }
+
+    [Fact]
+    public async Task A_restricted_import_without_the_domain_its_grade_requires_is_refused()
+    {
+        var csv = Write("firms.csv", "district\nA\n");
+        var policy = Write("policy.json", """{"grade":"RESTRICTED","columns":{"district":{"permissions":["group-by"]}}}""");
+
+        var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--csv", csv, "--dataset", "firms", "--policy", policy]);
+
+        Assert.Equal(CliApp.Failed, run.Exit);
+        Assert.Contains("columns.district.domain", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

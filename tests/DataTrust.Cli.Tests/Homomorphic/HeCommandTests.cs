@@ -161,7 +161,7 @@ public sealed class HeCommandTests(CliFixture fixture)
             var ids = new List<ulong>();
             foreach (var dataset in new[] { "tax_he", "tax_he2" })
             {
-                await fixture.MustAsync(fixture.Operator_("publish", "--dataset", dataset, "--node", fixture.Node.ToString()));
+                await fixture.MustAsync(fixture.Operator_("publish", "--dataset", dataset, "--node", fixture.Node.ToString(), "--policy", fixture.TaxPolicyFile(), "--grade", "RESTRICTED"));
                 var requested = await fixture.MustAsync(fixture.Enterprise_("request", "--dataset", dataset, "--purpose", "HE command tests", "--json"));
                 var requestId = JsonDocument.Parse(requested.Out).RootElement.GetProperty("requestId").GetUInt64();
                 await fixture.MustAsync(fixture.Operator_("grant", "--request", Id(requestId), "--kinds", "he-weighted-aggregate,he-scoring,he-cross-domain-sum", "--quota", "10", "--days", "30", "--epsilon", "1.0"));

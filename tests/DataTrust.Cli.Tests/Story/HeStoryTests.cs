@@ -128,7 +128,7 @@ public sealed class HeStoryTests : IAsyncLifetime
         // Licenses that allow the HE kinds, for a purpose the company consents to.
         var taxLicense = await LicenseAsync(bank, op, "tax", "he-weighted-aggregate,he-scoring,he-cross-domain-sum,aggregate");
         var socialLicense = await LicenseAsync(bank, op, "social_security", "he-cross-domain-sum,aggregate");
-        await MustAsync(As(company, "enterprise", "consent", "give", "--licensee", bankAddress.ToString(), "--dataset", "tax", "--purpose", Purpose));
+        await MustAsync(As(company, "enterprise", "consent", "give", "--licensee", bankAddress.ToString(), "--dataset", "tax", "--purpose", Purpose, "--columns", "revenue,tax_paid"));
         var ledger = await DataTrustLedger.ConnectAsync(_chain!.CreateClient(), Deployment.Load(DeploymentFile));
 
         // Weighted aggregate: the bank's key is made on this first HE submit and never leaves its data directory.
@@ -287,10 +287,11 @@ public sealed class HeStoryTests : IAsyncLifetime
 
     private async Task PublishWhenServingAsync(string op, string dataset, Address node)
     {
-        // The node serves in the background; publish as soon as it answers.
+        // The node serves in the background; publish as soon as it answers. This story compares HE results with exact
+        // plain answers, which only an OPEN dataset gives without noise or auditing: protection is not its point.
         for (var attempt = 0; ; attempt++)
         {
-            var run = await RunAsync(As(op, "operator", "publish", "--dataset", dataset, "--node", node.ToString()));
+            var run = await RunAsync(As(op, "operator", "publish", "--dataset", dataset, "--node", node.ToString(), "--grade", "OPEN"));
             if (run.Exit == 0)
             {
                 return;

@@ -158,10 +158,12 @@ public sealed class StoryTests : IAsyncLifetime
 
     private async Task WaitForNodeAsync(string op, Address node)
     {
-        // The node serves in the background; publish as soon as it answers.
+        // The node serves in the background; publish as soon as it answers, SENSITIVE with the sample's domains and cap.
+        var policy = Path.Combine(_root, "tax-policy.json");
+        await File.WriteAllTextAsync(policy, CliFixture.TaxPolicy);
         for (var attempt = 0; ; attempt++)
         {
-            var run = await RunAsync(As(op, "operator", "publish", "--dataset", "tax", "--node", node.ToString()));
+            var run = await RunAsync(As(op, "operator", "publish", "--dataset", "tax", "--node", node.ToString(), "--policy", policy));
             if (run.Exit == 0)
             {
                 return;

@@ -12,24 +12,27 @@ public class ConsentsTests(LedgerFixture ledger)
 {
     private const string Purpose = "small-business credit scoring";
 
+    /// <summary>The sample dataset's revenue column (index 2).</summary>
+    private const ulong Columns = 1UL << 2;
+
     [Fact]
     public async Task Give_records_a_consent_that_counts_until_withdrawn_and_counts_again_when_given_again()
     {
         var (world, subject) = await NewSubjectWorldAsync();
         var purposeHash = ConsentsContract.PurposeHash(Purpose);
 
-        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns);
         var given = await ledger.Authority.Consents.GetConsentAsync(key);
         var countedWhileGiven = await HasAsync(subject.Code, world, purposeHash);
         var withdrawnKey = await subject.Ledger.Consents.WithdrawAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
         var withdrawn = await ledger.Authority.Consents.GetConsentAsync(key);
         var countedAfterWithdrawal = await HasAsync(subject.Code, world, purposeHash);
-        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns);
         var countedAfterGivingAgain = await HasAsync(subject.Code, world, purposeHash);
 
         Assert.Equal(ConsentsContract.ConsentKey(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash), key);
         Assert.Equal(key, withdrawnKey);
-        Assert.Equal(new Consent(key, subject.Key.Address, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash, given.GivenBlock, 0, true), given);
+        Assert.Equal(new Consent(key, subject.Key.Address, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash, Columns, given.GivenBlock, 0, true), given);
         Assert.True(given.GivenBlock > 0);
         Assert.True(countedWhileGiven);
         Assert.False(withdrawn.Active);
@@ -44,7 +47,7 @@ public class ConsentsTests(LedgerFixture ledger)
     {
         var (world, subject) = await NewSubjectWorldAsync();
 
-        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns);
         await subject.Ledger.Consents.WithdrawAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
         var events = (await ledger.Authority.Consents.GetEventsAsync(ledger.Deployment.DeploymentBlock))
             .Where(e => e.Values.GetHash32("key") == key)
@@ -69,7 +72,7 @@ public class ConsentsTests(LedgerFixture ledger)
     {
         var (world, subject) = await NewSubjectWorldAsync();
 
-        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, purpose);
+        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, purpose, Columns);
         var recorded = await ledger.Authority.Consents.GetConsentAsync(key);
         var contractKey = await ledger.Authority.Consents.GetConsentKeyAsync(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, recorded.PurposeHash);
 
@@ -84,7 +87,7 @@ public class ConsentsTests(LedgerFixture ledger)
         var (world, subject) = await NewSubjectWorldAsync();
         var other = await ledger.NewWorldAsync(grant: false);
         var purposeHash = ConsentsContract.PurposeHash(Purpose);
-        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns);
 
         var consents = ledger.Authority.Consents;
         Assert.True(await consents.HasConsentAsync(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash));
@@ -99,7 +102,7 @@ public class ConsentsTests(LedgerFixture ledger)
     {
         var (world, subject) = await NewSubjectWorldAsync();
         var purposeHash = ConsentsContract.PurposeHash(Purpose);
-        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns);
 
         await ledger.Authority.Participants.SuspendAsync(subject.Key.Address, "investigation");
         var countedWhileSuspended = await HasAsync(subject.Code, world, purposeHash);
@@ -123,8 +126,8 @@ public class ConsentsTests(LedgerFixture ledger)
         await ledger.Authority.Participants.AdmitAsync(auditorKey.Address, Role.Auditor, "Audit office");
         var auditor = await ledger.AsAsync(auditorKey);
 
-        var notAdmitted = await Refusal.ExpectAsync("NotASubject", () => stranger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
-        var noCode = await Refusal.ExpectAsync("NotASubject", () => auditor.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
+        var notAdmitted = await Refusal.ExpectAsync("NotASubject", () => stranger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns));
+        var noCode = await Refusal.ExpectAsync("NotASubject", () => auditor.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns));
 
         Assert.Equal(stranger.Account, notAdmitted.Error.Arguments.GetAddress("caller"));
         Assert.Equal(auditorKey.Address, noCode.Error.Arguments.GetAddress("caller"));
@@ -136,7 +139,7 @@ public class ConsentsTests(LedgerFixture ledger)
         var (world, subject) = await NewSubjectWorldAsync();
         await ledger.Authority.Participants.SuspendAsync(subject.Key.Address, "investigation");
 
-        var ex = await Refusal.ExpectAsync("ParticipantSuspended", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
+        var ex = await Refusal.ExpectAsync("ParticipantSuspended", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns));
 
         Assert.Equal(subject.Key.Address, ex.Error.Arguments.GetAddress("account"));
     }
@@ -147,7 +150,7 @@ public class ConsentsTests(LedgerFixture ledger)
         var (world, subject) = await NewSubjectWorldAsync();
         var unknown = LedgerFixture.NewId();
 
-        var ex = await Refusal.ExpectAsync("UnknownDataset", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, unknown, Purpose));
+        var ex = await Refusal.ExpectAsync("UnknownDataset", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, unknown, Purpose, Columns));
 
         Assert.Equal(unknown, ex.Error.Arguments.GetHash32("id"));
     }
@@ -158,7 +161,7 @@ public class ConsentsTests(LedgerFixture ledger)
         var (world, subject) = await NewSubjectWorldAsync();
         await world.Operator.Catalog.RetireAsync(world.Dataset.Id);
 
-        var ex = await Refusal.ExpectAsync("DatasetRetired", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
+        var ex = await Refusal.ExpectAsync("DatasetRetired", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns));
 
         Assert.Equal(world.Dataset.Id, ex.Error.Arguments.GetHash32("id"));
     }
@@ -168,7 +171,7 @@ public class ConsentsTests(LedgerFixture ledger)
     {
         var (world, subject) = await NewSubjectWorldAsync();
 
-        await Refusal.ExpectAsync("SelfConsent", () => subject.Ledger.Consents.GiveAsync(subject.Key.Address, world.Dataset.Id, Purpose));
+        await Refusal.ExpectAsync("SelfConsent", () => subject.Ledger.Consents.GiveAsync(subject.Key.Address, world.Dataset.Id, Purpose, Columns));
     }
 
     [Fact]
@@ -176,16 +179,16 @@ public class ConsentsTests(LedgerFixture ledger)
     {
         var (world, subject) = await NewSubjectWorldAsync();
 
-        await Refusal.ExpectAsync("EmptyPurpose", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, string.Empty));
+        await Refusal.ExpectAsync("EmptyPurpose", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, string.Empty, Columns));
     }
 
     [Fact]
     public async Task Give_is_refused_when_the_consent_is_already_in_force()
     {
         var (world, subject) = await NewSubjectWorldAsync();
-        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns);
 
-        var ex = await Refusal.ExpectAsync("ConsentAlreadyGiven", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
+        var ex = await Refusal.ExpectAsync("ConsentAlreadyGiven", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns));
 
         Assert.Equal(key, ex.Error.Arguments.GetHash32("key"));
     }
@@ -196,10 +199,10 @@ public class ConsentsTests(LedgerFixture ledger)
         var (world, subject) = await NewSubjectWorldAsync();
         var stranger = await ledger.NewAccountAsync();
 
-        var operatorLicensee = await Refusal.ExpectAsync("WrongRole", () => subject.Ledger.Consents.GiveAsync(world.OperatorKey.Address, world.Dataset.Id, Purpose));
-        var notAdmitted = await Refusal.ExpectAsync("NotAdmitted", () => subject.Ledger.Consents.GiveAsync(stranger.Address, world.Dataset.Id, Purpose));
+        var operatorLicensee = await Refusal.ExpectAsync("WrongRole", () => subject.Ledger.Consents.GiveAsync(world.OperatorKey.Address, world.Dataset.Id, Purpose, Columns));
+        var notAdmitted = await Refusal.ExpectAsync("NotAdmitted", () => subject.Ledger.Consents.GiveAsync(stranger.Address, world.Dataset.Id, Purpose, Columns));
         await ledger.Authority.Participants.SuspendAsync(world.EnterpriseKey.Address, "investigation");
-        var suspended = await Refusal.ExpectAsync("ParticipantSuspended", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
+        var suspended = await Refusal.ExpectAsync("ParticipantSuspended", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns));
 
         Assert.Equal(world.OperatorKey.Address, operatorLicensee.Error.Arguments.GetAddress("account"));
         Assert.Equal((int)Role.Enterprise, (int)operatorLicensee.Error.Arguments.GetBigInteger("expected"));
@@ -214,7 +217,7 @@ public class ConsentsTests(LedgerFixture ledger)
         var expectedKey = ConsentsContract.ConsentKey(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, ConsentsContract.PurposeHash(Purpose));
 
         var never = await Refusal.ExpectAsync("NoConsent", () => subject.Ledger.Consents.WithdrawAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
-        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns);
         await subject.Ledger.Consents.WithdrawAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
         var twice = await Refusal.ExpectAsync("NoConsent", () => subject.Ledger.Consents.WithdrawAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
 
@@ -228,7 +231,7 @@ public class ConsentsTests(LedgerFixture ledger)
         var (world, subject) = await NewSubjectWorldAsync();
         var otherSubject = await NewSubjectAsync(NewCreditCode());
         var sameCodeOtherAccount = await NewSubjectAsync(subject.Code);
-        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, Columns);
 
         await Refusal.ExpectAsync("NoConsent", () => otherSubject.Ledger.Consents.WithdrawAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
         var ex = await Refusal.ExpectAsync("NotConsentSubject", () => sameCodeOtherAccount.Ledger.Consents.WithdrawAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose));
@@ -240,12 +243,79 @@ public class ConsentsTests(LedgerFixture ledger)
     }
 
     [Fact]
+    public async Task A_consent_names_its_columns_in_the_record_the_event_and_ConsentedColumns_which_is_zero_when_not_in_force()
+    {
+        var (world, subject) = await NewSubjectWorldAsync();
+        var purposeHash = ConsentsContract.PurposeHash(Purpose);
+        var columns = ConsentsContract.ColumnMask(world.Dataset.Columns, ["revenue", "credit_grade"]);
+        var consents = ledger.Authority.Consents;
+
+        var before = await consents.GetConsentedColumnsAsync(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash);
+        var key = await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, columns);
+        var given = await consents.GetConsentedColumnsAsync(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash);
+        var otherPurpose = await consents.GetConsentedColumnsAsync(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, ConsentsContract.PurposeHash("marketing"));
+        await ledger.Authority.Participants.SuspendAsync(subject.Key.Address, "investigation");
+        var whileSuspended = await consents.GetConsentedColumnsAsync(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash);
+        await ledger.Authority.Participants.ReinstateAsync(subject.Key.Address);
+        await subject.Ledger.Consents.WithdrawAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose);
+        var afterWithdrawal = await consents.GetConsentedColumnsAsync(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash);
+        await subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, 1UL << 1);
+        var givenAgain = await consents.GetConsentedColumnsAsync(subject.Code, world.EnterpriseKey.Address, world.Dataset.Id, purposeHash);
+        var record = await consents.GetConsentAsync(key);
+        var events = (await consents.GetEventsAsync(ledger.Deployment.DeploymentBlock)).Where(e => e.Name == "ConsentGiven" && e.Values.GetHash32("key") == key).ToList();
+
+        Assert.Equal(0b1100UL, columns);
+        Assert.Equal(0UL, before);
+        Assert.Equal(columns, given);
+        Assert.Equal(0UL, otherPurpose);
+        Assert.Equal(0UL, whileSuspended);
+        Assert.Equal(0UL, afterWithdrawal);
+        Assert.Equal(0b10UL, givenAgain);
+        Assert.Equal(0b10UL, record.Columns);
+        Assert.Equal([columns, 0b10UL], events.Select(e => e.Values.GetUInt64("columns")));
+        Assert.Equal(["revenue", "credit_grade"], ConsentsContract.ColumnNames(world.Dataset.Columns, columns));
+    }
+
+    [Fact]
+    public async Task Give_is_refused_with_NoColumns_for_an_empty_column_set()
+    {
+        var (world, subject) = await NewSubjectWorldAsync();
+
+        await Refusal.ExpectAsync("NoColumns", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, 0));
+    }
+
+    [Theory]
+    [InlineData(1UL << 4)]
+    [InlineData(0b1_0001UL)]
+    [InlineData(ulong.MaxValue)]
+    public async Task Give_is_refused_with_UnknownColumns_for_bits_beyond_the_datasets_columns(ulong columns)
+    {
+        var (world, subject) = await NewSubjectWorldAsync();
+
+        var ex = await Refusal.ExpectAsync("UnknownColumns", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, Purpose, columns));
+
+        Assert.Equal(columns, (ulong)ex.Error.Arguments.GetBigInteger("columns"));
+        Assert.Equal(4, (int)ex.Error.Arguments.GetBigInteger("count"));
+    }
+
+    [Fact]
+    public void ColumnMask_refuses_an_unknown_column_by_name_and_an_empty_list()
+    {
+        var columns = LedgerFixture.SampleSpec(LedgerFixture.NewId(), default, ComputationKindSet.Aggregate).Columns;
+
+        var unknown = Assert.Throws<ArgumentException>(() => ConsentsContract.ColumnMask(columns, ["revenue", "profit"]));
+        Assert.Throws<ArgumentException>(() => ConsentsContract.ColumnMask(columns, []));
+
+        Assert.Contains("'profit'", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refused_give_sends_nothing_and_uses_no_nonce()
     {
         var (world, subject) = await NewSubjectWorldAsync();
         var nonceBefore = await ledger.Rpc.GetTransactionCountAsync(subject.Key.Address, BlockTag.Pending);
 
-        await Refusal.ExpectAsync("EmptyPurpose", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, string.Empty));
+        await Refusal.ExpectAsync("EmptyPurpose", () => subject.Ledger.Consents.GiveAsync(world.EnterpriseKey.Address, world.Dataset.Id, string.Empty, Columns));
 
         Assert.Equal(nonceBefore, await ledger.Rpc.GetTransactionCountAsync(subject.Key.Address, BlockTag.Pending));
     }

@@ -69,7 +69,9 @@ public sealed class LedgerFixture : IAsyncLifetime
         uint quota = 20,
         TimeSpan? validFor = null,
         string epsilonBudget = "2.0",
-        bool grant = true)
+        bool grant = true,
+        ProtectionGrade grade = ProtectionGrade.Restricted,
+        string epsilonCap = "100")
     {
         var operatorKey = await NewAccountAsync();
         var nodeKey = await NewAccountAsync();
@@ -79,7 +81,7 @@ public sealed class LedgerFixture : IAsyncLifetime
         await Authority.Participants.AdmitAsync(enterpriseKey.Address, Role.Enterprise, "Bank of Example", ValidCreditCode);
 
         var op = await AsAsync(operatorKey);
-        var spec = SampleSpec(NewId(), nodeKey.Address, datasetKinds);
+        var spec = SampleSpec(NewId(), nodeKey.Address, datasetKinds, grade, Epsilon.Parse(epsilonCap));
         await op.Catalog.PublishAsync(spec);
 
         var enterprise = await AsAsync(enterpriseKey);
@@ -95,29 +97,48 @@ public sealed class LedgerFixture : IAsyncLifetime
         return new World(operatorKey, nodeKey, enterpriseKey, op, await AsAsync(nodeKey), enterprise, spec, requestId, licenseId);
     }
 
+    /// <summary>A second enterprise on a world's dataset with its own granted license (aggregate only, 20 jobs, 90 days).</summary>
+    public async Task<(EthereumKey Key, DataTrustLedger Ledger, ulong LicenseId)> AddLicenseeAsync(World world, string epsilonBudget)
+    {
+        var key = await NewAccountAsync();
+        await Authority.Participants.AdmitAsync(key.Address, Role.Enterprise, "Second bank", ValidCreditCode);
+        var enterprise = await AsAsync(key);
+        var requestId = await enterprise.Licenses.RequestAsync(world.Dataset.Id, "portfolio benchmarking");
+        var expires = DateTimeOffset.FromUnixTimeSeconds((long)await NowAsync()) + TimeSpan.FromDays(90);
+        var licenseId = await world.Operator.Licenses.GrantAsync(requestId, ComputationKindSet.Aggregate, 20, expires, Epsilon.Parse(epsilonBudget));
+        return (key, enterprise, licenseId);
+    }
+
     /// <summary>A credit code with a valid GB 32100-2015 check character.</summary>
     public const string ValidCreditCode = "91350100M000100Y43";
 
     public static Hash32 NewId() => new(RandomNumberGenerator.GetBytes(32));
 
-    public static DatasetSpec SampleSpec(Hash32 id, Address node, ComputationKindSet kinds) => new(
+    /// <summary>
+    /// A four-column tax dataset that meets every grade: its GROUP_BY columns declare public domains and its numeric FILTER
+    /// column a grid (RESTRICTED by default, with an ε cap of 100 so the cap is not the point unless a test makes it so).
+    /// </summary>
+    public static DatasetSpec SampleSpec(Hash32 id, Address node, ComputationKindSet kinds, ProtectionGrade grade = ProtectionGrade.Restricted, Epsilon? epsilonCap = null) => new(
         id,
         "tax.annual",
         node,
         new Hash32(SHA256.HashData("schema"u8)),
         3000,
         new Hash32(SHA256.HashData("snapshot"u8)),
-        ProtectionGrade.Sensitive,
+        grade,
         10,
         1,
         85,
         kinds,
         [
             new ColumnSpec("uscc", ColumnType.Text, ColumnPermissions.JoinKey, 0, 0),
-            new ColumnSpec("year", ColumnType.Int, ColumnPermissions.GroupBy | ColumnPermissions.Filter, 0, 0),
-            new ColumnSpec("revenue", ColumnType.Decimal, ColumnPermissions.Aggregate, 0, 1_000_000),
-            new ColumnSpec("credit_grade", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0),
-        ]);
+            new ColumnSpec("year", ColumnType.Int, ColumnPermissions.GroupBy | ColumnPermissions.Filter, 0, 0, ["2023", "2024", "2025"], 1),
+            new ColumnSpec("revenue", ColumnType.Decimal, ColumnPermissions.Aggregate | ColumnPermissions.MinMax, 0, 1_000_000),
+            new ColumnSpec("credit_grade", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0, ["A", "B", "C", "D"]),
+        ])
+    {
+        EpsilonCap = epsilonCap ?? Epsilon.Parse("100"),
+    };
 }
 
 public sealed record World(

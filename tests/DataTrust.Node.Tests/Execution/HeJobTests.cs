@@ -15,6 +15,9 @@ namespace DataTrust.Node.Tests.Execution;
 [Collection(HeNodesCollection.Name)]
 public class HeJobTests(HeNodesFixture f)
 {
+    /// <summary>The tax sample's revenue and tax_paid columns (indices 2 and 3), which a subject's consent for scoring names.</summary>
+    private const ulong RevenueAndTaxPaid = 0b1100;
+
     private static readonly ComputationKindSet HeKinds = ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate
         | ComputationKindSet.HeScoring | ComputationKindSet.HeCrossDomainSum;
 
@@ -201,7 +204,7 @@ public class HeJobTests(HeNodesFixture f)
     public async Task Scoring_returns_one_encrypted_score_per_row_of_a_consenting_subject()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
-        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, DatasetIds.OnChainId("tax"), HeNodesFixture.Purpose);
+        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, DatasetIds.OnChainId("tax"), HeNodesFixture.Purpose, RevenueAndTaxPaid);
         try
         {
             var spec = Scoring(f.SubjectCode);
@@ -243,7 +246,7 @@ public class HeJobTests(HeNodesFixture f)
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var dataset = DatasetIds.OnChainId("tax");
-        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
+        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose, RevenueAndTaxPaid);
         try
         {
             var spec = Scoring(f.SubjectCode, f.OtherCode);
@@ -265,7 +268,7 @@ public class HeJobTests(HeNodesFixture f)
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var dataset = DatasetIds.OnChainId("tax");
-        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
+        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose, RevenueAndTaxPaid);
         var spec = Scoring(f.SubjectCode);
         var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec);
         await f.Subject.Consents.WithdrawAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);

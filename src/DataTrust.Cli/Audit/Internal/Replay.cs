@@ -34,6 +34,14 @@ internal sealed class Replay
 
     public List<AuditFinding> CompletionFindings { get; } = [];
 
+    public List<AuditFinding> SensitiveExactFindings { get; } = [];
+
+    public List<AuditFinding> DatasetEpsilonFindings { get; } = [];
+
+    public int SensitiveExactChecks { get; private set; }
+
+    public int DatasetEpsilonChecks { get; private set; }
+
     public int LicenseChecks { get; private set; }
 
     public int SubmissionChecks { get; private set; }
@@ -69,7 +77,21 @@ internal sealed class Replay
                 break;
             case "DatasetPublished":
                 var spec = CatalogContract.DecodeSpec(v["spec"]);
-                Datasets[v.GetHash32("id")] = new DatasetState(spec.Name, v.GetAddress("operator"), v.GetAddress("node"));
+                Datasets[v.GetHash32("id")] = new DatasetState(spec.Name, v.GetAddress("operator"), v.GetAddress("node"))
+                {
+                    Grade = spec.Grade,
+                    EpsilonCap = spec.EpsilonCap.Micros,
+                    AllowedKinds = spec.AllowedKinds,
+                };
+                break;
+            case "GradeRaised":
+                ApplyGradeRaised(e);
+                break;
+            case "EpsilonCapLowered":
+                ApplyCapLowered(e);
+                break;
+            case "DatasetEpsilonSpent":
+                ApplyDatasetSpent(e);
                 break;
             case "Retired":
                 if (Datasets.TryGetValue(v.GetHash32("id"), out var retired))
@@ -122,6 +144,138 @@ internal sealed class Replay
                     $"License {license.Id} reports {license.ConsumedEvents} consumptions in Licenses but {license.Jobs} jobs in Jobs.",
                     LicenseId: license.Id));
             }
+        }
+    }
+
+    /// <summary>
+    /// After the last event: per dataset, the ε of accepted jobs, the running total the Licenses contract reported, and
+    /// what it holds on chain at the audited block (<paramref name="onChainSpent"/>, in millionths) must all agree.
+    /// </summary>
+    public void FinishDatasets(IReadOnlyDictionary<Hash32, long> onChainSpent)
+    {
+        foreach (var (id, dataset) in Datasets)
+        {
+            DatasetEpsilonChecks++;
+            if (dataset.SpentByJobs != dataset.SpentByEvents)
+            {
+                DatasetEpsilonFindings.Add(new AuditFinding(
+                    $"Dataset {dataset.Name} ({id}): its accepted jobs spent ε {new Epsilon(dataset.SpentByJobs)}, but Licenses reported ε {new Epsilon(dataset.SpentByEvents)} spent on it."));
+            }
+
+            if (onChainSpent.TryGetValue(id, out var onChain) && onChain != dataset.SpentByJobs)
+            {
+                DatasetEpsilonFindings.Add(new AuditFinding(
+                    $"Dataset {dataset.Name} ({id}): Licenses.datasetEpsilonSpent holds ε {new Epsilon(onChain)}, but its accepted jobs spent ε {new Epsilon(dataset.SpentByJobs)}."));
+            }
+        }
+    }
+
+    private void ApplyGradeRaised(ContractEvent e)
+    {
+        var v = e.Values;
+        var id = v.GetHash32("id");
+        var from = (ProtectionGrade)v.GetUInt64("from");
+        var to = (ProtectionGrade)v.GetUInt64("to");
+        if (!Datasets.TryGetValue(id, out var dataset))
+        {
+            SensitiveExactFindings.Add(new AuditFinding($"The grade of dataset {id} was raised, but it was never published.", Block: e.BlockNumber));
+            return;
+        }
+
+        if (from != dataset.Grade || !to.IsDefined() || (byte)to <= (byte)from)
+        {
+            SensitiveExactFindings.Add(new AuditFinding(
+                $"Dataset {dataset.Name} ({id}) was regraded from {from.Name()} to {to.Name()}, but its grade was {dataset.Grade.Name()} and grades only rise.",
+                Block: e.BlockNumber));
+        }
+
+        dataset.Grade = to;
+    }
+
+    private void ApplyCapLowered(ContractEvent e)
+    {
+        var v = e.Values;
+        var id = v.GetHash32("id");
+        var from = checked((long)v.GetUInt64("from"));
+        var to = checked((long)v.GetUInt64("to"));
+        if (!Datasets.TryGetValue(id, out var dataset))
+        {
+            DatasetEpsilonFindings.Add(new AuditFinding($"The ε cap of dataset {id} was lowered, but it was never published.", Block: e.BlockNumber));
+            return;
+        }
+
+        if (from != dataset.EpsilonCap || to >= from)
+        {
+            DatasetEpsilonFindings.Add(new AuditFinding(
+                $"Dataset {dataset.Name} ({id}) had its ε cap changed from {new Epsilon(from)} to {new Epsilon(to)}, but the cap was {new Epsilon(dataset.EpsilonCap)} and caps only fall.",
+                Block: e.BlockNumber));
+        }
+
+        dataset.EpsilonCap = to;
+    }
+
+    private void ApplyDatasetSpent(ContractEvent e)
+    {
+        var v = e.Values;
+        var id = v.GetHash32("datasetId");
+        var epsilon = checked((long)v.GetUInt64("epsilon"));
+        var spent = checked((long)v.GetUInt64("spent"));
+        var cap = checked((long)v.GetUInt64("cap"));
+        if (!Datasets.TryGetValue(id, out var dataset))
+        {
+            DatasetEpsilonFindings.Add(new AuditFinding($"ε was spent on dataset {id}, which was never published.", Block: e.BlockNumber));
+            return;
+        }
+
+        dataset.SpentByEvents += epsilon;
+        if (spent != dataset.SpentByEvents)
+        {
+            DatasetEpsilonFindings.Add(new AuditFinding(
+                $"Licenses reports ε {new Epsilon(spent)} spent on dataset {dataset.Name} ({id}); its consumptions add up to ε {new Epsilon(dataset.SpentByEvents)}.",
+                Block: e.BlockNumber));
+        }
+
+        if (cap != dataset.EpsilonCap)
+        {
+            DatasetEpsilonFindings.Add(new AuditFinding(
+                $"Licenses checked ε on dataset {dataset.Name} ({id}) against a cap of {new Epsilon(cap)}, but the cap in force was {new Epsilon(dataset.EpsilonCap)}.",
+                Block: e.BlockNumber));
+        }
+    }
+
+    /// <summary>What the grade and cap in force at the job's block allow: never an exact answer on SENSITIVE, never past the cap.</summary>
+    private void CheckPrivacy(ContractEvent e, ulong jobId, ulong licenseId, Hash32 datasetId, long epsilon)
+    {
+        SensitiveExactChecks++;
+        if (!Datasets.TryGetValue(datasetId, out var dataset))
+        {
+            // The submission check reports a job on a dataset never published.
+            return;
+        }
+
+        if (epsilon == 0 && dataset.Grade == ProtectionGrade.Sensitive)
+        {
+            SensitiveExactFindings.Add(new AuditFinding(
+                $"Job {jobId} was accepted with ε = 0 on dataset {dataset.Name} ({datasetId}) while it was SENSITIVE; a SENSITIVE dataset never answers exactly.",
+                jobId,
+                licenseId == 0 ? null : licenseId,
+                e.BlockNumber));
+        }
+
+        if (epsilon == 0)
+        {
+            return;
+        }
+
+        DatasetEpsilonChecks++;
+        dataset.SpentByJobs += epsilon;
+        if (dataset.SpentByJobs > dataset.EpsilonCap)
+        {
+            DatasetEpsilonFindings.Add(new AuditFinding(
+                $"Job {jobId} brought the ε spent on dataset {dataset.Name} ({datasetId}) to {new Epsilon(dataset.SpentByJobs)}, past its cap of {new Epsilon(dataset.EpsilonCap)} in force then.",
+                jobId,
+                licenseId == 0 ? null : licenseId,
+                e.BlockNumber));
         }
     }
 
@@ -219,7 +373,11 @@ internal sealed class Replay
         var kind = (ComputationKind)v.GetUInt64("kind");
         var epsilon = checked((long)v.GetUInt64("epsilon"));
         SubmissionChecks++;
-        LicenseChecks++;
+        if (licenseId != 0)
+        {
+            LicenseChecks++;
+        }
+
         if (Jobs.ContainsKey(jobId))
         {
             SubmissionFindings.Add(new AuditFinding($"Job {jobId} was accepted a second time.", jobId, licenseId, e.BlockNumber));
@@ -227,7 +385,14 @@ internal sealed class Replay
         }
 
         Jobs[jobId] = new JobState(jobId, licenseId, datasetId, submitter, v.GetHash32("specHash"), e.BlockNumber);
-        void Invalid(string what) => SubmissionFindings.Add(new AuditFinding($"Job {jobId} was accepted although {what}.", jobId, licenseId, e.BlockNumber));
+        void Invalid(string what) => SubmissionFindings.Add(new AuditFinding($"Job {jobId} was accepted although {what}.", jobId, licenseId == 0 ? null : licenseId, e.BlockNumber));
+
+        CheckPrivacy(e, jobId, licenseId, datasetId, epsilon);
+        if (licenseId == 0)
+        {
+            CheckOpen(e, Invalid, datasetId, kind, epsilon);
+            return;
+        }
 
         if (!Licenses.TryGetValue(licenseId, out var license))
         {
@@ -282,6 +447,42 @@ internal sealed class Replay
         else if (participant.Suspended)
         {
             Invalid($"its submitter {submitter} was suspended");
+        }
+    }
+
+    /// <summary>A job without a license is valid only as an open aggregate, with no ε, on a dataset OPEN and active at its block.</summary>
+    private void CheckOpen(ContractEvent e, Action<string> invalid, Hash32 datasetId, ComputationKind kind, long epsilon)
+    {
+        var v = e.Values;
+        if (e.Name != "JobSubmitted")
+        {
+            invalid("it has no license and its spec is off chain (only an open aggregate may run without a license)");
+        }
+
+        if (!Datasets.TryGetValue(datasetId, out var dataset))
+        {
+            invalid($"it has no license and dataset {datasetId} was never published");
+            return;
+        }
+
+        if (dataset.Grade != ProtectionGrade.Open)
+        {
+            invalid($"it has no license and dataset {dataset.Name} ({datasetId}) was {dataset.Grade.Name()}, not OPEN, at that block");
+        }
+
+        if (dataset.Retired)
+        {
+            invalid($"dataset {dataset.Name} ({datasetId}) was retired");
+        }
+
+        if (kind != ComputationKind.Aggregate || !dataset.AllowedKinds.Allows(kind))
+        {
+            invalid($"it has no license and its kind {kind} is not an aggregate the dataset allows (only those are open)");
+        }
+
+        if (epsilon != 0 || v.GetUInt64("quotaRemaining") != 0 || v.GetUInt64("epsilonRemaining") != 0)
+        {
+            invalid("it has no license but reports ε, quota or ε left (an open job has none)");
         }
     }
 
@@ -419,6 +620,19 @@ internal sealed class Replay
         public Address Node { get; } = node;
 
         public bool Retired { get; set; }
+
+        public ProtectionGrade Grade { get; set; }
+
+        public ComputationKindSet AllowedKinds { get; init; }
+
+        /// <summary>The cap in force, in millionths.</summary>
+        public long EpsilonCap { get; set; }
+
+        /// <summary>ε of the accepted jobs so far, in millionths.</summary>
+        public long SpentByJobs { get; set; }
+
+        /// <summary>ε the Licenses contract reported spent so far (DatasetEpsilonSpent), in millionths.</summary>
+        public long SpentByEvents { get; set; }
     }
 
     internal sealed class LicenseState(ulong id, Hash32 datasetId, Address licensee, ComputationKindSet kinds, long quota, long epsilonBudget, ulong expiresAt, ulong grantedBlock)
