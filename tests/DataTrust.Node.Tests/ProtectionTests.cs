@@ -9,6 +9,20 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
 {
     private readonly NodeFixture fixture;
 
+    /// <summary>The hand-made tables: rows, k, dominance and the AGGREGATE column's upper bound.</summary>
+    private static readonly Dictionary<string, (string Rows, int K, DominanceRule Dominance, long Upper)> Tables = new()
+    {
+        // A: 5 rows, B: 2 rows (< k = 3), C: 4 rows, D: 6 rows.
+        ["regions"] = (Rows(("A", "s", 10, 5), ("B", "s", 10, 2), ("C", "s", 10, 4), ("D", "s", 10, 6)), 3, new DominanceRule(1, 85), 1_000_000),
+        // E is dominated by one contributor.
+        ["dominated"] = (Rows(("E", "s", 1000, 1), ("E", "s", 1, 4), ("F", "s", 10, 5), ("G", "s", 10, 7)), 3, new DominanceRule(1, 85), 1_000_000),
+        ["grid"] = (Rows(Grid()), 3, DominanceRule.Disabled, 1_000_000),
+        ["clamped"] = (Rows(("A", "s", 500, 5)), 1, DominanceRule.Disabled, 100),
+        ["negative"] = (Rows(("N", "s", -1000, 1), ("N", "s", 1, 4), ("P", "s", 10, 5), ("Q", "s", 10, 6)), 3, new DominanceRule(1, 85), 1_000_000),
+    };
+
+    private static int fresh;
+
     public ProtectionTests(NodeFixture fixture)
     {
         this.fixture = fixture;
@@ -16,23 +30,26 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
         {
             if (fixture.Store.Find("regions") is null)
             {
-                // A: 5 rows, B: 2 rows (< k = 3), C: 4 rows, D: 6 rows; E is dominated by one contributor.
-                fixture.ImportSmall("regions", Rows(("A", "s", 10, 5), ("B", "s", 10, 2), ("C", "s", 10, 4), ("D", "s", 10, 6)), 3, new DominanceRule(1, 85));
-                fixture.ImportSmall("dominated", Rows(("E", "s", 1000, 1), ("E", "s", 1, 4), ("F", "s", 10, 5), ("G", "s", 10, 7)), 3, new DominanceRule(1, 85));
-                var grid = new List<(string, string, int, int)>();
-                foreach (var region in new[] { "R1", "R2", "R3", "R4" })
+                foreach (var (id, table) in Tables)
                 {
-                    foreach (var sector in new[] { "S1", "S2", "S3" })
-                    {
-                        grid.Add((region, sector, 10, region == "R2" && sector == "S2" ? 1 : 3 + ((region[1] + sector[1]) % 5)));
-                    }
+                    fixture.ImportSmall(id, table.Rows, table.K, table.Dominance, table.Upper);
                 }
-
-                fixture.ImportSmall("grid", Rows(grid.ToArray()), 3, DominanceRule.Disabled);
-                fixture.ImportSmall("clamped", Rows(("A", "s", 500, 5)), 1, DominanceRule.Disabled, upper: 100);
-                fixture.ImportSmall("negative", Rows(("N", "s", -1000, 1), ("N", "s", 1, 4), ("P", "s", 10, 5), ("Q", "s", 10, 6)), 3, new DominanceRule(1, 85));
             }
         }
+    }
+
+    private static (string, string, int, int)[] Grid()
+    {
+        var grid = new List<(string, string, int, int)>();
+        foreach (var region in new[] { "R1", "R2", "R3", "R4" })
+        {
+            foreach (var sector in new[] { "S1", "S2", "S3" })
+            {
+                grid.Add((region, sector, 10, region == "R2" && sector == "S2" ? 1 : 3 + ((region[1] + sector[1]) % 5)));
+            }
+        }
+
+        return [.. grid];
     }
 
     [Fact]
@@ -42,9 +59,9 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
 
         var b = result.Rows[1];
         Assert.Equal("B", b.Keys[0].StringValue);
-        Assert.All(b.Cells, c => Assert.Equal(SuppressionRule.MinGroupSize, c.SuppressedBy));
-        Assert.Contains(result.Suppressed, s => s.Row == 1 && s.Measure == 0 && s.Rule == SuppressionRule.MinGroupSize);
-        Assert.Contains(result.Suppressed, s => s.Row == 1 && s.Measure == 1 && s.Rule == SuppressionRule.MinGroupSize);
+        Assert.All(b.Cells, c => Assert.Equal(SuppressionRule.Withheld, c.SuppressedBy));
+        Assert.Contains(result.Suppressed, s => s.Row == 1 && s.Measure == 0 && s.Rule == SuppressionRule.Withheld);
+        Assert.Contains(result.Suppressed, s => s.Row == 1 && s.Measure == 1 && s.Rule == SuppressionRule.Withheld);
         Assert.Equal(Value.KindOneofCase.None, b.Cells[0].Value?.KindCase ?? Value.KindOneofCase.None);
     }
 
@@ -55,28 +72,30 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
 
         var rules = result.Rows.Select(r => r.Cells[0].SuppressedBy).ToList();
         Assert.Equal(
-            [SuppressionRule.Unspecified, SuppressionRule.MinGroupSize, SuppressionRule.Complementary, SuppressionRule.Unspecified],
+            [SuppressionRule.Unspecified, SuppressionRule.Withheld, SuppressionRule.Withheld, SuppressionRule.Unspecified],
             rules);
-        Assert.Contains(result.Suppressed, s => s.Row == 2 && s.Rule == SuppressionRule.Complementary);
+        Assert.Contains(result.Suppressed, s => s.Row == 2 && s.Rule == SuppressionRule.Withheld);
         Assert.Equal(5, result.Rows[0].Cells[0].Value.IntValue);
         Assert.Equal(6, result.Rows[3].Cells[0].Value.IntValue);
     }
 
     [Fact]
-    public void A_sum_dominated_by_one_contributor_is_suppressed_but_its_count_is_not()
+    public void A_group_dominated_by_one_contributor_is_withheld_and_so_is_every_group_that_would_reveal_it_as_a_remainder()
     {
         var result = Run(Q.Query("dominated", Q.Count(), Q.Sum("amount"), Q.Avg("amount")).GroupBy("region"));
 
+        // E's SUM and AVG fail dominance. The audit's span is measure-blind (one span over atoms for every measure),
+        // so releasing E's COUNT would determine E's atom, which fails dominance: the count is withheld too. That is
+        // sound and costs utility; the threat model says so.
         var e = result.Rows[0];
         Assert.Equal("E", e.Keys[0].StringValue);
-        Assert.False(e.Cells[0].Suppressed);
-        Assert.Equal(SuppressionRule.Dominance, e.Cells[1].SuppressedBy);
-        Assert.Equal(SuppressionRule.Dominance, e.Cells[2].SuppressedBy);
+        Assert.All(e.Cells, c => Assert.Equal(SuppressionRule.Withheld, c.SuppressedBy));
 
-        // F (5 rows) is the smallest other group, so it complements E in both SUM and AVG.
-        Assert.Equal(SuppressionRule.Complementary, result.Rows[1].Cells[1].SuppressedBy);
-        Assert.Equal(SuppressionRule.Complementary, result.Rows[1].Cells[2].SuppressedBy);
-        Assert.False(result.Rows[2].Cells[1].Suppressed);
+        // F (5 rows) is the smallest other group, so it complements E. G (7 rows) would, with the catalog's row
+        // count, leave E and F as one remaining atom — still dominated by the 1000 — so G is withheld as well.
+        Assert.All(result.Rows[1].Cells, c => Assert.Equal(SuppressionRule.Withheld, c.SuppressedBy));
+        Assert.All(result.Rows[2].Cells, c => Assert.Equal(SuppressionRule.Withheld, c.SuppressedBy));
+        Assert.Equal(9, result.Suppressed.Count);
     }
 
     [Fact]
@@ -84,7 +103,7 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
     {
         var result = Run(Q.Query("negative", Q.Sum("amount")).GroupBy("region"));
 
-        Assert.Equal(SuppressionRule.Dominance, result.Rows[0].Cells[0].SuppressedBy);
+        Assert.Equal(SuppressionRule.Withheld, result.Rows[0].Cells[0].SuppressedBy);
     }
 
     [Fact]
@@ -112,7 +131,7 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
 
         Assert.Equal(12, result.Rows.Count);
         var cell = result.Rows.Single(r => r.Keys[0].StringValue == "R2" && r.Keys[1].StringValue == "S2");
-        Assert.Equal(SuppressionRule.MinGroupSize, cell.Cells[0].SuppressedBy);
+        Assert.Equal(SuppressionRule.Withheld, cell.Cells[0].SuppressedBy);
         foreach (var line in result.Rows.GroupBy(r => r.Keys[0].StringValue).Concat(result.Rows.GroupBy(r => r.Keys[1].StringValue)))
         {
             var suppressed = line.Count(r => r.Cells[0].Suppressed);
@@ -123,14 +142,27 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public void Histogram_bins_below_k_are_suppressed_with_a_complement()
+    public void Histogram_bins_below_k_are_withheld_with_a_complement()
+    {
+        var result = Run(Q.Query("regions", Q.Histogram("amount", Q.Int(0), Q.Int(5), Q.Int(50), Q.Int(2000))));
+
+        // Every one of the 17 rows holds 10: bin [5, 50) has them all and is released; the two empty bins look like
+        // small ones (withheld), and the catalog's row count makes the full bin no news.
+        var bins = result.Rows[0].Cells[0].Histogram.Bins;
+        Assert.Equal(17, bins[1].Count);
+        Assert.Equal(SuppressionRule.Withheld, bins[0].SuppressedBy);
+        Assert.Equal(SuppressionRule.Withheld, bins[2].SuppressedBy);
+    }
+
+    [Fact]
+    public void A_histogram_bin_whose_release_would_determine_a_dominated_remainder_is_withheld()
     {
         var result = Run(Q.Query("dominated", Q.Histogram("amount", Q.Int(0), Q.Int(5), Q.Int(50), Q.Int(2000))));
 
+        // Bins: 4 rows of 1, 12 rows of 10, 1 row of 1000. Bin 2 (1 row) is small and bin 0 complements it. Releasing
+        // bin 1 would, with the published row count, determine the other five rows as one atom — dominated by the 1000.
         var bins = result.Rows[0].Cells[0].Histogram.Bins;
-        Assert.Equal(12, bins[1].Count);
-        Assert.Equal(SuppressionRule.MinGroupSize, bins[2].SuppressedBy);
-        Assert.Equal(SuppressionRule.Complementary, bins[0].SuppressedBy);
+        Assert.All(bins, bin => Assert.Equal(SuppressionRule.Withheld, bin.SuppressedBy));
     }
 
     [Fact]
@@ -200,8 +232,19 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
         Assert.NotEqual(first, second);
     }
 
+    /// <summary>
+    /// Runs an exact query on a fresh copy of its table, so that what earlier tests released on the same table (the
+    /// cross-query audit's state) does not change what this result withholds: these tests pin the rules within one result.
+    /// </summary>
     private AggregateResult Run(AggregateQuery query)
     {
+        if (Tables.TryGetValue(query.DatasetId, out var table))
+        {
+            query = query.Clone();
+            query.DatasetId = $"{query.DatasetId}_{Interlocked.Increment(ref fresh)}";
+            fixture.ImportSmall(query.DatasetId, table.Rows, table.K, table.Dominance, table.Upper);
+        }
+
         var outcome = new AggregateExecutor(fixture.Store).Execute(query, Epsilon.Zero);
         Assert.True(outcome.Succeeded, outcome.Refusal?.Message);
         return outcome.Result!;

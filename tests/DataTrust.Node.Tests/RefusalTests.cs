@@ -133,9 +133,10 @@ public sealed class RefusalTests(NodeFixture fixture) : IClassFixture<NodeFixtur
 
         var outcome = new AggregateExecutor(fixture.Store).Execute(query, Epsilon.Zero);
 
-        // No row matches: the total over zero rows is below k = 1 and is reported as suppressed.
+        // No row matches: the dataset is OPEN, so the exact count over zero rows is released.
         Assert.True(outcome.Succeeded);
-        Assert.Equal(SuppressionRule.MinGroupSize, outcome.Result!.Rows[0].Cells[0].SuppressedBy);
+        Assert.False(outcome.Result!.Rows[0].Cells[0].Suppressed);
+        Assert.Equal(0, outcome.Result.Rows[0].Cells[0].Value.IntValue);
         Assert.Equal(NodeFixture.TaxRows, fixture.Store.Find("tax_open")!.RowCount);
         Assert.Equal(
             NodeFixture.TaxRows,

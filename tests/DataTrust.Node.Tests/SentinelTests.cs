@@ -31,9 +31,9 @@ public sealed class SentinelTests : IAsyncLifetime
 
     private static readonly DatasetPolicy Policy = new(3, new DominanceRule(1, 85), ProtectionGrade.Restricted, ComputationKindSet.Aggregate, [
         new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
-        new ColumnPolicy("region", ColumnPermissions.GroupBy),
+        new ColumnPolicy("region", ColumnPermissions.GroupBy, Domain: ["R0", "R1", "R2", "R3", "R9"]),
         new ColumnPolicy("status", ColumnPermissions.Filter),
-        new ColumnPolicy("secret_code", ColumnPermissions.Filter),
+        new ColumnPolicy("secret_code", ColumnPermissions.Filter, GridStep: 1),
         new ColumnPolicy("amount", ColumnPermissions.Aggregate, 0, 1000),
     ]);
 

@@ -18,7 +18,7 @@ public sealed class StorageTests : IDisposable
         new ColumnDefinition("amount", ColumnType.Int),
     ]);
 
-    private static readonly DatasetPolicy SmallPolicy = new(1, DominanceRule.Disabled, 0, ComputationKindSet.Aggregate, [
+    private static readonly DatasetPolicy SmallPolicy = new(1, DominanceRule.Disabled, ProtectionGrade.Open, ComputationKindSet.Aggregate, [
         new ColumnPolicy("name", ColumnPermissions.GroupBy),
         new ColumnPolicy("amount", ColumnPermissions.Aggregate, 0, 100),
     ]);

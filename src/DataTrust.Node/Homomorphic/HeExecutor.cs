@@ -129,7 +129,7 @@ public sealed class HeExecutor
         query.Filters.AddRange(spec.Filters);
         query.GroupBy.AddRange(spec.LabelColumns);
         query.Measures.AddRange(spec.Model.Features.Select(f => new Measure { Function = MeasureFunction.Sum, Column = f }));
-        var check = QueryValidator.Validate(dataset, query, Epsilon.Zero, ValidationLimits, SpecChecks.WithAggregate(policy));
+        var check = QueryValidator.Validate(dataset, query, Epsilon.Zero, ValidationLimits, SpecChecks.ForScoring(policy));
         if (check.Plan is not { } plan)
         {
             return HeOutcome.Refused(FieldPaths.Map(check.Refusal!, prefix, FieldPaths.ScoringField));

@@ -269,7 +269,7 @@ public class ChainGateTests(ChainedNodeFixture node)
         1,
         85,
         ComputationKindSet.Aggregate,
-        [new ColumnSpec("month", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0)]);
+        [new ColumnSpec("month", ColumnType.Text, ColumnPermissions.GroupBy, 0, 0, ["2025-01", "2025-02"])]);
 }
 
 [Collection(ChainedNodeCollection.Name)]

@@ -80,7 +80,9 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         DatasetDescriptor descriptor;
         using (var store = new DatasetStore(DataDirectory))
         {
-            descriptor = store.Import(SampleDataset.Tax.ImportFrom(csv));
+            // The gate's behaviour is the point here, not the grade: the tax sample is published RESTRICTED, so exact
+            // (ε = 0) jobs reach the node. SENSITIVE refusals are tested in the Ledger and attack suites.
+            descriptor = store.Import(SampleDataset.Tax.ImportFrom(csv).AsRestricted());
         }
 
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(descriptor, NodeAccount, "Tax (sample)"));
@@ -120,10 +122,13 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         ]);
         var policy = new DatasetPolicy(5, new DominanceRule(1, 85), ProtectionGrade.Restricted, ComputationKindSet.Aggregate, [
             new ColumnPolicy("uscc", ColumnPermissions.JoinKey),
-            new ColumnPolicy("region", ColumnPermissions.GroupBy),
-            new ColumnPolicy("secret_code", ColumnPermissions.Filter),
+            new ColumnPolicy("region", ColumnPermissions.GroupBy, Domain: ["R0", "R1", "R2", "R3"]),
+            new ColumnPolicy("secret_code", ColumnPermissions.Filter, GridStep: 1),
             new ColumnPolicy("amount", ColumnPermissions.Aggregate, 0, 1000),
-        ]);
+        ])
+        {
+            EpsilonCap = new Epsilon(50_000_000),
+        };
         using var store = new DatasetStore(DataDirectory);
         return store.Import(new DatasetImport("sentinel", path, ImportFormat.Csv, policy, schema));
     }

@@ -96,7 +96,7 @@ public sealed class HeNodesFixture : IAsyncLifetime
 
         var socialCsv = Temp.File("social.csv");
         SampleDataset.SocialSecurity.WriteCsv(socialCsv, 1500, seed: 12);
-        (TaxNode, TaxJobs, TaxChannel) = await StartNodeAsync("tax", TaxData, SampleDataset.Tax.ImportFrom(taxCsv));
+        (TaxNode, TaxJobs, TaxChannel) = await StartNodeAsync("tax", TaxData, SampleDataset.Tax.ImportFrom(taxCsv).AsRestricted());
         (SocialNode, SocialJobs, SocialChannel) = await StartNodeAsync("social_security", SocialData, SampleDataset.SocialSecurity.ImportFrom(socialCsv));
         He = HeClient.Generate(8192, 40);
     }

@@ -14,7 +14,7 @@ namespace DataTrust.Node.Tests.Homomorphic;
 public sealed class HePayloadRefusalTests(HeFixture fixture) : IClassFixture<HeFixture>
 {
     private const string Prefix = "spec.he_weighted_aggregate";
-    private readonly DatasetPolicy policy = SampleDataset.Tax.Policy;
+    private readonly DatasetPolicy policy = HeFixture.TaxPolicy;
 
     private HeWeightedAggregateSpec Spec(int features = 2) =>
         features == 2

@@ -6,7 +6,7 @@ namespace DataTrust.Node.Tests.Homomorphic;
 
 public sealed class HeWeightedAggregateTests(HeFixture fixture) : IClassFixture<HeFixture>
 {
-    private readonly DatasetPolicy taxPolicy = SampleDataset.Tax.Policy;
+    private readonly DatasetPolicy taxPolicy = HeFixture.TaxPolicy;
 
     [Fact]
     public void Weighted_aggregate_decrypts_to_the_weighted_protected_sums_and_the_count_of_each_group()
@@ -38,7 +38,7 @@ public sealed class HeWeightedAggregateTests(HeFixture fixture) : IClassFixture<
 
 public sealed class HeWeightedAggregateLayoutTests(HeFixture fixture) : IClassFixture<HeFixture>
 {
-    private readonly DatasetPolicy registerPolicy = SampleDataset.MarketRegister.Policy;
+    private readonly DatasetPolicy registerPolicy = HeFixture.RegisterPolicy;
 
     [Fact]
     public void One_hot_weights_give_exactly_the_permitted_SUM_and_suppressed_groups_are_marked()
