@@ -1,3 +1,4 @@
+using DataTrust.Core.Catalog;
 using DataTrust.Node.Samples;
 using DataTrust.Protos.V1;
 using Google.Rpc;
@@ -38,6 +39,12 @@ public sealed class GrpcTests : IAsyncLifetime
         Assert.Equal(("0", "10000000"), (revenue.LowerBound, revenue.UpperBound));
         Assert.Equal(10u, tax.MinGroupSize);
         Assert.Equal((1u, 85u), (tax.DominanceN, tax.DominancePercent));
+        Assert.Equal((uint)ProtectionGrade.Sensitive, tax.Sensitivity);
+        Assert.Equal(20_000_000UL, tax.EpsilonCapMicros);
+        var year = tax.Columns.Single(c => c.Name == "year");
+        Assert.Equal(["2023", "2024", "2025"], year.Domain);
+        Assert.Equal("1", year.GridStep);
+        Assert.Equal(["A", "B", "M", "C", "D"], tax.Columns.Single(c => c.Name == "credit_grade").Domain);
     }
 
     [Fact]

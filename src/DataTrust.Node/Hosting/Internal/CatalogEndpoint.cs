@@ -36,6 +36,7 @@ internal sealed class CatalogEndpoint(DatasetStore store) : CatalogBinding.Servi
             SchemaHash = ByteString.CopyFrom(dataset.SchemaHash.Bytes),
             SnapshotCommitment = ByteString.CopyFrom(dataset.SnapshotCommitment.Bytes),
             RowCount = (ulong)dataset.RowCount,
+            EpsilonCapMicros = (ulong)dataset.Policy.EpsilonCap.Micros,
         };
         foreach (var column in dataset.Schema.Columns)
         {
@@ -47,6 +48,8 @@ internal sealed class CatalogEndpoint(DatasetStore store) : CatalogBinding.Servi
                 Permissions = (uint)policy.Permissions,
                 LowerBound = policy.LowerBound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
                 UpperBound = policy.UpperBound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+                GridStep = policy.GridStep?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+                Domain = { policy.Domain ?? [] },
             });
         }
 
