@@ -29,10 +29,11 @@ internal static class NodeCommands
         var rows = new Option<int>("--rows") { Description = "Rows to generate for --sample", DefaultValueFactory = _ => 2000 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generator (same seed, same data)", DefaultValueFactory = _ => 20261123 };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset id in the node (default for --sample: the sample's id)" };
+        var grade = new Option<string?>("--grade") { Description = "Protection grade OPEN, RESTRICTED or SENSITIVE, overriding the sample's or the policy file's (the policy must meet it)" };
         var json = CommonOptions.Json();
         var command = new Command("import", "Import a dataset into the node's DuckDB store (atomic; prints its schema hash and snapshot commitment)")
         {
-            data, csv, parquet, policy, sample, rows, seed, dataset, json,
+            data, csv, parquet, policy, sample, rows, seed, dataset, grade, json,
         };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, () =>
         {
@@ -40,6 +41,11 @@ internal static class NodeCommands
             var import = parse.GetValue(sample) is { } name
                 ? SampleImport(dir, name, parse.GetValue(rows), parse.GetValue(seed), parse.GetValue(dataset), out var generated)
                 : FileImport(parse.GetValue(csv), parse.GetValue(parquet), parse.GetValue(policy), parse.GetValue(dataset), out generated);
+            if (parse.GetValue(grade) is { } g)
+            {
+                import = import with { Policy = import.Policy with { Grade = Args.Grade(g, "--grade") } };
+            }
+
             DatasetDescriptor descriptor;
             try
             {

@@ -63,6 +63,32 @@ public sealed class NodeImportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sample_is_imported_at_the_grade_given_with_its_own_domains_and_grids()
+    {
+        var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--sample", "tax", "--rows", "30", "--grade", "restricted"]);
+
+        Assert.True(run.Exit == 0, run.Error);
+        using var store = new DatasetStore(Data);
+        var descriptor = store.Find("tax")!;
+        Assert.Equal(ProtectionGrade.Restricted, descriptor.Policy.Grade);
+        Assert.Equal(Node.Samples.SampleDataset.Tax.Policy.Columns, descriptor.Policy.Columns);
+    }
+
+    [Fact]
+    public async Task A_grade_the_policy_does_not_meet_is_refused_and_nothing_is_imported()
+    {
+        var csv = Write("firms.csv", "district\nA\n");
+        var policy = Write("policy.json", """{"grade":"OPEN","columns":{"district":{"permissions":["group-by"]}}}""");
+
+        var run = await CliFixture.RunAsync(["node", "import", "--data", Data, "--csv", csv, "--dataset", "firms", "--policy", policy, "--grade", "SENSITIVE"]);
+
+        Assert.Equal(CliApp.Failed, run.Exit);
+        Assert.Contains("epsilonCap", run.Error, StringComparison.Ordinal);
+        using var store = new DatasetStore(Data);
+        Assert.Null(store.Find("firms"));
+    }
+
+    [Fact]
     public async Task A_restricted_import_without_the_domain_its_grade_requires_is_refused()
     {
         var csv = Write("firms.csv", "district\nA\n");

@@ -130,7 +130,7 @@ public sealed class StoryTests : IAsyncLifetime
         Assert.Equal(await File.ReadAllTextAsync(resultFile), await File.ReadAllTextAsync(fetched));
 
         // Refusals: another enterprise under the bank's license; a JOIN_KEY query (Explain, nothing submitted).
-        var refused = await RunAsync(As(other, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query));
+        var refused = await RunAsync(As(other, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5"));
         Assert.Equal(CliApp.Refused, refused.Exit);
         Assert.Contains("NotLicensee", refused.Error, StringComparison.Ordinal);
         var joinKey = Path.Combine(_root, "joinkey.json");
@@ -143,7 +143,7 @@ public sealed class StoryTests : IAsyncLifetime
         // The operator revokes; the next job is refused, decoded.
         await MustAsync(As(op, "operator", "revoke", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--reason", "purpose review"));
         Assert.True((await ledger.Licenses.GetLicenseAsync(licenseId)).Revoked);
-        var explained = await RunAsync(As(bank, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query));
+        var explained = await RunAsync(As(bank, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5"));
         Assert.Equal(CliApp.Refused, explained.Exit);
         Assert.Contains("revoked", explained.Error, StringComparison.Ordinal);
         var afterRevoke = await RunAsync(As(bank, "enterprise", "submit", "--no-explain", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query));
