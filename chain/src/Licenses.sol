@@ -10,7 +10,8 @@ import {Catalog} from "./Catalog.sol";
 /// privacy budget ε, or rejects it. Revocation takes effect at once. The bound Jobs contract consumes
 /// quota and ε for every accepted job, and the ε every license of a dataset spends is also counted against
 /// the dataset's cap (Catalog.privacyTerms), so colluding licensees share one cap; a SENSITIVE dataset never
-/// answers exactly (ε = 0 is refused).
+/// answers exactly (ε = 0 is refused), except to HE scoring, which is no answer about the population but a
+/// per-subject disclosure each scored subject authorised by its consent (see `consume`).
 /// @dev ε is fixed point with 6 decimals (1_000_000 = 1.0). Expiry is a unix timestamp compared with
 /// block.timestamp; a license is expired once block.timestamp >= expiresAt.
 contract Licenses {
@@ -88,6 +89,9 @@ contract Licenses {
 
     /// @dev Catalog grade SENSITIVE.
     uint8 private constant SENSITIVE = 3;
+
+    /// @dev Computation kind HE_SCORING (Catalog's kind ids).
+    uint8 private constant HE_SCORING = 3;
 
     /// @notice The authority bound the Jobs contract (once).
     /// @param jobs The Jobs contract.
@@ -231,7 +235,8 @@ contract Licenses {
     /// @param remaining ε left.
     error BudgetExceeded(uint64 licenseId, uint64 requested, uint64 remaining);
 
-    /// @notice A SENSITIVE dataset never answers exactly: a job on it must spend ε > 0.
+    /// @notice A SENSITIVE dataset never answers exactly: a job on it must spend ε > 0 (HE_SCORING excepted,
+    /// see `consume`).
     /// @param datasetId The dataset.
     error ExactAnswerRefused(bytes32 datasetId);
 
@@ -366,7 +371,12 @@ contract Licenses {
     /// @notice Consumes one unit of quota and `epsilon` of budget for a job; only the bound Jobs contract.
     /// @dev Checks in order: license exists, caller is the licensee, caller is an active enterprise,
     /// not revoked, dataset not retired, not expired, kind allowed, quota left, ε within budget, ε > 0 on a
-    /// SENSITIVE dataset, ε within what is left of the dataset's cap.
+    /// SENSITIVE dataset unless the kind is HE_SCORING, ε within what is left of the dataset's cap.
+    /// HE_SCORING is the one exact job a SENSITIVE dataset runs: it releases no statistic about the
+    /// population but, for each scored subject, the model's score over that subject's own rows. What
+    /// authorises it is that subject's consent (Consents.give), which names the columns the licensee may
+    /// learn; the ledger cannot see the model's columns, so the dataset's node checks, before it reads a
+    /// row, that every scored subject's consent is in force and covers every column the model reads.
     /// @param licenseId The license.
     /// @param caller The account submitting the job.
     /// @param kind The job's computation kind.
@@ -409,7 +419,7 @@ contract Licenses {
         }
         bytes32 datasetId = l.datasetId;
         (uint8 grade, uint64 cap) = catalog.privacyTerms(datasetId);
-        if (grade == SENSITIVE && epsilon == 0) {
+        if (grade == SENSITIVE && epsilon == 0 && kind != HE_SCORING) {
             revert ExactAnswerRefused(datasetId);
         }
         uint64 spent = datasetEpsilonSpent[datasetId];

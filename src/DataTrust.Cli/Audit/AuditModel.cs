@@ -43,6 +43,9 @@ public sealed record AuditFinding(string What, ulong? JobId = null, ulong? Licen
 /// <param name="Findings">The violations; empty when the check passes.</param>
 public sealed record AuditCheck(string Name, string Description, int Checked, IReadOnlyList<AuditFinding> Findings)
 {
+    /// <summary>What the check counted beyond <see cref="Checked"/>, in one sentence (e.g. the jobs a rule exempts); null when nothing.</summary>
+    public string? Figures { get; init; }
+
     /// <summary>Pass when there are no findings.</summary>
     public AuditVerdict Verdict => Findings.Count == 0 ? AuditVerdict.Pass : AuditVerdict.Fail;
 }

@@ -57,6 +57,7 @@ public static class AuditReportWriter
                 ["verdict"] = Verdict(c.Verdict),
                 ["description"] = c.Description,
                 ["checked"] = c.Checked,
+                ["figures"] = c.Figures,
                 ["findings"] = new JsonArray([.. c.Findings.Select(f => (JsonNode)new JsonObject
                 {
                     ["what"] = f.What,
@@ -142,7 +143,13 @@ public static class AuditReportWriter
             var ok = check.Verdict == AuditVerdict.Pass;
             html.Append("<tr><td><code>").Append(E(check.Name)).Append("</code></td><td><span class=\"tag ").Append(ok ? "pass" : "fail").Append("\">")
                 .Append(ok ? "PASS" : "FAIL").Append("</span></td><td class=\"num\">").Append(check.Checked.ToString(CultureInfo.InvariantCulture))
-                .Append("</td><td>").Append(E(check.Description)).Append("</td></tr>\n");
+                .Append("</td><td>").Append(E(check.Description));
+            if (check.Figures is { } figures)
+            {
+                html.Append("<br>").Append(E(figures));
+            }
+
+            html.Append("</td></tr>\n");
         }
 
         html.Append("</table>\n<h2>Findings</h2>\n");

@@ -26,7 +26,7 @@ public sealed class Auditor
     /// <summary>Name of the job completion check.</summary>
     public const string CompletionsCheck = "job-completions";
 
-    /// <summary>Name of the check that no exact (ε = 0) job was accepted on a dataset while it was SENSITIVE.</summary>
+    /// <summary>Name of the check that no exact (ε = 0) job but HE scoring was accepted on a dataset while it was SENSITIVE.</summary>
     public const string SensitiveExactCheck = "sensitive-exact";
 
     /// <summary>Name of the check that no dataset's ε cap was passed and the on-chain tally of each dataset is exact.</summary>
@@ -95,7 +95,10 @@ public sealed class Auditor
             new(LicensesCheck, "Each license's quota and ε, recomputed from its grant and every consumption, match what each event reports and never go negative.", replay.LicenseChecks, replay.LicenseFindings),
             new(SubmissionsCheck, "Every accepted job was valid at its block: license granted and held by the submitter, not revoked, not expired, kind allowed, dataset active, submitter active; a job without a license only as an open aggregate on a dataset OPEN at that block.", replay.SubmissionChecks, replay.SubmissionFindings),
             new(CompletionsCheck, "Every finished job is known, finished once, by the dataset's node, with a signature by that node's registered signer, on a license neither revoked nor expired.", replay.CompletionChecks, replay.CompletionFindings),
-            new(SensitiveExactCheck, "No job with ε = 0 was accepted on a dataset while it was SENSITIVE (grades replayed from publication and every GradeRaised), and grades only rose.", replay.SensitiveExactChecks, replay.SensitiveExactFindings),
+            new(SensitiveExactCheck, "No job with ε = 0 was accepted on a dataset while it was SENSITIVE (grades replayed from publication and every GradeRaised), except HE scoring, a per-subject disclosure each scored subject's consent authorises (scoring-consents checks the consents of handed-over results); and grades only rose.", replay.SensitiveExactChecks, replay.SensitiveExactFindings)
+            {
+                Figures = SensitiveExactFigures(replay.SensitiveExactJobs, replay.SensitiveExactScoringJobs),
+            },
             new(DatasetEpsilonCapCheck, "Per dataset, the ε of accepted jobs across all licenses never passed the cap in force at their block, caps only fell, and the sum equals what Licenses reported and holds on chain (datasetEpsilonSpent).", replay.DatasetEpsilonChecks, replay.DatasetEpsilonFindings),
             CheckResultFiles(inputs.ResultFiles, replay, deployment),
             CheckExecutionLogs(inputs.ExecutionLogs, replay),
@@ -126,6 +129,15 @@ public sealed class Auditor
             [.. replay.Licenses.Values.OrderBy(l => l.Id).Select(l => new LicenseLedgerEntry(
                 l.Id, l.DatasetId, l.Licensee, l.Kinds, l.Quota, l.QuotaRemaining, l.EpsilonBudget, l.EpsilonRemaining, l.ExpiresAt, l.GrantedBlock, l.RevokedBlock, l.Jobs))],
             _time.GetUtcNow());
+    }
+
+    /// <summary>The sensitive-exact check's figures: how many exact jobs ran on SENSITIVE datasets, and how many were HE scoring.</summary>
+    internal static string SensitiveExactFigures(int exact, int scoring)
+    {
+        var jobs = exact == 1 ? "1 exact job" : $"{exact} exact jobs";
+        return exact == 0 ? "No exact job on a SENSITIVE dataset."
+            : scoring == exact ? $"{jobs} on SENSITIVE datasets, all HE scoring under consent."
+            : $"{jobs} on SENSITIVE datasets, {scoring} of them HE scoring under consent and {exact - scoring} not (each a finding).";
     }
 
     private static async Task<ulong> TimestampAsync(JsonRpcClient rpc, ulong block, CancellationToken cancellationToken) =>

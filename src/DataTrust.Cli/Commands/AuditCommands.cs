@@ -65,7 +65,8 @@ internal static class AuditCommands
             $"blocks {report.FromBlock}..{report.ToBlock}: {c.Events} events, {c.Participants} participants, {c.Datasets} datasets, {c.Licenses} licenses, jobs {c.JobsCompleted} completed / {c.JobsFailed} failed / {c.JobsPending} pending");
         foreach (var check in report.Checks)
         {
-            environment.Out.WriteLine($"{(check.Verdict == AuditVerdict.Pass ? "PASS" : "FAIL")}  {check.Name} ({check.Checked} checked, {check.Findings.Count} findings)");
+            var figures = check.Figures is null ? string.Empty : $" {check.Figures}";
+            environment.Out.WriteLine($"{(check.Verdict == AuditVerdict.Pass ? "PASS" : "FAIL")}  {check.Name} ({check.Checked} checked, {check.Findings.Count} findings){figures}");
             foreach (var finding in check.Findings)
             {
                 environment.Out.WriteLine($"      - {finding.What}");

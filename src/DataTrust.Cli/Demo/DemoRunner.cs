@@ -384,7 +384,8 @@ public sealed class DemoRunner : IAsyncDisposable
         foreach (var check in report.Checks)
         {
             var mark = check.Verdict == AuditVerdict.Pass ? "[green]PASS[/]" : "[red]FAIL[/]";
-            _console.MarkupLine($"  {mark} {Markup.Escape(check.Name),-16} {Markup.Escape(check.Description)} ({check.Checked} checked)");
+            var figures = check.Figures is null ? string.Empty : " " + Markup.Escape(check.Figures);
+            _console.MarkupLine($"  {mark} {Markup.Escape(check.Name),-16} {Markup.Escape(check.Description)} ({check.Checked} checked){figures}");
             foreach (var finding in check.Findings)
             {
                 _console.MarkupLine($"       [red]{Markup.Escape(finding.What)}[/]");

@@ -361,25 +361,59 @@ public sealed class ChainGate
         return new GateDecision(new JobTicket(job, dataset, local, policy, specBytes, parsed) { PartIndex = partIndex }, null);
     }
 
+    /// <summary>
+    /// HE scoring is exact even on a SENSITIVE dataset (the ledger lets it spend ε = 0): what authorises it is each scored
+    /// subject's own consent, which names the columns the licensee may learn in the subject's rows. So every subject needs a
+    /// consent in force for this licensee, dataset and the license's purpose, and that consent must cover every column the
+    /// model reads, by its index in the dataset's on-chain columns (the bitmask <c>consent give --columns</c> records).
+    /// </summary>
     private async Task<GateDecision> CheckConsentAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
         var job = ticket.Job;
+        var scoring = ticket.Spec.HeScoring;
+        var columns = ticket.Dataset.Spec.Columns;
+        ulong required;
+        try
+        {
+            required = ConsentsContract.ColumnMask(columns, scoring.Model.Features);
+        }
+        catch (ArgumentException ex)
+        {
+            // HeExecutor.Validate already checked the features against the on-chain policy; this keeps the gate closed if not.
+            return Refuse(ErrorReason.UnknownColumn, "spec.he_scoring.model.features", $"spec.he_scoring.model.features: {ex.Message}");
+        }
+
         var license = await _ledger.Licenses.GetLicenseAsync(job.LicenseId, cancellationToken).ConfigureAwait(false);
         var request = await _ledger.Licenses.GetRequestAsync(license.RequestId, cancellationToken).ConfigureAwait(false);
         var purposeHash = ConsentsContract.PurposeHash(request.Purpose);
-        var subjects = ticket.Spec.HeScoring.Subjects;
+        var subjects = scoring.Subjects;
 
-        // One read per subject, a few at a time (a job names up to 4,096): the first without consent refuses the job.
-        var consented = new bool[subjects.Count];
+        // One read per subject, a few at a time (a job names up to 4,096). The mask is 0 when no consent is in force (never
+        // given, withdrawn, or its subject suspended); the first subject, in spec order, that fails refuses the whole job.
+        var consented = new ulong[subjects.Count];
         await Parallel.ForAsync(0, subjects.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
-            consented[i] = await _ledger.Consents.HasConsentAsync(subjects[i], job.Submitter, job.DatasetId, purposeHash, ct).ConfigureAwait(false)).ConfigureAwait(false);
-        var missing = Array.IndexOf(consented, false);
-        if (missing >= 0)
+            consented[i] = await _ledger.Consents.GetConsentedColumnsAsync(subjects[i], job.Submitter, job.DatasetId, purposeHash, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        for (var i = 0; i < subjects.Count; i++)
         {
-            return Refuse(
-                ErrorReason.ConsentMissing,
-                $"spec.he_scoring.subjects[{missing}]",
-                $"Subject '{subjects[missing]}' has no consent on chain for licensee {job.Submitter}, this dataset and the purpose of license {license.Id}; the subject must give it (or withdrew it), and nothing was scored.");
+            if (consented[i] == 0)
+            {
+                return Refuse(
+                    ErrorReason.ConsentMissing,
+                    $"spec.he_scoring.subjects[{i}]",
+                    $"Subject '{subjects[i]}' has no consent on chain for licensee {job.Submitter}, this dataset and the purpose of license {license.Id}; the subject must give it (or withdrew it), and nothing was scored.");
+            }
+
+            var uncovered = required & ~consented[i];
+            if (uncovered != 0)
+            {
+                var missing = ConsentsContract.ColumnNames(columns, uncovered);
+                return Refuse(
+                    ErrorReason.ConsentColumnsMissing,
+                    $"spec.he_scoring.subjects[{i}]",
+                    $"Subject '{subjects[i]}' consented for licensee {job.Submitter} and the purpose of license {license.Id} to {string.Join(", ", ConsentsContract.ColumnNames(columns, consented[i]))} only, "
+                    + $"but the model reads {string.Join(", ", missing)} too; either the subject withdraws and gives consent again naming every column the model reads, "
+                    + "or the model leaves the uncovered columns out. Nothing was scored.");
+            }
         }
 
         return new GateDecision(ticket, null);

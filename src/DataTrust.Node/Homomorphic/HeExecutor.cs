@@ -95,7 +95,8 @@ public sealed class HeExecutor
 
     /// <summary>
     /// HE_SCORING: per row of the named subjects that passes the filters, Enc(Σ_i w_i·x_i) at slot p·B, N/B rows per
-    /// ciphertext. The caller has already checked consent for every subject; ε is not spent.
+    /// ciphertext. The caller has already checked that every subject has a consent in force covering every column the model
+    /// reads (ChainGate); that consent, not noise, is what lets it run exactly on a SENSITIVE dataset. ε is not spent.
     /// </summary>
     /// <param name="spec">The job spec.</param>
     /// <param name="policy">The policy to enforce (the on-chain catalog entry).</param>
@@ -129,7 +130,7 @@ public sealed class HeExecutor
         query.Filters.AddRange(spec.Filters);
         query.GroupBy.AddRange(spec.LabelColumns);
         query.Measures.AddRange(spec.Model.Features.Select(f => new Measure { Function = MeasureFunction.Sum, Column = f }));
-        var check = QueryValidator.Validate(dataset, query, Epsilon.Zero, ValidationLimits, SpecChecks.ForScoring(policy));
+        var check = QueryValidator.Validate(dataset, query, Epsilon.Zero, ValidationLimits, SpecChecks.WithAggregate(policy), PlanUse.ConsentedScoring);
         if (check.Plan is not { } plan)
         {
             return HeOutcome.Refused(FieldPaths.Map(check.Refusal!, prefix, FieldPaths.ScoringField));

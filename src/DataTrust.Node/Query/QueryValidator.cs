@@ -25,16 +25,24 @@ public static class QueryValidator
     /// <param name="epsilon">The ε the job pays for; a query that states a different ε is refused.</param>
     /// <param name="limits">Size limits.</param>
     /// <param name="policy">The policy to enforce (for example the on-chain one); the dataset's stored policy when null.</param>
+    /// <param name="use">What the plan's output is: a released statistic (the default), or the rows HE scoring scores under consent.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="use"/> is not a defined value.</exception>
     public static PolicyCheck Validate(
         DatasetDescriptor? dataset,
         AggregateQuery query,
         Epsilon epsilon,
         QueryLimits limits,
-        DatasetPolicy? policy = null)
+        DatasetPolicy? policy = null,
+        PlanUse use = PlanUse.Release)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(limits);
-        var refusal = Check(dataset, query, epsilon, limits, policy, out var plan);
+        if (!Enum.IsDefined(use))
+        {
+            throw new ArgumentOutOfRangeException(nameof(use), use, "Use PlanUse.Release or PlanUse.ConsentedScoring.");
+        }
+
+        var refusal = Check(dataset, query, epsilon, limits, policy, use, out var plan);
         return refusal is null ? PolicyCheck.Pass(plan!) : PolicyCheck.Fail(refusal, epsilon);
     }
 
@@ -44,6 +52,7 @@ public static class QueryValidator
         Epsilon epsilon,
         QueryLimits limits,
         DatasetPolicy? policyOverride,
+        PlanUse use,
         out QueryPlan? plan)
     {
         plan = null;
@@ -155,7 +164,9 @@ public static class QueryValidator
             filters.Add(filter!);
         }
 
-        if (policy.Grade == ProtectionGrade.Sensitive && epsilon.IsZero)
+        // HE scoring under consent is the one exact use of a SENSITIVE dataset (the ledger's Licenses.consume lets it spend
+        // ε = 0): it releases no statistic, only each consenting subject's scores, and the chain gate has checked each consent.
+        if (policy.Grade == ProtectionGrade.Sensitive && epsilon.IsZero && use != PlanUse.ConsentedScoring)
         {
             return new(ErrorReason.ExactAnswerRefused, "epsilon_micros",
                 $"epsilon_micros: dataset '{dataset.Id}' is SENSITIVE and answers only with differential-privacy noise; spend an epsilon above 0.");

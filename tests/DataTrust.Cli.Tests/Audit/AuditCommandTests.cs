@@ -37,6 +37,7 @@ public sealed class AuditCommandTests(AuditFixture fixture)
         }
 
         Assert.Contains("verdict: PASS", output, StringComparison.Ordinal);
+        Assert.Contains("findings) No exact job on a SENSITIVE dataset.", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ namespace DataTrust.Cli.Tests.Audit;
 /// completed jobs and one failed job, with the node's result files and execution log. After <see cref="CleanBlock"/>
 /// the trail goes wrong once: a second license is revoked while a job is pending, and the node completes it anyway. It
 /// goes on honestly with consent and scoring, an OPEN dataset queried without a license and then raised to RESTRICTED, and
-/// a SENSITIVE dataset whose ε cap is lowered to exactly what its jobs spent.
+/// a SENSITIVE dataset whose ε cap is lowered to exactly what its jobs spent, then scored at ε = 0 under consent.
 /// </summary>
 public sealed class AuditFixture : IAsyncLifetime
 {
@@ -77,6 +77,12 @@ public sealed class AuditFixture : IAsyncLifetime
 
     /// <summary>The SENSITIVE dataset: cap 2.0 lowered to 1.0 after two jobs spent 0.4 and 0.6.</summary>
     public Hash32 SensitiveDataset { get; private set; }
+
+    /// <summary>An HE scoring job at ε = 0 on the SENSITIVE dataset, of a subject that consented, completed.</summary>
+    public ulong SensitiveScoringJob { get; private set; }
+
+    /// <summary>The result file of <see cref="SensitiveScoringJob"/>.</summary>
+    public string SensitiveScoringResult { get; private set; } = string.Empty;
 
     public async Task InitializeAsync()
     {
@@ -162,6 +168,11 @@ public sealed class AuditFixture : IAsyncLifetime
         await enterprise.Jobs.SubmitAsync(sensitiveLicense, ComputationKind.Aggregate, "{\"n\":1}"u8.ToArray(), Epsilon.Parse("0.4"));
         await enterprise.Jobs.SubmitAsync(sensitiveLicense, ComputationKind.Aggregate, "{\"n\":2}"u8.ToArray(), Epsilon.Parse("0.6"));
         await op.Catalog.LowerEpsilonCapAsync(sensitive.Id, Epsilon.Parse("1"));
+
+        // HE scoring on the SENSITIVE dataset spends no ε: the ledger accepts it, since the scored subject's consent authorises it.
+        var sensitiveScoring = await GrantAsync(op, enterprise, sensitive.Id, quota: 2, epsilon: "1.0", ComputationKindSet.HeScoring);
+        await subject.Consents.GiveAsync(enterprise.Account!.Value, sensitive.Id, Purpose, ConsentsContract.ColumnMask(sensitive.Columns, ["revenue"]));
+        (SensitiveScoringJob, SensitiveScoringResult) = await ScoreAsync(enterprise, node, sensitiveScoring, "sensitive");
     }
 
     private const string Purpose = "small-business credit risk statistics";

@@ -21,6 +21,7 @@ public sealed class AuditReportWriterTests(AuditFixture fixture)
         Assert.Contains("<style>", html, StringComparison.Ordinal);
         Assert.Contains("FAIL", html, StringComparison.Ordinal);
         Assert.Contains("License ledger", html, StringComparison.Ordinal);
+        Assert.Contains("<br>1 exact job on SENSITIVE datasets, all HE scoring under consent.", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -34,7 +35,10 @@ public sealed class AuditReportWriterTests(AuditFixture fixture)
         var completions = json["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == Auditor.CompletionsCheck)!;
         Assert.Equal("fail", completions["verdict"]!.GetValue<string>());
         Assert.Equal(fixture.RevokedJob, completions["findings"]![0]!["jobId"]!.GetValue<ulong>());
-        Assert.Equal(4, json["licenses"]!.AsArray().Count);
+        // The main license, the revoked one, the scoring one, the SENSITIVE dataset's ε license and its scoring license.
+        Assert.Equal(5, json["licenses"]!.AsArray().Count);
+        var sensitiveExact = json["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == Auditor.SensitiveExactCheck)!;
+        Assert.Equal("1 exact job on SENSITIVE datasets, all HE scoring under consent.", sensitiveExact["figures"]!.GetValue<string>());
         Assert.Equal(AuditFixture.HostileName, json["datasets"]![0]!["name"]!.GetValue<string>());
     }
 }

@@ -52,11 +52,34 @@ public sealed class AuditorTests(AuditFixture fixture)
         Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.SensitiveExactCheck).Verdict);
         Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.DatasetEpsilonCapCheck).Verdict);
         Assert.True(report.Check(Auditor.SensitiveExactCheck).Checked >= 10);
+        Assert.Equal("1 exact job on SENSITIVE datasets, all HE scoring under consent.", report.Check(Auditor.SensitiveExactCheck).Figures);
         var open = report.Datasets.Single(d => d.Id == fixture.OpenDataset);
         var sensitive = report.Datasets.Single(d => d.Id == fixture.SensitiveDataset);
         Assert.Equal((Core.Catalog.ProtectionGrade.Restricted, 0L, 0L), (open.Grade, open.EpsilonCapMicros, open.EpsilonSpentMicros));
         Assert.Equal((Core.Catalog.ProtectionGrade.Sensitive, 1_000_000L, 1_000_000L), (sensitive.Grade, sensitive.EpsilonCapMicros, sensitive.EpsilonSpentMicros));
         Assert.Contains("\"grade\": \"SENSITIVE\"", AuditReportWriter.ToJsonString(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_HE_scoring_job_at_zero_epsilon_on_a_sensitive_dataset_passes_and_its_consent_is_checked()
+    {
+        var report = await AuditAsync(new AuditInputs([fixture.SensitiveScoringResult], [], null));
+
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.SensitiveExactCheck).Verdict);
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.ScoringConsentsCheck).Verdict);
+        Assert.Equal(1, report.Check(Auditor.ScoringConsentsCheck).Checked);
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.ResultFilesCheck).Verdict);
+        Assert.Contains("except HE scoring", report.Check(Auditor.SensitiveExactCheck).Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, 0, "No exact job on a SENSITIVE dataset.")]
+    [InlineData(1, 1, "1 exact job on SENSITIVE datasets, all HE scoring under consent.")]
+    [InlineData(3, 3, "3 exact jobs on SENSITIVE datasets, all HE scoring under consent.")]
+    [InlineData(3, 1, "3 exact jobs on SENSITIVE datasets, 1 of them HE scoring under consent and 2 not (each a finding).")]
+    public void The_sensitive_exact_figures_count_exact_jobs_and_the_HE_scoring_among_them(int exact, int scoring, string expected)
+    {
+        Assert.Equal(expected, Auditor.SensitiveExactFigures(exact, scoring));
     }
 
     [Fact]

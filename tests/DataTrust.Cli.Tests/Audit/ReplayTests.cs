@@ -194,14 +194,18 @@ public sealed class ReplayTests(AuditFixture fixture)
 
     private Hash32 DatasetOf(List<ContractEvent> trail) => trail[FirstSubmission(trail)].Values.GetHash32("datasetId");
 
-    [Fact]
-    public async Task An_exact_job_accepted_while_its_dataset_was_sensitive_is_a_sensitive_exact_finding()
+    [Theory]
+    [InlineData(ComputationKind.Aggregate)]
+    [InlineData(ComputationKind.HeWeightedAggregate)]
+    [InlineData(ComputationKind.HeCrossDomainSum)]
+    [InlineData(ComputationKind.EnclaveJoin)]
+    public async Task An_exact_job_accepted_while_its_dataset_was_sensitive_is_a_sensitive_exact_finding(ComputationKind kind)
     {
         var trail = await TrailAsync();
         var i = FirstSubmission(trail);
         var dataset = DatasetOf(trail);
         var jobId = trail[i].Values.GetUInt64("jobId");
-        trail[i] = With(trail[i], "epsilon", 0UL);
+        trail[i] = With(With(trail[i], "epsilon", 0UL), "kind", (ulong)kind);
         trail.Insert(i, Encode("GradeRaised", trail[i], [dataset.ToArray(), (ulong)ProtectionGrade.Restricted, (ulong)ProtectionGrade.Sensitive]));
 
         var replay = await ReplayAsync(trail);
@@ -209,6 +213,21 @@ public sealed class ReplayTests(AuditFixture fixture)
         var finding = Assert.Single(replay.SensitiveExactFindings);
         Assert.Equal(jobId, finding.JobId);
         Assert.Contains("while it was SENSITIVE", finding.What, StringComparison.Ordinal);
+        Assert.Equal((1, 0), (replay.SensitiveExactJobs, replay.SensitiveExactScoringJobs));
+    }
+
+    [Fact]
+    public async Task An_exact_HE_scoring_job_accepted_while_its_dataset_was_sensitive_is_exempt_and_counted()
+    {
+        var trail = await TrailAsync();
+        var i = FirstSubmission(trail);
+        trail[i] = With(With(trail[i], "epsilon", 0UL), "kind", (ulong)ComputationKind.HeScoring);
+        trail.Insert(i, Encode("GradeRaised", trail[i], [DatasetOf(trail).ToArray(), (ulong)ProtectionGrade.Restricted, (ulong)ProtectionGrade.Sensitive]));
+
+        var replay = await ReplayAsync(trail);
+
+        Assert.Empty(replay.SensitiveExactFindings);
+        Assert.Equal((1, 1), (replay.SensitiveExactJobs, replay.SensitiveExactScoringJobs));
     }
 
     [Fact]

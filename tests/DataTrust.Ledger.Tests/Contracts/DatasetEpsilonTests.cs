@@ -4,7 +4,10 @@ using DataTrust.Ledger.Contracts;
 
 namespace DataTrust.Ledger.Tests.Contracts;
 
-/// <summary>Licenses.consume: a SENSITIVE dataset never answers exactly, and every license of a dataset shares its ε cap.</summary>
+/// <summary>
+/// Licenses.consume: a SENSITIVE dataset never answers exactly (HE scoring, authorised per subject by its consent, is the one
+/// exception), and every license of a dataset shares its ε cap.
+/// </summary>
 [Collection(LedgerCollection.Name)]
 public class DatasetEpsilonTests(LedgerFixture ledger)
 {
@@ -23,6 +26,48 @@ public class DatasetEpsilonTests(LedgerFixture ledger)
         Assert.Equal(world.Dataset.Id, hashed.Error.Arguments.GetHash32("datasetId"));
         Assert.Equal(license.Quota, license.QuotaRemaining);
         Assert.Equal(Epsilon.Zero, await ledger.Authority.Licenses.GetDatasetEpsilonSpentAsync(world.Dataset.Id));
+    }
+
+    [Theory]
+    [InlineData(ComputationKind.Aggregate)]
+    [InlineData(ComputationKind.HeWeightedAggregate)]
+    [InlineData(ComputationKind.HeCrossDomainSum)]
+    [InlineData(ComputationKind.EnclaveJoin)]
+    public async Task An_exact_job_of_every_kind_but_HE_scoring_is_refused_on_a_sensitive_dataset_with_ExactAnswerRefused(ComputationKind kind)
+    {
+        var world = await ledger.NewWorldAsync(datasetKinds: ComputationKinds.All, licenseKinds: ComputationKinds.All, grade: ProtectionGrade.Sensitive, epsilonCap: "5");
+
+        var exact = await Refusal.ExpectAsync("ExactAnswerRefused", () => world.Enterprise.Jobs.SubmitAsync(world.LicenseId, kind, Spec, Epsilon.Zero));
+        var hashed = await Refusal.ExpectAsync("ExactAnswerRefused", () => world.Enterprise.Jobs.SubmitHashedAsync(world.LicenseId, kind, LedgerFixture.NewId(), 100, Epsilon.Zero));
+        var license = await ledger.Authority.Licenses.GetLicenseAsync(world.LicenseId);
+
+        Assert.Equal(world.Dataset.Id, exact.Error.Arguments.GetHash32("datasetId"));
+        Assert.Equal(world.Dataset.Id, hashed.Error.Arguments.GetHash32("datasetId"));
+        Assert.Equal(license.Quota, license.QuotaRemaining);
+    }
+
+    [Fact]
+    public async Task HE_scoring_at_zero_epsilon_is_accepted_on_a_sensitive_dataset_because_each_subject_consent_authorises_it()
+    {
+        var world = await ledger.NewWorldAsync(datasetKinds: ComputationKinds.All, licenseKinds: ComputationKindSet.HeScoring, grade: ProtectionGrade.Sensitive, epsilonCap: "5");
+        var from = await ledger.Rpc.GetBlockNumberAsync();
+
+        var onChain = await world.Enterprise.Jobs.SubmitAsync(world.LicenseId, ComputationKind.HeScoring, Spec, Epsilon.Zero);
+        var hashed = await world.Enterprise.Jobs.SubmitHashedAsync(world.LicenseId, ComputationKind.HeScoring, LedgerFixture.NewId(), 100, Epsilon.Zero);
+        var license = await ledger.Authority.Licenses.GetLicenseAsync(world.LicenseId);
+        var spentEvents = (await ledger.Authority.Licenses.GetEventsAsync(from))
+            .Where(e => e.Name == "DatasetEpsilonSpent" && e.Values.GetHash32("datasetId") == world.Dataset.Id);
+
+        foreach (var jobId in new[] { onChain, hashed })
+        {
+            var job = await ledger.Authority.Jobs.GetJobAsync(jobId);
+            Assert.Equal(JobStatus.Pending, job.Status);
+            Assert.Equal(ComputationKind.HeScoring, job.Kind);
+            Assert.Equal(Epsilon.Zero, job.Epsilon);
+        }
+        Assert.Equal(license.Quota - 2, license.QuotaRemaining);
+        Assert.Equal(Epsilon.Zero, await ledger.Authority.Licenses.GetDatasetEpsilonSpentAsync(world.Dataset.Id));
+        Assert.Empty(spentEvents);
     }
 
     [Fact]

@@ -46,14 +46,19 @@ public class HeJobTests(HeNodesFixture f)
         return new JobSpec { Kind = Protos.V1.ComputationKind.HeWeightedAggregate, HeWeightedAggregate = spec };
     }
 
-    private JobSpec Scoring(params string[] subjects)
+    /// <summary>The tax sample's revenue column alone (index 2).</summary>
+    private const ulong RevenueOnly = 0b0100;
+
+    private JobSpec Scoring(params string[] subjects) => Scoring(["revenue", "tax_paid"], [5, -7], subjects);
+
+    private JobSpec Scoring(string[] features, long[] weights, params string[] subjects)
     {
         var spec = new HeScoringSpec
         {
             DatasetId = "tax",
             SubjectColumn = "uscc",
-            Model = f.He.EncryptModel(["revenue", "tax_paid"], [5, -7], 0),
-            Keys = f.He.CreateKeys(HeLayout.BlockWidth(2)),
+            Model = f.He.EncryptModel(features, weights, 0),
+            Keys = f.He.CreateKeys(HeLayout.BlockWidth(features.Length)),
         };
         spec.Subjects.AddRange(subjects);
         spec.LabelColumns.Add("year");
@@ -284,6 +289,60 @@ public class HeJobTests(HeNodesFixture f)
         await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_MISSING");
 
         await AssertPendingAsync(jobId);
+    }
+
+    [Fact]
+    public async Task Scoring_is_refused_naming_the_subject_and_the_column_when_the_consent_omits_a_column_the_model_reads()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var dataset = DatasetIds.OnChainId("tax");
+        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose, RevenueOnly);
+        try
+        {
+            var spec = Scoring(f.SubjectCode);
+            var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec);
+
+            var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_COLUMNS_MISSING");
+
+            Assert.Equal("spec.he_scoring.subjects[0]", ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Metadata["field"]);
+            Assert.Contains(f.SubjectCode, ex.Status.Detail, StringComparison.Ordinal);
+            Assert.Contains("the model reads tax_paid too", ex.Status.Detail, StringComparison.Ordinal);
+            await AssertPendingAsync(jobId);
+        }
+        finally
+        {
+            await f.Subject.Consents.WithdrawAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
+        }
+    }
+
+    [Fact]
+    public async Task Scoring_at_zero_epsilon_on_the_sensitive_tax_data_runs_when_the_consent_covers_every_column_the_model_reads()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        var dataset = DatasetIds.OnChainId("tax");
+        await f.Subject.Consents.GiveAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose, RevenueAndTaxPaid);
+        try
+        {
+            // The consent names revenue and tax_paid; a model reading revenue alone is covered.
+            var spec = Scoring(["revenue"], [5], f.SubjectCode);
+            var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec);
+
+            var response = await HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec);
+            var scores = f.He.Decrypt(JobResult.Parser.ParseFrom(response.Result).HeScoring);
+
+            var expected = f.TaxRows.Where(r => r[0] == f.SubjectCode)
+                .OrderBy(r => int.Parse(r[1], CultureInfo.InvariantCulture))
+                .Select(r => 5 * (long)Math.Round(decimal.Parse(r[2], CultureInfo.InvariantCulture)))
+                .ToList();
+            Assert.Equal(ProtectionGrade.Sensitive, (await f.Authority.Catalog.GetDatasetAsync(dataset)).Spec.Grade);
+            Assert.Equal(expected, scores.Select(s => s.Score).ToList());
+            var job = await f.Authority.Jobs.GetJobAsync(jobId);
+            Assert.Equal((JobStatus.Completed, Epsilon.Zero), (job.Status, job.Epsilon));
+        }
+        finally
+        {
+            await f.Subject.Consents.WithdrawAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
+        }
     }
 
     [Fact]

@@ -40,6 +40,12 @@ internal sealed class Replay
 
     public int SensitiveExactChecks { get; private set; }
 
+    /// <summary>Jobs accepted with ε = 0 on a dataset while it was SENSITIVE, whatever their kind.</summary>
+    public int SensitiveExactJobs { get; private set; }
+
+    /// <summary>Of <see cref="SensitiveExactJobs"/>, the HE scoring jobs: exempt, since each scored subject's consent authorises them.</summary>
+    public int SensitiveExactScoringJobs { get; private set; }
+
     public int DatasetEpsilonChecks { get; private set; }
 
     public int LicenseChecks { get; private set; }
@@ -243,8 +249,12 @@ internal sealed class Replay
         }
     }
 
-    /// <summary>What the grade and cap in force at the job's block allow: never an exact answer on SENSITIVE, never past the cap.</summary>
-    private void CheckPrivacy(ContractEvent e, ulong jobId, ulong licenseId, Hash32 datasetId, long epsilon)
+    /// <summary>
+    /// What the grade and cap in force at the job's block allow: never an exact answer on SENSITIVE (HE scoring excepted, as in
+    /// Licenses.consume: it is no answer about the population but each scored subject's own scores, under that subject's
+    /// consent), never past the cap.
+    /// </summary>
+    private void CheckPrivacy(ContractEvent e, ulong jobId, ulong licenseId, Hash32 datasetId, ComputationKind kind, long epsilon)
     {
         SensitiveExactChecks++;
         if (!Datasets.TryGetValue(datasetId, out var dataset))
@@ -255,8 +265,17 @@ internal sealed class Replay
 
         if (epsilon == 0 && dataset.Grade == ProtectionGrade.Sensitive)
         {
+            SensitiveExactJobs++;
+        }
+
+        if (epsilon == 0 && dataset.Grade == ProtectionGrade.Sensitive && kind == ComputationKind.HeScoring)
+        {
+            SensitiveExactScoringJobs++;
+        }
+        else if (epsilon == 0 && dataset.Grade == ProtectionGrade.Sensitive)
+        {
             SensitiveExactFindings.Add(new AuditFinding(
-                $"Job {jobId} was accepted with ε = 0 on dataset {dataset.Name} ({datasetId}) while it was SENSITIVE; a SENSITIVE dataset never answers exactly.",
+                $"Job {jobId} (kind {kind}) was accepted with ε = 0 on dataset {dataset.Name} ({datasetId}) while it was SENSITIVE; a SENSITIVE dataset never answers exactly, and only HE scoring, authorised by each subject's consent, is exempt.",
                 jobId,
                 licenseId == 0 ? null : licenseId,
                 e.BlockNumber));
@@ -387,7 +406,7 @@ internal sealed class Replay
         Jobs[jobId] = new JobState(jobId, licenseId, datasetId, submitter, v.GetHash32("specHash"), e.BlockNumber);
         void Invalid(string what) => SubmissionFindings.Add(new AuditFinding($"Job {jobId} was accepted although {what}.", jobId, licenseId == 0 ? null : licenseId, e.BlockNumber));
 
-        CheckPrivacy(e, jobId, licenseId, datasetId, epsilon);
+        CheckPrivacy(e, jobId, licenseId, datasetId, kind, epsilon);
         if (licenseId == 0)
         {
             CheckOpen(e, Invalid, datasetId, kind, epsilon);

@@ -145,15 +145,6 @@ internal static class SpecChecks
     public static DatasetPolicy WithAggregate(DatasetPolicy policy) =>
         policy with { AllowedKinds = policy.AllowedKinds | ComputationKindSet.Aggregate };
 
-    /// <summary>
-    /// The policy as scoring's row selection must see it. Scoring releases no statistic: each score is one consenting
-    /// subject's own rows weighted, authorised by that subject's consent on chain, which names the columns (the gate
-    /// checks it). So the exact-answer refusal of a SENSITIVE dataset does not apply to it (the ledger makes the same
-    /// exception for HE_SCORING); grids, domains and permissions still do.
-    /// </summary>
-    public static DatasetPolicy ForScoring(DatasetPolicy policy) =>
-        WithAggregate(policy) with { Grade = policy.Grade == ProtectionGrade.Sensitive ? ProtectionGrade.Restricted : policy.Grade };
-
     private static QueryRefusal? Model(EncryptedModel? model, string prefix)
     {
         var field = prefix + ".model";
