@@ -166,6 +166,17 @@ public sealed class ProtectionTests : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public void Groups_are_the_public_domain_values_the_querys_own_filters_admit_whatever_the_data_holds()
+    {
+        // D has rows, E..Z are not in the table; the domain is A..D. The filter admits B, C and D: those three are the
+        // groups, whatever rows exist, and A (excluded by the filter, so necessarily empty) is not listed.
+        var result = Run(Q.Query("regions", Q.Count()).GroupBy("region").Where("region", FilterOperator.In, Q.Str("B"), Q.Str("C"), Q.Str("D")));
+
+        Assert.Equal(["B", "C", "D"], result.Rows.Select(r => r.Keys[0].StringValue));
+        Assert.Equal(6, result.Rows[2].Cells[0].Value.IntValue);
+    }
+
+    [Fact]
     public void Suppression_is_off_with_k_one_and_no_dominance()
     {
         var result = Run(Q.Query("tax_open", Q.Count(), Q.Sum("revenue")).GroupBy("year", "credit_grade"));

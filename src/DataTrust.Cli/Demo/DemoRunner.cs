@@ -87,17 +87,29 @@ public sealed class DemoRunner : IAsyncDisposable
         var taxLicense = await LicenseAsync(cast, datasets["tax"], cancellationToken).ConfigureAwait(false);
         var socialLicense = await LicenseAsync(cast, datasets["social_security"], cancellationToken).ConfigureAwait(false);
 
-        Step("3", "The bank runs aggregate jobs; the nodes compute, protect the output and commit the result hash");
+        Step("3", "The bank runs aggregate jobs; the nodes compute, protect the output by the dataset's grade and commit the result hash");
         var bank = new JobClient(cast.Bank, cast.BankKey);
         var results = new List<VerifiedResult>
         {
             await RunJobAsync(bank, taxLicense, Query("tax", ["year", "credit_grade"], [Count(), Sum("tax_paid")]), Epsilon.Parse("0.5"), "total tax paid by year and credit grade, ε = 0.5 (tax records are SENSITIVE: never an exact answer)", cancellationToken).ConfigureAwait(false),
             await RunJobAsync(bank, socialLicense, NoArrearsHeadcount(), Epsilon.Parse("0.5"), "average insured headcount of employers without arrears, last 12 months, ε = 0.5", cancellationToken).ConfigureAwait(false),
+            await RunJobAsync(bank, socialLicense, EmployersByMonth(null), Epsilon.Zero, "employers and insured headcount by month, last 6 months, exact (social security is RESTRICTED: exact answers under cross-query auditing)", cancellationToken).ConfigureAwait(false),
         };
 
-        Step("4", "A refused job: another enterprise submits without a license of its own");
+        Step("3b", "A differencing attempt: the same months without the large employers — the audit withholds what would reveal them");
+        var differencing = await RunJobAsync(bank, socialLicense, EmployersByMonth(LargeEmployer), Epsilon.Zero, $"employers and insured headcount by month, last 6 months, for employers under {LargeEmployer} insured, exact", cancellationToken).ConfigureAwait(false);
+        results.Add(differencing);
+        if (differencing.Result.Suppressed.Count == 0)
+        {
+            throw new CliException("The demo expected the audit to withhold cells that, subtracted from the previous answer, reveal fewer than k employers, and it withheld none.");
+        }
+
+        _console.MarkupLine($"[yellow]{differencing.Result.Suppressed.Count} cell(s) withheld[/]: subtracted from job {results[2].JobId}, they would have given the exact headcount of the few employers with {LargeEmployer} or more insured (fewer than k = 10 each month)");
+
+        Step("4", "Refused jobs: an exact answer on SENSITIVE data, and another enterprise without a license of its own");
+        await ExpectRefusalAsync(() => bank.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);
         var other = new JobClient(cast.Other, cast.OtherKey);
-        await ExpectRefusalAsync(() => other.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);
+        await ExpectRefusalAsync(() => other.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Parse("0.1"), cancellationToken)).ConfigureAwait(false);
 
         Step("5", "A refused query: GROUP BY uscc (a JOIN_KEY may never be output) — the node's Explain says why");
         var explain = await bank.ExplainAsync(taxLicense, Query("tax", ["uscc"], [Count()]), cancellationToken).ConfigureAwait(false);
@@ -108,7 +120,7 @@ public sealed class DemoRunner : IAsyncDisposable
         Step("6", "The operator revokes the bank's tax license; the next job is refused");
         await cast.FinanceOperator.Licenses.RevokeAsync(taxLicense, "demo: purpose review", cancellationToken).ConfigureAwait(false);
         _console.MarkupLine($"license {taxLicense} revoked");
-        await ExpectRefusalAsync(() => bank.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);
+        await ExpectRefusalAsync(() => bank.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Parse("0.1"), cancellationToken)).ConfigureAwait(false);
 
         Step("7", "Homomorphic jobs: the bank's model and results stay encrypted under its own key; only the bank decrypts");
         var heResults = await HomomorphicAsync(cast, bank, datasets, cancellationToken).ConfigureAwait(false);
@@ -231,13 +243,15 @@ public sealed class DemoRunner : IAsyncDisposable
     private async Task ShowCatalogAsync(Cast cast, CancellationToken cancellationToken)
     {
         var table = new Table { Title = new TableTitle("catalog") };
-        table.AddColumns("dataset", "rows", "k", "dominance", "columns (permissions)");
+        table.AddColumns("dataset", "grade", "ε cap", "rows", "k", "dominance", "columns (permissions)");
         foreach (var id in await cast.Authority.Catalog.GetDatasetIdsAsync(cancellationToken).ConfigureAwait(false))
         {
             var spec = (await cast.Authority.Catalog.GetDatasetAsync(id, cancellationToken).ConfigureAwait(false)).Spec;
             var columns = string.Join(", ", spec.Columns.Select(c => $"{c.Name} {c.Permissions}"));
             table.AddRow(
                 Markup.Escape(spec.Name),
+                spec.Grade.Name(),
+                spec.EpsilonCap.IsZero ? "-" : spec.EpsilonCap.ToString(),
                 spec.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 spec.MinGroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 spec.DominancePercent == 0 ? "-" : $"({spec.DominanceN}, {spec.DominancePercent}%)",
@@ -329,9 +343,11 @@ public sealed class DemoRunner : IAsyncDisposable
         }
 
         var cross = new HeCrossDomainSumSpec { ScaleDigits = 2 };
-        cross.Parts.Add(Query("tax", [], [Count(), Sum("tax_paid")]));
+        var taxPart = Query("tax", [], [Count(), Sum("tax_paid")]);
+        taxPart.EpsilonMicros = 500_000; // tax is SENSITIVE: its part is noisy; the social-security part is exact and audited
+        cross.Parts.Add(taxPart);
         cross.Parts.Add(Query("social_security", [], [Count(), Sum("contribution_base_total")]));
-        results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeCrossDomainSum, [taxLicense, socialLicense], CrossDomain: cross), "HE cross-domain sum: tax and social security totals added under the bank's key by the tax node", cancellationToken).ConfigureAwait(false));
+        results.Add(await RunHeAsync(he, key, new HeJobRequest(ComputationKind.HeCrossDomainSum, [taxLicense, socialLicense], CrossDomain: cross), "HE cross-domain sum: tax (ε = 0.5) and social security (exact, audited) totals added under the bank's key by the tax node", cancellationToken).ConfigureAwait(false));
         return results;
     }
 
@@ -439,6 +455,21 @@ public sealed class DemoRunner : IAsyncDisposable
         var query = new AggregateQuery { DatasetId = dataset };
         query.GroupBy.Add(groupBy);
         query.Measures.Add(measures);
+        return query;
+    }
+
+    /// <summary>Insured headcount from which an employer counts as large in the differencing attempt (on the policy's grid of 10).</summary>
+    private const int LargeEmployer = 60;
+
+    private static AggregateQuery EmployersByMonth(int? below)
+    {
+        var query = Query("social_security", ["month"], [Count(), Sum("insured_headcount")]);
+        query.Filters.Add(new Filter { Column = "month", Operator = FilterOperator.Ge, Values = { new Value { StringValue = "2025-05" } } });
+        if (below is { } b)
+        {
+            query.Filters.Add(new Filter { Column = "insured_headcount", Operator = FilterOperator.Lt, Values = { new Value { IntValue = b } } });
+        }
+
         return query;
     }
 

@@ -97,8 +97,8 @@ public static class HeResultView
             var sum = value.WeightedSum is { } raw ? model.Rescale(raw, (int)result.FeatureScaleDigits) : (decimal?)null;
             rows.Add([
                 .. value.Keys.Select(ResultView.Format),
-                sum is { } s ? Text(s) : $"suppressed ({ResultView.Rule(group.SumSuppressedBy)})",
-                value.Count is { } c ? c.ToString(CultureInfo.InvariantCulture) : $"suppressed ({ResultView.Rule(group.CountSuppressedBy)})",
+                sum is { } s ? Text(s) : ResultView.Rule(group.SumSuppressedBy),
+                value.Count is { } c ? c.ToString(CultureInfo.InvariantCulture) : ResultView.Rule(group.CountSuppressedBy),
             ]);
             groups.Add(new JsonObject
             {
@@ -112,7 +112,11 @@ public static class HeResultView
 
         var notes = new List<string> { $"weighted sum = Σ over the group's rows of Σ w·x over {string.Join(", ", model.Columns)}, from the protected per-group sums" };
         var withheld = result.Groups.Count(g => g.SumSuppressed || g.CountSuppressed);
-        notes.Add(withheld == 0 ? $"no group withheld (k = {result.MinGroupSize})" : $"{withheld} group(s) with a withheld value (k = {result.MinGroupSize}); their slots hold only randomness");
+        notes.Add(result.Noise is { Mechanism: NoiseMechanism.DiscreteLaplace or NoiseMechanism.Laplace }
+            ? "every group of the public domain is shown, with noise on its sums; none is withheld"
+            : withheld == 0
+                ? $"no group withheld (k = {result.MinGroupSize}, audited with every answer released on this dataset before)"
+                : $"{withheld} group(s) with a withheld value (k = {result.MinGroupSize}, audited with every answer released before); their slots hold only randomness");
         notes.AddRange(Noise(result.Noise));
         notes.Add(Checked(verified));
         return new HeDecrypted(
@@ -169,7 +173,7 @@ public static class HeResultView
         foreach (var total in decrypted)
         {
             var value = total.Total is { } raw ? raw / scale : (decimal?)null;
-            rows.Add([total.Measure, value is { } v ? Text(v) : "suppressed (a part withheld it)"]);
+            rows.Add([total.Measure, value is { } v ? Text(v) : "withheld (a part withheld it)"]);
             totals.Add(new JsonObject { ["measure"] = total.Measure, ["total"] = value, ["suppressed"] = value is null });
         }
 

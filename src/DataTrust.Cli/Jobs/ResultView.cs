@@ -1,3 +1,4 @@
+using DataTrust.Core.Catalog;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
@@ -28,7 +29,7 @@ public static class ResultView
         ArgumentNullException.ThrowIfNull(cell);
         if (cell.Suppressed)
         {
-            return $"suppressed ({Rule(cell.SuppressedBy)})";
+            return Rule(cell.SuppressedBy);
         }
 
         return cell.KindCase == Cell.KindOneofCase.Histogram
@@ -39,6 +40,7 @@ public static class ResultView
     /// <summary>A readable name of a suppression rule.</summary>
     public static string Rule(SuppressionRule rule) => rule switch
     {
+        SuppressionRule.Withheld => "withheld",
         SuppressionRule.MinGroupSize => "fewer than k rows",
         SuppressionRule.Dominance => "dominance rule",
         SuppressionRule.Complementary => "complementary",
@@ -73,10 +75,7 @@ public static class ResultView
         }
 
         console.Write(table);
-        var suppressed = result.Suppressed.GroupBy(s => s.Rule).Select(g => $"{g.Count()} × {Rule(g.Key)}").ToList();
-        console.WriteLine(suppressed.Count == 0
-            ? $"no cell suppressed (k = {result.MinGroupSize})"
-            : $"suppressed cells (k = {result.MinGroupSize}): {string.Join(", ", suppressed)}");
+        console.WriteLine(Protection(result));
         if (result.Noise is { Mechanism: NoiseMechanism.Laplace or NoiseMechanism.DiscreteLaplace } noise)
         {
             console.WriteLine($"{Mechanism(noise)}, ε = {noise.EpsilonMicros / 1_000_000m:0.######}, δ = {noise.Delta.ToString("0.###", CultureInfo.InvariantCulture)}: " +
@@ -84,6 +83,21 @@ public static class ResultView
         }
 
         console.WriteLine($"result hash {verified.ResultHash} matches the chain; signed by node {verified.Node}");
+    }
+
+    /// <summary>What protected this result, in the words its grade allows: no more than the grade guarantees.</summary>
+    public static string Protection(AggregateResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var withheld = result.Suppressed.Count;
+        var noisy = result.Noise is { Mechanism: NoiseMechanism.Laplace or NoiseMechanism.DiscreteLaplace };
+        return (result.Noise?.Grade, noisy) switch
+        {
+            (_, true) => "every group of the public domain is shown, with noise; none is withheld, so no decision is made on the true values",
+            ((uint)ProtectionGrade.Open, _) => "exact: the dataset is OPEN (public data)",
+            _ when withheld == 0 => $"exact; no cell withheld (k = {result.MinGroupSize}, audited with every answer released on this dataset before)",
+            _ => $"exact; {withheld} cell(s) withheld (k = {result.MinGroupSize}): a cell is withheld when it is small or dominated, or when, with the answers released on this dataset before (to anyone), it would reveal such a group; withheld, empty and small cells look the same",
+        };
     }
 
     /// <summary>The noise mechanism's name as shown to people.</summary>

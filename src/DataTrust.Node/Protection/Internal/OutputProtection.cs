@@ -78,7 +78,7 @@ internal static class OutputProtection
             return found;
         }
 
-        var domains = plan.GroupBy.Select(c => plan.Policy.For(c.Name).Domain ?? []).ToArray();
+        var domains = plan.GroupBy.Select((c, d) => Admitted(plan, d, found)).ToArray();
         var byKey = new Dictionary<string, RawRow>(StringComparer.Ordinal);
         foreach (var row in found)
         {
@@ -110,6 +110,55 @@ internal static class OutputProtection
                 return rows;
             }
         }
+    }
+
+    /// <summary>
+    /// The domain values of group-by column <paramref name="d"/> that the query's own filters on that column admit: a
+    /// value the filters exclude can hold no row, so leaving it out depends on the query and the public domain only. A
+    /// value is kept whenever the rows found hold it, so a comparison this code cannot make exactly never drops data.
+    /// </summary>
+    private static IReadOnlyList<string> Admitted(QueryPlan plan, int d, IReadOnlyList<RawRow> found)
+    {
+        var column = plan.GroupBy[d];
+        var domain = plan.Policy.For(column.Name).Domain ?? [];
+        var filters = plan.Filters.Where(f => f.Column.Name == column.Name).ToList();
+        if (filters.Count == 0)
+        {
+            return domain;
+        }
+
+        var present = found.Select(r => Literals.Canonical(r.Keys[d])).ToHashSet(StringComparer.Ordinal);
+        return [.. domain.Where(text => present.Contains(text) || filters.All(f => Admits(f, text, column.Type) != false))];
+    }
+
+    /// <summary>Whether a filter admits a domain value: true, false, or null when it cannot tell exactly.</summary>
+    private static bool? Admits(PlannedFilter filter, string text, Core.Catalog.ColumnType type)
+    {
+        int? Compare(object literal) => (type, literal) switch
+        {
+            (Core.Catalog.ColumnType.Text, string s) => string.CompareOrdinal(text, s),
+            (Core.Catalog.ColumnType.Int, long l) when long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var v) => v.CompareTo(l),
+            _ => null,
+        };
+
+        var c = filter.Values.Select(Compare).ToList();
+        if (c.Any(x => x is null))
+        {
+            return null;
+        }
+
+        return filter.Operator switch
+        {
+            FilterOperator.Eq => c[0] == 0,
+            FilterOperator.Ne => c[0] != 0,
+            FilterOperator.Lt => c[0] < 0,
+            FilterOperator.Le => c[0] <= 0,
+            FilterOperator.Gt => c[0] > 0,
+            FilterOperator.Ge => c[0] >= 0,
+            FilterOperator.In => c.Any(x => x == 0),
+            FilterOperator.Between when c.Count == 2 => c[0] >= 0 && c[1] <= 0,
+            _ => null,
+        };
     }
 
     /// <summary>One string for a group's key values (canonical text), to match groups across queries and pieces.</summary>
