@@ -36,7 +36,7 @@ public sealed class HeResultViewTests : IDisposable
 
         var decrypted = HeResultView.Decrypt(Verified(Totals(key)), key, model: null);
 
-        Assert.Equal(["12345.67", "-2.5", "suppressed (a part withheld it)"], decrypted.Rows.Select(r => r[1]));
+        Assert.Equal(["12345.67", "-2.5", "withheld (a part withheld it)"], decrypted.Rows.Select(r => r[1]));
         var totals = decrypted.Json["totals"]!.AsArray();
         Assert.Equal(12345.67m, totals[0]!["total"]!.GetValue<decimal>());
         Assert.Null(totals[2]!["total"]);
