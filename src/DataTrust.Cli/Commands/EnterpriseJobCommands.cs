@@ -30,6 +30,7 @@ internal static class EnterpriseJobCommands
         var noRun = new Option<bool>("--no-run") { Description = "Only submit on chain; run it later with 'enterprise result'" };
         var outFile = OutOption();
         var noExplain = new Option<bool>("--no-explain") { Description = "Skip the dry run (the node's Explain; for scoring, the consent check) and let the ledger and the node judge the job" };
+        var explainOnly = new Option<bool>("--explain-only") { Description = "Aggregates: only ask the node's Explain whether the job would pass, what it costs and which cells it would withhold; submit nothing" };
         var dataDir = DataDirOption();
         var heDegree = new Option<int?>("--he-degree") { Description = "Ring degree of the account's BFV key when it is first made (8192 or 16384; default 8192)" };
         var rpc = CommonOptions.Rpc();
@@ -38,7 +39,7 @@ internal static class EnterpriseJobCommands
         var json = CommonOptions.Json();
         var command = new Command("submit", "Check a query with the node (Explain), submit it as a job on chain, and have the node run it; HE kinds encrypt the model with the account's own key and decrypt the result locally")
         {
-            license, query, kind, model, epsilon, noRun, outFile, noExplain, dataDir, heDegree, rpc, deployment, key, json,
+            license, query, kind, model, epsilon, noRun, outFile, noExplain, explainOnly, dataDir, heDegree, rpc, deployment, key, json,
         };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
@@ -67,6 +68,11 @@ internal static class EnterpriseJobCommands
             var ct = environment.CancellationToken;
 
             // The dry run costs nothing on chain: a query the policy refuses is never submitted.
+            if (parse.GetValue(explainOnly) && parse.GetValue(noExplain))
+            {
+                throw new CliException("--explain-only and --no-explain contradict each other; give one.");
+            }
+
             if (!parse.GetValue(noExplain))
             {
                 var explain = await client.ExplainAsync(licenses[0], aggregate, ct).ConfigureAwait(false);
@@ -74,6 +80,12 @@ internal static class EnterpriseJobCommands
                 {
                     await environment.Error.WriteLineAsync($"refused by the node's Explain: {explain.Clause} ({explain.Reason}); nothing was submitted.").ConfigureAwait(false);
                     return CliApp.Refused;
+                }
+
+                if (parse.GetValue(explainOnly))
+                {
+                    ResultView.PrintExplain(environment, parse.GetValue(json), explain);
+                    return CliApp.Ok;
                 }
             }
 

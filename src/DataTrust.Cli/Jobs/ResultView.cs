@@ -100,6 +100,33 @@ public static class ResultView
         };
     }
 
+    /// <summary>Prints what Explain said of an allowed query: its cost and, when the node previewed it, the cells it would withhold.</summary>
+    public static void PrintExplain(CliEnvironment environment, bool json, ExplainResponse explain)
+    {
+        ArgumentNullException.ThrowIfNull(explain);
+        if (json)
+        {
+            Output.Json(environment, JsonNode.Parse(JsonFormatter.Default.Format(explain))!.AsObject());
+            return;
+        }
+
+        var console = Output.Console(environment);
+        console.WriteLine($"allowed: the job would spend {explain.Quota} query and ε {explain.EpsilonMicros / 1_000_000m:0.######}; nothing was submitted");
+        if (!explain.Previewed)
+        {
+            return;
+        }
+
+        console.WriteLine(explain.Withheld.Count == 0
+            ? $"if it ran now, it would withhold none of its {explain.Cells} cells"
+            : $"if it ran now, it would withhold {explain.Withheld.Count} of its {explain.Cells} cells (other answers released before it can change this):");
+        foreach (var cell in explain.Withheld)
+        {
+            var keys = cell.Keys.Count == 0 ? "total" : string.Join(", ", cell.Keys.Select(Format));
+            console.WriteLine($"  {keys} · measure {cell.Measure}{(cell.Bin >= 0 ? $" · bin {cell.Bin}" : string.Empty)}");
+        }
+    }
+
     /// <summary>The noise mechanism's name as shown to people.</summary>
     internal static string Mechanism(NoiseInfo noise) =>
         noise.Mechanism == NoiseMechanism.DiscreteLaplace ? "discrete Laplace noise (exact integer sampling)" : "Laplace noise";

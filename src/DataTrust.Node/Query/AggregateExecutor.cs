@@ -113,6 +113,54 @@ public sealed partial class AggregateExecutor
         return new ExecutionOutcome(result, null);
     }
 
+    /// <summary>
+    /// What a job running <paramref name="query"/> now would withhold, computed as the job would but recorded nowhere:
+    /// the audit's state is left as it was and no value is returned. Only exact answers on RESTRICTED data can withhold
+    /// (a noisy answer shows every group of the public domain; an OPEN one is exact). Call it only for a query that
+    /// passed <see cref="Explain"/> and a caller whose license allows it: each preview reveals the same bits a denial does.
+    /// </summary>
+    /// <param name="query">The query.</param>
+    /// <param name="policy">The policy to enforce (the dataset's stated one when null).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The withheld cells and the number of cells, or the refusal.</returns>
+    public (IReadOnlyList<WithheldPreview> Withheld, int Cells, QueryRefusal? Refusal) PreviewWithheld(AggregateQuery query, DatasetPolicy? policy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var epsilon = new Epsilon(query.HasEpsilonMicros && query.EpsilonMicros <= long.MaxValue ? (long)query.EpsilonMicros : 0);
+        var check = QueryValidator.Validate(Find(query.DatasetId), query, epsilon, limits, policy);
+        if (check.Plan is not { } plan)
+        {
+            return ([], 0, check.Refusal);
+        }
+
+        AggregateResult result;
+        if (plan.Policy.Grade == ProtectionGrade.Restricted && plan.Epsilon.IsZero)
+        {
+            var rows = Run(plan, cancellationToken);
+            using var run = Audits.GetValue(store, s => new CrossQueryAudit(s)).Begin(plan, cancellationToken);
+            try
+            {
+                result = OutputProtection.Protect(plan, rows, random, run.Decide);
+            }
+            finally
+            {
+                run.Discard();
+            }
+        }
+        else
+        {
+            // Nothing can be withheld; the groups are known without reading a row, except on OPEN data.
+            result = OutputProtection.Protect(plan, plan.Policy.Grade == ProtectionGrade.Open ? Run(plan, cancellationToken) : [], random);
+        }
+
+        var withheld = result.Suppressed
+            .Select(c => new WithheldPreview { Keys = { result.Rows[c.Row].Keys }, Measure = (uint)c.Measure, Bin = c.Bin })
+            .ToList();
+        var cells = result.Rows.Sum(r => r.Cells.Sum(c => c.KindCase == Cell.KindOneofCase.Histogram ? c.Histogram.Bins.Count : 1));
+        LogPreviewed(plan.Dataset.Id, withheld.Count, cells);
+        return (withheld, cells, null);
+    }
+
     /// <summary>One audit per store, whichever executor reads it, so every licensee's answers meet the same state.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DatasetStore, CrossQueryAudit> Audits = new();
 
@@ -188,6 +236,9 @@ public sealed partial class AggregateExecutor
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Explained aggregate: allowed {Allowed}, reason {Reason}")]
     private partial void LogExplained(bool allowed, ErrorReason reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Previewed aggregate on {DatasetId}: {WithheldCount} of {CellCount} cells would be withheld")]
+    private partial void LogPreviewed(string datasetId, int withheldCount, int cellCount);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Aggregate on {DatasetId} failed in the store ({ErrorType})")]
     private partial void LogFailed(string datasetId, string errorType);

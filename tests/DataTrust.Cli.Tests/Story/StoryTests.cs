@@ -120,6 +120,10 @@ public sealed class StoryTests : IAsyncLifetime
         var query = Path.Combine(_root, "query.json");
         await File.WriteAllTextAsync(query, """{"datasetId":"tax","groupBy":["year"],"measures":[{"function":"COUNT"},{"function":"SUM","column":"tax_paid"}]}""");
         var resultFile = Path.Combine(_root, "job-1.json");
+        var explained0 = await MustAsync(As(bank, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5", "--explain-only"));
+        Assert.Contains("allowed: the job would spend 1 query and ε 0.5; nothing was submitted", explained0.Out, StringComparison.Ordinal);
+        Assert.Contains("it would withhold none of its 6 cells", explained0.Out, StringComparison.Ordinal); // noisy: 3 years × 2 measures, none withheld
+        Assert.Equal(0UL, await ledger.Jobs.GetJobCountAsync());
         var submitted = await MustAsync(As(bank, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5", "--out", resultFile));
         Assert.Contains("matches the chain", submitted.Out, StringComparison.Ordinal);
         var job = await ledger.Jobs.GetJobAsync(1);

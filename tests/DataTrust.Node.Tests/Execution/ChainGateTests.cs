@@ -290,6 +290,57 @@ public class ExplainLicenseTests(ChainedNodeFixture node)
         Assert.Equal(500_000UL, answer.EpsilonMicros);
     }
 
+    private static AggregateQuery SentinelBelow(long codes)
+    {
+        var query = new AggregateQuery { DatasetId = "sentinel" };
+        query.GroupBy.Add("region");
+        query.Measures.Add(new Measure { Function = MeasureFunction.Count });
+        query.Measures.Add(new Measure { Function = MeasureFunction.Sum, Column = "amount" });
+        var filter = new Filter { Column = "secret_code", Operator = FilterOperator.Lt };
+        filter.Values.Add(new Value { IntValue = long.Parse(ChainedNodeFixture.NumberMarker + "00", System.Globalization.CultureInfo.InvariantCulture) + codes });
+        query.Filters.Add(filter);
+        return query;
+    }
+
+    [Fact]
+    public async Task Explain_predicts_what_the_audit_would_withhold_and_records_nothing_until_a_job_releases()
+    {
+        // Rows 0..29 by region (8, 8, 7, 7 rows), then rows 0..30: one more row in R2. Once the first is released,
+        // the second's R2 cells differ from it by one row, and the audit withholds them.
+        var license = await node.LicenseOnAsync("sentinel");
+        var first = SentinelBelow(30);
+        var second = SentinelBelow(31);
+
+        var before = await node.Jobs.ExplainAsync(Explain(license, second));
+        var firstPreview = await node.Jobs.ExplainAsync(Explain(license, first));
+        var again = await node.Jobs.ExplainAsync(Explain(license, second));
+        var jobId = await node.SubmitAsync(license, first);
+        var released = JobResult.Parser.ParseFrom((await node.Jobs.ExecuteAsync(node.Request(jobId))).Result).Aggregate;
+        var after = await node.Jobs.ExplainAsync(Explain(license, second));
+        var secondJob = await node.SubmitAsync(license, second);
+        var secondResult = JobResult.Parser.ParseFrom((await node.Jobs.ExecuteAsync(node.Request(secondJob))).Result).Aggregate;
+
+        Assert.True(before.Previewed && firstPreview.Previewed && after.Previewed);
+        Assert.Equal(8u, before.Cells);
+        Assert.Empty(firstPreview.Withheld);
+        Assert.Empty(released.Suppressed);
+        Assert.Equal(before.Withheld, again.Withheld);
+        Assert.Empty(again.Withheld); // previews recorded nothing: the second query is still news-free on its own
+        Assert.Equal(2, after.Withheld.Count);
+        Assert.All(after.Withheld, w => Assert.Equal("R2", w.Keys[0].StringValue));
+        Assert.Equal(after.Withheld.Select(w => (w.Measure, w.Bin)), secondResult.Suppressed.Select(c => ((uint)c.Measure, c.Bin)));
+    }
+
+    [Fact]
+    public async Task Explain_without_a_license_previews_nothing()
+    {
+        var answer = await node.Jobs.ExplainAsync(new ExplainRequest { Query = SentinelBelow(30) });
+
+        Assert.True(answer.Allowed, answer.Clause);
+        Assert.False(answer.Previewed);
+        Assert.Empty(answer.Withheld);
+    }
+
     [Fact]
     public async Task Explain_refuses_under_a_revoked_license_and_names_it()
     {

@@ -175,7 +175,8 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, "query", "query: Explain needs the query to check.");
         }
 
-        // The policy part reads no rows; the license part (when a license id is given) reads only the chain.
+        // The policy part reads no rows; the license part (when a license id is given) reads the chain, and then the
+        // preview of withheld cells reads the rows the job would, without recording anything.
         var check = executor.Explain(request.Query);
         var response = new ExplainResponse
         {
@@ -190,6 +191,20 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             refusal = gate is null
                 ? new QueryRefusal(ErrorReason.ChainUnavailable, "license_id", "This node has no chain configured, so it cannot check a license.")
                 : await gate.ExplainLicenseAsync(licenseId, request.Query, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        if (refusal is null && !request.LicenseId.IsEmpty)
+        {
+            // Only a licensee whose license allows the query learns what its job would withhold: the same bits the
+            // job's own result would show, without spending anything (the threat model says so).
+            var preview = executor.PreviewWithheld(request.Query, cancellationToken: context.CancellationToken);
+            refusal = preview.Refusal;
+            if (refusal is null)
+            {
+                response.Previewed = true;
+                response.Withheld.AddRange(preview.Withheld);
+                response.Cells = (uint)preview.Cells;
+            }
         }
 
         if (refusal is not null)

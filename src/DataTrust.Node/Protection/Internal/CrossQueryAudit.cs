@@ -426,6 +426,12 @@ internal sealed class AuditRun : IDisposable
         }
     }
 
+    /// <summary>
+    /// Forgets what <see cref="Decide"/> did: the cached state is dropped and read again from the database by the next
+    /// run, so a preview (Explain) leaves the audit exactly as it was.
+    /// </summary>
+    public void Discard() => owner.Forget(plan.Dataset.Id);
+
     /// <summary>Writes the refined atoms and the span, in one transaction, before the result leaves the node.</summary>
     public void Commit()
     {
