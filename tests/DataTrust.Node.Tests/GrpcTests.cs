@@ -138,6 +138,17 @@ public sealed class GrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Explain_of_an_open_job_on_a_node_without_a_chain_is_refused_as_chain_unavailable()
+    {
+        var client = new JobService.JobServiceClient(server.Channel);
+
+        var response = await client.ExplainAsync(new ExplainRequest { Query = Q.Query("tax", Q.Count()), Open = true });
+
+        Assert.False(response.Allowed);
+        Assert.Equal(ErrorReason.ChainUnavailable, response.Reason);
+    }
+
+    [Fact]
     public async Task Health_reports_serving()
     {
         var client = new Health.HealthClient(server.Channel);
