@@ -104,6 +104,8 @@ public sealed class GrpcTests : IAsyncLifetime
     [InlineData("datatrust.v1.CatalogService", "ListDatasets", new byte[] { 0x0A, 0x10, 0x41 })]
     [InlineData("datatrust.v1.JobService", "Explain", new byte[] { 0x0A, 0x05, 0x0A, 0x03 })]
     [InlineData("datatrust.v1.JobService", "Explain", new byte[] { 0x08 })]
+    [InlineData("datatrust.v1.CatalogService", "DownloadSnapshot", new byte[] { 0x0A, 0x10, 0x41 })]
+    [InlineData("datatrust.v1.CatalogService", "DownloadSnapshot", new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF })]
     public async Task Malformed_protobuf_over_the_socket_is_invalid_argument_with_a_reason(string service, string method, byte[] garbage)
     {
         // Arrange: a raw call that sends the bytes as they are.
@@ -120,6 +122,30 @@ public sealed class GrpcTests : IAsyncLifetime
         Assert.Equal("ERROR_REASON_MALFORMED_REQUEST", status.GetDetail<ErrorInfo>().Reason);
         Assert.Equal("request", status.GetDetail<BadRequest>().FieldViolations[0].Field);
         Assert.DoesNotContain(server.Logs.Lines, line => line.Contains("InvalidProtocolBufferException", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Download_of_a_sensitive_dataset_is_refused_as_not_open_before_any_message()
+    {
+        var client = new CatalogService.CatalogServiceClient(server.Channel);
+        using var call = client.DownloadSnapshot(new DownloadSnapshotRequest { DatasetId = "tax" });
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal("ERROR_REASON_NOT_OPEN", error.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Contains("SENSITIVE on this node", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_of_an_open_job_on_a_node_without_a_chain_is_refused_as_chain_unavailable()
+    {
+        var client = new JobService.JobServiceClient(server.Channel);
+
+        var response = await client.ExplainAsync(new ExplainRequest { Query = Q.Query("tax", Q.Count()), Open = true });
+
+        Assert.False(response.Allowed);
+        Assert.Equal(ErrorReason.ChainUnavailable, response.Reason);
     }
 
     [Fact]

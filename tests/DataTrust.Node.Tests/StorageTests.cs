@@ -71,6 +71,57 @@ public sealed class StorageTests : IDisposable
     }
 
     [Fact]
+    public void The_snapshot_read_out_is_canonical_csv_that_recomputes_to_the_commitment()
+    {
+        using var store = new DatasetStore(temp.Path);
+        File.WriteAllText(temp.File("s.csv"), "name,amount\nx,1\ny,2\nz,\n");
+        var imported = store.Import(new DatasetImport("s", temp.File("s.csv"), ImportFormat.Csv, SmallPolicy, SmallSchema));
+
+        var bytes = store.ReadSnapshot(imported, 4).SelectMany(c => c).ToArray();
+
+        Assert.Equal("name,amount\n\"x\",1\n\"y\",2\n\"z\",\n", Encoding.UTF8.GetString(bytes));
+        Assert.Equal((imported.SnapshotCommitment, 3L), SnapshotCsv.Commit(SmallSchema, bytes));
+        Assert.All(store.ReadSnapshot(imported, 4), c => Assert.InRange(c.Length, 1, 4));
+    }
+
+    [Theory]
+    [InlineData(ProtectionGrade.Restricted)]
+    [InlineData(ProtectionGrade.Sensitive)]
+    public void The_snapshot_of_a_dataset_that_is_not_open_is_never_read_out(ProtectionGrade grade)
+    {
+        using var store = new DatasetStore(temp.Path);
+        File.WriteAllText(temp.File("r.csv"), "name,amount\nx,1\n");
+        var imported = store.Import(new DatasetImport("r", temp.File("r.csv"), ImportFormat.Csv, new DatasetPolicy(1, DominanceRule.Disabled, grade, ComputationKindSet.Aggregate, [
+            new ColumnPolicy("name", ColumnPermissions.GroupBy, Domain: ["x"]),
+            new ColumnPolicy("amount", ColumnPermissions.Aggregate, 0, 100),
+        ]) { EpsilonCap = new Epsilon(1_000_000) }, SmallSchema));
+
+        var ex = Assert.Throws<StorageException>(() => store.ReadSnapshot(imported, 1 << 20));
+
+        Assert.Contains("only the snapshot of an OPEN dataset", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_whose_rows_were_altered_after_import_is_cut_short()
+    {
+        using var store = new DatasetStore(temp.Path);
+        File.WriteAllText(temp.File("t.csv"), "name,amount\nx,1\ny,2\n");
+        var imported = store.Import(new DatasetImport("t", temp.File("t.csv"), ImportFormat.Csv, SmallPolicy, SmallSchema));
+        using (var connection = store.OpenConnection())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "UPDATE ds_t SET amount = 3 WHERE name = 'y'";
+            command.ExecuteNonQuery();
+        }
+
+        var chunks = new List<byte[]>();
+        var ex = Assert.Throws<StorageException>(() => chunks.AddRange(store.ReadSnapshot(imported, 1 << 20)));
+
+        Assert.Empty(chunks);
+        Assert.Contains("no longer match its snapshot commitment", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Import_infers_a_schema_when_none_is_given()
     {
         using var store = new DatasetStore(temp.Path);

@@ -12,6 +12,7 @@ internal static class CommandGroups
         AdminCommands.Create(environment),
         OperatorCommands.Create(environment),
         EnterpriseCommands.Create(environment),
+        OpenCommands.Create(environment),
         NodeCommands.Create(environment),
         DemoCommand.Create(environment),
         AuditCommands.Create(environment),

@@ -21,7 +21,7 @@ internal static class EnterpriseJobCommands
 
     public static Command Submit(CliEnvironment environment)
     {
-        var license = new Option<ulong[]>("--license") { Description = "The license the job runs under (a cross-domain sum: one per part, in part order)", Required = true };
+        var license = new Option<ulong[]>("--license") { Description = "The license the job runs under (a cross-domain sum: one per part, in part order); leave it out for an aggregate on an OPEN dataset, which needs none" };
         var query = new Option<FileInfo>("--query") { Description = "The typed query, as JSON (for HE kinds, the kind's query file; see the README)", Required = true };
         var kind = new Option<string>("--kind") { Description = "aggregate, he-weighted-aggregate, he-scoring or he-cross-domain-sum", DefaultValueFactory = _ => "aggregate" };
         kind.AcceptOnlyFromAmong([.. Kinds.Keys]);
@@ -37,24 +37,29 @@ internal static class EnterpriseJobCommands
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();
         var json = CommonOptions.Json();
-        var command = new Command("submit", "Check a query with the node (Explain), submit it as a job on chain, and have the node run it; HE kinds encrypt the model with the account's own key and decrypt the result locally")
+        var command = new Command("submit", "Check a query with the node (Explain), submit it as a job on chain, and have the node run it; without --license, an aggregate on an OPEN dataset runs as an open job; HE kinds encrypt the model with the account's own key and decrypt the result locally")
         {
             license, query, kind, model, epsilon, noRun, outFile, noExplain, explainOnly, dataDir, heDegree, rpc, deployment, key, json,
         };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             var jobKind = Kinds[parse.GetValue(kind)!];
-            var licenses = parse.GetValue(license)!;
+            var licenses = parse.GetValue(license) ?? [];
             var eps = Epsilon.Parse(parse.GetValue(epsilon)!);
             if (jobKind != ComputationKind.Aggregate)
             {
+                if (licenses.Length == 0)
+                {
+                    throw new CliException($"An {Name(jobKind)} job runs under a license: give --license (only aggregates on OPEN datasets run without one).");
+                }
+
                 var request = HeRequest(jobKind, licenses, parse.GetValue(query)!, parse.GetValue(model), eps) with { CheckConsent = !parse.GetValue(noExplain) };
                 return await SubmitHeAsync(environment, parse, request, new HeRun(dataDir, heDegree, noRun, outFile, json, rpc, deployment, key)).ConfigureAwait(false);
             }
 
-            if (licenses.Length != 1 || parse.GetValue(model) is not null)
+            if (licenses.Length > 1 || parse.GetValue(model) is not null)
             {
-                throw new CliException("An aggregate job runs under exactly one --license and takes no --model.");
+                throw new CliException("An aggregate job runs under one --license (or none, on an OPEN dataset) and takes no --model.");
             }
 
             var aggregate = QueryFile.Load(parse.GetValue(query)!);
@@ -66,6 +71,11 @@ internal static class EnterpriseJobCommands
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
             var client = new JobClient(connection.Ledger, connection.Key);
             var ct = environment.CancellationToken;
+            var open = licenses.Length == 0;
+            if (open)
+            {
+                await RequireOpenAsync(connection, aggregate, eps, ct).ConfigureAwait(false);
+            }
 
             // The dry run costs nothing on chain: a query the policy refuses is never submitted.
             if (parse.GetValue(explainOnly) && parse.GetValue(noExplain))
@@ -75,7 +85,9 @@ internal static class EnterpriseJobCommands
 
             if (!parse.GetValue(noExplain))
             {
-                var explain = await client.ExplainAsync(licenses[0], aggregate, ct).ConfigureAwait(false);
+                var explain = open
+                    ? await client.ExplainOpenAsync(aggregate, ct).ConfigureAwait(false)
+                    : await client.ExplainAsync(licenses[0], aggregate, ct).ConfigureAwait(false);
                 if (!explain.Allowed)
                 {
                     await environment.Error.WriteLineAsync($"refused by the node's Explain: {explain.Clause} ({explain.Reason}); nothing was submitted.").ConfigureAwait(false);
@@ -89,7 +101,9 @@ internal static class EnterpriseJobCommands
                 }
             }
 
-            var jobId = await client.SubmitAsync(licenses[0], aggregate, eps, ct).ConfigureAwait(false);
+            var jobId = open
+                ? await client.SubmitOpenAsync(aggregate, ct).ConfigureAwait(false)
+                : await client.SubmitAsync(licenses[0], aggregate, eps, ct).ConfigureAwait(false);
             if (parse.GetValue(noRun))
             {
                 WriteJob(environment, parse.GetValue(json), jobId);
@@ -155,6 +169,32 @@ internal static class EnterpriseJobCommands
             return CliApp.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// An aggregate without --license runs as an open job, which only an OPEN dataset takes: anything else needs a
+    /// license, and the sentence says how to get one. Open jobs spend no ε (their answers are exact).
+    /// </summary>
+    private static async Task RequireOpenAsync(ChainConnection connection, Protos.V1.AggregateQuery query, Epsilon epsilon, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(query.DatasetId))
+        {
+            throw new CliException("The query file names no dataset; set \"datasetId\".");
+        }
+
+        var dataset = await Lookups.RequireDatasetAsync(connection, DatasetIds.OnChainId(query.DatasetId), query.DatasetId, cancellationToken).ConfigureAwait(false);
+        if (dataset.Spec.Grade != ProtectionGrade.Open || !dataset.Active)
+        {
+            var why = dataset.Active ? $"is {dataset.Spec.Grade.Name()}, not OPEN" : "was retired";
+            throw new CliException(
+                $"Dataset '{query.DatasetId}' {why}, so a job on it needs a license: request one with 'datatrust enterprise request --dataset {query.DatasetId} --purpose \"…\"', " +
+                "and once the operator grants it, pass its id with --license (see 'datatrust enterprise licenses').");
+        }
+
+        if (!epsilon.IsZero || (query.HasEpsilonMicros && query.EpsilonMicros != 0))
+        {
+            throw new CliException($"Dataset '{query.DatasetId}' is OPEN: an open job spends no ε and its answers are exact; leave out --epsilon and the query's \"epsilonMicros\".");
+        }
     }
 
     /// <summary>The options of an HE submission that shape how it runs and prints.</summary>

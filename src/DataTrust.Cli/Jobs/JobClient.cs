@@ -53,7 +53,8 @@ public sealed class NodeRefusedException : Exception
 
 /// <summary>
 /// An enterprise's side of a job: finds the dataset's node from the chain, asks it to Explain, submits the job on
-/// chain, asks the node to run it, and checks what comes back against the chain before anyone trusts it.
+/// chain (under a license, or as an open job on an OPEN dataset), asks the node to run it, and checks what comes back
+/// against the chain before anyone trusts it.
 /// </summary>
 public sealed class JobClient
 {
@@ -113,6 +114,57 @@ public sealed class JobClient
         var client = new JobService.JobServiceClient(channel);
         var request = new ExplainRequest { Query = query, LicenseId = JobStreams.IdBytes(licenseId) };
         return await CallAsync(() => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the node of the query's dataset whether the query would run as an open job (开放尽开放: no license): the
+    /// dataset must be published, active and OPEN on chain, allow aggregates, and the query must spend no ε. A dry run:
+    /// no chain transaction, no rows read. A non-OPEN dataset is answered <c>ERROR_REASON_NOT_OPEN</c>.
+    /// </summary>
+    /// <exception cref="NodeRefusedException">The node refused the call itself.</exception>
+    /// <exception cref="ContractRevertedException">The dataset is not in the catalog (<c>UnknownDataset</c>).</exception>
+    public async Task<ExplainResponse> ExplainOpenAsync(AggregateQuery query, CancellationToken cancellationToken)
+    {
+        var (_, endpoint) = await NodeOfAsync(DatasetOf(query), cancellationToken).ConfigureAwait(false);
+        using var channel = GrpcChannel.ForAddress(endpoint);
+        var client = new JobService.JobServiceClient(channel);
+        var request = new ExplainRequest { Query = query, Open = true };
+        return await CallAsync(() => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Submits the query as an open job on its OPEN dataset, without a license (<c>Jobs.submitOpen</c>); the job has
+    /// license 0 and spends no ε. Returns the job id; run and verify it with <see cref="RunAsync"/> like any job.
+    /// </summary>
+    /// <exception cref="ArgumentException">The query names no dataset or spends ε.</exception>
+    /// <exception cref="ContractRevertedException">The ledger refused, e.g. <c>NotOpen</c> on a RESTRICTED or SENSITIVE dataset.</exception>
+    public Task<ulong> SubmitOpenAsync(AggregateQuery query, CancellationToken cancellationToken)
+    {
+        var dataset = DatasetOf(query);
+        if (query.HasEpsilonMicros && query.EpsilonMicros != 0)
+        {
+            throw new ArgumentException("An open job spends no ε: answers on an OPEN dataset are exact. Leave epsilon_micros unset.", nameof(query));
+        }
+
+        return _ledger.Jobs.SubmitOpenAsync(dataset, ComputationKind.Aggregate, SpecOf(query), cancellationToken);
+    }
+
+    /// <summary>Submits the query as an open job (<see cref="SubmitOpenAsync"/>), has the node run it, and checks the result against the chain.</summary>
+    /// <exception cref="ContractRevertedException">The ledger refused the job (e.g. <c>NotOpen</c>).</exception>
+    /// <exception cref="NodeRefusedException">The node refused.</exception>
+    /// <exception cref="CliException">The node answered with a result the chain does not vouch for.</exception>
+    public async Task<VerifiedResult> RunOpenAsync(AggregateQuery query, CancellationToken cancellationToken)
+    {
+        var jobId = await SubmitOpenAsync(query, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(jobId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Hash32 DatasetOf(AggregateQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return string.IsNullOrEmpty(query.DatasetId)
+            ? throw new ArgumentException("The query names no dataset; set dataset_id.", nameof(query))
+            : DatasetIds.OnChainId(query.DatasetId);
     }
 
     /// <summary>Submits the query as a job under a license; returns the job id. A refusal by the ledger raises <see cref="ContractRevertedException"/>.</summary>

@@ -27,7 +27,7 @@ namespace DataTrust.Core.Catalog;
 /// <para>Sorting the row hashes makes the commitment independent of storage order, so an auditor with the same rows
 /// (in any order) recomputes the same value; keeping duplicates makes it a commitment to the multiset of rows.</para>
 /// </remarks>
-public sealed class SnapshotCommitmentBuilder
+public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
 {
     private const string Domain = "DataTrust/snapshot/v1";
 

@@ -140,6 +140,105 @@ public sealed class ChainGate
         }
     }
 
+    /// <summary>
+    /// The open half of Explain: would an open job (no license, 开放尽开放) with this query be accepted now? Checks that the
+    /// query's dataset is published, active, held by this node, OPEN and allows aggregates, and that the query spends no ε
+    /// (an open job has ε 0 on chain). Returns null when it would, else the refusal. Costs nothing on chain.
+    /// </summary>
+    public async Task<QueryRefusal?> ExplainOpenAsync(AggregateQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (string.IsNullOrEmpty(query.DatasetId))
+        {
+            return new QueryRefusal(ErrorReason.MalformedRequest, "query.dataset_id", "query.dataset_id: name the dataset the open job would run on.");
+        }
+
+        try
+        {
+            var (dataset, refusal) = await OpenEntryAsync(query.DatasetId, "query.dataset_id", cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            if (!dataset!.Spec.AllowedKinds.Allows(ChainKind.Aggregate))
+            {
+                return new QueryRefusal(ErrorReason.KindNotAllowed, "query.dataset_id", $"Dataset '{query.DatasetId}' is OPEN but allows no aggregate jobs in the catalog.");
+            }
+
+            return query.HasEpsilonMicros && query.EpsilonMicros != 0
+                ? new QueryRefusal(ErrorReason.InvalidEpsilon, "query.epsilon_micros", "An open job spends no ε: answers on an OPEN dataset are exact. Leave epsilon_micros unset.")
+                : null;
+        }
+        catch (RpcException ex)
+        {
+            return new QueryRefusal(ErrorReason.ChainUnavailable, "query.dataset_id", $"The chain cannot be reached to check that dataset '{query.DatasetId}' is OPEN ({ex.Kind}).");
+        }
+    }
+
+    /// <summary>
+    /// The chain half of a snapshot download: null when the catalog entry of <paramref name="local"/> is published, active,
+    /// OPEN, held by this node, and carries this node's schema hash and snapshot commitment; else the refusal. The
+    /// caller checks the node's own grade first. Costs nothing on chain; an unreachable chain refuses (fails closed).
+    /// </summary>
+    public async Task<QueryRefusal?> CheckSnapshotAsync(DatasetDescriptor local, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        try
+        {
+            var (dataset, refusal) = await OpenEntryAsync(local.Id, "dataset_id", cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            return dataset!.Spec.SchemaHash == local.SchemaHash && dataset.Spec.SnapshotCommitment == local.SnapshotCommitment
+                ? null
+                : new QueryRefusal(
+                    ErrorReason.DatasetMismatch,
+                    "dataset_id",
+                    $"The node's copy of '{local.Id}' is not the snapshot its catalog entry commits to (schema hash or commitment differ); the operator must publish the current snapshot before it is served.");
+        }
+        catch (RpcException ex)
+        {
+            return new QueryRefusal(ErrorReason.ChainUnavailable, "dataset_id", $"The chain cannot be reached to check that dataset '{local.Id}' is OPEN ({ex.Kind}); the node serves no snapshot until it can.");
+        }
+    }
+
+    /// <summary>The catalog entry of a dataset that is open to anyone on this node, or why it is not.</summary>
+    private async Task<(Dataset? Dataset, QueryRefusal? Refusal)> OpenEntryAsync(string datasetId, string field, CancellationToken cancellationToken)
+    {
+        Dataset dataset;
+        try
+        {
+            dataset = await _ledger.Catalog.GetDatasetAsync(DatasetIds.OnChainId(datasetId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContractRevertedException ex) when (ex.ErrorName == "UnknownDataset")
+        {
+            return (null, new QueryRefusal(ErrorReason.NotOpen, field, $"Dataset '{datasetId}' is not published in the on-chain catalog; only a dataset published OPEN is open to anyone."));
+        }
+
+        if (dataset.Spec.Node != NodeAccount)
+        {
+            return (null, new QueryRefusal(ErrorReason.WrongNode, field, $"Dataset '{datasetId}' is held by node {dataset.Spec.Node} in the catalog, not by this node ({NodeAccount})."));
+        }
+
+        if (!dataset.Active)
+        {
+            return (null, new QueryRefusal(ErrorReason.NotOpen, field, $"Dataset '{datasetId}' was retired from the catalog; it is open to no one."));
+        }
+
+        if (dataset.Spec.Grade != ProtectionGrade.Open)
+        {
+            return (null, new QueryRefusal(
+                ErrorReason.NotOpen,
+                field,
+                $"Dataset '{datasetId}' is {dataset.Spec.Grade.Name()} in the catalog, not OPEN: its rows never leave the node, and a job on it needs a license (request one from its operator)."));
+        }
+
+        return (dataset, null);
+    }
+
     /// <summary>True when <paramref name="requesterSignature"/> is the submitter's request for the job (for handing back a stored result).</summary>
     public bool IsRequester(ChainJob job, ReadOnlySpan<byte> requesterSignature) =>
         JobAuthorization.TryRecoverRequester(requesterSignature, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, job.Id, out var who, out _)

@@ -274,45 +274,120 @@ public sealed partial class DatasetStore : IDisposable
     private static (Hash32 Commitment, long RowCount) Commit(DuckDBConnection connection, DatasetSchema schema, string table)
     {
         var builder = new SnapshotCommitmentBuilder(schema);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(c => SqlText.Quote(c.Name)))} FROM {table}";
+        using var command = SelectAll(connection, schema, table);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            for (var i = 0; i < schema.Columns.Count; i++)
-            {
-                if (reader.IsDBNull(i))
-                {
-                    builder.AppendNull();
-                    continue;
-                }
-
-                switch (schema.Columns[i].Type)
-                {
-                    case ColumnType.Int:
-                        builder.AppendInt(reader.GetInt64(i));
-                        break;
-                    case ColumnType.Decimal:
-                        builder.AppendDecimal(reader.GetDecimal(i));
-                        break;
-                    case ColumnType.Text:
-                        builder.AppendText(reader.GetString(i));
-                        break;
-                    case ColumnType.Date:
-                        builder.AppendDate(reader.GetFieldValue<DateOnly>(i));
-                        break;
-                    case ColumnType.Bool:
-                        builder.AppendBool(reader.GetBoolean(i));
-                        break;
-                    default:
-                        throw new StorageException($"Column '{schema.Columns[i].Name}' has an undefined type.");
-                }
-            }
-
-            builder.EndRow();
+            ReadRow(reader, schema, builder);
         }
 
         return (builder.Complete(), builder.RowCount);
+    }
+
+    /// <summary>
+    /// The snapshot of a dataset as the canonical CSV of <see cref="SnapshotCsv"/>, in chunks of 1 to
+    /// <paramref name="maxChunkBytes"/> bytes, read lazily (one chunk and one row in memory). Only for OPEN datasets:
+    /// the caller checks the grade, this method reads every row.
+    /// </summary>
+    /// <remarks>The rows are hashed again as they are read; if they no longer match the stored commitment the last chunk
+    /// is withheld and <see cref="StorageException"/> is thrown, so a complete download is always the committed snapshot.</remarks>
+    /// <exception cref="StorageException">The dataset is not OPEN, its table is gone, or its rows no longer match its commitment.</exception>
+    public IEnumerable<byte[]> ReadSnapshot(DatasetDescriptor dataset, int maxChunkBytes)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChunkBytes);
+        if (dataset.Policy.Grade != ProtectionGrade.Open)
+        {
+            // Defence in depth: the rows of RESTRICTED and SENSITIVE datasets never leave the node.
+            throw new StorageException($"Dataset '{dataset.Id}' is {dataset.Policy.Grade.Name()}; only the snapshot of an OPEN dataset is ever read out.");
+        }
+
+        return ReadSnapshotCore(dataset, maxChunkBytes);
+    }
+
+    private IEnumerable<byte[]> ReadSnapshotCore(DatasetDescriptor dataset, int maxChunkBytes)
+    {
+        var writer = new SnapshotCsvWriter(dataset.Schema);
+        var builder = new SnapshotCommitmentBuilder(dataset.Schema);
+        var both = new TeeSink(writer, builder);
+        using var connection = OpenConnection();
+        using var command = SelectAll(connection, dataset.Schema, SqlText.TableOf(dataset.Id));
+        DbDataReader reader;
+        try
+        {
+            reader = command.ExecuteReader();
+        }
+        catch (DuckDBException e)
+        {
+            throw new StorageException($"The table of dataset '{dataset.Id}' cannot be read ({e.ErrorType}).");
+        }
+
+        using (reader)
+        {
+            while (reader.Read())
+            {
+                ReadRow(reader, dataset.Schema, both);
+
+                // Whole chunks go out as soon as they are full; the tail waits for the commitment check below.
+                while (writer.Buffered > maxChunkBytes)
+                {
+                    yield return writer.Take(maxChunkBytes);
+                }
+            }
+        }
+
+        if (builder.Complete() != dataset.SnapshotCommitment || builder.RowCount != dataset.RowCount)
+        {
+            throw new StorageException($"The rows of dataset '{dataset.Id}' no longer match its snapshot commitment; the node's copy was altered, and the download was cut short.");
+        }
+
+        while (writer.Buffered > 0)
+        {
+            yield return writer.Take(maxChunkBytes);
+        }
+    }
+
+    private static DuckDBCommand SelectAll(DuckDBConnection connection, DatasetSchema schema, string table)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(c => SqlText.Quote(c.Name)))} FROM {table}";
+        return command;
+    }
+
+    /// <summary>Hands the current row's typed values to <paramref name="sink"/>, in schema order.</summary>
+    private static void ReadRow(DbDataReader reader, DatasetSchema schema, ISnapshotRowSink sink)
+    {
+        for (var i = 0; i < schema.Columns.Count; i++)
+        {
+            if (reader.IsDBNull(i))
+            {
+                sink.AppendNull();
+                continue;
+            }
+
+            switch (schema.Columns[i].Type)
+            {
+                case ColumnType.Int:
+                    sink.AppendInt(reader.GetInt64(i));
+                    break;
+                case ColumnType.Decimal:
+                    sink.AppendDecimal(reader.GetDecimal(i));
+                    break;
+                case ColumnType.Text:
+                    sink.AppendText(reader.GetString(i));
+                    break;
+                case ColumnType.Date:
+                    sink.AppendDate(reader.GetFieldValue<DateOnly>(i));
+                    break;
+                case ColumnType.Bool:
+                    sink.AppendBool(reader.GetBoolean(i));
+                    break;
+                default:
+                    throw new StorageException($"Column '{schema.Columns[i].Name}' has an undefined type.");
+            }
+        }
+
+        sink.EndRow();
     }
 
     private static HashSet<string> NonNegative(DuckDBConnection connection, DatasetSchema schema, string table)

@@ -175,8 +175,13 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, "query", "query: Explain needs the query to check.");
         }
 
-        // The policy part reads no rows; the license part (when a license id is given) reads the chain, and then the
-        // preview of withheld cells reads the rows the job would, without recording anything.
+        if (request.Open && !request.LicenseId.IsEmpty)
+        {
+            throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, "open", "open: an open job runs without a license; give license_id or open, not both.");
+        }
+
+        // The policy part reads no rows; the license part (a license id, or an open job) reads the chain, and with a
+        // license the preview of withheld cells reads the rows the job would, recording nothing.
         var check = executor.Explain(request.Query);
         var response = new ExplainResponse
         {
@@ -185,7 +190,15 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             EpsilonMicros = (ulong)check.Epsilon.Micros,
         };
         var refusal = check.Refusal;
-        if (refusal is null && !request.LicenseId.IsEmpty)
+        if (request.Open)
+        {
+            // Whether the dataset is open at all comes first: on any other dataset, that is the answer.
+            var open = gate is null
+                ? new QueryRefusal(ErrorReason.ChainUnavailable, "open", "This node has no chain configured, so it cannot check that the dataset is OPEN.")
+                : await gate.ExplainOpenAsync(request.Query, context.CancellationToken).ConfigureAwait(false);
+            refusal = open ?? refusal;
+        }
+        else if (refusal is null && !request.LicenseId.IsEmpty)
         {
             var licenseId = ParseId(request.LicenseId, "license_id");
             refusal = gate is null

@@ -24,6 +24,9 @@ internal static class CatalogBinding
         binder.AddMethod(
             SafeMarshallers.Unary(name, "GetDataset", GetDatasetRequest.Parser, DatasetInfo.Parser),
             (UnaryServerMethod<GetDatasetRequest, DatasetInfo>?)null);
+        binder.AddMethod(
+            SafeMarshallers.ServerStreaming(name, "DownloadSnapshot", DownloadSnapshotRequest.Parser, SnapshotChunk.Parser),
+            (ServerStreamingServerMethod<DownloadSnapshotRequest, SnapshotChunk>?)null);
     }
 
     /// <summary>Base of the catalog service implementation.</summary>
@@ -35,6 +38,9 @@ internal static class CatalogBinding
 
         /// <summary>See <c>CatalogService.GetDataset</c>.</summary>
         public abstract Task<DatasetInfo> GetDataset(GetDatasetRequest request, ServerCallContext context);
+
+        /// <summary>See <c>CatalogService.DownloadSnapshot</c>.</summary>
+        public abstract Task DownloadSnapshot(DownloadSnapshotRequest request, IServerStreamWriter<SnapshotChunk> responseStream, ServerCallContext context);
     }
 }
 

@@ -1,0 +1,29 @@
+namespace DataTrust.Core.Catalog;
+
+/// <summary>
+/// Receives a snapshot's rows value by value, in schema order, ending each row with <see cref="EndRow"/>: the commitment
+/// builder hashes them, the canonical CSV writer prints them, and the CSV reader feeds what it parses to either.
+/// </summary>
+public interface ISnapshotRowSink
+{
+    /// <summary>Appends a NULL for the next column.</summary>
+    void AppendNull();
+
+    /// <summary>Appends an INT value for the next column.</summary>
+    void AppendInt(long value);
+
+    /// <summary>Appends a DECIMAL value for the next column.</summary>
+    void AppendDecimal(decimal value);
+
+    /// <summary>Appends a TEXT value for the next column.</summary>
+    void AppendText(string value);
+
+    /// <summary>Appends a DATE value for the next column.</summary>
+    void AppendDate(DateOnly value);
+
+    /// <summary>Appends a BOOL value for the next column.</summary>
+    void AppendBool(bool value);
+
+    /// <summary>Ends the current row; every column must have been appended.</summary>
+    void EndRow();
+}
