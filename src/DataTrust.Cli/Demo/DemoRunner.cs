@@ -1,3 +1,4 @@
+using DataTrust.Cli.Snapshots;
 using System.Numerics;
 using DataTrust.Cli.Audit;
 using DataTrust.Cli.Homomorphic;
@@ -97,6 +98,8 @@ public sealed class DemoRunner : IAsyncDisposable
         };
 
         Step("3b", "A differencing attempt: the same months without the large employers — the audit withholds what would reveal them");
+        var preview = await bank.ExplainAsync(socialLicense, EmployersByMonth(LargeEmployer), cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"the node's Explain, before anything is spent: the job would withhold {preview.Withheld.Count} of its {preview.Cells} cells");
         var differencing = await RunJobAsync(bank, socialLicense, EmployersByMonth(LargeEmployer), Epsilon.Zero, $"employers and insured headcount by month, last 6 months, for employers under {LargeEmployer} insured, exact", cancellationToken).ConfigureAwait(false);
         results.Add(differencing);
         if (differencing.Result.Suppressed.Count == 0)
@@ -106,9 +109,14 @@ public sealed class DemoRunner : IAsyncDisposable
 
         _console.MarkupLine($"[yellow]{differencing.Result.Suppressed.Count} cell(s) withheld[/]: subtracted from job {results[2].JobId}, they would have given the exact headcount of the few employers with {LargeEmployer} or more insured (fewer than k = 10 each month)");
 
+        Step("3c", "OPEN data needs no license (开放尽开放): another enterprise counts companies by district, and downloads the register");
+        var other = new JobClient(cast.Other, cast.OtherKey);
+        var open = await RunOpenJobAsync(other, Query("market_regulation", ["district"], [Count(), Sum("registered_capital")]), "companies and registered capital by district, exact, without a license (the market register is OPEN)", cancellationToken).ConfigureAwait(false);
+        var snapshot = await new SnapshotClient(cast.Other).DownloadAsync("market_regulation", Path.Combine(_directory.FullName, "downloads", "market_regulation.csv"), cancellationToken).ConfigureAwait(false);
+        _console.MarkupLine($"downloaded the register's snapshot from its node: {snapshot.Rows} rows, {snapshot.Bytes} bytes; recomputed commitment {snapshot.Commitment.ToString()[..18]}… equals the catalog's");
+
         Step("4", "Refused jobs: an exact answer on SENSITIVE data, and another enterprise without a license of its own");
         await ExpectRefusalAsync(() => bank.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);
-        var other = new JobClient(cast.Other, cast.OtherKey);
         await ExpectRefusalAsync(() => other.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Parse("0.1"), cancellationToken)).ConfigureAwait(false);
 
         Step("5", "A refused query: GROUP BY uscc (a JOIN_KEY may never be output) — the node's Explain says why");
@@ -130,7 +138,7 @@ public sealed class DemoRunner : IAsyncDisposable
 
         Step("9", "The auditor replays the whole trail, with the nodes' execution logs and the bank's result files");
         var resultFiles = new List<string>();
-        foreach (var file in results.Select(bank.ToFile).Concat(heResults.Select(bank.ToFile)))
+        foreach (var file in results.Select(bank.ToFile).Concat(heResults.Select(bank.ToFile)).Append(other.ToFile(open)))
         {
             var path = Path.Combine(_directory.FullName, "results", $"job-{file.JobId}.json");
             file.Save(path);
@@ -273,6 +281,14 @@ public sealed class DemoRunner : IAsyncDisposable
         var name = (await cast.Authority.Catalog.GetDatasetAsync(dataset, cancellationToken).ConfigureAwait(false)).Spec.Name;
         _console.MarkupLine($"  request {request} on {Markup.Escape(name)} for \"{Markup.Escape(purpose)}\" → license [green]{license}[/]: {Markup.Escape(Common.Args.Format(kinds))}, 20 queries, 90 days, ε = 2.0");
         return license;
+    }
+
+    private async Task<VerifiedResult> RunOpenJobAsync(JobClient client, AggregateQuery query, string title, CancellationToken cancellationToken)
+    {
+        _console.MarkupLine($"[bold]{Markup.Escape(title)}[/]");
+        var verified = await client.RunOpenAsync(query, cancellationToken).ConfigureAwait(false);
+        ResultView.Print(_environment, json: false, verified);
+        return verified;
     }
 
     private async Task<VerifiedResult> RunJobAsync(JobClient client, ulong license, AggregateQuery query, Epsilon epsilon, string title, CancellationToken cancellationToken)

@@ -2,10 +2,13 @@ using DataTrust.Core.Privacy;
 
 namespace DataTrust.Node.Protection.Internal;
 
-/// <summary>What the audit knows of one atom: its rows and, per dominance-checked column, its n largest magnitudes and total.</summary>
+/// <summary>
+/// What the audit knows of one atom: its rows and, per AGGREGATE column, its n largest magnitudes, the total of the
+/// magnitudes, the signed total and the number of non-null values.
+/// </summary>
 /// <remarks>
-/// <see cref="TopN"/> is exact for atoms cut out by a released cell (computed by SQL over the piece) and an upper bound
-/// for the remainder of a cut atom (the parent's value): the dominance test on a remainder is then conservative, never lax.
+/// Every figure is exact (computed by SQL over the atom's pieces), except <see cref="TopN"/> for n &gt; 1 on a union of
+/// pieces, which is bounded above by the sum of the pieces' top-n: the dominance test is then conservative, never lax.
 /// </remarks>
 internal sealed class AtomInfo
 {
@@ -15,7 +18,20 @@ internal sealed class AtomInfo
 
     public decimal[] AbsTotal { get; set; } = [];
 
-    public AtomInfo Clone() => new() { Rows = Rows, TopN = (decimal[])TopN.Clone(), AbsTotal = (decimal[])AbsTotal.Clone() };
+    public decimal[] Sum { get; set; } = [];
+
+    public long[] NonNull { get; set; } = [];
+
+    public static AtomInfo Empty(int columns) => new() { TopN = new decimal[columns], AbsTotal = new decimal[columns], Sum = new decimal[columns], NonNull = new long[columns] };
+
+    public AtomInfo Clone() => new()
+    {
+        Rows = Rows,
+        TopN = (decimal[])TopN.Clone(),
+        AbsTotal = (decimal[])AbsTotal.Clone(),
+        Sum = (decimal[])Sum.Clone(),
+        NonNull = (long[])NonNull.Clone(),
+    };
 }
 
 /// <summary>
@@ -28,7 +44,7 @@ internal sealed class AuditState
     /// <summary>The column of the data table that holds each row's atom; '$' keeps it apart from every schema name.</summary>
     public const string AtomColumn = "datatrust_atom$";
 
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     public AuditState(ReleaseSpan span, Dictionary<int, AtomInfo> atoms, int nextAtom, long releasedCells)
     {
@@ -77,6 +93,8 @@ internal sealed class AuditState
                 {
                     writer.Write(info.TopN[c]);
                     writer.Write(info.AbsTotal[c]);
+                    writer.Write(info.Sum[c]);
+                    writer.Write(info.NonNull[c]);
                 }
             }
 
@@ -103,14 +121,15 @@ internal sealed class AuditState
         for (var i = 0; i < count; i++)
         {
             var id = reader.ReadInt32();
-            var info = new AtomInfo { Rows = reader.ReadInt64() };
-            var columns = reader.ReadInt32();
-            info.TopN = new decimal[columns];
-            info.AbsTotal = new decimal[columns];
-            for (var c = 0; c < columns; c++)
+            var rows = reader.ReadInt64();
+            var info = AtomInfo.Empty(reader.ReadInt32());
+            info.Rows = rows;
+            for (var c = 0; c < info.TopN.Length; c++)
             {
                 info.TopN[c] = reader.ReadDecimal();
                 info.AbsTotal[c] = reader.ReadDecimal();
+                info.Sum[c] = reader.ReadDecimal();
+                info.NonNull[c] = reader.ReadInt64();
             }
 
             atoms[id] = info;

@@ -10,9 +10,10 @@ using DuckDB.NET.Data;
 namespace DataTrust.Node.Protection.Internal;
 
 /// <summary>
-/// Cross-query auditing of exact answers on RESTRICTED datasets (Audit Expert, Chin and Ozsoyoglu 1982): a cell is
-/// released only if, together with every cell released on the dataset before — to any licensee, by any job kind — it
-/// determines no atom of fewer than k rows and no atom failing the dominance rule.
+/// Cross-query auditing of exact answers on RESTRICTED datasets. Rows that fell in exactly the same released cells so
+/// far, for every licensee and job kind, form an atom; every released figure is a sum over whole atoms. Under the rule in
+/// force (<see cref="AuditRule.NoSmallAtoms"/>) a cell is released only if every atom it would cut leaves two pieces
+/// that each have at least k rows, pass the dominance rule, and are not pinned to a public bound on any AGGREGATE column.
 /// </summary>
 /// <remarks>
 /// <para>Each row's atom is a column of the dataset's table; the atoms' sizes and dominance statistics and the span of
@@ -23,8 +24,11 @@ namespace DataTrust.Node.Protection.Internal;
 /// <para>Cells are decided one at a time, largest first, so the smallest cells are the ones withheld. The decision
 /// depends on atom sizes, which are data: each withheld cell can leak up to one bit (see the threat model).</para>
 /// </remarks>
-internal sealed class CrossQueryAudit(DatasetStore store)
+internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = AuditRule.NoSmallAtoms)
 {
+    /// <summary>The rule this audit decides by.</summary>
+    public AuditRule Rule => rule;
+
     private const string StateTable = "datatrust_audit";
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> locks = new(StringComparer.Ordinal);
@@ -42,11 +46,11 @@ internal sealed class CrossQueryAudit(DatasetStore store)
         try
         {
             using var connection = store.OpenConnection();
-            var dominance = DominanceColumns(plan);
-            var state = states.TryGetValue(plan.Dataset.Id, out var cached) ? cached : Load(connection, plan, dominance);
+            var columns = StatColumns(plan);
+            var state = states.TryGetValue(plan.Dataset.Id, out var cached) ? cached : Load(connection, plan, columns);
             states[plan.Dataset.Id] = state;
-            var pieces = ReadPieces(connection, plan, dominance, cancellationToken);
-            return new AuditRun(this, gate, plan, state, pieces, dominance.Count);
+            var pieces = ReadPieces(connection, plan, columns, cancellationToken);
+            return new AuditRun(this, gate, plan, state, pieces, columns);
         }
         catch
         {
@@ -134,7 +138,7 @@ internal sealed class CrossQueryAudit(DatasetStore store)
         transaction.Commit();
     }
 
-    private static AuditState Load(DuckDBConnection connection, QueryPlan plan, IReadOnlyList<string> dominance)
+    private static AuditState Load(DuckDBConnection connection, QueryPlan plan, IReadOnlyList<string> columns)
     {
         Execute(connection, $"CREATE TABLE IF NOT EXISTS {StateTable} (dataset_id VARCHAR PRIMARY KEY, state BLOB NOT NULL)");
         using (var read = connection.CreateCommand())
@@ -166,21 +170,18 @@ internal sealed class CrossQueryAudit(DatasetStore store)
         }
 
         var select = new StringBuilder("SELECT count(*)");
-        foreach (var column in dominance)
+        foreach (var column in columns)
         {
-            select.Append(", ").Append(TopN(plan, SqlText.Quote(column))).Append(", CAST(sum(abs(").Append(SqlText.Quote(column)).Append(")) AS DECIMAL(38,4))");
+            select.Append(", ").AppendJoin(", ", Stats(plan, SqlText.Quote(column)));
         }
 
         using var command = connection.CreateCommand();
         command.CommandText = select.Append(" FROM ").Append(table).ToString();
         using var reader = command.ExecuteReader();
         reader.Read();
-        var all = new AtomInfo { Rows = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), TopN = new decimal[dominance.Count], AbsTotal = new decimal[dominance.Count] };
-        for (var c = 0; c < dominance.Count; c++)
-        {
-            all.TopN[c] = Dec(reader, 1 + (2 * c));
-            all.AbsTotal[c] = Dec(reader, 2 + (2 * c));
-        }
+        var all = AtomInfo.Empty(columns.Count);
+        all.Rows = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+        ReadStats(reader, 1, all);
 
         var state = AuditState.Initial(all);
         SaveState(connection, plan.Dataset.Id, state);
@@ -197,7 +198,12 @@ internal sealed class CrossQueryAudit(DatasetStore store)
         command.ExecuteNonQuery();
     }
 
-    private static List<Piece> ReadPieces(DuckDBConnection connection, QueryPlan plan, IReadOnlyList<string> dominance, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every piece of every atom: the rows of one atom that share one group key, one bin of each histogram, and whether
+    /// they pass the query's filters. The pieces cover the whole table, so the part of an atom a cell leaves behind is
+    /// known exactly (its size, dominance and bounds), not bounded.
+    /// </summary>
+    private static List<Piece> ReadPieces(DuckDBConnection connection, QueryPlan plan, IReadOnlyList<string> columns, CancellationToken cancellationToken)
     {
         var parameters = new List<object>();
         string Bind(object value)
@@ -208,8 +214,9 @@ internal sealed class CrossQueryAudit(DatasetStore store)
 
         var histograms = HistogramMeasures(plan);
         var keys = plan.GroupBy.Select((c, i) => $"{SqlText.Quote(c.Name)} AS k{i}").ToList();
-        var groups = new List<string>(plan.GroupBy.Select((_, i) => $"k{i}")) { "a" };
-        var select = new List<string>(keys) { $"{SqlText.Quote(AuditState.AtomColumn)} AS a" };
+        var groups = new List<string>(plan.GroupBy.Select((_, i) => $"k{i}")) { "a", "f" };
+        var passes = plan.Filters.Count == 0 ? "TRUE" : "COALESCE(" + string.Join(" AND ", plan.Filters.Select(f => SqlPlan.Condition(f, Bind))) + ", FALSE)";
+        var select = new List<string>(keys) { $"{SqlText.Quote(AuditState.AtomColumn)} AS a", $"{passes} AS f" };
         for (var h = 0; h < histograms.Count; h++)
         {
             select.Add($"{BinExpression(plan.Measures[histograms[h]], Bind)} AS b{h}");
@@ -217,18 +224,12 @@ internal sealed class CrossQueryAudit(DatasetStore store)
         }
 
         select.Add("count(*) AS n");
-        foreach (var column in dominance)
+        foreach (var column in columns)
         {
-            select.Add(TopN(plan, SqlText.Quote(column)));
-            select.Add($"CAST(sum(abs({SqlText.Quote(column)})) AS DECIMAL(38,4))");
+            select.AddRange(Stats(plan, SqlText.Quote(column)));
         }
 
         var sql = new StringBuilder("SELECT ").AppendJoin(", ", select).Append(" FROM ").Append(SqlText.TableOf(plan.Dataset.Id));
-        if (plan.Filters.Count > 0)
-        {
-            sql.Append(" WHERE ").AppendJoin(" AND ", plan.Filters.Select(f => SqlPlan.Condition(f, Bind)));
-        }
-
         sql.Append(" GROUP BY ").AppendJoin(", ", groups);
         using var command = connection.CreateCommand();
         command.CommandText = sql.ToString();
@@ -254,34 +255,48 @@ internal sealed class CrossQueryAudit(DatasetStore store)
             var bins = new int[histograms.Count];
             for (var h = 0; h < bins.Length; h++)
             {
-                bins[h] = Convert.ToInt32(reader.GetValue(k + 1 + h), CultureInfo.InvariantCulture);
+                bins[h] = Convert.ToInt32(reader.GetValue(k + 2 + h), CultureInfo.InvariantCulture);
             }
 
-            var at = k + 1 + bins.Length;
-            var piece = new Piece(
+            var at = k + 2 + bins.Length;
+            var stats = AtomInfo.Empty(columns.Count);
+            stats.Rows = Convert.ToInt64(reader.GetValue(at), CultureInfo.InvariantCulture);
+            ReadStats(reader, at + 1, stats);
+            pieces.Add(new Piece(
                 Convert.ToInt32(reader.GetValue(k), CultureInfo.InvariantCulture),
+                reader.GetBoolean(k + 1),
                 raw,
                 OutputProtection.KeyOf(values),
                 bins,
-                Convert.ToInt64(reader.GetValue(at), CultureInfo.InvariantCulture),
-                new decimal[dominance.Count],
-                new decimal[dominance.Count]);
-            for (var c = 0; c < dominance.Count; c++)
-            {
-                piece.TopN[c] = Dec(reader, at + 1 + (2 * c));
-                piece.AbsTotal[c] = Dec(reader, at + 2 + (2 * c));
-            }
-
-            pieces.Add(piece);
+                stats));
         }
 
         return pieces;
     }
 
-    /// <summary>Every AGGREGATE column, when the dominance rule is on: the span is measure-blind, so any of them may be summed.</summary>
-    private static List<string> DominanceColumns(QueryPlan plan) => plan.Policy.Dominance.IsEnabled
-        ? [.. plan.Dataset.Schema.Columns.Where(c => plan.Policy.For(c.Name).Permissions.HasFlag(Core.Catalog.ColumnPermissions.Aggregate)).Select(c => c.Name)]
-        : [];
+    /// <summary>Every AGGREGATE column: atoms are measure-blind, so any of them may be summed over an atom.</summary>
+    internal static List<string> StatColumns(QueryPlan plan) =>
+        [.. plan.Dataset.Schema.Columns.Where(c => plan.Policy.For(c.Name).Permissions.HasFlag(Core.Catalog.ColumnPermissions.Aggregate)).Select(c => c.Name)];
+
+    /// <summary>The four statistics of a column over a group of rows: top-n magnitude, total magnitude, signed total, non-nulls.</summary>
+    private static IEnumerable<string> Stats(QueryPlan plan, string column) =>
+    [
+        TopN(plan, column),
+        $"CAST(sum(abs({column})) AS DECIMAL(38,4))",
+        $"CAST(sum({column}) AS DECIMAL(38,4))",
+        $"count({column})",
+    ];
+
+    private static void ReadStats(DuckDBDataReader reader, int first, AtomInfo into)
+    {
+        for (var c = 0; c < into.TopN.Length; c++)
+        {
+            into.TopN[c] = Dec(reader, first + (4 * c));
+            into.AbsTotal[c] = Dec(reader, first + (4 * c) + 1);
+            into.Sum[c] = Dec(reader, first + (4 * c) + 2);
+            into.NonNull[c] = Convert.ToInt64(reader.GetValue(first + (4 * c) + 3), CultureInfo.InvariantCulture);
+        }
+    }
 
     internal static List<int> HistogramMeasures(QueryPlan plan) =>
         [.. Enumerable.Range(0, plan.Measures.Count).Where(m => plan.Measures[m].Function == MeasureFunction.Histogram)];
@@ -299,7 +314,7 @@ internal sealed class CrossQueryAudit(DatasetStore store)
         return cases.Append(" ELSE -1 END").ToString();
     }
 
-    private static string TopN(QueryPlan plan, string column) => plan.Policy.Dominance.N == 1
+    private static string TopN(QueryPlan plan, string column) => plan.Policy.Dominance.N <= 1
         ? $"CAST(max(abs({column})) AS DECIMAL(38,4))"
         : $"CAST(list_sum(max(abs({column}), {plan.Policy.Dominance.N.ToString(CultureInfo.InvariantCulture)})) AS DECIMAL(38,4))";
 
@@ -327,8 +342,32 @@ internal sealed class CrossQueryAudit(DatasetStore store)
     }
 }
 
-/// <summary>The rows of one atom that share one group key (and one bin of each histogram): the unit the audit reasons about.</summary>
-internal sealed record Piece(int Atom, object?[] RawKeys, string Key, int[] Bins, long Rows, decimal[] TopN, decimal[] AbsTotal);
+/// <summary>
+/// The rows of one atom that share one group key, one bin of each histogram, and whether they pass the query's filters
+/// (<paramref name="Passes"/>): the unit the audit reasons about.
+/// </summary>
+internal sealed record Piece(int Atom, bool Passes, object?[] RawKeys, string Key, int[] Bins, AtomInfo Stats)
+{
+    public long Rows => Stats.Rows;
+}
+
+/// <summary>How the cross-query audit decides whether a cell may be released.</summary>
+internal enum AuditRule
+{
+    /// <summary>
+    /// No cell may cut an atom into a piece of fewer than k rows, a piece failing the dominance rule, or a piece pinned to
+    /// a public bound (every value at the column's lower or upper bound). Every atom keeps those properties, so every sum
+    /// a licensee can derive covers at least k rows, and no row's value is determined even with bounds and integrality.
+    /// </summary>
+    NoSmallAtoms,
+
+    /// <summary>
+    /// Audit Expert (Chin and Ozsoyoglu 1982): small atoms may exist, but none may be determined (its unit vector in the
+    /// span of released cells). Releases more, and leaks the exact total of a union of small atoms (the attack suite shows
+    /// it); kept for measurement only.
+    /// </summary>
+    AuditExpert,
+}
 
 /// <summary>One audited query: decides which of its cells may be released, then commits the refinement.</summary>
 internal sealed class AuditRun : IDisposable
@@ -339,24 +378,26 @@ internal sealed class AuditRun : IDisposable
     private readonly AuditState state;
     private readonly List<Piece> pieces;
     private readonly int[] pieceAtom;
-    private readonly int statColumns;
+    private readonly (decimal? Lower, decimal? Upper)[] bounds;
     private bool changed;
 
-    internal AuditRun(CrossQueryAudit owner, SemaphoreSlim gate, QueryPlan plan, AuditState state, List<Piece> pieces, int statColumns)
+    internal AuditRun(CrossQueryAudit owner, SemaphoreSlim gate, QueryPlan plan, AuditState state, List<Piece> pieces, IReadOnlyList<string> columns)
     {
         this.owner = owner;
         this.gate = gate;
         this.plan = plan;
         this.state = state;
         this.pieces = pieces;
-        this.statColumns = statColumns;
         pieceAtom = [.. pieces.Select(p => p.Atom)];
+        bounds = [.. columns.Select(c => plan.Policy.For(c) is var policy
+            ? ((decimal?)(policy.LowerBound is { } lo ? (decimal)lo : null), (decimal?)(policy.UpperBound is { } hi ? (decimal)hi : null))
+            : (null, null))];
     }
 
     /// <summary>Cells this query withheld beyond the per-result rules.</summary>
     public int Withheld { get; private set; }
 
-    /// <summary>Marks every cell whose release would determine a protected atom (used as the result's <see cref="CellAudit"/>).</summary>
+    /// <summary>Marks every cell whose release the audit's rule forbids (used as the result's <see cref="CellAudit"/>).</summary>
     public void Decide(IReadOnlyList<RawRow> rows, SuppressionRule[,] rules, SuppressionRule[,][] binRules)
     {
         var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -368,7 +409,7 @@ internal sealed class AuditRun : IDisposable
         var byGroup = new Dictionary<int, List<int>>();
         for (var p = 0; p < pieces.Count; p++)
         {
-            if (groupOf.TryGetValue(pieces[p].Key, out var r))
+            if (pieces[p].Passes && groupOf.TryGetValue(pieces[p].Key, out var r))
             {
                 (byGroup.TryGetValue(r, out var list) ? list : byGroup[r] = []).Add(p);
             }
@@ -462,7 +503,9 @@ internal sealed class AuditRun : IDisposable
             return true;
         }
 
+        var audited = owner.Rule == AuditRule.AuditExpert;
         var splits = new List<(int Atom, int Child, AtomInfo Before, List<int> Moved)>();
+        var safe = true;
         foreach (var group in members.GroupBy(p => pieceAtom[p]))
         {
             var atom = group.Key;
@@ -474,41 +517,45 @@ internal sealed class AuditRun : IDisposable
                 continue;
             }
 
-            var child = state.NextAtom++;
-            var piece = new AtomInfo { Rows = rows, TopN = new decimal[statColumns], AbsTotal = new decimal[statColumns] };
-            for (var c = 0; c < statColumns; c++)
+            // The pieces cover the table, so the part the cell leaves behind is the atom's other pieces, exactly.
+            var insideSet = inside.ToHashSet();
+            var outside = Enumerable.Range(0, pieces.Count).Where(p => pieceAtom[p] == atom && !insideSet.Contains(p)).ToList();
+            var child = Union(inside);
+            var rest = Union(outside);
+            if (!audited && !(IsSafe(child) && IsSafe(rest)))
             {
-                // Top-n of a union is at most the sum of its parts' top-n (exact for n = 1 as a maximum).
-                piece.TopN[c] = plan.Policy.Dominance.N == 1 ? inside.Max(p => pieces[p].TopN[c]) : inside.Sum(p => pieces[p].TopN[c]);
-                piece.AbsTotal[c] = inside.Sum(p => pieces[p].AbsTotal[c]);
+                safe = false;
+                break;
             }
 
-            var before = info.Clone();
-            info.Rows -= rows;
-            for (var c = 0; c < statColumns; c++)
+            var id = state.NextAtom++;
+            splits.Add((atom, id, info, inside));
+            state.Atoms[id] = child;
+            state.Atoms[atom] = rest;
+            if (audited)
             {
-                info.AbsTotal[c] -= piece.AbsTotal[c];
+                state.Span.SplitAtom(atom, id);
             }
 
-            state.Atoms[child] = piece;
-            state.Span.SplitAtom(atom, child);
             foreach (var p in inside)
             {
-                pieceAtom[p] = child;
+                pieceAtom[p] = id;
             }
-
-            splits.Add((atom, child, before, inside));
         }
 
-        var residual = state.Span.Reduce(members.Select(p => pieceAtom[p]).Distinct());
-        var determined = state.Span.NewlyDetermined(residual);
-        if (determined.All(a => IsSafe(state.Atoms[a])))
+        if (safe && audited)
         {
-            if (!residual.IsZero)
+            var residual = state.Span.Reduce(members.Select(p => pieceAtom[p]).Distinct());
+            var determined = state.Span.NewlyDetermined(residual);
+            safe = determined.All(a => IsSafe(state.Atoms[a]));
+            if (safe && !residual.IsZero)
             {
                 state.Span.Insert(residual);
             }
+        }
 
+        if (safe)
+        {
             state.ReleasedCells++;
             changed = true;
             return true;
@@ -517,9 +564,14 @@ internal sealed class AuditRun : IDisposable
         for (var i = splits.Count - 1; i >= 0; i--)
         {
             var (atom, child, before, moved) = splits[i];
-            state.Span.UndoSplit(atom, child);
+            if (audited)
+            {
+                state.Span.UndoSplit(atom, child);
+            }
+
             state.Atoms.Remove(child);
             state.Atoms[atom] = before;
+            state.NextAtom--;
             foreach (var p in moved)
             {
                 pieceAtom[p] = atom;
@@ -529,7 +581,31 @@ internal sealed class AuditRun : IDisposable
         return false;
     }
 
-    /// <summary>An atom may be determined only if it has at least k rows and passes the (n, p%) dominance rule on every column.</summary>
+    /// <summary>The statistics of a union of pieces: exact, except top-n for n &gt; 1 (bounded by the sum of the pieces' top-n).</summary>
+    private AtomInfo Union(List<int> members)
+    {
+        var union = AtomInfo.Empty(bounds.Length);
+        foreach (var p in members)
+        {
+            var piece = pieces[p].Stats;
+            union.Rows += piece.Rows;
+            for (var c = 0; c < bounds.Length; c++)
+            {
+                union.TopN[c] = plan.Policy.Dominance.N == 1 ? Math.Max(union.TopN[c], piece.TopN[c]) : union.TopN[c] + piece.TopN[c];
+                union.AbsTotal[c] += piece.AbsTotal[c];
+                union.Sum[c] += piece.Sum[c];
+                union.NonNull[c] += piece.NonNull[c];
+            }
+        }
+
+        return union;
+    }
+
+    /// <summary>
+    /// Whether an atom may be known as one: at least k rows, the (n, p%) dominance rule passed on every AGGREGATE column,
+    /// and no column pinned to a public bound (all its values at the lower, or all at the upper bound), since then its
+    /// total would give each row's value.
+    /// </summary>
     private bool IsSafe(AtomInfo atom)
     {
         if (atom.Rows < plan.Policy.MinGroupSize)
@@ -538,9 +614,15 @@ internal sealed class AuditRun : IDisposable
         }
 
         var dominance = plan.Policy.Dominance;
-        for (var c = 0; c < statColumns; c++)
+        for (var c = 0; c < bounds.Length; c++)
         {
-            if (atom.AbsTotal[c] > 0 && atom.TopN[c] * 100m > dominance.Percent * atom.AbsTotal[c])
+            if (dominance.IsEnabled && atom.AbsTotal[c] > 0 && atom.TopN[c] * 100m > dominance.Percent * atom.AbsTotal[c])
+            {
+                return false;
+            }
+
+            var (lower, upper) = bounds[c];
+            if (atom.NonNull[c] > 0 && ((lower is { } lo && atom.Sum[c] == lo * atom.NonNull[c]) || (upper is { } hi && atom.Sum[c] == hi * atom.NonNull[c])))
             {
                 return false;
             }
