@@ -48,8 +48,16 @@ public sealed class Attacker(Table table, string column)
             Rational value = function == MeasureFunction.Sum
                 ? Released_(cell)
                 : AverageTimesCount(cell.Value.DoubleValue, members.Length);
-            Solver.Add(members, value);
+            Solver.Add(members, value, $"{Describe(query)} [{Table.KeyOf(row)}] ({members.Length} rows)");
         }
+    }
+
+    /// <summary>A query in words: measure, filters and groups, as the attacker would write it down.</summary>
+    public static string Describe(AggregateQuery query)
+    {
+        var measures = string.Join(", ", query.Measures.Select(m => $"{m.Function.ToString().ToUpperInvariant()}({(m.Column.Length == 0 ? "*" : m.Column)})"));
+        var filters = string.Join(" AND ", query.Filters.Select(f => $"{f.Column} {f.Operator.ToString().ToUpperInvariant()} {string.Join("/", f.Values.Select(Table.Text))}"));
+        return $"{measures}{(filters.Length > 0 ? " WHERE " + filters : string.Empty)}{(query.GroupBy.Count > 0 ? " GROUP BY " + string.Join(", ", query.GroupBy) : string.Empty)}";
     }
 
     /// <summary>The rows whose value the attacker now knows exactly, with the value (in 10⁻⁴ units).</summary>

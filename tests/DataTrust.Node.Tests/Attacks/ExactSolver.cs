@@ -51,11 +51,13 @@ public readonly record struct Rational
 /// The attacker's linear algebra: every released exact figure is an equation Σ_{i ∈ cell} x_i = value over the rows'
 /// unknown values x_i, and the attacker solves the system by Gaussian elimination over the rationals (kept in reduced
 /// row echelon form, so a row is determined exactly when the form holds its unit vector). Independent of the node's
-/// own span (which works over GF(2⁶¹ − 1)), so a missed determination there would show up here.
+/// own span (which works over GF(2⁶¹ − 1)), so a missed determination there would show up here. Each basis row keeps
+/// the combination of released equations it came from, so a determination can be shown as the figures that give it.
 /// </summary>
 public sealed class ExactSolver(int unknowns)
 {
-    private readonly List<(Rational[] Row, Rational Value, int Pivot)> rows = [];
+    private readonly List<Basis> rows = [];
+    private readonly List<string> labels = [];
 
     public int Unknowns => unknowns;
 
@@ -63,13 +65,16 @@ public sealed class ExactSolver(int unknowns)
 
     /// <summary>Adds the equation Σ_{i ∈ members} x_i = <paramref name="value"/>; false when it was already implied.</summary>
     /// <exception cref="InvalidOperationException">The equation contradicts the ones before (the released figures are inconsistent).</exception>
-    public bool Add(IEnumerable<int> members, Rational value)
+    public bool Add(IEnumerable<int> members, Rational value, string label = "")
     {
-        var (row, rest) = Reduce(members, value);
+        var index = labels.Count;
+        labels.Add(label);
+        var (row, rest, combination) = Reduce(members, value);
+        combination[index] = Rational.One;
         var pivot = Array.FindIndex(row, r => !r.IsZero);
         if (pivot < 0)
         {
-            return rest.IsZero ? false : throw new InvalidOperationException("The released figures contradict each other.");
+            return rest.IsZero ? false : throw new InvalidOperationException($"The released figure {label} contradicts the ones before.");
         }
 
         var scale = row[pivot];
@@ -79,24 +84,29 @@ public sealed class ExactSolver(int unknowns)
         }
 
         rest /= scale;
-        for (var r = 0; r < rows.Count; r++)
+        foreach (var key in combination.Keys.ToList())
         {
-            var (other, otherValue, otherPivot) = rows[r];
-            var factor = other[pivot];
+            combination[key] /= scale;
+        }
+
+        foreach (var other in rows)
+        {
+            var factor = other.Row[pivot];
             if (factor.IsZero)
             {
                 continue;
             }
 
-            for (var j = 0; j < other.Length; j++)
+            for (var j = 0; j < other.Row.Length; j++)
             {
-                other[j] -= factor * row[j];
+                other.Row[j] -= factor * row[j];
             }
 
-            rows[r] = (other, otherValue - (factor * rest), otherPivot);
+            other.Value -= factor * rest;
+            Accumulate(other.Combination, combination, factor);
         }
 
-        rows.Add((row, rest, pivot));
+        rows.Add(new Basis(row, pivot, combination) { Value = rest });
         return true;
     }
 
@@ -106,32 +116,45 @@ public sealed class ExactSolver(int unknowns)
     /// <summary>The value the equations give Σ_{i ∈ members} x_i, or null when they do not fix it.</summary>
     public Rational? ValueOf(IEnumerable<int> members)
     {
-        var (row, rest) = Reduce(members, Rational.Zero);
+        var (row, rest, _) = Reduce(members, Rational.Zero);
         return Array.TrueForAll(row, r => r.IsZero) ? Rational.Zero - rest : null;
+    }
+
+    /// <summary>How the released figures give Σ_{i ∈ members} x_i (coefficient · label, one per line), or null when they do not.</summary>
+    public string? Explain(IEnumerable<int> members)
+    {
+        var (row, _, combination) = Reduce(members, Rational.Zero);
+        if (!Array.TrueForAll(row, r => r.IsZero))
+        {
+            return null;
+        }
+
+        // Reduce subtracts the combination; the sum is the combination itself, with the signs of the subtraction undone.
+        return string.Join("\n", combination.Where(c => !c.Value.IsZero).OrderBy(c => c.Key).Select(c => $"  {Rational.Zero - c.Value} × {labels[c.Key]}"));
     }
 
     /// <summary>Every unknown whose value the equations fix, with that value.</summary>
     public IReadOnlyDictionary<int, Rational> DeterminedUnknowns()
     {
         var result = new Dictionary<int, Rational>();
-        foreach (var (row, value, pivot) in rows)
+        foreach (var basis in rows)
         {
             var nonZeros = 0;
-            for (var j = 0; j < row.Length && nonZeros < 2; j++)
+            for (var j = 0; j < basis.Row.Length && nonZeros < 2; j++)
             {
-                nonZeros += row[j].IsZero ? 0 : 1;
+                nonZeros += basis.Row[j].IsZero ? 0 : 1;
             }
 
             if (nonZeros == 1)
             {
-                result[pivot] = value;
+                result[basis.Pivot] = basis.Value;
             }
         }
 
         return result;
     }
 
-    private (Rational[] Row, Rational Value) Reduce(IEnumerable<int> members, Rational value)
+    private (Rational[] Row, Rational Value, Dictionary<int, Rational> Combination) Reduce(IEnumerable<int> members, Rational value)
     {
         var row = new Rational[unknowns];
         Array.Fill(row, Rational.Zero);
@@ -141,9 +164,10 @@ public sealed class ExactSolver(int unknowns)
         }
 
         var rest = value;
-        foreach (var (basis, basisValue, pivot) in rows)
+        var combination = new Dictionary<int, Rational>();
+        foreach (var basis in rows)
         {
-            var factor = row[pivot];
+            var factor = row[basis.Pivot];
             if (factor.IsZero)
             {
                 continue;
@@ -151,12 +175,33 @@ public sealed class ExactSolver(int unknowns)
 
             for (var j = 0; j < row.Length; j++)
             {
-                row[j] -= factor * basis[j];
+                row[j] -= factor * basis.Row[j];
             }
 
-            rest -= factor * basisValue;
+            rest -= factor * basis.Value;
+            Accumulate(combination, basis.Combination, factor);
         }
 
-        return (row, rest);
+        return (row, rest, combination);
+    }
+
+    /// <summary>target −= factor · source, over equation indexes.</summary>
+    private static void Accumulate(Dictionary<int, Rational> target, Dictionary<int, Rational> source, Rational factor)
+    {
+        foreach (var (key, coefficient) in source)
+        {
+            target[key] = target.GetValueOrDefault(key, Rational.Zero) - (factor * coefficient);
+        }
+    }
+
+    private sealed class Basis(Rational[] row, int pivot, Dictionary<int, Rational> combination)
+    {
+        public Rational[] Row { get; } = row;
+
+        public int Pivot { get; } = pivot;
+
+        public Dictionary<int, Rational> Combination { get; } = combination;
+
+        public Rational Value { get; set; }
     }
 }
