@@ -192,6 +192,43 @@ public sealed class DifferencingAttackTests(AttackNodes nodes)
         Assert.Empty(attacker.DeterminedRows());
     }
 
+    [Fact]
+    public async Task Differencing_two_rows_apart_learns_no_small_cell_total()
+    {
+        // Arrange: two revoked firms in 2024, one small (20 employees) and one large (260). Asked directly, the cell
+        // "2024 and revoked" has 2 < k rows. The attacker first asks an innocuous size threshold that puts the two firms
+        // in different atoms, then differences 2024 against 2024-and-active.
+        var rows = Register.Build(10, 5);
+        rows.Add(new Firm(Table.Code(904), "D1", "A", 2024, "revoked", 20, 60, 123_456.78m));
+        rows.Add(new Firm(Table.Code(905), "D2", "B", 2024, "revoked", 260, 140, 234_567.89m));
+        int[] pair = [rows.Count - 2, rows.Count - 1];
+        var table = Table.Of(rows, ProtectionGrade.Restricted);
+        await nodes.PublishAsync("diff_pair", table);
+        var small = Q.Query("diff_pair", Q.Sum("revenue")).Where("year", FilterOperator.Eq, Q.Int(2024)).Where("status", FilterOperator.Eq, Q.Str("revoked"));
+        AggregateQuery[] sequence =
+        [
+            Q.Query("diff_pair", Q.Sum("revenue")).Where("employees", FilterOperator.Lt, Q.Int(100)),
+            Q.Query("diff_pair", Q.Sum("revenue")).Where("year", FilterOperator.Eq, Q.Int(2024)),
+            Q.Query("diff_pair", Q.Sum("revenue")).Where("year", FilterOperator.Eq, Q.Int(2024)).Where("status", FilterOperator.Eq, Q.Str("active")),
+        ];
+        var license = await nodes.LicenseAsync(nodes.BankA, "diff_pair");
+        var attacker = new Attacker(table, "revenue");
+
+        // Act: the node itself judges the two-firm cell too small to release...
+        var direct = await nodes.RunAsync(nodes.BankA, license, small);
+        Assert.True(direct.Rows[0].Cells[0].Suppressed);
+        foreach (var query in sequence)
+        {
+            attacker.Learn(query, await nodes.RunAsync(nodes.BankA, license, query));
+        }
+
+        // Assert: ...so no combination of its answers may give that cell's total (with it, either firm's own revenue
+        // gives the other's exactly).
+        var truth = rows[pair[0]].Units("revenue") + rows[pair[1]].Units("revenue");
+        var leaked = attacker.Solver.ValueOf(pair);
+        Assert.True(leaked is null, $"FINDING: the total of the 2-firm cell (k = 3) is determined: {leaked} (true {truth}) =\n{attacker.Solver.Explain(pair)}");
+    }
+
     /// <summary>The same query on another dataset id.</summary>
     internal static AggregateQuery Twin(AggregateQuery query, string datasetId)
     {
