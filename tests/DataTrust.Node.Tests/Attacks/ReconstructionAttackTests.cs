@@ -81,6 +81,48 @@ public sealed class ReconstructionAttackTests(AttackNodes nodes, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Linear_reconstruction_from_margins_determines_no_row_and_no_small_cell()
+    {
+        // Arrange
+        var table = Table.Of(SmallCells(21), ProtectionGrade.Restricted, k: K);
+        await nodes.PublishAsync("margins", table);
+        await nodes.PublishAsync("margins_open", table.As(ProtectionGrade.Open));
+        var license = await nodes.LicenseAsync(nodes.BankA, "margins");
+        var queries = Margins("margins");
+
+        // Act: every query on the OPEN twin (the unprotected exact answers), then on the RESTRICTED dataset.
+        var open = new Attacker(table, "revenue");
+        var attacker = new Attacker(table, "revenue");
+        foreach (var query in queries)
+        {
+            var twin = DifferencingAttackTests.Twin(query, "margins_open");
+            open.Learn(twin, await nodes.RunOpenAsync(twin), measure: 1);
+            attacker.Learn(query, await nodes.RunAsync(nodes.BankA, license, query), measure: 1);
+        }
+
+        // Without the audit: the attacker solves the margins for rows and small cells alike.
+        var small = attacker.Asked.Where(m => m.Length is > 0 and < K).DistinctBy(m => string.Join(",", m)).ToList();
+        var openRows = open.DeterminedRows();
+        var openSmall = small.Count(open.Solver.Determines);
+        Assert.NotEmpty(openRows);
+        Assert.All(openRows, r => Assert.Equal(open.Truth(r.Key), r.Value));
+        output.WriteLine($"{queries.Count} queries, {small.Count} distinct small cells (1..{K - 1} rows) among the cells asked.");
+        output.WriteLine($"Without the audit (OPEN twin, every cell exact): {openRows.Count} of {table.Rows.Count} rows and {openSmall} of {small.Count} small cells determined; rank {open.Solver.Rank}.");
+
+        // With it.
+        var rows = attacker.DeterminedRows();
+        var smallDetermined = small.Where(attacker.Solver.Determines).ToList();
+        output.WriteLine($"With the audit: {attacker.Released} cells released, {attacker.Withheld} withheld; rank {attacker.Solver.Rank}; {rows.Count} rows and {smallDetermined.Count} small cells determined.");
+        foreach (var cell in smallDetermined.Take(3))
+        {
+            output.WriteLine($"Small cell of {cell.Length} rows [{string.Join(", ", cell)}] = {attacker.Solver.ValueOf(cell)} (true {cell.Aggregate(BigInteger.Zero, (s, i) => s + attacker.Truth(i))}), from:\n{attacker.Solver.Explain(cell)}");
+        }
+
+        Assert.Empty(rows);
+        Assert.Empty(smallDetermined);
+    }
+
+    [Fact]
     public async Task Dinur_Nissim_random_subset_sums_determine_no_row()
     {
         // Arrange (Dinur and Nissim 2003): every firm has its own size on the public grid, so an IN list over sizes picks
