@@ -205,6 +205,55 @@ public sealed class ReconstructionAttackTests(AttackNodes nodes, ITestOutputHelp
         Assert.True(deviation > 5 * Math.Sqrt(rows.Count));
     }
 
+    [Fact]
+    public async Task Linear_program_reconstruction_of_bounded_values_determines_no_row()
+    {
+        // Arrange (Cohen and Nissim 2020, "Linear program reconstruction in practice"): a 0/1 column (AGGREGATE, public
+        // bounds 0..1) and exact subset sums over it. An LP decoder solves the released equations with 0 ≤ x_i ≤ 1 and
+        // rounds; with 20 rows the attacker can afford the exact integer program instead: every 0/1 assignment
+        // consistent with every released figure. A row is determined when all consistent assignments agree on it.
+        var random = new Random(8);
+        var rows = SmallCells(24).Take(20).Select(f => f with { Flag = random.Next(2) }).ToList();
+        var table = Table.Of(rows, ProtectionGrade.Restricted, k: K);
+        await nodes.PublishAsync("lp", table);
+        await nodes.PublishAsync("lp_open", table.As(ProtectionGrade.Open));
+        var license = await nodes.LicenseAsync(nodes.BankA, "lp");
+        var queries = RandomSubsets("lp", rows, 3 * rows.Count, new Random(9), Q.Sum("flag"));
+        queries.Insert(0, Q.Query("lp", Q.Sum("flag")));
+
+        // Act
+        var open = new List<(int[] Members, int Sum)>();
+        var released = new List<(int[] Members, int Sum)>();
+        foreach (var query in queries)
+        {
+            var members = table.Cells(query)[0].Members;
+            var twin = DifferencingAttackTests.Twin(query, "lp_open");
+            open.Add((members, (int)(Released.Units((await nodes.RunOpenAsync(twin)).Rows[0].Cells[0])!.Value / 10_000)));
+            var cell = (await nodes.RunAsync(nodes.BankA, license, query)).Rows[0].Cells[0];
+            if (!cell.Suppressed)
+            {
+                released.Add((members, (int)(Released.Units(cell)!.Value / 10_000)));
+            }
+        }
+
+        // Assert: without the audit every bit is reconstructed; with it, none may be.
+        var openBits = ConsistentBits(rows.Count, open);
+        Assert.Equal(rows.Count, openBits.Count);
+        Assert.All(openBits, b => Assert.Equal(rows[b.Key].Flag, b.Value));
+        var bits = ConsistentBits(rows.Count, released);
+        Assert.All(bits, b => Assert.Equal(rows[b.Key].Flag, b.Value));
+        var linear = new ExactSolver(rows.Count);
+        foreach (var (members, sum) in released)
+        {
+            linear.Add(members, sum);
+        }
+
+        output.WriteLine($"Without the audit: {openBits.Count} of {rows.Count} bits. With it: {released.Count} of {queries.Count} sums released (rank {linear.Rank}), " +
+            $"{linear.DeterminedUnknowns().Count} rows determined linearly, {bits.Count} determined by the integer program: rows [{string.Join(", ", bits.Keys.Order())}].");
+        Assert.Empty(linear.DeterminedUnknowns());
+        Assert.Empty(bits);
+    }
+
     /// <summary>SUM queries over random subsets of firms, each firm picked with probability 1/2, by an IN list over sizes.</summary>
     private static List<AggregateQuery> RandomSubsets(string dataset, IReadOnlyList<Firm> rows, int count, Random random, Measure measure)
     {
