@@ -109,11 +109,14 @@ public sealed class AttackNodes : IAsyncLifetime
     }
 
     /// <summary>Imports <paramref name="table"/> into the node as <paramref name="id"/> and publishes it in the catalog.</summary>
-    public async Task<DatasetDescriptor> PublishAsync(string id, Table table)
+    public Task<DatasetDescriptor> PublishAsync(string id, Table table) => PublishAsync(id, table.Schema, table.Policy, table.Csv());
+
+    /// <summary>Imports a CSV text with its schema and policy into the node as <paramref name="id"/> and publishes it.</summary>
+    public async Task<DatasetDescriptor> PublishAsync(string id, DatasetSchema schema, DatasetPolicy policy, string csv)
     {
         var path = Temp.File(id + ".csv");
-        File.WriteAllText(path, table.Csv());
-        var descriptor = Store.Import(new DatasetImport(id, path, ImportFormat.Csv, table.Policy, table.Schema));
+        File.WriteAllText(path, csv);
+        var descriptor = Store.Import(new DatasetImport(id, path, ImportFormat.Csv, policy, schema));
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(descriptor, NodeAccount, id));
         return descriptor;
     }
