@@ -96,6 +96,45 @@ public sealed class DisclosureAttackTests(AttackNodes nodes)
     }
 
     [Fact]
+    public async Task Threshold_walking_off_the_grid_is_refused()
+    {
+        // Arrange: the target has 437 employees. Walking "employees < t" one unit at a time, the attacker would see the
+        // answer change (or a cell become withheld) exactly at t = 438, and so learn the value from the refusals alone.
+        var rows = Register.Build(10, 14);
+        rows.Add(new Firm(Table.Code(921), "D1", "B", 2024, "active", 437, 100, 200_000m));
+        var table = Table.Of(rows, ProtectionGrade.Restricted);
+        await nodes.PublishAsync("walk", table);
+        await nodes.PublishAsync("walk_open", table.As(ProtectionGrade.Open));
+        var license = await nodes.LicenseAsync(nodes.BankA, "walk");
+        AggregateQuery Below(string dataset, long t) => Q.Query(dataset, Q.Count()).Where("employees", FilterOperator.Lt, Q.Int(t));
+
+        // Without the defence: on the OPEN twin the walk finds the value.
+        long? found = null;
+        for (var t = 431L; t <= 440 && found is null; t++)
+        {
+            var low = (await nodes.RunOpenAsync(Below("walk_open", t))).Rows[0].Cells[0].Value.IntValue;
+            var high = (await nodes.RunOpenAsync(Below("walk_open", t + 1))).Rows[0].Cells[0].Value.IntValue;
+            found = high > low ? t : null;
+        }
+
+        Assert.Equal(437, found);
+
+        // With it: every literal off the public grid (step 10) is refused before any row is read, and so is a text
+        // literal outside the column's public domain; only grid steps remain, which put the target in a band of ten.
+        for (var t = 431L; t <= 439; t++)
+        {
+            var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => nodes.RunAsync(nodes.BankA, license, Below("walk", t)));
+            Assert.Equal("ERROR_REASON_OFF_GRID", AttackNodes.ReasonOf(refused));
+        }
+
+        var outside = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => nodes.RunAsync(nodes.BankA, license,
+            Q.Query("walk", Q.Count()).Where("district", FilterOperator.Eq, Q.Str("D1 "))));
+        Assert.Equal("ERROR_REASON_OUTSIDE_DOMAIN", AttackNodes.ReasonOf(outside));
+        var onGrid = await nodes.RunAsync(nodes.BankA, license, Below("walk", 440));
+        Assert.False(onGrid.Rows[0].Cells[0].Suppressed);
+    }
+
+    [Fact]
     public async Task Suppressed_group_keys_disclose_no_lone_company()
     {
         // Arrange: the target is the only firm of industry C in district D4; its neighbour register lacks it.
