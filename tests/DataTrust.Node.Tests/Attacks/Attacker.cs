@@ -46,7 +46,7 @@ public sealed class Attacker(Table table, string column)
 
             Released++;
             Rational value = function == MeasureFunction.Sum
-                ? Released_(cell)
+                ? ReleasedSum(cell)
                 : AverageTimesCount(cell.Value.DoubleValue, members.Length);
             Solver.Add(members, value, $"{Describe(query)} [{Table.KeyOf(row)}] ({members.Length} rows)");
         }
@@ -66,7 +66,7 @@ public sealed class Attacker(Table table, string column)
     /// <summary>The true value of a row in 10⁻⁴ units.</summary>
     public BigInteger Truth(int row) => table.Rows[row].Units(column);
 
-    private static Rational Released_(Cell cell) => Attacks.Released.Units(cell)!.Value;
+    private static Rational ReleasedSum(Cell cell) => Attacks.Released.Units(cell)!.Value;
 
     /// <summary>
     /// count · AVG, rounded to the stored scale: the node renders an exact AVG as a double, whose 53 bits hold far more

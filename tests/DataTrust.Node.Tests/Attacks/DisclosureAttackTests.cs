@@ -167,9 +167,9 @@ public sealed class DisclosureAttackTests(AttackNodes nodes)
 
             Assert.Equal(Released.Structure(with), Released.Structure(without));
             Assert.Equal(table.Cells(Grouped("keys", by)).Select(c => c.Key), with.Rows.Select(Table.KeyOf));
-            Assert.All(result(with).Where(c => c.Suppressed), c => Assert.Equal(SuppressionRule.Withheld, c.SuppressedBy));
+            Assert.All(CellsOf(with).Where(c => c.Suppressed), c => Assert.Equal(SuppressionRule.Withheld, c.SuppressedBy));
         }
 
-        static IEnumerable<Cell> result(AggregateResult r) => r.Rows.SelectMany(row => row.Cells);
+        static IEnumerable<Cell> CellsOf(AggregateResult r) => r.Rows.SelectMany(row => row.Cells);
     }
 }

@@ -250,6 +250,11 @@ public sealed class ReconstructionAttackTests(AttackNodes nodes, ITestOutputHelp
 
         output.WriteLine($"Without the audit: {openBits.Count} of {rows.Count} bits. With it: {released.Count} of {queries.Count} sums released (rank {linear.Rank}), " +
             $"{linear.DeterminedUnknowns().Count} rows determined linearly, {bits.Count} determined by the integer program: rows [{string.Join(", ", bits.Keys.Order())}].");
+        foreach (var (members, sum) in released)
+        {
+            output.WriteLine($"  released: SUM(flag) over rows [{string.Join(",", members)}] = {sum}");
+        }
+
         Assert.Empty(linear.DeterminedUnknowns());
         Assert.Empty(bits);
     }
