@@ -522,7 +522,7 @@ internal sealed class AuditRun : IDisposable
             var outside = Enumerable.Range(0, pieces.Count).Where(p => pieceAtom[p] == atom && !insideSet.Contains(p)).ToList();
             var child = Union(inside);
             var rest = Union(outside);
-            if (!audited && !(IsSafe(child) && IsSafe(rest)))
+            if (!audited && !(IsSafe(child, info) && IsSafe(rest, info)))
             {
                 safe = false;
                 break;
@@ -547,7 +547,7 @@ internal sealed class AuditRun : IDisposable
         {
             var residual = state.Span.Reduce(members.Select(p => pieceAtom[p]).Distinct());
             var determined = state.Span.NewlyDetermined(residual);
-            safe = determined.All(a => IsSafe(state.Atoms[a]));
+            safe = determined.All(a => IsSafe(state.Atoms[a], parent: null));
             if (safe && !residual.IsZero)
             {
                 state.Span.Insert(residual);
@@ -602,11 +602,13 @@ internal sealed class AuditRun : IDisposable
     }
 
     /// <summary>
-    /// Whether an atom may be known as one: at least k rows, the (n, p%) dominance rule passed on every AGGREGATE column,
-    /// and no column pinned to a public bound (all its values at the lower, or all at the upper bound), since then its
-    /// total would give each row's value.
+    /// Whether a piece cut from <paramref name="parent"/> may become an atom: at least k rows, the (n, p%) dominance rule
+    /// passed on every AGGREGATE column, and no column newly pinned to a public bound (all its values at the lower, or all
+    /// at the upper bound), since then its total would give each row's value. A column already pinned in the parent (only
+    /// possible when it is constant at a bound over the whole dataset, which is then treated as public) stays so in every
+    /// piece and reveals nothing new. Without a parent (Audit Expert), bounds are not checked, as Audit Expert does not.
     /// </summary>
-    private bool IsSafe(AtomInfo atom)
+    private bool IsSafe(AtomInfo atom, AtomInfo? parent)
     {
         if (atom.Rows < plan.Policy.MinGroupSize)
         {
@@ -621,13 +623,19 @@ internal sealed class AuditRun : IDisposable
                 return false;
             }
 
-            var (lower, upper) = bounds[c];
-            if (atom.NonNull[c] > 0 && ((lower is { } lo && atom.Sum[c] == lo * atom.NonNull[c]) || (upper is { } hi && atom.Sum[c] == hi * atom.NonNull[c])))
+            if (parent is not null && Pinned(atom, c) && !Pinned(parent, c))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>Every non-null value of column <paramref name="c"/> in the atom lies at the same public bound.</summary>
+    private bool Pinned(AtomInfo atom, int c)
+    {
+        var (lower, upper) = bounds[c];
+        return atom.NonNull[c] > 0 && ((lower is { } lo && atom.Sum[c] == lo * atom.NonNull[c]) || (upper is { } hi && atom.Sum[c] == hi * atom.NonNull[c]));
     }
 }
