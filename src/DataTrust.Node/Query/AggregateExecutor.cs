@@ -164,6 +164,9 @@ public sealed partial class AggregateExecutor
     /// <summary>One audit per store, whichever executor reads it, so every licensee's answers meet the same state.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DatasetStore, CrossQueryAudit> Audits = new();
 
+    /// <summary>Makes every executor over <paramref name="store"/> audit by <paramref name="rule"/> (benchmarks compare the rules).</summary>
+    internal static void UseAuditRule(DatasetStore store, AuditRule rule) => Audits.AddOrUpdate(store, new CrossQueryAudit(store, rule));
+
     /// <summary>The cross-query audit's figures for a dataset (atoms, cells released, rank of the span); zeros before its first exact answer.</summary>
     public (int Atoms, long ReleasedCells, int Rank) AuditStatistics(string datasetId) =>
         Audits.TryGetValue(store, out var audit) ? audit.Statistics(datasetId) : (0, 0, 0);
