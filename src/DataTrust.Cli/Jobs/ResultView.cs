@@ -96,7 +96,7 @@ public static class ResultView
             (_, true) => "every group of the public domain is shown, with noise; none is withheld, so no decision is made on the true values",
             ((uint)ProtectionGrade.Open, _) => "exact: the dataset is OPEN (public data)",
             _ when withheld == 0 => $"exact; no cell withheld (k = {result.MinGroupSize}, audited with every answer released on this dataset before)",
-            _ => $"exact; {withheld} cell(s) withheld (k = {result.MinGroupSize}): a cell is withheld when it is small or dominated, or when, with the answers released on this dataset before (to anyone), it would reveal such a group; withheld, empty and small cells look the same",
+            _ => $"exact; {withheld} cell(s) withheld (k = {result.MinGroupSize}): a cell is withheld when, with every answer released on this dataset before (to anyone), it would set apart fewer than k rows, rows one contributor dominates, or rows whose values all sit at a bound; withheld, empty and small cells look the same",
         };
     }
 
