@@ -85,7 +85,7 @@ public sealed class HeCommandTests(CliFixture fixture)
         var unknownKind = await fixture.RunAsync(fixture.Enterprise_("submit", "--kind", "he-magic", "--license", "1", "--query", query));
 
         Assert.Equal(CliApp.Failed, twoLicenses.Exit);
-        Assert.Contains("exactly one --license", twoLicenses.Error, StringComparison.Ordinal);
+        Assert.Contains("An aggregate job runs under one --license (or none, on an OPEN dataset)", twoLicenses.Error, StringComparison.Ordinal);
         Assert.NotEqual(CliApp.Ok, unknownKind.Exit);
         Assert.Contains("he-magic", unknownKind.Error, StringComparison.Ordinal);
     }
