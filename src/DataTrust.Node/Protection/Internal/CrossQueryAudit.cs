@@ -34,6 +34,9 @@ internal sealed class CrossQueryAudit(DatasetStore store)
     public (int Atoms, long ReleasedCells, int Rank) Statistics(string datasetId) =>
         states.TryGetValue(datasetId, out var s) ? (s.Atoms.Count, s.ReleasedCells, s.Span.Rank) : (0, 0, 0);
 
+    /// <summary>The cached audit state of a dataset, or null before its first exact answer (for benchmarks; read it only between queries).</summary>
+    internal AuditState? StateOf(string datasetId) => states.TryGetValue(datasetId, out var s) ? s : null;
+
     /// <summary>Takes the dataset's audit lock and reads its pieces for <paramref name="plan"/>; dispose to release the lock.</summary>
     public AuditRun Begin(QueryPlan plan, CancellationToken cancellationToken)
     {
