@@ -8,5 +8,10 @@ if (args.Length > 0 && args[0] == "privacy-utility")
     return PrivacyUtilityReport.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "privacy-profile")
+{
+    return OutputPrivacyProfile.Run(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

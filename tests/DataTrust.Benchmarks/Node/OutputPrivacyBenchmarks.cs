@@ -100,3 +100,35 @@ public class OutputPrivacyBenchmarks
         File.WriteAllText(PrivacyUtilityReport.Marker(folder), "1000 queries answered by the benchmark setup\n");
     }
 }
+
+/// <summary>
+/// A profiling mode (<c>-- privacy-profile [N]</c>): on a copy of the prepared folder, the audited and the DP query N
+/// times each, with each call's time, so a sampling profiler (dotnet-trace) sees the steady state the benchmark measures.
+/// </summary>
+internal static class OutputPrivacyProfile
+{
+    public static int Run(string[] args)
+    {
+        var repeats = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        var benchmark = new OutputPrivacyBenchmarks();
+        benchmark.Setup();
+        try
+        {
+            foreach (var (name, run) in new (string, Func<int>)[] { ("audited", benchmark.AuditedExact), ("dp", benchmark.DifferentiallyPrivate), ("duckdb", benchmark.DuckDbAlone) })
+            {
+                for (var i = 0; i < repeats; i++)
+                {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    run();
+                    Console.WriteLine($"{name} {i}: {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+                }
+            }
+        }
+        finally
+        {
+            benchmark.Cleanup();
+        }
+
+        return 0;
+    }
+}

@@ -89,8 +89,14 @@ internal static class OutputPrivacyWorkload
             command.ExecuteNonQuery();
         }
 
-        store.Import(new DatasetImport(DatasetId, parquet, ImportFormat.Parquet, Policy, Schema));
+        var imported = store.Import(new DatasetImport(DatasetId, parquet, ImportFormat.Parquet, Policy, Schema));
         File.Delete(parquet);
+        if (imported.RowCount != rows)
+        {
+            store.Dispose();
+            throw new InvalidOperationException($"The generator produced {imported.RowCount} rows, not {rows}; raise its employer count.");
+        }
+
         return store;
     }
 
@@ -103,8 +109,8 @@ internal static class OutputPrivacyWorkload
         var industries = Weighted(Industries, IndustryWeights);
 
         // Employers: 1/3 active from the first month, the rest start later; each stays 6 to 24 months (clipped at the end).
-        // Enough employers are generated to exceed the row count, and the first `rows` rows (by employer, month) are kept.
-        var employers = (rows / 12) + 1000;
+        // More employer-months are generated than needed, and the first `rows` rows (by employer, month) are kept.
+        var employers = (rows / 8) + 1000; // about 11.7 active months each, so about 1.46 × rows candidates
         return $"""
             COPY (
               WITH e AS (
