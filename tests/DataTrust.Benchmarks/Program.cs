@@ -1,4 +1,17 @@
 using BenchmarkDotNet.Running;
+using DataTrust.Benchmarks.Node;
 
 // Run with: dotnet run -c Release --project tests/DataTrust.Benchmarks -- --filter '*'
+// The output-privacy utility report is a console mode: ... -- privacy-utility [--rows N] [--queries N] [--no-node]
+if (args.Length > 0 && args[0] == "privacy-utility")
+{
+    return PrivacyUtilityReport.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "privacy-profile")
+{
+    return OutputPrivacyProfile.Run(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -171,6 +171,9 @@ public sealed partial class AggregateExecutor
     public (int Atoms, long ReleasedCells, int Rank) AuditStatistics(string datasetId) =>
         Audits.TryGetValue(store, out var audit) ? audit.Statistics(datasetId) : (0, 0, 0);
 
+    /// <summary>The cross-query audit of this executor's store, or null before its first exact answer (for benchmarks).</summary>
+    internal CrossQueryAudit? Audit => Audits.TryGetValue(store, out var audit) ? audit : null;
+
     private DatasetDescriptor? Find(string datasetId) => store.Find(datasetId);
 
     private List<RawRow> Run(QueryPlan plan, CancellationToken cancellationToken)

@@ -83,13 +83,13 @@ internal sealed class SqlPlan
                     var sumIndex = Add($"CAST(sum({value}) AS DECIMAL(38,4))");
                     var countIndex = measure.Function == MeasureFunction.Avg ? Add($"count({column})") : -1;
                     var (top, total) = (-1, -1);
-                    if (dominance.IsEnabled)
+
+                    // The dominance statistics feed suppression only, and nothing is suppressed when ε > 0.
+                    if (dominance.IsEnabled && plan.Epsilon.IsZero)
                     {
-                        // Contributions known to be non-negative (clamped to a non-negative range, or a column without
-                        // negative values) need no absolute value, and their absolute total is the sum itself.
-                        var nonNegative = plan.Epsilon.IsZero
-                            ? plan.Dataset.NonNegativeColumns.Contains(measure.Column.Name)
-                            : measure.LowerBound >= 0;
+                        // Contributions of a column without negative values need no absolute value, and their
+                        // absolute total is the sum itself.
+                        var nonNegative = plan.Dataset.NonNegativeColumns.Contains(measure.Column.Name);
                         var magnitude = nonNegative ? value : $"abs({value})";
                         top = Add(dominance.N == 1
                             ? $"CAST(max({magnitude}) AS DECIMAL(38,4))"
