@@ -38,6 +38,7 @@ internal static class PrivacyUtilityReport
         var folder = DefaultFolder(rows);
         var node = true;
         var check = false;
+        var rule = AuditRule.NoSmallAtoms;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -55,11 +56,14 @@ internal static class PrivacyUtilityReport
                 case "--no-node":
                     node = false;
                     break;
+                case "--rule":
+                    rule = Enum.Parse<AuditRule>(args[++i], ignoreCase: true);
+                    break;
                 case "--check":
                     check = true;
                     break;
                 default:
-                    Console.Error.WriteLine($"unknown option {args[i]}; use --rows N, --queries N, --folder DIR, --no-node");
+                    Console.Error.WriteLine($"unknown option {args[i]}; use --rows N, --queries N, --folder DIR, --no-node, --rule NoSmallAtoms|AuditExpert");
                     return 2;
             }
         }
@@ -82,6 +86,8 @@ internal static class PrivacyUtilityReport
         var micro = MicroCells.Load(store);
         Console.WriteLine($"# micro-cells: {micro.Count:N0} non-empty (month × district × industry × headcount class)");
 
+        AggregateExecutor.UseAuditRule(store, rule);
+        Console.WriteLine($"# the node audits by {rule}");
         var executor = new AggregateExecutor(store);
         var sequence = OutputPrivacyWorkload.Sequence(queries);
         var fallback = new FallbackRule(micro, OutputPrivacyWorkload.MinGroupSize, dataset.Policy.Dominance);
@@ -93,7 +99,7 @@ internal static class PrivacyUtilityReport
         var byTemplate = new Dictionary<string, Figures[]>(StringComparer.Ordinal);
 
         Console.WriteLine();
-        Console.WriteLine("| queries | node atoms | span rank | span non-zeros | ms/query (mean, p50, max) | withheld: per-result only | Audit Expert | fallback | fallback atoms |");
+        Console.WriteLine($"| queries | node atoms | span rank | span non-zeros | ms/query (mean, p50, max) | withheld: per-result only | node ({rule}) | fallback | fallback atoms |");
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (var q = 0; q < sequence.Count; q++)
         {
@@ -146,7 +152,7 @@ internal static class PrivacyUtilityReport
 
         Console.WriteLine();
         Console.WriteLine($"Figures released or withheld over the sequence: {totals[0].Total:N0} (withheld = cumulative share; empty and small groups of the public domains count as withheld).");
-        Console.WriteLine($"Withheld beyond the per-result rules: Audit Expert {(node ? (totals[1].Withheld - totals[0].Withheld).ToString("N0", CultureInfo.InvariantCulture) : "-")}, fallback {totals[2].Withheld - totals[0].Withheld:N0}.");
+        Console.WriteLine($"Withheld beyond the per-result rules: node ({rule}) {(node ? (totals[1].Withheld - totals[0].Withheld).ToString("N0", CultureInfo.InvariantCulture) : "-")}, fallback {totals[2].Withheld - totals[0].Withheld:N0}.");
         if (node)
         {
             Console.WriteLine($"Node time per query: mean {times.Average():F0} ms, p50 {Percentile(times, 0.5):F0} ms, p90 {Percentile(times, 0.9):F0} ms, max {times.Max():F0} ms, total {times.Sum() / 1000:F0} s.");
@@ -154,7 +160,7 @@ internal static class PrivacyUtilityReport
         }
 
         Console.WriteLine();
-        Console.WriteLine("| query shape | queries | figures | per-result only | Audit Expert | fallback |");
+        Console.WriteLine($"| query shape | queries | figures | per-result only | node ({rule}) | fallback |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (template, f) in byTemplate.OrderByDescending(p => p.Value[0].Queries))
         {
