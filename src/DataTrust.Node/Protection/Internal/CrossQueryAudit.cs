@@ -567,13 +567,16 @@ internal sealed class AuditRun : IDisposable
             if (safe && !residual.IsZero)
             {
                 state.Span.Insert(residual);
+                changed = true;
             }
         }
 
         if (safe)
         {
+            // Only a split (or, under Audit Expert, a new span row) changes what the audit must remember; a cell made of
+            // whole atoms changes nothing, so nothing is written (the released-cells figure is kept for reports only).
             state.ReleasedCells++;
-            changed = true;
+            changed |= splits.Count > 0;
             return true;
         }
 
