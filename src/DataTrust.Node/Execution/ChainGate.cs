@@ -87,9 +87,17 @@ public sealed class ChainGate
     /// <summary>
     /// The license half of Explain: would a job with this query be accepted under the license now? Checks the
     /// license exists, covers the query's dataset and the aggregate kind, is neither revoked nor expired, has quota
-    /// left and ε for the query. Returns null when it would, else the refusal. Costs nothing on chain.
+    /// left and ε for the query, and that the dataset's ε cap (shared by every license) has room. Returns null when it
+    /// would, else the refusal. Costs nothing on chain.
     /// </summary>
-    public async Task<QueryRefusal?> ExplainLicenseAsync(ulong licenseId, AggregateQuery query, CancellationToken cancellationToken)
+    public async Task<QueryRefusal?> ExplainLicenseAsync(ulong licenseId, AggregateQuery query, CancellationToken cancellationToken) =>
+        (await ExplainLicensedAsync(licenseId, query, cancellationToken).ConfigureAwait(false)).Refusal;
+
+    /// <summary>
+    /// <see cref="ExplainLicenseAsync"/>, and the dataset's on-chain policy: the one the gate will enforce when the job
+    /// runs, so Explain judges the query by it too (the node's local copy may differ).
+    /// </summary>
+    public async Task<(DatasetPolicy? Policy, QueryRefusal? Refusal)> ExplainLicensedAsync(ulong licenseId, AggregateQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         try
@@ -101,7 +109,7 @@ public sealed class ChainGate
             }
             catch (ContractRevertedException ex) when (ex.ErrorName == "UnknownLicense")
             {
-                return new QueryRefusal(ErrorReason.LicenseInvalid, "license_id", $"There is no license {licenseId} on chain.");
+                return (null, new QueryRefusal(ErrorReason.LicenseInvalid, "license_id", $"There is no license {licenseId} on chain."));
             }
 
             var now = (await _ledger.Rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false))?.Timestamp ?? 0;
@@ -132,11 +140,28 @@ public sealed class ChainGate
                 problem = $"The query spends ε = {epsilon} micro; license {licenseId} has {license.EpsilonRemaining.Micros} micro left.";
             }
 
-            return problem is null ? null : new QueryRefusal(ErrorReason.LicenseInvalid, "license_id", problem);
+            if (problem is not null)
+            {
+                return (null, new QueryRefusal(ErrorReason.LicenseInvalid, "license_id", problem));
+            }
+
+            var dataset = await _ledger.Catalog.GetDatasetAsync(license.DatasetId, cancellationToken).ConfigureAwait(false);
+            if (epsilon > 0)
+            {
+                var spent = await _ledger.Licenses.GetDatasetEpsilonSpentAsync(license.DatasetId, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var left = Math.Max(0, dataset.Spec.EpsilonCap.Micros - spent.Micros);
+                if (epsilon > (ulong)left)
+                {
+                    return (null, new QueryRefusal(ErrorReason.LicenseInvalid, "epsilon_micros",
+                        $"The query spends ε = {epsilon} micro; the dataset's ε cap, shared by every license, has {left} micro left."));
+                }
+            }
+
+            return (PolicyOf(dataset.Spec), null);
         }
         catch (RpcException ex)
         {
-            return new QueryRefusal(ErrorReason.ChainUnavailable, "license_id", $"The chain cannot be reached to check license {licenseId} ({ex.Kind}).");
+            return (null, new QueryRefusal(ErrorReason.ChainUnavailable, "license_id", $"The chain cannot be reached to check license {licenseId} ({ex.Kind})."));
         }
     }
 

@@ -332,6 +332,33 @@ public class ExplainLicenseTests(ChainedNodeFixture node)
     }
 
     [Fact]
+    public async Task Explain_judges_by_the_on_chain_grade_and_cap_as_the_gate_does_not_by_the_nodes_local_copy()
+    {
+        var license = await node.LicenseOnAsync(ChainedNodeFixture.RaisedDatasetId);
+        var exact = ChainedNodeFixture.TaxPaidByGrade();
+        exact.DatasetId = ChainedNodeFixture.RaisedDatasetId;
+        var beyondCap = exact.Clone();
+        beyondCap.EpsilonMicros = 1_500_000;
+        var noisy = exact.Clone();
+        noisy.EpsilonMicros = 500_000;
+
+        var local = await node.Jobs.ExplainAsync(new ExplainRequest { Query = exact });
+        var refusedExact = await node.Jobs.ExplainAsync(Explain(license, exact));
+        var refusedCap = await node.Jobs.ExplainAsync(Explain(license, beyondCap));
+        var allowed = await node.Jobs.ExplainAsync(Explain(license, noisy));
+
+        // Without a license only the node's local policy (RESTRICTED) is consulted; with one, the chain's (SENSITIVE).
+        Assert.True(local.Allowed, local.Clause);
+        Assert.Equal(ErrorReason.ExactAnswerRefused, refusedExact.Reason);
+        Assert.False(refusedCap.Allowed);
+        Assert.Equal("epsilon_micros", refusedCap.Field);
+        Assert.Contains("the dataset's ε cap, shared by every license, has 1000000 micro left", refusedCap.Clause, StringComparison.Ordinal);
+        Assert.True(allowed.Allowed, allowed.Clause);
+        Assert.True(allowed.Previewed);
+        Assert.Empty(allowed.Withheld);
+    }
+
+    [Fact]
     public async Task Explain_without_a_license_previews_nothing()
     {
         var answer = await node.Jobs.ExplainAsync(new ExplainRequest { Query = SentinelBelow(30) });

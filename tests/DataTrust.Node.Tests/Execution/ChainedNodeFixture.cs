@@ -78,14 +78,21 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         var csv = Temp.File("tax.csv");
         SampleDataset.Tax.WriteCsv(csv, 2000, seed: 7);
         DatasetDescriptor descriptor;
+        DatasetDescriptor raised;
         using (var store = new DatasetStore(DataDirectory))
         {
             // The gate's behaviour is the point here, not the grade: the tax sample is published RESTRICTED, so exact
             // (ε = 0) jobs reach the node. SENSITIVE refusals are tested in the Ledger and attack suites.
             descriptor = store.Import(SampleDataset.Tax.ImportFrom(csv).AsRestricted());
+            raised = store.Import(SampleDataset.Tax.ImportFrom(csv, RaisedDatasetId).AsRestricted());
         }
 
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(descriptor, NodeAccount, "Tax (sample)"));
+
+        // The node holds this copy as RESTRICTED; the operator raised it to SENSITIVE on chain after publishing, with a
+        // small cap: Explain must judge by the chain, as the gate does.
+        await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(raised, NodeAccount, "Tax (raised on chain)") with { EpsilonCap = new Epsilon(1_000_000) });
+        await Operator.Catalog.RaiseGradeAsync(DatasetIds.OnChainId(RaisedDatasetId), ProtectionGrade.Sensitive);
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(ImportSentinel(), NodeAccount, "Sentinel"));
 
         _app = NodeApp.Create(
@@ -96,6 +103,9 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         Channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(_app));
         Jobs = new JobService.JobServiceClient(Channel);
     }
+
+    /// <summary>A copy of the tax sample that the node holds as RESTRICTED and the catalog grades SENSITIVE, with a cap of ε 1.0.</summary>
+    public const string RaisedDatasetId = "tax_raised";
 
     /// <summary>Marks every raw value of the sentinel dataset; none may ever leave the node.</summary>
     public const string TextMarker = "SNTLCHAIN";

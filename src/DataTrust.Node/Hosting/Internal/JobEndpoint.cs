@@ -1,3 +1,4 @@
+using DataTrust.Core.Catalog;
 using DataTrust.Node.Execution;
 using DataTrust.Node.Query;
 using DataTrust.Protos.V1;
@@ -201,22 +202,34 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
         else if (refusal is null && !request.LicenseId.IsEmpty)
         {
             var licenseId = ParseId(request.LicenseId, "license_id");
-            refusal = gate is null
-                ? new QueryRefusal(ErrorReason.ChainUnavailable, "license_id", "This node has no chain configured, so it cannot check a license.")
-                : await gate.ExplainLicenseAsync(licenseId, request.Query, context.CancellationToken).ConfigureAwait(false);
-        }
+            DatasetPolicy? onChain = null;
+            if (gate is null)
+            {
+                refusal = new QueryRefusal(ErrorReason.ChainUnavailable, "license_id", "This node has no chain configured, so it cannot check a license.");
+            }
+            else
+            {
+                (onChain, refusal) = await gate.ExplainLicensedAsync(licenseId, request.Query, context.CancellationToken).ConfigureAwait(false);
+            }
 
-        if (refusal is null && !request.LicenseId.IsEmpty)
-        {
-            // Only a licensee whose license allows the query learns what its job would withhold: the same bits the
-            // job's own result would show, without spending anything (the threat model says so).
-            var preview = executor.PreviewWithheld(request.Query, cancellationToken: context.CancellationToken);
-            refusal = preview.Refusal;
+            // The gate enforces the catalog's policy when the job runs, so Explain judges the query by it as well.
+            if (refusal is null && onChain is not null)
+            {
+                refusal = executor.Explain(request.Query, onChain).Refusal;
+            }
+
             if (refusal is null)
             {
-                response.Previewed = true;
-                response.Withheld.AddRange(preview.Withheld);
-                response.Cells = (uint)preview.Cells;
+                // Only a licensee whose license allows the query learns what its job would withhold: the same bits the
+                // job's own result would show, without spending anything (the threat model says so).
+                var preview = executor.PreviewWithheld(request.Query, onChain, context.CancellationToken);
+                refusal = preview.Refusal;
+                if (refusal is null)
+                {
+                    response.Previewed = true;
+                    response.Withheld.AddRange(preview.Withheld);
+                    response.Cells = (uint)preview.Cells;
+                }
             }
         }
 
