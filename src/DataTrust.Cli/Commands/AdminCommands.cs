@@ -26,7 +26,7 @@ internal static class AdminCommands
         var role = new Option<string>("--role") { Description = "operator, enterprise or auditor", Required = true };
         var account = new Option<string>("--account") { Description = "The account to admit", Required = true };
         var name = new Option<string>("--name") { Description = "Its name", Required = true };
-        var creditCode = new Option<string>("--credit-code") { Description = "An enterprise's unified social credit code (统一社会信用代码)", DefaultValueFactory = _ => string.Empty };
+        var creditCode = new Option<string>("--credit-code") { Description = "Required for --role enterprise: its unified social credit code (统一社会信用代码, 18 characters, the last a GB 32100 check character the chain verifies)", DefaultValueFactory = _ => string.Empty };
         var command = new Command("admit", "Admit an operator, enterprise or auditor") { role, account, name, creditCode };
         var chain = new ChainOptions(command, sends: true);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>

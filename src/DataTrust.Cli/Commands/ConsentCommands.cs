@@ -175,7 +175,7 @@ internal static class ConsentCommands
     private static (Option<string> Licensee, Option<string> Dataset, Option<string> Purpose) TermOptions() =>
     (
         new Option<string>("--licensee") { Description = "The enterprise account allowed to use the subject's rows", Required = true },
-        new Option<string>("--dataset") { Description = "A node dataset id such as tax.annual, or the on-chain 0x id", Required = true },
+        new Option<string>("--dataset") { Description = "A node dataset id such as tax_2024, or the on-chain 0x id", Required = true },
         new Option<string>("--purpose") { Description = "The purpose, exactly as the licensee's job states it", Required = true });
 
     private static void Print(CliEnvironment environment, bool json, string sentence, Consent consent, IReadOnlyList<ColumnSpec>? columns)

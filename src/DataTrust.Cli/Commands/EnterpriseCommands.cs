@@ -64,7 +64,7 @@ internal static partial class EnterpriseCommands
 
     private static Command Request(CliEnvironment environment)
     {
-        var dataset = new Option<string>("--dataset") { Description = "A node dataset id such as tax.annual, or the on-chain 0x id", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "A node dataset id such as tax_2024, or the on-chain 0x id", Required = true };
         var purpose = new Option<string>("--purpose") { Description = "The stated purpose (应用场景), recorded on chain", Required = true };
         var command = new Command("request", "Request a license on a dataset; prints the request id") { dataset, purpose };
         var chain = new ChainOptions(command, sends: true);

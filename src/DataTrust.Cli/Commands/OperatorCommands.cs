@@ -26,7 +26,7 @@ internal static class OperatorCommands
 
     private static Command Publish(CliEnvironment environment)
     {
-        var dataset = new Option<string>("--dataset") { Description = "The node's dataset id, e.g. tax.annual", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "The node's dataset id, e.g. tax_2024", Required = true };
         var node = new Option<string>("--node") { Description = "The node's account (its endpoint is read from the chain)", Required = true };
         var policy = new Option<FileInfo?>("--policy") { Description = "A JSON policy file overriding the node's stated policy" };
         var name = new Option<string?>("--name") { Description = "A readable name (default: the dataset id)" };
@@ -44,7 +44,7 @@ internal static class OperatorCommands
             var datasetId = AdminCommands.RequireText(parse.GetValue(dataset), "--dataset");
             if (datasetId.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             {
-                throw new CliException("--dataset must be the node's dataset id (such as tax.annual), not an on-chain 0x id.");
+                throw new CliException("--dataset must be the node's dataset id (such as tax_2024), not an on-chain 0x id.");
             }
 
             var nodeAddress = Args.Address(parse.GetValue(node), "--node");
@@ -91,7 +91,7 @@ internal static class OperatorCommands
 
     private static Command RaiseGrade(CliEnvironment environment)
     {
-        var dataset = new Option<string>("--dataset") { Description = "A node dataset id such as tax.annual, or the on-chain 0x id", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "A node dataset id such as tax_2024, or the on-chain 0x id", Required = true };
         var grade = new Option<string>("--grade") { Description = "The new, stronger grade: RESTRICTED or SENSITIVE", Required = true };
         var command = new Command("raise-grade", "Raise a dataset's protection grade (grades never fall; the policy must meet the new grade)") { dataset, grade };
         var chain = new ChainOptions(command, sends: true);
@@ -116,7 +116,7 @@ internal static class OperatorCommands
 
     private static Command LowerCap(CliEnvironment environment)
     {
-        var dataset = new Option<string>("--dataset") { Description = "A node dataset id such as tax.annual, or the on-chain 0x id", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "A node dataset id such as tax_2024, or the on-chain 0x id", Required = true };
         var cap = new Option<string>("--epsilon-cap") { Description = "The new, lower ε cap shared by all the dataset's licenses, e.g. 5.0", Required = true };
         var command = new Command("lower-cap", "Lower a dataset's ε cap (caps never rise; a SENSITIVE dataset keeps one above 0)") { dataset, cap };
         var chain = new ChainOptions(command, sends: true);

@@ -52,13 +52,13 @@ public static class Args
         return hash;
     }
 
-    /// <summary>A dataset argument: a node's dataset id such as <c>tax.annual</c>, or an on-chain 0x bytes32 id.</summary>
+    /// <summary>A dataset argument: a node's dataset id such as <c>tax_2024</c>, or an on-chain 0x bytes32 id.</summary>
     /// <exception cref="CliException">It is empty, or starts with 0x but is not 32 bytes.</exception>
     public static Hash32 Dataset(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new CliException("--dataset needs a node dataset id such as 'tax.annual' or an on-chain 0x id.");
+            throw new CliException("--dataset needs a node dataset id such as 'tax_2024' or an on-chain 0x id.");
         }
 
         return text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? Bytes32(text, "The dataset id") : DatasetIds.OnChainId(text);
