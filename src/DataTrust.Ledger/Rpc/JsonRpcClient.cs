@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataTrust.Ledger.Rpc.Internal;
 
 namespace DataTrust.Ledger.Rpc;
 
@@ -134,19 +135,21 @@ public sealed class JsonRpcClient : IDisposable
             {
                 var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt64() : 0;
                 var message = error.TryGetProperty("message", out var m) ? m.ToString() : "(no message)";
-                string? data = null;
-                if (error.TryGetProperty("data", out var d))
-                {
-                    data = d.ValueKind switch
+                string? data = error.TryGetProperty("data", out var d)
+                    ? d.ValueKind switch
                     {
                         JsonValueKind.String => d.GetString(),
-                        JsonValueKind.Object when d.TryGetProperty("data", out var inner) && inner.ValueKind == JsonValueKind.String => inner.GetString(),
                         JsonValueKind.Null or JsonValueKind.Undefined => null,
                         _ => d.GetRawText(),
-                    };
-                }
+                    }
+                    : null;
+                var revertData = RevertDataReader.Find(error);
 
-                throw new RpcException($"{method} failed at {Endpoint}: {message} (code {code}).", code, data);
+                // A revert without data cannot be decoded; say so, rather than leave the caller to guess why no custom error came out.
+                var hint = revertData is null && message.Contains("revert", StringComparison.OrdinalIgnoreCase)
+                    ? " The node reported a revert but sent no revert data, so the contract's reason cannot be decoded."
+                    : string.Empty;
+                throw new RpcException($"{method} failed at {Endpoint}: {message} (code {code}).{hint}", code, data, revertData);
             }
 
             if (!root.TryGetProperty("result", out var result))

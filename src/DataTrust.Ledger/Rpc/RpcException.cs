@@ -1,3 +1,5 @@
+using DataTrust.Ledger.Rpc.Internal;
+
 namespace DataTrust.Ledger.Rpc;
 
 /// <summary>What kind of failure an <see cref="RpcException"/> reports.</summary>
@@ -28,6 +30,8 @@ public enum RpcErrorKind
 /// <summary>The single exception type of the JSON-RPC client: says which endpoint, which call and what went wrong.</summary>
 public sealed class RpcException : Exception
 {
+    private readonly byte[]? _revertData;
+
     /// <summary>Creates an exception of the given kind.</summary>
     public RpcException(RpcErrorKind kind, string message, Exception? inner = null)
         : base(message, inner)
@@ -35,13 +39,20 @@ public sealed class RpcException : Exception
         Kind = kind;
     }
 
-    /// <summary>Creates an exception for a JSON-RPC error object.</summary>
+    /// <summary>Creates an exception for a JSON-RPC error object whose <c>data</c> member is <paramref name="data"/> (revert data only when it is <c>0x</c>-prefixed hex).</summary>
     public RpcException(string message, long code, string? data)
+        : this(message, code, data, RevertDataReader.TryParse(data, out var bytes) ? bytes : null)
+    {
+    }
+
+    /// <summary>Creates an exception for a JSON-RPC error object, with the revert data already found in it (null when none).</summary>
+    public RpcException(string message, long code, string? data, byte[]? revertData)
         : base(message)
     {
         Kind = RpcErrorKind.ServerError;
         Code = code;
         ErrorData = data;
+        _revertData = revertData?.ToArray();
     }
 
     /// <summary>What kind of failure this is.</summary>
@@ -50,9 +61,9 @@ public sealed class RpcException : Exception
     /// <summary>The JSON-RPC error code, for <see cref="RpcErrorKind.ServerError"/>.</summary>
     public long? Code { get; }
 
-    /// <summary>The JSON-RPC error's <c>data</c> member as raw text (for reverts: the hex revert data), when present.</summary>
+    /// <summary>The JSON-RPC error's <c>data</c> member as raw text: the string itself, or the JSON of an object; null when absent.</summary>
     public string? ErrorData { get; }
 
-    /// <summary>The revert data carried by the error, when the node reported a reverted call or estimate.</summary>
-    public byte[]? RevertData => ErrorData is not null && Hex.TryDecode(ErrorData, out var bytes) ? bytes : null;
+    /// <summary>The revert data carried by the error (wherever the node put it), or null when the node sent none.</summary>
+    public byte[]? RevertData => _revertData?.ToArray();
 }
