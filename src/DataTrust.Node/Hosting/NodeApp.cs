@@ -116,8 +116,12 @@ public static class NodeApp
         var app = builder.Build();
         app.MapGrpcService<CatalogEndpoint>();
         app.MapGrpcService<JobEndpoint>();
-        app.MapGrpcService<HealthServiceImpl>();
-        app.MapGrpcReflectionService();
+
+        // The stock health and reflection services, bound like the node's own so that a malformed message is
+        // INVALID_ARGUMENT rather than UNKNOWN (AddGrpcReflection still builds the implementations from the endpoints).
+        app.MapGrpcService<HealthEndpoint>();
+        app.MapGrpcService<ReflectionEndpoint>();
+        app.MapGrpcService<ReflectionV1Endpoint>();
 
         var health = app.Services.GetRequiredService<HealthServiceImpl>();
         health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);

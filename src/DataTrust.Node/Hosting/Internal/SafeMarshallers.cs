@@ -27,6 +27,11 @@ internal static class SafeMarshallers
         where TResponse : class, IMessage<TResponse> =>
         new(MethodType.ServerStreaming, service, name, For(requestParser), For(responseParser));
 
+    public static Method<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(string service, string name, MessageParser<TRequest> requestParser, MessageParser<TResponse> responseParser)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse> =>
+        new(MethodType.DuplexStreaming, service, name, For(requestParser), For(responseParser));
+
     public static Marshaller<T> For<T>(MessageParser<T> parser)
         where T : class, IMessage<T> =>
         Marshallers.Create<T>(
