@@ -127,7 +127,12 @@ public sealed class GrpcTests : IAsyncLifetime
         var status = error.GetRpcStatus()!;
         Assert.Equal("ERROR_REASON_MALFORMED_REQUEST", status.GetDetail<ErrorInfo>().Reason);
         Assert.Equal("request", status.GetDetail<BadRequest>().FieldViolations[0].Field);
-        Assert.DoesNotContain(server.Logs.Lines, line => line.Contains("InvalidProtocolBufferException", StringComparison.Ordinal));
+        var lines = server.Logs.Lines.ToList();
+        Assert.DoesNotContain(lines, line => line.Contains("InvalidProtocolBufferException", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => !line.StartsWith("Trace ", StringComparison.Ordinal) && !line.StartsWith("Debug ", StringComparison.Ordinal) && line.Contains("   at ", StringComparison.Ordinal));
+        var rejected = Assert.Single(lines, line => line.Contains("Rejected a malformed", StringComparison.Ordinal));
+        Assert.StartsWith("Debug ", rejected, StringComparison.Ordinal);
+        Assert.Contains($"/{service}/{method}", rejected, StringComparison.Ordinal);
     }
 
     [Fact]

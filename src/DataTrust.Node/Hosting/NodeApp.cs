@@ -105,6 +105,10 @@ public static class NodeApp
         {
             grpc.EnableDetailedErrors = false;
 
+            // Pairs with SafeMarshallers, which every method is bound with: without it a malformed message would reach
+            // the service as an empty one.
+            grpc.Interceptors.Add<MalformedRequestInterceptor>();
+
             // Chunks are at most 1 MiB; a unary Execute with a spec over this limit is refused: use ExecuteStream.
             grpc.MaxReceiveMessageSize = 4 << 20;
 
