@@ -136,6 +136,26 @@ public sealed class GrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_malformed_message_after_a_well_formed_one_on_the_reflection_stream_is_invalid_argument()
+    {
+        // Arrange: list_services (field 7, empty), then a string field whose length runs past the message.
+        var bytes = Marshallers.Create(static (byte[] b) => b, static b => b);
+        var raw = new Method<byte[], byte[]>(MethodType.DuplexStreaming, "grpc.reflection.v1alpha.ServerReflection", "ServerReflectionInfo", bytes, bytes);
+        using var call = server.Channel.CreateCallInvoker().AsyncDuplexStreamingCall(raw, null, default);
+
+        // Act
+        await call.RequestStream.WriteAsync([0x3A, 0x00]);
+        var answered = await call.ResponseStream.MoveNext(CancellationToken.None);
+        await call.RequestStream.WriteAsync([0x0A, 0x10, 0x41]);
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        // Assert
+        Assert.True(answered);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("ERROR_REASON_MALFORMED_REQUEST", error.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+    }
+
+    [Fact]
     public async Task Download_of_a_sensitive_dataset_is_refused_as_not_open_before_any_message()
     {
         var client = new CatalogService.CatalogServiceClient(server.Channel);
