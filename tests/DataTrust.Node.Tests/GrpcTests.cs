@@ -106,6 +106,12 @@ public sealed class GrpcTests : IAsyncLifetime
     [InlineData("datatrust.v1.JobService", "Explain", new byte[] { 0x08 })]
     [InlineData("datatrust.v1.CatalogService", "DownloadSnapshot", new byte[] { 0x0A, 0x10, 0x41 })]
     [InlineData("datatrust.v1.CatalogService", "DownloadSnapshot", new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF })]
+    [InlineData("grpc.health.v1.Health", "Check", new byte[] { 0x0A, 0x10, 0x41 })]
+    [InlineData("grpc.health.v1.Health", "Check", new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF })]
+    [InlineData("grpc.health.v1.Health", "Watch", new byte[] { 0x0A, 0x10, 0x41 })]
+    [InlineData("grpc.reflection.v1alpha.ServerReflection", "ServerReflectionInfo", new byte[] { 0x0A, 0x10, 0x41 })]
+    [InlineData("grpc.reflection.v1alpha.ServerReflection", "ServerReflectionInfo", new byte[] { 0x1A, 0x05, 0x0A })]
+    [InlineData("grpc.reflection.v1.ServerReflection", "ServerReflectionInfo", new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF })]
     public async Task Malformed_protobuf_over_the_socket_is_invalid_argument_with_a_reason(string service, string method, byte[] garbage)
     {
         // Arrange: a raw call that sends the bytes as they are.
@@ -121,7 +127,32 @@ public sealed class GrpcTests : IAsyncLifetime
         var status = error.GetRpcStatus()!;
         Assert.Equal("ERROR_REASON_MALFORMED_REQUEST", status.GetDetail<ErrorInfo>().Reason);
         Assert.Equal("request", status.GetDetail<BadRequest>().FieldViolations[0].Field);
-        Assert.DoesNotContain(server.Logs.Lines, line => line.Contains("InvalidProtocolBufferException", StringComparison.Ordinal));
+        var lines = server.Logs.Lines.ToList();
+        Assert.DoesNotContain(lines, line => line.Contains("InvalidProtocolBufferException", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => !line.StartsWith("Trace ", StringComparison.Ordinal) && !line.StartsWith("Debug ", StringComparison.Ordinal) && line.Contains("   at ", StringComparison.Ordinal));
+        var rejected = Assert.Single(lines, line => line.Contains("Rejected a malformed", StringComparison.Ordinal));
+        Assert.StartsWith("Debug ", rejected, StringComparison.Ordinal);
+        Assert.Contains($"/{service}/{method}", rejected, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_message_after_a_well_formed_one_on_the_reflection_stream_is_invalid_argument()
+    {
+        // Arrange: list_services (field 7, empty), then a string field whose length runs past the message.
+        var bytes = Marshallers.Create(static (byte[] b) => b, static b => b);
+        var raw = new Method<byte[], byte[]>(MethodType.DuplexStreaming, "grpc.reflection.v1alpha.ServerReflection", "ServerReflectionInfo", bytes, bytes);
+        using var call = server.Channel.CreateCallInvoker().AsyncDuplexStreamingCall(raw, null, default);
+
+        // Act
+        await call.RequestStream.WriteAsync([0x3A, 0x00]);
+        var answered = await call.ResponseStream.MoveNext(CancellationToken.None);
+        await call.RequestStream.WriteAsync([0x0A, 0x10, 0x41]);
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        // Assert
+        Assert.True(answered);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("ERROR_REASON_MALFORMED_REQUEST", error.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
     }
 
     [Fact]
@@ -172,6 +203,34 @@ public sealed class GrpcTests : IAsyncLifetime
         Assert.Contains("datatrust.v1.CatalogService", names);
         Assert.Contains("datatrust.v1.JobService", names);
         Assert.Contains("grpc.health.v1.Health", names);
+    }
+
+    [Fact]
+    public async Task Health_watch_streams_serving_for_a_well_formed_request()
+    {
+        var client = new Health.HealthClient(server.Channel);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var call = client.Watch(new HealthCheckRequest { Service = "datatrust.v1.JobService" }, cancellationToken: cancel.Token);
+
+        Assert.True(await call.ResponseStream.MoveNext(cancel.Token));
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, call.ResponseStream.Current.Status);
+    }
+
+    [Fact]
+    public async Task Reflection_v1_lists_the_node_services()
+    {
+        var client = new Grpc.Reflection.V1.ServerReflection.ServerReflectionClient(server.Channel);
+        using var call = client.ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1.ServerReflectionRequest { ListServices = string.Empty });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("datatrust.v1.JobService", names);
+        Assert.Contains("grpc.health.v1.Health", names);
+        Assert.Contains("grpc.reflection.v1.ServerReflection", names);
     }
 
     [Fact]

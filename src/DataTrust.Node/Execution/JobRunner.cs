@@ -83,7 +83,18 @@ public sealed partial class JobRunner
             var stored = _results.Find(jobId);
             if (stored is not null)
             {
-                return await HandBackAsync(request, stored, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await HandBackAsync(request, stored, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Ledger.Rpc.RpcException ex)
+                {
+                    // Handing back needs the chain too: who submitted the job (only they may have it), whether it is
+                    // still pending (then it is committed first), and for a part, the coordinator's claim. The stored
+                    // bytes stay; a retry once the chain answers hands them back.
+                    LogRefused(jobId, RpcReason(ErrorReason.ChainUnavailable));
+                    return Refused(jobId, new QueryRefusal(ErrorReason.ChainUnavailable, "job_id", $"Job {jobId} has a stored result, but the chain cannot be reached to check who may have it ({ex.Kind}); retry when the chain is back."));
+                }
             }
 
             var decision = await _gate.CheckAsync(request, cancellationToken).ConfigureAwait(false);

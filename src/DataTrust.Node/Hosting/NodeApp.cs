@@ -105,6 +105,10 @@ public static class NodeApp
         {
             grpc.EnableDetailedErrors = false;
 
+            // Pairs with SafeMarshallers, which every method is bound with: without it a malformed message would reach
+            // the service as an empty one.
+            grpc.Interceptors.Add<MalformedRequestInterceptor>();
+
             // Chunks are at most 1 MiB; a unary Execute with a spec over this limit is refused: use ExecuteStream.
             grpc.MaxReceiveMessageSize = 4 << 20;
 
@@ -116,8 +120,12 @@ public static class NodeApp
         var app = builder.Build();
         app.MapGrpcService<CatalogEndpoint>();
         app.MapGrpcService<JobEndpoint>();
-        app.MapGrpcService<HealthServiceImpl>();
-        app.MapGrpcReflectionService();
+
+        // The stock health and reflection services, bound like the node's own so that a malformed message is
+        // INVALID_ARGUMENT rather than UNKNOWN (AddGrpcReflection still builds the implementations from the endpoints).
+        app.MapGrpcService<HealthEndpoint>();
+        app.MapGrpcService<ReflectionEndpoint>();
+        app.MapGrpcService<ReflectionV1Endpoint>();
 
         var health = app.Services.GetRequiredService<HealthServiceImpl>();
         health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);

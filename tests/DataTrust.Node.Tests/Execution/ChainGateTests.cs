@@ -240,6 +240,46 @@ public class ChainGateTests(ChainedNodeFixture node)
     }
 
     [Fact]
+    public async Task A_node_whose_chain_is_down_answers_unavailable_for_a_job_whose_result_is_stored()
+    {
+        // Arrange: a result computed before the outage; handing it back still needs the chain (who submitted the job).
+        var data = node.Temp.File("down-stored-data");
+        new ResultStore(Path.Combine(data, "results")).Save(1, new JobResult().ToByteArray());
+        var app = NodeApp.Create(
+            new NodeOptions { DataDirectory = data, ListenAddress = "127.0.0.1:0" },
+            chain: new NodeChain(new Uri("http://127.0.0.1:1"), node.Authority.Deployment, EthereumKey.Generate()));
+        await app.StartAsync();
+        try
+        {
+            using var channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(app));
+            var client = new JobService.JobServiceClient(channel);
+
+            // Act
+            var unary = await Assert.ThrowsAsync<RpcException>(async () => await client.ExecuteAsync(node.Request(1)));
+            using var stream = client.ExecuteStream();
+            await stream.RequestStream.WriteAsync(new JobChunk
+            {
+                JobId = ChainedNodeFixture.IdBytes(2),
+                RequesterSignature = ByteString.CopyFrom(new byte[65]),
+                TotalSize = 1,
+                Keccak256 = ByteString.CopyFrom(new byte[32]),
+                Data = ByteString.CopyFrom([0]),
+            });
+            await stream.RequestStream.CompleteAsync();
+            var streamed = await Assert.ThrowsAsync<RpcException>(async () => await stream.ResponseAsync);
+
+            // Assert
+            Assert.Equal((StatusCode.Unavailable, "ERROR_REASON_CHAIN_UNAVAILABLE"), (unary.StatusCode, ReasonOf(unary)));
+            Assert.Equal((StatusCode.Unavailable, "ERROR_REASON_CHAIN_UNAVAILABLE"), (streamed.StatusCode, ReasonOf(streamed)));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Only_the_submitter_can_have_the_result_of_a_completed_job_handed_back()
     {
         var license = await node.LicenseAsync();

@@ -87,7 +87,16 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
         }
 
         // Before reading megabytes: is there such a job, of exactly this size and hash?
-        var job = await gate.FindJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        Ledger.Contracts.Job? job;
+        try
+        {
+            job = await gate.FindJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Ledger.Rpc.RpcException ex)
+        {
+            throw RpcErrors.Create(Code.Unavailable, ErrorReason.ChainUnavailable, "job_id", $"The chain cannot be reached to check job {jobId} ({ex.Kind}); nothing was read beyond the first chunk. Retry when the chain is back.");
+        }
+
         if (job is null)
         {
             throw RpcErrors.Create(Code.NotFound, ErrorReason.JobNotFound, "job_id", $"There is no job {jobId} on chain.");

@@ -1,14 +1,14 @@
-using DataTrust.Protos.V1;
 using Google.Protobuf;
-using Google.Rpc;
 using Grpc.Core;
 
 namespace DataTrust.Node.Hosting.Internal;
 
 /// <summary>
-/// Protobuf marshallers whose deserializer turns a parse failure into INVALID_ARGUMENT with
-/// <c>ERROR_REASON_MALFORMED_REQUEST</c>. grpc-dotnet deserializes before any interceptor runs and would answer an
-/// unparseable message with UNKNOWN, so the node binds its methods with these marshallers instead of the generated ones.
+/// Protobuf marshallers that let a parse failure through as a per-type sentinel instead of an exception, which
+/// <see cref="MalformedRequestInterceptor"/> turns into INVALID_ARGUMENT with <c>ERROR_REASON_MALFORMED_REQUEST</c>.
+/// The generated marshallers throw, and grpc-dotnet answers that with UNKNOWN; an exception thrown here instead is
+/// answered with its status but logged at information with its stack trace, once per malformed message, so the node
+/// binds every method with these marshallers and registers the interceptor with them.
 /// </summary>
 internal static class SafeMarshallers
 {
@@ -27,9 +27,17 @@ internal static class SafeMarshallers
         where TResponse : class, IMessage<TResponse> =>
         new(MethodType.ServerStreaming, service, name, For(requestParser), For(responseParser));
 
+    public static Method<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(string service, string name, MessageParser<TRequest> requestParser, MessageParser<TResponse> responseParser)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse> =>
+        new(MethodType.DuplexStreaming, service, name, For(requestParser), For(responseParser));
+
     public static Marshaller<T> For<T>(MessageParser<T> parser)
-        where T : class, IMessage<T> =>
-        Marshallers.Create<T>(
+        where T : class, IMessage<T>
+    {
+        // One empty instance per type, never handed to a service: the interceptor refuses it by reference.
+        Sentinel<T>.Instance ??= parser.ParseFrom(ReadOnlySpan<byte>.Empty);
+        return Marshallers.Create<T>(
             static (message, context) =>
             {
                 context.SetPayloadLength(message.CalculateSize());
@@ -44,11 +52,19 @@ internal static class SafeMarshallers
                 }
                 catch (InvalidProtocolBufferException)
                 {
-                    throw RpcErrors.Create(
-                        Code.InvalidArgument,
-                        ErrorReason.MalformedRequest,
-                        "request",
-                        $"request: the message is not a valid {typeof(T).Name} protobuf encoding; send a well-formed message.");
+                    return Sentinel<T>.Instance;
                 }
             });
+    }
+
+    /// <summary>True when <paramref name="message"/> stands for a message that did not parse.</summary>
+    public static bool IsMalformed<T>(T message)
+        where T : class =>
+        Sentinel<T>.Instance is { } sentinel && ReferenceEquals(message, sentinel);
+
+    private static class Sentinel<T>
+        where T : class
+    {
+        public static T? Instance;
+    }
 }
