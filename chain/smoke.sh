@@ -85,7 +85,7 @@ echo "deploy"
 PARTS=$(deploy Participants $K_AUTH)
 CAT=$(deploy Catalog $K_AUTH "constructor(address)" "$PARTS")
 LIC=$(deploy Licenses $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
-JOBS=$(deploy Jobs $K_AUTH "constructor(address,address,address)" "$PARTS" "$CAT" "$LIC")
+JOBS=$(deploy Jobs $K_AUTH "constructor(address,address,address,uint64)" "$PARTS" "$CAT" "$LIC" 3600)
 CONS=$(deploy Consents $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
 for c in "$PARTS" "$CAT" "$LIC" "$JOBS" "$CONS"; do
   size=$(( ($(echo -n "$("$BIN/cast" code --rpc-url "$RPC" "$c")" | wc -c) - 2) / 2 ))
@@ -261,6 +261,7 @@ expect_revert $K_BANK "DatasetCapExceeded(bytes32,uint64,uint64)" "$DS 4400000 4
 "$BIN/cast" rpc --rpc-url "$RPC" evm_mine >/dev/null
 expect_revert $K_BANK "LicenseExpired(uint64,uint64)" "2 $((NOW + 3600))" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0
 expect_revert $K_BANK "NotJobsContract(address)" "$BANK" "$LIC" "consume(uint64,address,uint8,uint64)" 2 "$BANK" 1 0
+expect_revert $K_BANK "NotJobsContract(address)" "$BANK" "$LIC" "refund(uint64,uint64,uint64)" 2 1 0
 send $K_AUTH "$LIC" "revoke(uint64,string)" 2 "authority order"
 expect_revert $K_BANK "LicenseRevoked(uint64)" "2" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0
 expect_revert $K_OPER "LicenseAlreadyRevoked(uint64)" "2" "$LIC" "revoke(uint64,string)" 2 "again"

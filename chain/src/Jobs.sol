@@ -10,6 +10,8 @@ import {Licenses} from "./Licenses.sol";
 /// size, ε spent); the license's quota and ε are consumed on acceptance. Only the dataset's node may
 /// complete the job, with the result hash signed by its registered signer, or fail it; a job
 /// finishes exactly once. A node learns what to compute from these events, not from the caller.
+/// Nothing stays pending for ever: a job the node refuses before reading a row is failed with its quota and ε
+/// refunded, and its submitter may cancel it (same refund) once it has been pending for `pendingDeadline` seconds.
 /// On an OPEN dataset anyone may run an AGGREGATE job without a license (`submitOpen`): such a job has
 /// licenseId 0 and ε 0.
 contract Jobs {
@@ -18,7 +20,8 @@ contract Jobs {
         None,
         Pending,
         Completed,
-        Failed
+        Failed,
+        Cancelled
     }
 
     /// @notice A job.
@@ -30,10 +33,11 @@ contract Jobs {
     /// @param specHash keccak256 of the canonical spec bytes.
     /// @param specSize Length of the canonical spec bytes.
     /// @param epsilon ε it spends (6 decimals).
-    /// @param status Pending, Completed or Failed.
+    /// @param status Pending, Completed, Failed or Cancelled.
     /// @param resultHash Hash of the result (zero unless completed).
     /// @param submittedBlock Block of submission.
-    /// @param finishedBlock Block of completion or failure (0 while pending).
+    /// @param finishedBlock Block of completion, failure or cancellation (0 while pending).
+    /// @param submittedAt Unix time of submission (block.timestamp), from which the pending deadline runs.
     struct Job {
         uint64 id;
         uint64 licenseId;
@@ -47,6 +51,7 @@ contract Jobs {
         bytes32 resultHash;
         uint64 submittedBlock;
         uint64 finishedBlock;
+        uint64 submittedAt;
     }
 
     /// @notice The only computation kind open to anyone on an OPEN dataset.
@@ -72,6 +77,9 @@ contract Jobs {
 
     /// @notice The block this contract was deployed in; ledger replay starts here.
     uint64 public immutable deploymentBlock;
+
+    /// @notice Seconds a job may stay pending before its submitter may cancel it (a deployment parameter).
+    uint64 public immutable pendingDeadline;
 
     mapping(uint64 => Job) private _jobs;
     uint64 private _jobCount;
@@ -131,11 +139,18 @@ contract Jobs {
     /// @param signature The signer's 65-byte signature over the personal-message hash of resultDigest(jobId, resultHash).
     event JobCompleted(uint64 indexed jobId, address indexed node, bytes32 resultHash, bytes signature);
 
-    /// @notice The dataset's node failed a job.
+    /// @notice The dataset's node refused a job before reading any row; a licensed job's quota and ε were refunded
+    /// (Licenses.LicenseRefunded follows in the same transaction).
     /// @param jobId The job id.
     /// @param node The node account.
     /// @param reason Why (never a row value).
     event JobFailed(uint64 indexed jobId, address indexed node, string reason);
+
+    /// @notice The submitter cancelled a job pending past the deadline; a licensed job's quota and ε were refunded
+    /// (Licenses.LicenseRefunded follows in the same transaction).
+    /// @param jobId The job id.
+    /// @param submitter The submitter who cancelled it.
+    event JobCancelled(uint64 indexed jobId, address indexed submitter);
 
     /// @notice The spec is empty (or specSize is 0).
     error EmptySpec();
@@ -165,7 +180,7 @@ contract Jobs {
     /// @param jobId The id.
     error UnknownJob(uint64 jobId);
 
-    /// @notice The job already completed or failed.
+    /// @notice The job already completed, failed or was cancelled.
     /// @param jobId The id.
     /// @param status Its status.
     error JobNotPending(uint64 jobId, JobStatus status);
@@ -174,6 +189,16 @@ contract Jobs {
     /// @param jobId The id.
     /// @param caller The account that tried.
     error NotDatasetNode(uint64 jobId, address caller);
+
+    /// @notice Only the job's submitter may cancel it.
+    /// @param jobId The id.
+    /// @param caller The account that tried.
+    error NotSubmitter(uint64 jobId, address caller);
+
+    /// @notice The job may be cancelled only once it has been pending for `pendingDeadline` seconds.
+    /// @param jobId The id.
+    /// @param deadline Unix time from which it may be cancelled (submittedAt + pendingDeadline).
+    error NotPastDeadline(uint64 jobId, uint64 deadline);
 
     /// @notice The signature is malformed (not 65 bytes, v not 27/28, high s, or unrecoverable).
     error InvalidSignature();
@@ -188,10 +213,12 @@ contract Jobs {
     /// @param participants_ The participant registry.
     /// @param catalog_ The dataset catalog.
     /// @param licenses_ The license registry (bind this contract there with `bindJobs`).
-    constructor(Participants participants_, Catalog catalog_, Licenses licenses_) {
+    /// @param pendingDeadline_ Seconds a job may stay pending before its submitter may cancel it.
+    constructor(Participants participants_, Catalog catalog_, Licenses licenses_, uint64 pendingDeadline_) {
         participants = participants_;
         catalog = catalog_;
         licenses = licenses_;
+        pendingDeadline = pendingDeadline_;
         deploymentBlock = uint64(block.number);
     }
 
@@ -292,7 +319,9 @@ contract Jobs {
         emit JobCompleted(jobId, msg.sender, resultHash, signature);
     }
 
-    /// @notice Fails a pending job; only the dataset's active node.
+    /// @notice Fails a pending job the node refused before reading any row, for a reason that depends only on the chain
+    /// and the job's spec; only the dataset's active node. A licensed job's quota (1) and ε go back to its license and
+    /// its ε to the dataset's tally; an open job has nothing to refund.
     /// @param jobId The job.
     /// @param reason Why (never a row value).
     function fail(uint64 jobId, string calldata reason) external {
@@ -300,6 +329,32 @@ contract Jobs {
         j.status = JobStatus.Failed;
         j.finishedBlock = uint64(block.number);
         emit JobFailed(jobId, msg.sender, reason);
+        _refund(j);
+    }
+
+    /// @notice Cancels a job still pending `pendingDeadline` seconds after its submission; only its submitter. A
+    /// licensed job's quota (1) and ε are refunded as by `fail`.
+    /// @dev Checks in order: job exists, caller is the submitter, job pending, deadline reached.
+    /// @param jobId The job.
+    function cancel(uint64 jobId) external {
+        Job storage j = _jobs[jobId];
+        if (j.id == 0) {
+            revert UnknownJob(jobId);
+        }
+        if (msg.sender != j.submitter) {
+            revert NotSubmitter(jobId, msg.sender);
+        }
+        if (j.status != JobStatus.Pending) {
+            revert JobNotPending(jobId, j.status);
+        }
+        uint64 deadline = j.submittedAt + pendingDeadline;
+        if (block.timestamp < deadline) {
+            revert NotPastDeadline(jobId, deadline);
+        }
+        j.status = JobStatus.Cancelled;
+        j.finishedBlock = uint64(block.number);
+        emit JobCancelled(jobId, msg.sender);
+        _refund(j);
     }
 
     /// @notice The digest a node signs (as an EIP-191 personal message) to commit to a result.
@@ -344,8 +399,16 @@ contract Jobs {
             status: JobStatus.Pending,
             resultHash: bytes32(0),
             submittedBlock: uint64(block.number),
-            finishedBlock: 0
+            finishedBlock: 0,
+            submittedAt: uint64(block.timestamp)
         });
+    }
+
+    /// @dev Gives a closed job's quota and ε back to its license (open jobs consumed nothing).
+    function _refund(Job storage j) private {
+        if (j.licenseId != 0) {
+            licenses.refund(j.licenseId, j.id, j.epsilon);
+        }
     }
 
     /// @dev Checks in order: job exists, caller is the dataset's node, caller is an active node, job pending.

@@ -151,6 +151,20 @@ contract Licenses {
     /// @param cap The dataset's ε cap in force.
     event DatasetEpsilonSpent(bytes32 indexed datasetId, uint64 epsilon, uint64 spent, uint64 cap);
 
+    /// @notice A job closed without reading a row (failed before execution, or cancelled) gave back its quota and ε.
+    /// @param licenseId The license id.
+    /// @param jobId The job refunded.
+    /// @param epsilon ε given back (6 decimals).
+    /// @param quotaRemaining Jobs left afterwards.
+    /// @param epsilonRemaining ε left afterwards.
+    event LicenseRefunded(uint64 indexed licenseId, uint64 indexed jobId, uint64 epsilon, uint32 quotaRemaining, uint64 epsilonRemaining);
+
+    /// @notice A refunded job's ε no longer counts against its dataset's cap; emitted only when ε > 0.
+    /// @param datasetId The dataset.
+    /// @param epsilon ε given back (6 decimals).
+    /// @param spent ε spent on the dataset so far, after the refund.
+    event DatasetEpsilonRefunded(bytes32 indexed datasetId, uint64 epsilon, uint64 spent);
+
     /// @notice Only the authority may do this.
     /// @param caller The account that tried.
     error NotAuthority(address caller);
@@ -438,6 +452,38 @@ contract Licenses {
             spent += epsilon;
             datasetEpsilonSpent[datasetId] = spent;
             emit DatasetEpsilonSpent(datasetId, epsilon, spent, cap);
+        }
+    }
+
+    /// @notice Gives a job's quota (1) and ε back to its license and its dataset's tally; only the bound Jobs contract,
+    /// for a job it closed before any row was read (failed or cancelled while pending). Revocation and expiry do not
+    /// stop a refund: it restores what the job consumed, and the license's own checks still guard every new job.
+    /// @param licenseId The license the job consumed.
+    /// @param jobId The job (carried into the event so an audit matches each refund to its job).
+    /// @param epsilon The ε the job consumed (6 decimals).
+    /// @return quotaRemaining Jobs left afterwards.
+    /// @return epsilonRemaining ε left afterwards.
+    function refund(uint64 licenseId, uint64 jobId, uint64 epsilon)
+        external
+        returns (uint32 quotaRemaining, uint64 epsilonRemaining)
+    {
+        if (msg.sender != jobs) {
+            revert NotJobsContract(msg.sender);
+        }
+        License storage l = _licenses[licenseId];
+        if (l.id == 0) {
+            revert UnknownLicense(licenseId);
+        }
+        quotaRemaining = l.quotaRemaining + 1;
+        epsilonRemaining = l.epsilonRemaining + epsilon;
+        l.quotaRemaining = quotaRemaining;
+        l.epsilonRemaining = epsilonRemaining;
+        emit LicenseRefunded(licenseId, jobId, epsilon, quotaRemaining, epsilonRemaining);
+        if (epsilon > 0) {
+            bytes32 datasetId = l.datasetId;
+            uint64 spent = datasetEpsilonSpent[datasetId] - epsilon;
+            datasetEpsilonSpent[datasetId] = spent;
+            emit DatasetEpsilonRefunded(datasetId, epsilon, spent);
         }
     }
 

@@ -58,7 +58,11 @@ public sealed record AuditCheck(string Name, string Description, int Checked, IR
 /// <param name="JobsFailed">Jobs failed.</param>
 /// <param name="JobsPending">Jobs accepted and not finished.</param>
 /// <param name="Events">Events replayed.</param>
-public sealed record AuditCounts(int Participants, int Datasets, int Licenses, int JobsCompleted, int JobsFailed, int JobsPending, int Events);
+public sealed record AuditCounts(int Participants, int Datasets, int Licenses, int JobsCompleted, int JobsFailed, int JobsPending, int Events)
+{
+    /// <summary>Jobs cancelled by their submitter after the pending deadline.</summary>
+    public int JobsCancelled { get; init; }
+}
 
 /// <summary>A participant as the trail shows it at the audited block.</summary>
 /// <param name="Account">The account.</param>

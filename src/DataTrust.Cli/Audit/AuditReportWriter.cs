@@ -49,6 +49,7 @@ public static class AuditReportWriter
                 ["jobsCompleted"] = report.Counts.JobsCompleted,
                 ["jobsFailed"] = report.Counts.JobsFailed,
                 ["jobsPending"] = report.Counts.JobsPending,
+                ["jobsCancelled"] = report.Counts.JobsCancelled,
                 ["events"] = report.Counts.Events,
             },
             ["checks"] = new JsonArray([.. report.Checks.Select(c => (JsonNode)new JsonObject
@@ -133,7 +134,7 @@ public static class AuditReportWriter
         Row(html, "Authority", d.Authority.ToString());
         Row(html, "Contracts", $"Participants {d.Participants}, Catalog {d.Catalog}, Licenses {d.Licenses}, Jobs {d.Jobs}");
         Row(html, "Participants / datasets / licenses", $"{report.Counts.Participants} / {report.Counts.Datasets} / {report.Counts.Licenses}");
-        Row(html, "Jobs completed / failed / pending", $"{report.Counts.JobsCompleted} / {report.Counts.JobsFailed} / {report.Counts.JobsPending}");
+        Row(html, "Jobs completed / failed / cancelled / pending", $"{report.Counts.JobsCompleted} / {report.Counts.JobsFailed} / {report.Counts.JobsCancelled} / {report.Counts.JobsPending}");
         Row(html, "Generated", report.GeneratedAt.ToString("u", CultureInfo.InvariantCulture));
         html.Append("</table>\n");
 

@@ -32,6 +32,9 @@ public sealed class Auditor
     /// <summary>Name of the check that no dataset's ε cap was passed and the on-chain tally of each dataset is exact.</summary>
     public const string DatasetEpsilonCapCheck = "dataset-epsilon-cap";
 
+    /// <summary>Name of the check that every job is closed or younger than the deployment's deadline, and every refund is exact.</summary>
+    public const string JobClosureCheck = "job-closure";
+
     /// <summary>Name of the result file check.</summary>
     public const string ResultFilesCheck = "result-files";
 
@@ -90,6 +93,8 @@ public sealed class Auditor
         }
 
         replay.FinishDatasets(onChainSpent);
+        var pendingDeadline = await ledger.Jobs.GetPendingDeadlineAsync(BlockTag.Number(toBlock), cancellationToken).ConfigureAwait(false);
+        await replay.FinishClosureAsync((ulong)pendingDeadline.TotalSeconds, await TimestampAsync(ledger.Rpc, toBlock, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         var checks = new List<AuditCheck>
         {
             new(LicensesCheck, "Each license's quota and ε, recomputed from its grant and every consumption, match what each event reports and never go negative.", replay.LicenseChecks, replay.LicenseFindings),
@@ -100,6 +105,7 @@ public sealed class Auditor
                 Figures = SensitiveExactFigures(replay.SensitiveExactJobs, replay.SensitiveExactScoringJobs),
             },
             new(DatasetEpsilonCapCheck, "Per dataset, the ε of accepted jobs across all licenses never passed the cap in force at their block, caps only fell, and the sum equals what Licenses reported and holds on chain (datasetEpsilonSpent).", replay.DatasetEpsilonChecks, replay.DatasetEpsilonFindings),
+            new(JobClosureCheck, $"Every job is completed, failed or cancelled, or younger than the deployment's pending deadline ({(ulong)pendingDeadline.TotalSeconds} s) at the audited block; cancellations came by the submitter after the deadline; each failed or cancelled licensed job was refunded once, exactly its ε and 1 quota.", replay.ClosureChecks, replay.ClosureFindings),
             CheckResultFiles(inputs.ResultFiles, replay, deployment),
             CheckExecutionLogs(inputs.ExecutionLogs, replay),
             await CheckScoringConsentsAsync(ledger, inputs.ResultFiles, replay, consentEvents, cancellationToken).ConfigureAwait(false),
@@ -117,7 +123,10 @@ public sealed class Auditor
                 jobs.Count(j => j.Status == JobStatus.Completed),
                 jobs.Count(j => j.Status == JobStatus.Failed),
                 jobs.Count(j => j.Status == JobStatus.Pending),
-                events.Count + consentEvents.Count),
+                events.Count + consentEvents.Count)
+            {
+                JobsCancelled = jobs.Count(j => j.Status == JobStatus.Cancelled),
+            },
             checks,
             [.. replay.Participants.Select(p => new AuditParticipant(p.Key, p.Value.Role, p.Value.Name, p.Value.Suspended))],
             [.. replay.Datasets.Select(d => new AuditDataset(d.Key, d.Value.Name, d.Value.Operator, d.Value.Node, d.Value.Retired)

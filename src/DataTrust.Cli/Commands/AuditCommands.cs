@@ -62,7 +62,7 @@ internal static class AuditCommands
     {
         var c = report.Counts;
         environment.Out.WriteLine(
-            $"blocks {report.FromBlock}..{report.ToBlock}: {c.Events} events, {c.Participants} participants, {c.Datasets} datasets, {c.Licenses} licenses, jobs {c.JobsCompleted} completed / {c.JobsFailed} failed / {c.JobsPending} pending");
+            $"blocks {report.FromBlock}..{report.ToBlock}: {c.Events} events, {c.Participants} participants, {c.Datasets} datasets, {c.Licenses} licenses, jobs {c.JobsCompleted} completed / {c.JobsFailed} failed / {c.JobsCancelled} cancelled / {c.JobsPending} pending");
         foreach (var check in report.Checks)
         {
             var figures = check.Figures is null ? string.Empty : $" {check.Figures}";

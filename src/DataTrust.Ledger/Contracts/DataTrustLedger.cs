@@ -84,17 +84,37 @@ public sealed class DataTrustLedger
         return new DataTrustLedger(deployment, rpc, sender);
     }
 
-    /// <summary>Deploys the five contracts with <paramref name="authority"/> as the authority, and wires Jobs into Licenses.</summary>
-    public static async Task<DataTrustLedger> DeployAsync(JsonRpcClient rpc, EthereumKey authority, CancellationToken cancellationToken = default)
+    /// <summary>How long a job may stay pending before its submitter may cancel it, unless a deployment says otherwise.</summary>
+    public static TimeSpan DefaultPendingDeadline { get; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Deploys the five contracts with <paramref name="authority"/> as the authority and the <see cref="DefaultPendingDeadline"/>,
+    /// and wires Jobs into Licenses.
+    /// </summary>
+    public static Task<DataTrustLedger> DeployAsync(JsonRpcClient rpc, EthereumKey authority, CancellationToken cancellationToken = default) =>
+        DeployAsync(rpc, authority, DefaultPendingDeadline, cancellationToken);
+
+    /// <summary>
+    /// Deploys the five contracts with <paramref name="authority"/> as the authority and <paramref name="pendingDeadline"/> (whole
+    /// seconds) as how long a job may stay pending before its submitter may cancel it, and wires Jobs into Licenses.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The deadline is negative or not a whole number of seconds.</exception>
+    public static async Task<DataTrustLedger> DeployAsync(JsonRpcClient rpc, EthereumKey authority, TimeSpan pendingDeadline, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rpc);
         ArgumentNullException.ThrowIfNull(authority);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pendingDeadline, TimeSpan.Zero);
+        if (pendingDeadline.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pendingDeadline), pendingDeadline, "The pending deadline is counted in whole seconds on chain; pass a whole number of seconds.");
+        }
+
         var sender = await TransactionSender.CreateAsync(rpc, authority, cancellationToken: cancellationToken).ConfigureAwait(false);
 
         var participants = await DeployOneAsync(sender, DataTrustAbi.Participants, [], cancellationToken).ConfigureAwait(false);
         var catalog = await DeployOneAsync(sender, DataTrustAbi.Catalog, [participants.Address], cancellationToken).ConfigureAwait(false);
         var licenses = await DeployOneAsync(sender, DataTrustAbi.Licenses, [participants.Address, catalog.Address], cancellationToken).ConfigureAwait(false);
-        var jobs = await DeployOneAsync(sender, DataTrustAbi.Jobs, [participants.Address, catalog.Address, licenses.Address], cancellationToken).ConfigureAwait(false);
+        var jobs = await DeployOneAsync(sender, DataTrustAbi.Jobs, [participants.Address, catalog.Address, licenses.Address, (ulong)(pendingDeadline.Ticks / TimeSpan.TicksPerSecond)], cancellationToken).ConfigureAwait(false);
 
         var consents = await DeployOneAsync(sender, DataTrustAbi.Consents, [participants.Address, catalog.Address], cancellationToken).ConfigureAwait(false);
 

@@ -70,9 +70,20 @@ public sealed class JobsContract : ContractBinding
         return SubmitAsync("complete", [jobId, resultHash.ToArray(), signature.ToBytes()], gasLimit, cancellationToken);
     }
 
-    /// <summary>Marks a job failed with a reason (the dataset's node only).</summary>
+    /// <summary>
+    /// Fails a pending job the node refused before reading any row (the dataset's node only), with a reason; a licensed job's quota
+    /// and ε go back to its license and its dataset's tally.
+    /// </summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownJob</c>, <c>NotDatasetNode</c> or <c>JobNotPending</c>; nothing was sent.</exception>
     public Task<TransactionReceipt> FailAsync(ulong jobId, string reason, CancellationToken cancellationToken = default) =>
         SendAsync("fail", [jobId, reason], cancellationToken);
+
+    /// <summary>
+    /// Cancels a job still pending after the deployment's deadline (its submitter only); a licensed job's quota and ε are refunded.
+    /// </summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownJob</c>, <c>NotSubmitter</c>, <c>JobNotPending</c> or <c>NotPastDeadline</c>; nothing was sent.</exception>
+    public Task<TransactionReceipt> CancelAsync(ulong jobId, CancellationToken cancellationToken = default) =>
+        SendAsync("cancel", [jobId], cancellationToken);
 
     /// <summary>A job's record.</summary>
     /// <exception cref="ContractRevertedException">With <c>UnknownJob</c> when there is none.</exception>
@@ -91,8 +102,13 @@ public sealed class JobsContract : ContractBinding
             (JobStatus)Decoded.U8(t[8]),
             Decoded.H32(t[9]),
             Decoded.U64(t[10]),
-            Decoded.U64(t[11]));
+            Decoded.U64(t[11]),
+            Decoded.U64(t[12]));
     }
+
+    /// <summary>Seconds a job may stay pending before its submitter may cancel it (a deployment parameter).</summary>
+    public async Task<TimeSpan> GetPendingDeadlineAsync(BlockTag? at = null, CancellationToken cancellationToken = default) =>
+        TimeSpan.FromSeconds(Decoded.U64((await CallAsync("pendingDeadline", [], cancellationToken, at).ConfigureAwait(false))[0]));
 
     /// <summary>The number of jobs submitted so far (ids run from 1).</summary>
     public async Task<ulong> GetJobCountAsync(CancellationToken cancellationToken = default) =>

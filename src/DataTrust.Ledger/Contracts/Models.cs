@@ -50,8 +50,11 @@ public enum JobStatus : byte
     /// <summary>Run; its result hash and the node's signature are on chain.</summary>
     Completed = 2,
 
-    /// <summary>Refused or failed at the node, with a reason on chain.</summary>
+    /// <summary>Refused by the node before any row was read, with a reason on chain; a licensed job's quota and ε were refunded.</summary>
     Failed = 3,
+
+    /// <summary>Cancelled by its submitter after pending past the deployment's deadline; a licensed job's quota and ε were refunded.</summary>
+    Cancelled = 4,
 }
 
 /// <summary>A participant as the chain records it.</summary>
@@ -198,7 +201,8 @@ public sealed record License(
 /// <param name="Status">Its state.</param>
 /// <param name="ResultHash">The result hash, once completed.</param>
 /// <param name="SubmittedBlock">The block it was accepted in.</param>
-/// <param name="FinishedBlock">The block it completed or failed in, or 0.</param>
+/// <param name="FinishedBlock">The block it completed, failed or was cancelled in, or 0.</param>
+/// <param name="SubmittedAt">The unix time it was accepted at, from which the pending deadline runs.</param>
 public sealed record Job(
     ulong Id,
     ulong LicenseId,
@@ -211,7 +215,8 @@ public sealed record Job(
     JobStatus Status,
     Hash32 ResultHash,
     ulong SubmittedBlock,
-    ulong FinishedBlock);
+    ulong FinishedBlock,
+    ulong SubmittedAt = 0);
 
 /// <summary>A data subject's consent as the chain records it.</summary>
 /// <param name="Key">The consent key (see <see cref="ConsentsContract.ConsentKey"/>).</param>

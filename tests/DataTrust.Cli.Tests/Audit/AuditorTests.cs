@@ -6,7 +6,7 @@ namespace DataTrust.Cli.Tests.Audit;
 public sealed class AuditorTests(AuditFixture fixture)
 {
     private static readonly string[] CheckNames =
-        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
+        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.JobClosureCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
 
     private Task<AuditReport> AuditAsync(AuditInputs inputs) => new Auditor().VerifyAsync(fixture.ReadOnly, inputs);
 
@@ -25,8 +25,8 @@ public sealed class AuditorTests(AuditFixture fixture)
         Assert.Equal(new AuditCounts(3, 1, 1, 3, 1, 0, report.Counts.Events), report.Counts);
         var license = Assert.Single(report.Licenses);
         Assert.Equal(fixture.LicenseId, license.LicenseId);
-        Assert.Equal((10L, 6L, 4), (license.Quota, license.QuotaRemaining, license.Jobs));
-        Assert.Equal((3_000_000L, 1_250_000L), (license.EpsilonBudgetMicros, license.EpsilonRemainingMicros));
+        Assert.Equal((10L, 7L, 4), (license.Quota, license.QuotaRemaining, license.Jobs));
+        Assert.Equal((3_000_000L, 1_500_000L), (license.EpsilonBudgetMicros, license.EpsilonRemainingMicros));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class AuditorTests(AuditFixture fixture)
         var report = await AuditAsync(fixture.CleanInputs());
 
         var dataset = Assert.Single(report.Datasets);
-        Assert.Equal(1_750_000L, dataset.EpsilonSpentMicros);
+        Assert.Equal(1_500_000L, dataset.EpsilonSpentMicros);
         Assert.Equal(10_000_000L, dataset.EpsilonCapMicros);
     }
 

@@ -305,7 +305,7 @@ public sealed class ReplayTests(AuditFixture fixture)
         var dataset = DatasetOf(trail);
 
         var replay = await ReplayAsync(trail);
-        replay.FinishDatasets(new Dictionary<Hash32, long> { [dataset] = 1_750_000 });
+        replay.FinishDatasets(new Dictionary<Hash32, long> { [dataset] = 1_500_000 });
 
         Assert.Empty(replay.DatasetEpsilonFindings);
         Assert.Empty(replay.SensitiveExactFindings);

@@ -38,6 +38,11 @@ internal sealed class Replay
 
     public List<AuditFinding> DatasetEpsilonFindings { get; } = [];
 
+    /// <summary>Findings of the job-closure check: stuck jobs, cancellations out of turn, and refunds missing, forged or inexact.</summary>
+    public List<AuditFinding> ClosureFindings { get; } = [];
+
+    public int ClosureChecks { get; private set; }
+
     public int SensitiveExactChecks { get; private set; }
 
     /// <summary>Jobs accepted with ε = 0 on a dataset while it was SENSITIVE, whatever their kind.</summary>
@@ -133,6 +138,15 @@ internal sealed class Replay
             case "JobFailed":
                 await ApplyFinishedAsync(e).ConfigureAwait(false);
                 break;
+            case "JobCancelled":
+                ApplyCancelled(e);
+                break;
+            case "LicenseRefunded":
+                ApplyRefund(e);
+                break;
+            case "DatasetEpsilonRefunded":
+                ApplyDatasetRefund(e);
+                break;
             default:
                 break;
         }
@@ -149,6 +163,62 @@ internal sealed class Replay
                 LicenseFindings.Add(new AuditFinding(
                     $"License {license.Id} reports {license.ConsumedEvents} consumptions in Licenses but {license.Jobs} jobs in Jobs.",
                     LicenseId: license.Id));
+            }
+
+            if (license.ConsumedQuota != license.QuotaRemaining || license.ConsumedEpsilon != license.EpsilonRemaining)
+            {
+                LicenseFindings.Add(new AuditFinding(
+                    $"License {license.Id}: its consumptions and refunds in Licenses leave {license.ConsumedQuota} jobs and ε {new Epsilon(license.ConsumedEpsilon)}, but its jobs' submissions and closures in Jobs leave {license.QuotaRemaining} jobs and ε {new Epsilon(license.EpsilonRemaining)}.",
+                    LicenseId: license.Id));
+            }
+        }
+    }
+
+    /// <summary>
+    /// After the last event: every job is closed (completed, failed or cancelled) or younger than the deployment's
+    /// <paramref name="pendingDeadline"/> (seconds) at the audited block's time <paramref name="auditedAt"/>; every cancellation
+    /// came on or after its job's deadline; every failed or cancelled licensed job was refunded (exactness is checked per refund).
+    /// </summary>
+    public async Task FinishClosureAsync(ulong pendingDeadline, ulong auditedAt)
+    {
+        foreach (var job in Jobs.Values.OrderBy(j => j.Id))
+        {
+            ClosureChecks++;
+            var submittedAt = await TimestampAsync(job.SubmittedBlock).ConfigureAwait(false);
+            var deadline = submittedAt + pendingDeadline;
+            var license = job.LicenseId == 0 ? null : (ulong?)job.LicenseId;
+            switch (job.Status)
+            {
+                case JobStatus.Pending when auditedAt >= deadline:
+                    ClosureFindings.Add(new AuditFinding(
+                        $"Job {job.Id} is stuck: pending since block {job.SubmittedBlock} (time {submittedAt}), past its deadline {deadline} ({pendingDeadline} s) at the audited block's time {auditedAt}; nothing may stay pending for ever.",
+                        job.Id,
+                        license,
+                        job.SubmittedBlock));
+                    break;
+                case JobStatus.Cancelled:
+                    var cancelledAt = await TimestampAsync(job.FinishedBlock).ConfigureAwait(false);
+                    if (cancelledAt < deadline)
+                    {
+                        ClosureFindings.Add(new AuditFinding(
+                            $"Job {job.Id} was cancelled at time {cancelledAt}, before its deadline {deadline} ({pendingDeadline} s after submission).",
+                            job.Id,
+                            license,
+                            job.FinishedBlock));
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+
+            if (job.Status is JobStatus.Failed or JobStatus.Cancelled && job.LicenseId != 0 && job.Refunds == 0)
+            {
+                ClosureFindings.Add(new AuditFinding(
+                    $"Job {job.Id} was {Describe(job.Status)} at block {job.FinishedBlock} without reading a row, but license {job.LicenseId} never got its quota (1) and ε {new Epsilon(job.Epsilon)} back (no LicenseRefunded for it).",
+                    job.Id,
+                    job.LicenseId,
+                    job.FinishedBlock));
             }
         }
     }
@@ -403,7 +473,7 @@ internal sealed class Replay
             return;
         }
 
-        Jobs[jobId] = new JobState(jobId, licenseId, datasetId, submitter, v.GetHash32("specHash"), e.BlockNumber);
+        Jobs[jobId] = new JobState(jobId, licenseId, datasetId, submitter, v.GetHash32("specHash"), e.BlockNumber, epsilon);
         void Invalid(string what) => SubmissionFindings.Add(new AuditFinding($"Job {jobId} was accepted although {what}.", jobId, licenseId == 0 ? null : licenseId, e.BlockNumber));
 
         CheckPrivacy(e, jobId, licenseId, datasetId, kind, epsilon);
@@ -546,6 +616,7 @@ internal sealed class Replay
 
         if (!completed)
         {
+            Close(job);
             return;
         }
 
@@ -575,6 +646,133 @@ internal sealed class Replay
             }
         }
     }
+
+    /// <summary>A submitter cancelled a job: it must have been pending and theirs (the deadline is checked in <see cref="FinishClosureAsync"/>).</summary>
+    private void ApplyCancelled(ContractEvent e)
+    {
+        var v = e.Values;
+        var jobId = v.GetUInt64("jobId");
+        var by = v.GetAddress("submitter");
+        ClosureChecks++;
+        if (!Jobs.TryGetValue(jobId, out var job))
+        {
+            ClosureFindings.Add(new AuditFinding($"Job {jobId} was cancelled but never accepted.", jobId, Block: e.BlockNumber));
+            return;
+        }
+
+        if (job.Status != JobStatus.Pending)
+        {
+            ClosureFindings.Add(new AuditFinding(
+                $"Job {jobId} was cancelled although it was already {Describe(job.Status)} at block {job.FinishedBlock}.", jobId, job.LicenseId, e.BlockNumber));
+            return;
+        }
+
+        if (by != job.Submitter)
+        {
+            ClosureFindings.Add(new AuditFinding($"Job {jobId} was cancelled by {by}, not by its submitter {job.Submitter}.", jobId, job.LicenseId, e.BlockNumber));
+        }
+
+        job.Status = JobStatus.Cancelled;
+        job.FinishedBlock = e.BlockNumber;
+        job.FinishedLogIndex = e.LogIndex;
+        Close(job);
+    }
+
+    /// <summary>A job closed without a result no longer holds its quota and ε, on Jobs' side of the tally or against its dataset's cap.</summary>
+    private void Close(JobState job)
+    {
+        if (job.LicenseId == 0)
+        {
+            return;
+        }
+
+        if (Licenses.TryGetValue(job.LicenseId, out var license))
+        {
+            license.QuotaRemaining++;
+            license.EpsilonRemaining += job.Epsilon;
+        }
+
+        if (Datasets.TryGetValue(job.DatasetId, out var dataset))
+        {
+            dataset.SpentByJobs -= job.Epsilon;
+        }
+    }
+
+    /// <summary>Licenses gave a job's quota and ε back: the job must be a failed or cancelled one of that license, refunded once, exactly.</summary>
+    private void ApplyRefund(ContractEvent e)
+    {
+        var v = e.Values;
+        var licenseId = v.GetUInt64("licenseId");
+        var jobId = v.GetUInt64("jobId");
+        var epsilon = checked((long)v.GetUInt64("epsilon"));
+        ClosureChecks++;
+        void Bad(string what) => ClosureFindings.Add(new AuditFinding(what, jobId, licenseId, e.BlockNumber));
+        if (!Jobs.TryGetValue(jobId, out var job))
+        {
+            Bad($"License {licenseId} was refunded ε {new Epsilon(epsilon)} for job {jobId}, which was never accepted.");
+        }
+        else
+        {
+            job.Refunds++;
+            if (job.Status is not (JobStatus.Failed or JobStatus.Cancelled))
+            {
+                Bad($"License {licenseId} was refunded for job {jobId}, which was {Describe(job.Status)}, not failed or cancelled.");
+            }
+            else if (job.Refunds > 1)
+            {
+                Bad($"License {licenseId} was refunded a second time for job {jobId}.");
+            }
+
+            if (job.LicenseId != licenseId)
+            {
+                Bad($"License {licenseId} was refunded for job {jobId}, which ran under license {job.LicenseId}.");
+            }
+
+            if (job.Epsilon != epsilon)
+            {
+                Bad($"License {licenseId} was refunded ε {new Epsilon(epsilon)} for job {jobId}, which spent ε {new Epsilon(job.Epsilon)}; a refund gives back exactly what the job spent.");
+            }
+        }
+
+        LicenseChecks++;
+        if (!Licenses.TryGetValue(licenseId, out var license))
+        {
+            LicenseFindings.Add(new AuditFinding($"License {licenseId} was refunded but never granted.", jobId, licenseId, e.BlockNumber));
+            return;
+        }
+
+        license.ConsumedQuota++;
+        license.ConsumedEpsilon += epsilon;
+        if (license.ConsumedQuota > license.Quota || license.ConsumedEpsilon > license.EpsilonBudget)
+        {
+            LicenseFindings.Add(new AuditFinding($"License {licenseId} was refunded past its grant at the refund of job {jobId}.", jobId, licenseId, e.BlockNumber));
+        }
+
+        Compare(license, $"Licenses.LicenseRefunded of job {jobId}", license.ConsumedQuota, license.ConsumedEpsilon, v, e.BlockNumber, jobId);
+    }
+
+    private void ApplyDatasetRefund(ContractEvent e)
+    {
+        var v = e.Values;
+        var id = v.GetHash32("datasetId");
+        var epsilon = checked((long)v.GetUInt64("epsilon"));
+        var spent = checked((long)v.GetUInt64("spent"));
+        if (!Datasets.TryGetValue(id, out var dataset))
+        {
+            DatasetEpsilonFindings.Add(new AuditFinding($"ε was refunded on dataset {id}, which was never published.", Block: e.BlockNumber));
+            return;
+        }
+
+        dataset.SpentByEvents -= epsilon;
+        if (spent != dataset.SpentByEvents)
+        {
+            DatasetEpsilonFindings.Add(new AuditFinding(
+                $"Licenses reports ε {new Epsilon(spent)} spent on dataset {dataset.Name} ({id}) after a refund; its consumptions and refunds add up to ε {new Epsilon(dataset.SpentByEvents)}.",
+                Block: e.BlockNumber));
+        }
+    }
+
+    private static string Describe(JobStatus status) => status.ToString().ToLowerInvariant();
 
     private void Compare(LicenseState license, string source, long quota, long epsilon, DataTrust.Ledger.Abi.AbiValues v, ulong block, ulong? jobId)
     {
@@ -687,8 +885,14 @@ internal sealed class Replay
         public int Jobs { get; set; }
     }
 
-    internal sealed class JobState(ulong id, ulong licenseId, Hash32 datasetId, Address submitter, Hash32 specHash, ulong submittedBlock)
+    internal sealed class JobState(ulong id, ulong licenseId, Hash32 datasetId, Address submitter, Hash32 specHash, ulong submittedBlock, long epsilon)
     {
+        /// <summary>ε it spent, in millionths.</summary>
+        public long Epsilon { get; } = epsilon;
+
+        /// <summary>How many LicenseRefunded events named it (exactly one for a failed or cancelled licensed job).</summary>
+        public int Refunds { get; set; }
+
         public ulong Id { get; } = id;
 
         public ulong LicenseId { get; } = licenseId;
