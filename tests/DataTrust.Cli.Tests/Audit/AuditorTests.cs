@@ -30,6 +30,36 @@ public sealed class AuditorTests(AuditFixture fixture)
     }
 
     [Fact]
+    public async Task A_failed_job_refunded_its_quota_and_epsilon_passes_job_closure()
+    {
+        var report = await AuditAsync(fixture.CleanInputs());
+
+        var closure = report.Check(Auditor.JobClosureCheck);
+        Assert.Equal(AuditVerdict.Pass, closure.Verdict);
+        Assert.Equal(5, closure.Checked);
+        Assert.Contains("3600 s", closure.Description, StringComparison.Ordinal);
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.LicensesCheck).Verdict);
+        Assert.Equal(AuditVerdict.Pass, report.Check(Auditor.DatasetEpsilonCapCheck).Verdict);
+    }
+
+    [Fact]
+    public async Task A_job_pending_past_the_deadline_fails_job_closure_as_stuck_and_the_verdict_fails()
+    {
+        var young = await AuditAsync(AuditInputs.ChainOnly);
+        await fixture.Rpc.CallAsync("evm_increaseTime", [3600]);
+        await fixture.Rpc.CallAsync("evm_mine", []);
+
+        var stuck = await AuditAsync(AuditInputs.ChainOnly);
+
+        Assert.Equal(AuditVerdict.Pass, young.Check(Auditor.JobClosureCheck).Verdict);
+        Assert.Equal(2, young.Counts.JobsPending);
+        Assert.Equal(AuditVerdict.Fail, stuck.Verdict);
+        var findings = stuck.Check(Auditor.JobClosureCheck).Findings;
+        Assert.Equal(2, findings.Count);
+        Assert.All(findings, f => Assert.StartsWith($"Job {f.JobId} is stuck", f.What, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_job_completed_after_its_license_was_revoked_fails_as_a_job_run_on_a_revoked_license()
     {
         var report = await AuditAsync(AuditInputs.ChainOnly);

@@ -353,4 +353,104 @@ public sealed class ReplayTests(AuditFixture fixture)
         copy[index] = value;
         return copy;
     }
+
+    private const ulong Deadline = 3600;
+
+    private async Task<ulong> CleanTimeAsync() => (await fixture.Rpc.GetBlockAsync(BlockTag.Number(fixture.CleanBlock)))!.Timestamp;
+
+    [Fact]
+    public async Task The_honest_trail_closes_every_job_and_refunds_the_failed_one_exactly()
+    {
+        var replay = await ReplayAsync(await TrailAsync());
+        await replay.FinishClosureAsync(Deadline, await CleanTimeAsync() + 10 * Deadline);
+
+        Assert.Empty(replay.ClosureFindings);
+        Assert.Empty(replay.LicenseFindings);
+        Assert.Equal(1, replay.Jobs[fixture.FailedJob].Refunds);
+        Assert.Equal(JobStatus.Failed, replay.Jobs[fixture.FailedJob].Status);
+    }
+
+    [Fact]
+    public async Task A_job_never_closed_is_stuck_only_once_past_the_deadline()
+    {
+        var trail = (await TrailAsync()).Where(e => e.Name is not ("JobFailed" or "LicenseRefunded" or "DatasetEpsilonRefunded")).ToList();
+        var submitted = trail.Single(e => e.Name == "JobSubmitted" && e.Values.GetUInt64("jobId") == fixture.FailedJob);
+        var submittedAt = (await fixture.Rpc.GetBlockAsync(BlockTag.Number(submitted.BlockNumber)))!.Timestamp;
+
+        var young = await ReplayAsync(trail);
+        await young.FinishClosureAsync(Deadline, submittedAt + Deadline - 1);
+        var stuck = await ReplayAsync(trail);
+        await stuck.FinishClosureAsync(Deadline, submittedAt + Deadline);
+
+        Assert.Empty(young.ClosureFindings);
+        var finding = Assert.Single(stuck.ClosureFindings);
+        Assert.Equal(fixture.FailedJob, finding.JobId);
+        Assert.StartsWith($"Job {fixture.FailedJob} is stuck", finding.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_job_without_its_refund_is_a_job_closure_license_and_dataset_finding()
+    {
+        var trail = (await TrailAsync()).Where(e => e.Name is not ("LicenseRefunded" or "DatasetEpsilonRefunded")).ToList();
+
+        var replay = await ReplayAsync(trail);
+        await replay.FinishClosureAsync(Deadline, await CleanTimeAsync());
+        replay.FinishDatasets(new Dictionary<Hash32, long> { [DatasetOf(trail)] = 1_750_000 });
+
+        var finding = Assert.Single(replay.ClosureFindings);
+        Assert.Equal(fixture.FailedJob, finding.JobId);
+        Assert.Contains("never got its quota (1) and ε 0.250000 back", finding.What, StringComparison.Ordinal);
+        Assert.Contains(replay.LicenseFindings, f => f.LicenseId == fixture.LicenseId && f.What.Contains("closures in Jobs", StringComparison.Ordinal));
+        Assert.NotEmpty(replay.DatasetEpsilonFindings);
+    }
+
+    [Fact]
+    public async Task A_refund_of_more_epsilon_than_the_job_spent_is_a_job_closure_finding()
+    {
+        var trail = await TrailAsync();
+        var i = trail.FindIndex(e => e.Name == "LicenseRefunded");
+        trail[i] = With(With(trail[i], "epsilon", 1_000_000UL), "epsilonRemaining", trail[i].Values.GetUInt64("epsilonRemaining") + 750_000);
+
+        var replay = await ReplayAsync(trail);
+        await replay.FinishClosureAsync(Deadline, await CleanTimeAsync());
+
+        var finding = Assert.Single(replay.ClosureFindings);
+        Assert.Contains("a refund gives back exactly what the job spent", finding.What, StringComparison.Ordinal);
+        Assert.Contains(replay.LicenseFindings, f => f.What.Contains("closures in Jobs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_forged_refund_for_a_completed_job_is_a_job_closure_finding()
+    {
+        var trail = await TrailAsync();
+        var completed = fixture.CompletedJobs[0];
+        var i = trail.FindIndex(e => e.Name == "JobCompleted" && e.Values.GetUInt64("jobId") == completed);
+        trail.Insert(i + 1, Encode("LicenseRefunded", trail[i], [fixture.LicenseId, completed, 500_000UL, 10U, 3_000_000UL]));
+
+        var replay = await ReplayAsync(trail);
+        await replay.FinishClosureAsync(Deadline, await CleanTimeAsync());
+
+        Assert.Contains(replay.ClosureFindings, f => f.JobId == completed && f.What.Contains("which was completed, not failed or cancelled", StringComparison.Ordinal));
+        Assert.NotEmpty(replay.LicenseFindings);
+    }
+
+    [Fact]
+    public async Task A_cancellation_before_the_deadline_or_by_another_account_is_a_job_closure_finding()
+    {
+        var trail = await TrailAsync();
+        var i = trail.FindIndex(e => e.Name == "JobFailed");
+        var submitter = trail.Single(e => e.Name == "JobSubmitted" && e.Values.GetUInt64("jobId") == fixture.FailedJob).Values.GetAddress("submitter");
+        var byOwner = new List<ContractEvent>(trail) { [i] = Encode("JobCancelled", trail[i], [fixture.FailedJob, submitter]) };
+        var byOther = new List<ContractEvent>(trail) { [i] = Encode("JobCancelled", trail[i], [fixture.FailedJob, fixture.NodeKey.Address]) };
+
+        var early = await ReplayAsync(byOwner);
+        await early.FinishClosureAsync(Deadline, await CleanTimeAsync());
+        var stranger = await ReplayAsync(byOther);
+        await stranger.FinishClosureAsync(0, await CleanTimeAsync());
+
+        Assert.Contains(early.ClosureFindings, f => f.What.Contains("before its deadline", StringComparison.Ordinal));
+        Assert.Equal(JobStatus.Cancelled, early.Jobs[fixture.FailedJob].Status);
+        var finding = Assert.Single(stranger.ClosureFindings);
+        Assert.Contains("not by its submitter", finding.What, StringComparison.Ordinal);
+    }
 }
