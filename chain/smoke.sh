@@ -215,7 +215,8 @@ send $K_BANK "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "$("
 expect_revert $K_BANK "QuotaExhausted(uint64)" "1" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 1 1 "$SPEC" 0
 expect_eq "isValid(1) with no quota" "$(call "$LIC" "isValid(uint64)(bool)" 1)" "false"
 send $K_NODE "$JOBS" "fail(uint64,string)" 3 "ciphertext did not decode"
-expect_eq "job(3).status" "$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64))" 3 | tr -d '() ' | cut -d, -f9)" "3"
+expect_eq "job(3).status" "$(call "$JOBS" "job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64,uint64))" 3 | tr -d '() ' | cut -d, -f9)" "3"
+expect_eq "isValid(1) once the failed job's quota is refunded" "$(call "$LIC" "isValid(uint64)(bool)" 1)" "true"
 
 echo "consent"
 PURPOSE="SME credit scoring"
@@ -256,9 +257,17 @@ expect_eq "isValid(2) while licensee suspended" "$(call "$LIC" "isValid(uint64)(
 expect_revert $K_AUTH "AlreadySuspended(address)" "$BANK" "$PARTS" "suspend(address,string)" "$BANK" "again"
 send $K_AUTH "$PARTS" "reinstate(address)" "$BANK"
 send $K_BANK "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 100000
-expect_revert $K_BANK "DatasetCapExceeded(bytes32,uint64,uint64)" "$DS 4400000 4300000" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 4400000
+JOBTUPLE="job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64,uint64))"
+SUBAT=$(call "$JOBS" "$JOBTUPLE" 4 | sed 's/\[[^]]*\]//g' | tr -d '() ' | cut -d, -f13)
+expect_revert $K_BANK "NotPastDeadline(uint64,uint64)" "4 $((SUBAT + 3600))" "$JOBS" "cancel(uint64)" 4
+expect_revert $K_OTHER "NotSubmitter(uint64,address)" "4 $OTHER" "$JOBS" "cancel(uint64)" 4
+# the failed job 3 gave its ε 0.1 back to the dataset's tally
+expect_revert $K_BANK "DatasetCapExceeded(bytes32,uint64,uint64)" "$DS 4500000 4400000" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 4500000
 "$BIN/cast" rpc --rpc-url "$RPC" evm_increaseTime 3601 >/dev/null
 "$BIN/cast" rpc --rpc-url "$RPC" evm_mine >/dev/null
+send $K_BANK "$JOBS" "cancel(uint64)" 4
+expect_eq "job(4).status after cancel past the deadline" "$(call "$JOBS" "$JOBTUPLE" 4 | tr -d '() ' | cut -d, -f9)" "4"
+expect_revert $K_BANK "JobNotPending(uint64,uint8)" "4 4" "$JOBS" "cancel(uint64)" 4
 expect_revert $K_BANK "LicenseExpired(uint64,uint64)" "2 $((NOW + 3600))" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0
 expect_revert $K_BANK "NotJobsContract(address)" "$BANK" "$LIC" "consume(uint64,address,uint8,uint64)" 2 "$BANK" 1 0
 expect_revert $K_BANK "NotJobsContract(address)" "$BANK" "$LIC" "refund(uint64,uint64,uint64)" 2 1 0
