@@ -130,7 +130,8 @@ public sealed partial class JobRunner
 
     /// <summary>
     /// Computes the job. A refusal is failable (the job is failed on chain) when the on-chain policy or the spec refused it
-    /// before any row was read; not when the store failed mid-query or a peer node refused its part.
+    /// before any row was read; not when it came after reading (it depends on the data), when the store failed mid-query,
+    /// or when a peer node refused its part.
     /// </summary>
     private async Task<(JobResult? Result, QueryRefusal? Refusal, bool Failable)> ComputeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
     {
@@ -167,7 +168,9 @@ public sealed partial class JobRunner
                     infos.Add(InfoOf(spec.Parts[i + 1].DatasetId, ticket.PeerJobs[i].Id, peer.Partial!, peer));
                 }
 
-                return Unpack(HeExecutor.Combine(spec, partials, infos));
+                // What Combine refuses is the peers' partials, after this node read its rows: never the job's own fault.
+                var combined = HeExecutor.Combine(spec, partials, infos);
+                return (combined.Result, combined.Refusal, false);
         }
     }
 
@@ -191,7 +194,7 @@ public sealed partial class JobRunner
     }
 
     private static (JobResult? Result, QueryRefusal? Refusal, bool Failable) Unpack(HeOutcome outcome) =>
-        (outcome.Result, outcome.Refusal, outcome.Refusal is { Reason: not ErrorReason.Internal });
+        (outcome.Result, outcome.Refusal, outcome.Refusal is { Reason: not ErrorReason.Internal } && !outcome.RowsRead);
 
     private async Task<JobOutcome> HandBackAsync(JobRequest request, byte[] stored, CancellationToken cancellationToken)
     {
