@@ -110,7 +110,7 @@ internal static class EnterpriseJobCommands
                 return CliApp.Ok;
             }
 
-            var result = await client.RunAsync(jobId, ct).ConfigureAwait(false);
+            var result = await RunSubmittedAsync(connection, jobId, () => client.RunAsync(jobId, ct), ct).ConfigureAwait(false);
             var path = SaveResult(client.ToFile(result), result.JobId, parse.GetValue(outFile));
             ResultView.Print(environment, parse.GetValue(json), result);
             if (!parse.GetValue(json))
@@ -282,7 +282,7 @@ internal static class EnterpriseJobCommands
             return CliApp.Ok;
         }
 
-        var verified = await he.RunAsync(submission, ct).ConfigureAwait(false);
+        var verified = await RunSubmittedAsync(connection, submission.JobIds[0], () => he.RunAsync(submission, ct), ct).ConfigureAwait(false);
         var path = SaveResult(client.ToFile(verified), verified.JobId, parse.GetValue(options.Out));
         HeResultView.Print(environment, json, HeResultView.Decrypt(verified, key, request.Model));
         if (!json)
@@ -291,6 +291,44 @@ internal static class EnterpriseJobCommands
         }
 
         return CliApp.Ok;
+    }
+
+    /// <summary>
+    /// Runs a job that is already on chain. When the node refuses, says what became of the job (the node fails on chain a
+    /// job that can never run, and the contract refunds it); when the node cannot be reached, names the job and how to
+    /// resume it, since it stays pending.
+    /// </summary>
+    private static async Task<T> RunSubmittedAsync<T>(ChainConnection connection, ulong jobId, Func<Task<T>> run, CancellationToken ct)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (NodeRefusedException ex)
+        {
+            Ledger.Contracts.JobStatus? status;
+            try
+            {
+                status = (await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false)).Status;
+            }
+            catch (Ledger.Rpc.RpcException)
+            {
+                status = null;
+            }
+
+            var what = status switch
+            {
+                Ledger.Contracts.JobStatus.Failed => $"Job {jobId} is failed on chain; the contract refunds its quota and ε.",
+                Ledger.Contracts.JobStatus.Pending => $"Job {jobId} is still pending on chain; resume it with 'datatrust enterprise result --job {jobId}'.",
+                null => $"Job {jobId} is on chain; its state could not be read.",
+                _ => $"Job {jobId} is {status.Value.ToString().ToLowerInvariant()} on chain.",
+            };
+            throw new NodeRefusedException(ex.Reason, $"{ex.Message} {what}", ex.Code);
+        }
+        catch (CliException ex) when (ex.InnerException is Grpc.Core.RpcException)
+        {
+            throw new CliException($"{ex.Message} Job {jobId} is on chain and still pending; resume it with 'datatrust enterprise result --job {jobId}'.", ex);
+        }
     }
 
     private static string Name(ComputationKind kind) => Kinds.First(k => k.Value == kind).Key;

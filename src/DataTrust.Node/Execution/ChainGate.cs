@@ -36,7 +36,15 @@ public sealed record JobTicket(ChainJob Job, Dataset Dataset, DatasetDescriptor 
 /// <summary>The gate's answer: a ticket, or the refusal that stops the job.</summary>
 /// <param name="Ticket">Set when the job may run.</param>
 /// <param name="Refusal">Set when it may not.</param>
-public sealed record GateDecision(JobTicket? Ticket, QueryRefusal? Refusal);
+public sealed record GateDecision(JobTicket? Ticket, QueryRefusal? Refusal)
+{
+    /// <summary>
+    /// Set with a refusal that depends only on the chain and the job's own spec (Job lifecycle): the job is pending, its
+    /// dataset is held by this node, the spec is the on-chain one and the request is signed by the submitter, so the node
+    /// fails the job on chain. Null for a refusal that depends on the caller, which never touches the chain.
+    /// </summary>
+    public ChainJob? FailableJob { get; init; }
+}
 
 /// <summary>
 /// The chain gate of DESIGN.md: a node learns what to compute from the chain, not from the caller. In order: the job
@@ -333,23 +341,28 @@ public sealed class ChainGate
             return Refuse(ErrorReason.SignatureInvalid, "requester_signature", $"The requester signature is by {requester}, but job {jobId} was submitted by {job.Submitter}.");
         }
 
+        // From here on every refusal but the cross-domain request's own (peers, coordinator) depends only on the chain and
+        // the job's spec, which the submitter signed for: the job can never run, so it is failed on chain (Job lifecycle).
+        // Everything above depends on the caller (or is not this node's job) and never touches the chain.
         // 5. The license is valid now: revocation or expiry between submit and execute is honoured.
         var licenseProblem = await CheckLicenseAsync(job, dataset, cancellationToken).ConfigureAwait(false);
         if (licenseProblem is not null)
         {
-            return Refuse(ErrorReason.LicenseInvalid, "job_id", licenseProblem);
+            return Refuse(ErrorReason.LicenseInvalid, "job_id", licenseProblem) with { FailableJob = job };
         }
 
         var decision = CheckSpecAgainstData(job, dataset, specBytes);
         if (decision.Ticket is not { } ticket)
         {
-            return decision;
+            return decision with { FailableJob = job };
         }
 
         // 6. Kind-specific chain checks: consent of every scored subject, the parts of a cross-domain sum.
         return ticket.Job.Kind switch
         {
-            ChainKind.HeScoring => await CheckConsentAsync(ticket, cancellationToken).ConfigureAwait(false),
+            ChainKind.HeScoring => await CheckConsentAsync(ticket, cancellationToken).ConfigureAwait(false) is { Refusal: not null } refused
+                ? refused with { FailableJob = job }
+                : new GateDecision(ticket, null),
             ChainKind.HeCrossDomainSum => await CheckCrossDomainAsync(ticket, request, cancellationToken).ConfigureAwait(false),
             _ => decision,
         };

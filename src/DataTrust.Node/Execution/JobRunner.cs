@@ -101,15 +101,19 @@ public sealed partial class JobRunner
             if (decision.Refusal is { } refusal)
             {
                 LogRefused(jobId, RpcReason(refusal.Reason));
-                return Refused(jobId, refusal);
+                return decision.FailableJob is { } failable
+                    ? await FailAsync(failable.Id, refusal, cancellationToken).ConfigureAwait(false)
+                    : Refused(jobId, refusal);
             }
 
             var ticket = decision.Ticket!;
-            var (produced, computeRefusal) = await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
+            var (produced, computeRefusal, computeFailable) = await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
             if (computeRefusal is not null)
             {
                 LogRefused(jobId, RpcReason(computeRefusal.Reason));
-                return Refused(jobId, computeRefusal);
+                return computeFailable
+                    ? await FailAsync(ticket.Job.Id, computeRefusal, cancellationToken).ConfigureAwait(false)
+                    : Refused(jobId, computeRefusal);
             }
 
             var result = produced!.ToByteArray();
@@ -124,14 +128,19 @@ public sealed partial class JobRunner
         }
     }
 
-    private async Task<(JobResult? Result, QueryRefusal? Refusal)> ComputeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Computes the job. A refusal is failable (the job is failed on chain) when the on-chain policy or the spec refused it
+    /// before any row was read; not when it came after reading (it depends on the data), when the store failed mid-query,
+    /// or when a peer node refused its part.
+    /// </summary>
+    private async Task<(JobResult? Result, QueryRefusal? Refusal, bool Failable)> ComputeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
     {
         var job = ticket.Job;
         switch (ticket.Spec.PayloadCase)
         {
             case JobSpec.PayloadOneofCase.Aggregate:
                 var outcome = _executor.Execute(ticket.Query, job.Epsilon, ticket.Policy, cancellationToken);
-                return outcome.Refusal is { } refusal ? (null, refusal) : (new JobResult { Aggregate = outcome.Result }, null);
+                return outcome.Refusal is { } refusal ? (null, refusal, refusal.Reason != ErrorReason.Internal) : (new JobResult { Aggregate = outcome.Result }, null, false);
             case JobSpec.PayloadOneofCase.HeWeightedAggregate:
                 return Unpack(_he.WeightedAggregate(ticket.Spec.HeWeightedAggregate, job.Epsilon, ticket.Policy, cancellationToken));
             case JobSpec.PayloadOneofCase.HeScoring:
@@ -152,14 +161,16 @@ public sealed partial class JobRunner
                     var peer = await _peers.RequestPartialAsync(job, ticket.PeerJobs[i], request.Peers[i].RequesterSignature, ticket.SpecBytes, i + 1, cancellationToken).ConfigureAwait(false);
                     if (peer.Refusal is not null)
                     {
-                        return (null, peer.Refusal);
+                        return (null, peer.Refusal, false);
                     }
 
                     partials.Add(peer.Partial!);
                     infos.Add(InfoOf(spec.Parts[i + 1].DatasetId, ticket.PeerJobs[i].Id, peer.Partial!, peer));
                 }
 
-                return Unpack(HeExecutor.Combine(spec, partials, infos));
+                // What Combine refuses is the peers' partials, after this node read its rows: never the job's own fault.
+                var combined = HeExecutor.Combine(spec, partials, infos);
+                return (combined.Result, combined.Refusal, false);
         }
     }
 
@@ -182,7 +193,8 @@ public sealed partial class JobRunner
         return info;
     }
 
-    private static (JobResult? Result, QueryRefusal? Refusal) Unpack(HeOutcome outcome) => (outcome.Result, outcome.Refusal);
+    private static (JobResult? Result, QueryRefusal? Refusal, bool Failable) Unpack(HeOutcome outcome) =>
+        (outcome.Result, outcome.Refusal, outcome.Refusal is { Reason: not ErrorReason.Internal } && !outcome.RowsRead);
 
     private async Task<JobOutcome> HandBackAsync(JobRequest request, byte[] stored, CancellationToken cancellationToken)
     {
@@ -247,6 +259,38 @@ public sealed partial class JobRunner
         return new JobOutcome(jobId, result, resultHash, signature.ToBytes(), null);
     }
 
+    /// <summary>
+    /// Fails a job the node refused for a reason that depends only on the chain and the job's spec, then answers with
+    /// that refusal. Called under the job's lock, so concurrent calls send one transaction (the next finds it not
+    /// pending). The reason on chain names the error and the field only: it is public, and holds no value (invariant 1).
+    /// </summary>
+    private async Task<JobOutcome> FailAsync(ulong jobId, QueryRefusal refusal, CancellationToken cancellationToken)
+    {
+        var reason = ChainReason(refusal);
+        try
+        {
+            await _ledger.Jobs.FailAsync(jobId, reason, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Ledger.Rpc.RpcException ex)
+        {
+            return Refused(jobId, new QueryRefusal(
+                ErrorReason.ChainUnavailable,
+                refusal.Field,
+                $"{refusal.Message} The job could not be failed on chain ({ex.Kind}), so it is still pending; retry when the chain is back and it will be failed."));
+        }
+        catch (ContractRevertedException ex)
+        {
+            // Not expected for a pending job of this node's dataset; the refusal stands and the job stays as the chain has it.
+            return Refused(jobId, refusal with { Message = $"{refusal.Message} Failing job {jobId} on chain was reverted ({ex.ErrorName})." });
+        }
+
+        LogFailed(jobId, reason);
+        return Refused(jobId, refusal with { Message = $"{refusal.Message} Job {jobId} was failed on chain ({reason})." });
+    }
+
+    /// <summary>The public reason a job is failed with: the error and the field, never a value from the spec or the data.</summary>
+    internal static string ChainReason(QueryRefusal refusal) => $"{Hosting.Internal.RpcErrors.NameOf(refusal.Reason)} at {refusal.Field}";
+
     private EthSignature Sign(ulong jobId, Hash32 resultHash) =>
         JobsContract.SignResult(_signer, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId, resultHash);
 
@@ -256,6 +300,9 @@ public sealed partial class JobRunner
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} executed and committed")]
     private partial void LogExecuted(ulong jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} failed on chain: {Reason}")]
+    private partial void LogFailed(ulong jobId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} refused: {Reason}")]
     private partial void LogRefused(ulong jobId, string reason);

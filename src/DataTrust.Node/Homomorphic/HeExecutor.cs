@@ -152,14 +152,14 @@ public sealed class HeExecutor
         }
         catch (DuckDB.NET.Data.DuckDBException)
         {
-            return HeOutcome.Refused(new(ErrorReason.Internal, prefix + ".dataset_id", $"{prefix}.dataset_id: reading the rows failed inside the node's store; nothing was returned."));
+            return HeOutcome.RefusedAfterReading(new(ErrorReason.Internal, prefix + ".dataset_id", $"{prefix}.dataset_id: reading the rows failed inside the node's store; nothing was returned."));
         }
 
         return status switch
         {
-            ScoringRows.Status.TooManyRows => HeOutcome.Refused(new(ErrorReason.QueryTooLarge, prefix + ".subjects",
+            ScoringRows.Status.TooManyRows => HeOutcome.RefusedAfterReading(new(ErrorReason.QueryTooLarge, prefix + ".subjects",
                 $"{prefix}.subjects: the subjects have more than {ScoringRows.MaxRows} matching rows; name fewer subjects or add filters.")),
-            ScoringRows.Status.ModulusTooSmall => HeOutcome.Refused(TooSmall(prefix, "a feature value")),
+            ScoringRows.Status.ModulusTooSmall => HeOutcome.RefusedAfterReading(TooSmall(prefix, "a feature value")),
             _ => Guarded(() => ScoreCiphertexts(spec, dataset, plan.GroupBy, rows, material!, width, steps, cancellationToken), prefix),
         };
     }
@@ -560,12 +560,12 @@ public sealed class HeExecutor
         {
             return compute() is { } result
                 ? new HeOutcome(result, null)
-                : HeOutcome.Refused(TooSmall(prefix, "a protected sum or count"));
+                : HeOutcome.RefusedAfterReading(TooSmall(prefix, "a protected sum or count"));
         }
         catch (BfvException)
         {
             // The material was checked on entry, so this is a fault of the node; the library's message is not passed on.
-            return HeOutcome.Refused(new(ErrorReason.Internal, prefix, $"{prefix}: the homomorphic evaluation failed inside the node; nothing was returned."));
+            return HeOutcome.RefusedAfterReading(new(ErrorReason.Internal, prefix, $"{prefix}: the homomorphic evaluation failed inside the node; nothing was returned."));
         }
     }
 

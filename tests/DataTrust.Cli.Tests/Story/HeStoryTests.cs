@@ -204,12 +204,15 @@ public sealed class HeStoryTests : IAsyncLifetime
         Assert.Contains($"Subject '{other}' has no consent on chain", checkedFirst.Error, StringComparison.Ordinal);
         Assert.Equal(jobsBefore, await ledger.Jobs.GetJobCountAsync());
 
-        // ...and with the check skipped, the node refuses, decoded, and nothing is committed.
+        // ...and with the check skipped, the node refuses, decoded, nothing is committed, and the job is failed on chain
+        // (it can never run, so it does not stay pending).
         var refused = await RunAsync(Bank(bank, "submit", "--kind", "he-scoring", "--license", Id(taxLicense), "--model", model, "--query", refusedQuery, "--no-explain"));
         Assert.Equal(CliApp.Refused, refused.Exit);
         Assert.Contains("CONSENT_MISSING", refused.Error, StringComparison.Ordinal);
         var refusedJob = await ledger.Jobs.GetJobAsync(await ledger.Jobs.GetJobCountAsync());
-        Assert.Equal(JobStatus.Pending, refusedJob.Status);
+        Assert.Contains($"Job {refusedJob.Id} is failed on chain; the contract refunds its quota and ε.", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Failed, refusedJob.Status);
+        Assert.True(refusedJob.ResultHash.IsZero);
 
         // Cross-domain sum: totals of both domains added under the bank's key; equal to the two plain totals added.
         var crossQuery = File_("cross.json", """

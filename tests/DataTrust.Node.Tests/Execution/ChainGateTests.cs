@@ -107,19 +107,62 @@ public class ChainGateTests(ChainedNodeFixture node)
     }
 
     [Fact]
-    public async Task Execute_is_refused_when_the_license_was_revoked_after_submit_and_nothing_is_committed()
+    public async Task Execute_is_refused_when_the_license_was_revoked_after_submit_and_the_job_is_failed_on_chain_with_nothing_committed()
     {
         var license = await node.LicenseAsync();
         var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
         await node.Operator.Licenses.RevokeAsync(license, "consent withdrawn");
-        var nodeNonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
 
         var ex = await RefusedAsync(node.Request(jobId), StatusCode.PermissionDenied, "ERROR_REASON_LICENSE_INVALID");
 
         Assert.Contains("revoked", ex.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(JobStatus.Pending, (await node.Authority.Jobs.GetJobAsync(jobId)).Status);
-        Assert.Equal(nodeNonce, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
+        Assert.Contains($"Job {jobId} was failed on chain", ex.Status.Detail, StringComparison.Ordinal);
+        await FailedJobs.AssertFailedAsync(node.Authority, jobId, "ERROR_REASON_LICENSE_INVALID", "job_id");
+        Assert.True((await node.Authority.Jobs.GetJobAsync(jobId)).ResultHash.IsZero);
         Assert.Null(ExecutionLogOf().Find(jobId));
+    }
+
+    [Fact]
+    public async Task A_query_the_on_chain_policy_refuses_is_answered_with_that_refusal_and_failed_on_chain()
+    {
+        var license = await node.LicenseAsync();
+        var query = ChainedNodeFixture.TaxPaidByGrade();
+        query.GroupBy.Clear();
+        query.GroupBy.Add("tax_paid");
+        var jobId = await node.SubmitAsync(license, query);
+
+        var ex = await RefusedAsync(node.Request(jobId), StatusCode.PermissionDenied, "ERROR_REASON_COLUMN_NOT_PERMITTED");
+
+        var field = ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Metadata["field"];
+        Assert.Contains($"Job {jobId} was failed on chain", ex.Status.Detail, StringComparison.Ordinal);
+        await FailedJobs.AssertFailedAsync(node.Authority, jobId, "ERROR_REASON_COLUMN_NOT_PERMITTED", field);
+        Assert.Null(ExecutionLogOf().Find(jobId));
+
+        // A retry finds the job closed, as for any job that is no longer pending.
+        await RefusedAsync(node.Request(jobId), StatusCode.FailedPrecondition, "ERROR_REASON_JOB_NOT_PENDING");
+    }
+
+    [Fact]
+    public async Task Two_concurrent_calls_for_one_refused_job_fail_it_on_chain_exactly_once()
+    {
+        var license = await node.LicenseAsync();
+        var query = ChainedNodeFixture.TaxPaidByGrade();
+        query.GroupBy.Clear();
+        query.GroupBy.Add("tax_paid");
+        var jobId = await node.SubmitAsync(license, query);
+        var nonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
+
+        var calls = await Task.WhenAll(
+            Assert.ThrowsAsync<RpcException>(async () => await node.Jobs.ExecuteAsync(node.Request(jobId))),
+            Assert.ThrowsAsync<RpcException>(async () => await node.Jobs.ExecuteAsync(node.Request(jobId))));
+
+        // One call fails the job; the other, serialized behind it, finds the job no longer pending.
+        Assert.Equal(
+            ["ERROR_REASON_COLUMN_NOT_PERMITTED", "ERROR_REASON_JOB_NOT_PENDING"],
+            calls.Select(ReasonOf).Order(StringComparer.Ordinal).ToArray());
+        await FailedJobs.AssertFailedAsync(node.Authority, jobId, "ERROR_REASON_COLUMN_NOT_PERMITTED", calls.Select(c => c.GetRpcStatus()!.GetDetail<ErrorInfo>()!).First(i => i.Reason == "ERROR_REASON_COLUMN_NOT_PERMITTED").Metadata["field"]);
+        Assert.Equal(nonce + 1, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
+        Assert.Single(node.Logs.Lines, l => l.Contains($"Job {jobId} failed on chain", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -153,9 +196,32 @@ public class ChainGateTests(ChainedNodeFixture node)
         var license = await node.LicenseAsync();
         var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
 
+        var nonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
+
         var ex = await RefusedAsync(node.Request(jobId, signer: node.OtherEnterpriseKey), StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
 
         Assert.Contains(node.OtherEnterpriseKey.Address.ToString(), ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Pending, (await node.Authority.Jobs.GetJobAsync(jobId)).Status);
+        Assert.Equal(nonce, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
+    }
+
+    [Fact]
+    public async Task A_caller_who_is_not_the_submitter_cannot_fail_a_job_the_node_would_refuse()
+    {
+        // The job's own query is one the policy refuses, so its submitter's call would fail it; another caller's must not.
+        var license = await node.LicenseAsync();
+        var query = ChainedNodeFixture.TaxPaidByGrade();
+        query.GroupBy.Clear();
+        query.GroupBy.Add("tax_paid");
+        var jobId = await node.SubmitAsync(license, query);
+        var nonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
+        var forged = new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(new byte[65]) };
+
+        await RefusedAsync(node.Request(jobId, signer: node.OtherEnterpriseKey), StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
+        await RefusedAsync(forged, StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
+
+        Assert.Equal(JobStatus.Pending, (await node.Authority.Jobs.GetJobAsync(jobId)).Status);
+        Assert.Equal(nonce, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
     }
 
     [Fact]
@@ -177,7 +243,13 @@ public class ChainGateTests(ChainedNodeFixture node)
         var other = ChainedNodeFixture.TaxPaidByGrade();
         other.GroupBy.Clear();
 
+        var nonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
+
         await RefusedAsync(node.Request(jobId, spec: ChainedNodeFixture.SpecOf(other)), StatusCode.FailedPrecondition, "ERROR_REASON_SPEC_HASH_MISMATCH");
+
+        // Bytes the caller sent are the caller's: the job's own spec may still come, so the job stays pending.
+        Assert.Equal(JobStatus.Pending, (await node.Authority.Jobs.GetJobAsync(jobId)).Status);
+        Assert.Equal(nonce, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
     }
 
     [Fact]
@@ -187,16 +259,21 @@ public class ChainGateTests(ChainedNodeFixture node)
         var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade(epsilonMicros: 100_000), "0.5");
 
         await RefusedAsync(node.Request(jobId), StatusCode.InvalidArgument, "ERROR_REASON_INVALID_EPSILON");
+
+        await FailedJobs.AssertFailedAsync(node.Authority, jobId, "ERROR_REASON_INVALID_EPSILON", "spec.aggregate.epsilon_micros");
     }
 
     [Fact]
-    public async Task Execute_is_refused_for_a_job_that_already_failed_on_chain()
+    public async Task Execute_is_refused_for_a_job_that_already_failed_on_chain_and_sends_nothing()
     {
         var license = await node.LicenseAsync();
         var jobId = await node.SubmitAsync(license, ChainedNodeFixture.TaxPaidByGrade());
         await node.NodeChain.Ledger.Jobs.FailAsync(jobId, "operator cancelled");
+        var nonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
 
         await RefusedAsync(node.Request(jobId), StatusCode.FailedPrecondition, "ERROR_REASON_JOB_NOT_PENDING");
+
+        Assert.Equal(nonce, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
     }
 
     [Fact]
@@ -211,7 +288,13 @@ public class ChainGateTests(ChainedNodeFixture node)
         var license = await node.Operator.Licenses.GrantAsync(request, ComputationKindSet.Aggregate, 5, DateTimeOffset.UtcNow.AddDays(30), Epsilon.Zero);
         var jobId = await node.Enterprise.Jobs.SubmitAsync(license, ComputationKind.Aggregate, spec, Epsilon.Zero);
 
+        var nonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
+
         await RefusedAsync(node.Request(jobId), StatusCode.FailedPrecondition, "ERROR_REASON_WRONG_NODE");
+
+        // Not this node's dataset, so not this node's job to close.
+        Assert.Equal(JobStatus.Pending, (await node.Authority.Jobs.GetJobAsync(jobId)).Status);
+        Assert.Equal(nonce, await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending));
     }
 
     [Fact]

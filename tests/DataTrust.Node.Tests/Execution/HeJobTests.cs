@@ -34,6 +34,14 @@ public class HeJobTests(HeNodesFixture f)
     private async Task AssertPendingAsync(ulong jobId) =>
         Assert.Equal(JobStatus.Pending, (await f.Authority.Jobs.GetJobAsync(jobId)).Status);
 
+    /// <summary>The refusal's reason and field, and that the node failed the job on chain with them.</summary>
+    private async Task AssertFailedAsync(ulong jobId, RpcException ex)
+    {
+        var info = ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!;
+        Assert.Contains($"Job {jobId} was failed on chain", ex.Status.Detail, StringComparison.Ordinal);
+        await FailedJobs.AssertFailedAsync(f.Authority, jobId, info.Reason, info.Metadata["field"]);
+    }
+
     private JobSpec Weighted(EncryptedModel? model = null, HeKeys? keys = null)
     {
         var spec = new HeWeightedAggregateSpec
@@ -142,20 +150,20 @@ public class HeJobTests(HeNodesFixture f)
     }
 
     [Fact]
-    public async Task Weighted_aggregate_refuses_weights_encrypted_under_other_parameters_and_computes_nothing()
+    public async Task Weighted_aggregate_refuses_weights_encrypted_under_other_parameters_computes_nothing_and_fails_the_job()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         using var other = HeClient.Generate(8192, 41);
         var spec = Weighted(model: other.EncryptModel(["revenue", "tax_paid"], [2, 3], 0));
         var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
 
-        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
 
-        await AssertPendingAsync(jobId);
+        await AssertFailedAsync(jobId, ex);
     }
 
     [Fact]
-    public async Task Weighted_aggregate_refuses_a_truncated_weights_ciphertext()
+    public async Task Weighted_aggregate_refuses_a_truncated_weights_ciphertext_and_fails_the_job()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var model = f.He.EncryptModel(["revenue", "tax_paid"], [2, 3], 0);
@@ -163,13 +171,13 @@ public class HeJobTests(HeNodesFixture f)
         var spec = Weighted(model: model);
         var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
 
-        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
 
-        await AssertPendingAsync(jobId);
+        await AssertFailedAsync(jobId, ex);
     }
 
     [Fact]
-    public async Task Weighted_aggregate_refuses_a_weights_ciphertext_with_one_altered_byte()
+    public async Task Weighted_aggregate_refuses_a_weights_ciphertext_with_one_altered_byte_and_fails_the_job()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var model = f.He.EncryptModel(["revenue", "tax_paid"], [2, 3], 0);
@@ -179,13 +187,13 @@ public class HeJobTests(HeNodesFixture f)
         var spec = Weighted(model: model);
         var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
 
-        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_PAYLOAD_INVALID");
 
-        await AssertPendingAsync(jobId);
+        await AssertFailedAsync(jobId, ex);
     }
 
     [Fact]
-    public async Task Weighted_aggregate_refuses_evaluation_keys_without_a_rotation_it_needs()
+    public async Task Weighted_aggregate_refuses_evaluation_keys_without_a_rotation_it_needs_and_fails_the_job()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var keys = f.He.CreateKeys(HeLayout.BlockWidth(2));
@@ -193,13 +201,13 @@ public class HeJobTests(HeNodesFixture f)
         var spec = Weighted(keys: keys);
         var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
 
-        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_KEYS_MISMATCH");
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_KEYS_MISMATCH");
 
-        await AssertPendingAsync(jobId);
+        await AssertFailedAsync(jobId, ex);
     }
 
     [Fact]
-    public async Task Weighted_aggregate_refuses_evaluation_keys_made_under_other_parameters()
+    public async Task Weighted_aggregate_refuses_evaluation_keys_made_under_other_parameters_and_fails_the_job()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         using var other = HeClient.Generate(8192, 41);
@@ -208,9 +216,9 @@ public class HeJobTests(HeNodesFixture f)
         var spec = Weighted(keys: keys);
         var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
 
-        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_KEYS_MISMATCH");
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_HE_KEYS_MISMATCH");
 
-        await AssertPendingAsync(jobId);
+        await AssertFailedAsync(jobId, ex);
     }
 
     [Fact]
@@ -242,7 +250,7 @@ public class HeJobTests(HeNodesFixture f)
     }
 
     [Fact]
-    public async Task Scoring_is_refused_when_a_named_subject_has_not_consented()
+    public async Task Scoring_is_refused_and_failed_on_chain_when_a_named_subject_has_not_consented()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var spec = Scoring(f.OtherCode);
@@ -251,11 +259,11 @@ public class HeJobTests(HeNodesFixture f)
         var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_MISSING");
 
         Assert.Contains(f.OtherCode, ex.Status.Detail, StringComparison.Ordinal);
-        await AssertPendingAsync(jobId);
+        await AssertFailedAsync(jobId, ex);
     }
 
     [Fact]
-    public async Task Scoring_several_subjects_is_refused_as_a_whole_when_one_of_them_has_not_consented()
+    public async Task Scoring_several_subjects_is_refused_and_failed_as_a_whole_when_one_of_them_has_not_consented()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var dataset = DatasetIds.OnChainId("tax");
@@ -268,7 +276,7 @@ public class HeJobTests(HeNodesFixture f)
             var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_MISSING");
 
             Assert.Equal("spec.he_scoring.subjects[1]", ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Metadata["field"]);
-            await AssertPendingAsync(jobId);
+            await AssertFailedAsync(jobId, ex);
         }
         finally
         {
@@ -277,7 +285,7 @@ public class HeJobTests(HeNodesFixture f)
     }
 
     [Fact]
-    public async Task Scoring_is_refused_when_consent_is_withdrawn_after_the_job_was_submitted()
+    public async Task Scoring_is_refused_and_failed_when_consent_is_withdrawn_after_the_job_was_submitted()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var dataset = DatasetIds.OnChainId("tax");
@@ -286,13 +294,13 @@ public class HeJobTests(HeNodesFixture f)
         var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec);
         await f.Subject.Consents.WithdrawAsync(f.Bank.Account!.Value, dataset, HeNodesFixture.Purpose);
 
-        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_MISSING");
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.PermissionDenied, "ERROR_REASON_CONSENT_MISSING");
 
-        await AssertPendingAsync(jobId);
+        await AssertFailedAsync(jobId, ex);
     }
 
     [Fact]
-    public async Task Scoring_is_refused_naming_the_subject_and_the_column_when_the_consent_omits_a_column_the_model_reads()
+    public async Task Scoring_is_refused_and_failed_naming_the_subject_and_the_column_when_the_consent_omits_a_column_the_model_reads()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var dataset = DatasetIds.OnChainId("tax");
@@ -307,7 +315,7 @@ public class HeJobTests(HeNodesFixture f)
             Assert.Equal("spec.he_scoring.subjects[0]", ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Metadata["field"]);
             Assert.Contains(f.SubjectCode, ex.Status.Detail, StringComparison.Ordinal);
             Assert.Contains("the model reads tax_paid too", ex.Status.Detail, StringComparison.Ordinal);
-            await AssertPendingAsync(jobId);
+            await AssertFailedAsync(jobId, ex);
         }
         finally
         {
@@ -346,15 +354,15 @@ public class HeJobTests(HeNodesFixture f)
     }
 
     [Fact]
-    public async Task Scoring_that_spends_epsilon_is_refused()
+    public async Task Scoring_that_spends_epsilon_is_refused_and_failed()
     {
         var license = await f.LicenseAsync("tax", HeKinds);
         var spec = Scoring(f.SubjectCode);
         var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeScoring, spec, epsilon: "0.5");
 
-        await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_INVALID_EPSILON");
+        var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec), StatusCode.InvalidArgument, "ERROR_REASON_INVALID_EPSILON");
 
-        await AssertPendingAsync(jobId);
+        await AssertFailedAsync(jobId, ex);
     }
 
     private async Task<(ulong Tax, ulong Social, JobSpec Spec)> SubmitCrossDomainAsync()
@@ -424,7 +432,7 @@ public class HeJobTests(HeNodesFixture f)
     }
 
     [Fact]
-    public async Task Cross_domain_sum_is_refused_and_nothing_committed_when_a_part_node_refuses_its_part()
+    public async Task Cross_domain_sum_is_refused_and_the_part_node_fails_only_its_own_job_when_it_refuses_its_part()
     {
         var spec = CrossDomain();
         var taxJob = await f.SubmitHashedAsync(await f.LicenseAsync("tax", HeKinds), ComputationKind.HeCrossDomainSum, spec);
@@ -435,8 +443,11 @@ public class HeJobTests(HeNodesFixture f)
         var ex = await RefusedAsync(HeNodesFixture.StreamAsync(f.TaxJobs, CoordinatedHeader(taxJob, socialJob), spec), StatusCode.FailedPrecondition, "ERROR_REASON_PEER_REFUSED");
 
         Assert.Contains("ERROR_REASON_LICENSE_INVALID", ex.Status.Detail, StringComparison.Ordinal);
+
+        // The part's node failed its own job (its license is revoked, so it can never run); the coordinating job stays
+        // pending: its requester may name another part job under a valid license.
         await AssertPendingAsync(taxJob);
-        await AssertPendingAsync(socialJob);
+        await FailedJobs.AssertFailedAsync(f.Authority, socialJob, "ERROR_REASON_LICENSE_INVALID", "job_id");
     }
 
     [Fact]

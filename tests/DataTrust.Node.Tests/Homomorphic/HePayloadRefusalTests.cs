@@ -203,12 +203,15 @@ public sealed class HePayloadRefusalTests(HeFixture fixture) : IClassFixture<HeF
     }
 
     [Fact]
-    public void An_unknown_feature_column_is_refused_by_the_executor()
+    public void An_unknown_feature_column_is_refused_by_the_executor_before_any_row_is_read()
     {
         var spec = Spec();
         spec.Model.Features[0] = "no_such_column";
 
-        var refusal = fixture.Executor.WeightedAggregate(spec, Epsilon.Zero, policy, CancellationToken.None).Refusal!;
+        var outcome = fixture.Executor.WeightedAggregate(spec, Epsilon.Zero, policy, CancellationToken.None);
+        var refusal = outcome.Refusal!;
+
+        Assert.False(outcome.RowsRead);
 
         Assert.Equal(ErrorReason.UnknownColumn, refusal.Reason);
         Assert.Equal(Prefix + ".model.features[0]", refusal.Field);
@@ -216,24 +219,31 @@ public sealed class HePayloadRefusalTests(HeFixture fixture) : IClassFixture<HeF
     }
 
     [Fact]
-    public void A_plaintext_modulus_too_small_for_the_sums_is_refused()
+    public void A_plaintext_modulus_too_small_for_the_sums_is_refused_after_the_rows_were_read()
     {
         using var small = HeClient.Generate(4096, 17);
         var spec = He.Weighted(small, "tax", ["revenue"], [1], 4, "year");
 
-        var refusal = fixture.Executor.WeightedAggregate(spec, Epsilon.Zero, policy, CancellationToken.None).Refusal!;
+        var outcome = fixture.Executor.WeightedAggregate(spec, Epsilon.Zero, policy, CancellationToken.None);
+        var refusal = outcome.Refusal!;
+
+        // It depends on the data, so the node does not fail the job as refused before reading.
+        Assert.True(outcome.RowsRead);
 
         Assert.Equal(ErrorReason.HeModulusTooSmall, refusal.Reason);
         Assert.Equal(Prefix + ".keys.parameters", refusal.Field);
     }
 
     [Fact]
-    public void A_scoring_value_too_large_for_the_plaintext_modulus_is_refused()
+    public void A_scoring_value_too_large_for_the_plaintext_modulus_is_refused_after_the_rows_were_read()
     {
         using var small = HeClient.Generate(4096, 17);
         var spec = He.Scoring(small, "tax", ["revenue"], [1], 4, He.Csv(fixture.TaxCsv).Select(r => r[0]).Distinct().Take(50));
 
-        var refusal = fixture.Executor.Score(spec, policy, CancellationToken.None).Refusal!;
+        var outcome = fixture.Executor.Score(spec, policy, CancellationToken.None);
+        var refusal = outcome.Refusal!;
+
+        Assert.True(outcome.RowsRead);
 
         Assert.Equal(ErrorReason.HeModulusTooSmall, refusal.Reason);
     }
