@@ -148,7 +148,7 @@ internal static class ChainCommands
             using var client = new JsonRpcClient(parse.GetValue(rpc)!);
             if (!await DevChain.IsDevChainAsync(client, environment.CancellationToken).ConfigureAwait(false))
             {
-                throw new CliException($"{client.Endpoint} is not a local dev chain: 'chain fund' only mints test ether on anvil.");
+                throw new CliException($"{client.Endpoint} is not a local dev chain: 'chain fund' only mints test ether on anvil or ganache.");
             }
 
             var wei = new BigInteger(decimal.Truncate(amount * 1_000_000_000m)) * BigInteger.Pow(10, 9);

@@ -5,7 +5,8 @@ namespace DataTrust.Ledger.LocalChain;
 
 /// <summary>
 /// The chain/ folder of a DataTrust checkout: the contracts' artifacts and the pinned npm packages (solc,
-/// anvil, cast), which are installed on first use with <c>npm ci</c> so a fresh clone needs only Node.js.
+/// anvil, cast, ganache), which are installed on first use with <c>npm ci</c> from the committed package-lock.json,
+/// so a fresh clone needs only Node.js.
 /// </summary>
 public sealed class ChainToolchain
 {
@@ -28,11 +29,18 @@ public sealed class ChainToolchain
     /// <summary>The cast binary of the pinned npm package (used by tests as an independent check).</summary>
     public string CastPath => Path.Combine(Directory, "node_modules", "@foundry-rs", "cast-linux-amd64", "bin", "cast");
 
+    /// <summary>The JavaScript entry point of the pinned ganache package (a second, independent EVM run with Node.js).</summary>
+    public string GanacheScriptPath => Path.Combine(Directory, "node_modules", "ganache", "dist", "node", "cli.js");
+
     /// <summary>The folder of the compiled contract artifacts (committed).</summary>
     public string ArtifactsDirectory => Path.Combine(Directory, "artifacts");
 
     /// <summary>True when the pinned packages are installed.</summary>
-    public bool IsInstalled => File.Exists(AnvilPath) && File.Exists(CastPath) && File.Exists(Path.Combine(Directory, "node_modules", "solc", "package.json"));
+    public bool IsInstalled =>
+        File.Exists(AnvilPath)
+        && File.Exists(CastPath)
+        && File.Exists(GanacheScriptPath)
+        && File.Exists(Path.Combine(Directory, "node_modules", "solc", "package.json"));
 
     /// <summary>
     /// Finds chain/: <see cref="ChainDirectoryVariable"/> if set, else the nearest chain/ holding DataTrust's

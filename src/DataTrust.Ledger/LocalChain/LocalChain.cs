@@ -7,13 +7,29 @@ using DataTrust.Ledger.Rpc;
 
 namespace DataTrust.Ledger.LocalChain;
 
+/// <summary>Which EVM implementation a <see cref="LocalChain"/> runs; both come pinned in chain/package.json.</summary>
+public enum ChainEngine
+{
+    /// <summary>Foundry's anvil (Rust): the default, fast to start.</summary>
+    Anvil,
+
+    /// <summary>Ganache (JavaScript, run with Node.js): a second, independent EVM, slower to start.</summary>
+    Ganache,
+}
+
 /// <summary>Settings for a <see cref="LocalChain"/>.</summary>
 public sealed record LocalChainOptions
 {
+    /// <summary>The EVM to run; anvil unless told otherwise.</summary>
+    public ChainEngine Engine { get; init; } = ChainEngine.Anvil;
+
     /// <summary>The loopback port to listen on; 0 picks a free one.</summary>
     public int Port { get; init; }
 
-    /// <summary>A state file: loaded at start if it exists, written when the chain stops, so the chain survives a restart.</summary>
+    /// <summary>
+    /// Where the chain keeps its state so it survives a restart: for anvil a state file (loaded at start if it
+    /// exists, written when the chain stops), for ganache a database folder (written as blocks are mined).
+    /// </summary>
     public string? StatePath { get; init; }
 
     /// <summary>The chain id (anvil's default is 31337).</summary>
@@ -31,16 +47,20 @@ public sealed record LocalChainOptions
     /// <summary>The block gas limit; null keeps anvil's default (30 million).</summary>
     public ulong? GasLimit { get; init; }
 
-    /// <summary>How many prefunded development accounts anvil creates.</summary>
+    /// <summary>
+    /// How many prefunded development accounts the chain creates: anvil's well-known test keys (from the mnemonic
+    /// <see cref="LocalChain.DevelopmentMnemonic"/>), 10,000 ether each, on either engine.
+    /// </summary>
     public int Accounts { get; init; } = 10;
 
-    /// <summary>How long to wait for anvil to listen.</summary>
+    /// <summary>How long to wait for the chain to listen.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>
-/// A local anvil node started from chain/node_modules on a loopback port, for the embedded default and the
-/// tests. Dispose stops it (gracefully, so a state file is written) and leaves no process behind.
+/// A local EVM node (anvil, or ganache when <see cref="LocalChainOptions.Engine"/> says so) started from
+/// chain/node_modules on a loopback port, for the embedded default and the tests. Dispose stops it (gracefully, so
+/// its state is written) and leaves no process behind.
 /// </summary>
 public sealed partial class LocalChain : IAsyncDisposable
 {
@@ -67,69 +87,78 @@ public sealed partial class LocalChain : IAsyncDisposable
     /// <summary>The chain id.</summary>
     public ulong ChainId => Options.ChainId;
 
+    /// <summary>The EVM this chain runs.</summary>
+    public ChainEngine Engine => Options.Engine;
+
+    /// <summary>The BIP-39 mnemonic of the development accounts (anvil's and hardhat's public test mnemonic).</summary>
+    public const string DevelopmentMnemonic = "test test test test test test test test test test test junk";
+
     /// <summary>
-    /// The private keys (hex) of anvil's prefunded development accounts, as anvil printed them at start.
+    /// The private keys (hex) of the prefunded development accounts, as the chain printed them at start (the same
+    /// keys on anvil and ganache).
     /// They are public test keys; never use them on a real chain.
     /// </summary>
     public IReadOnlyList<string> DevelopmentPrivateKeys { get; }
 
-    /// <summary>The operating-system process id of anvil.</summary>
+    /// <summary>The operating-system process id of the chain (anvil, or node running ganache).</summary>
     public int ProcessId => _process.Id;
 
-    /// <summary>True while anvil runs.</summary>
+    /// <summary>True while the chain runs.</summary>
     public bool IsRunning => !_process.HasExited;
 
-    /// <summary>Installs the toolchain if needed and starts anvil; returns once it answers JSON-RPC.</summary>
-    /// <exception cref="LocalChainException">The toolchain is missing and cannot be installed, or anvil did not start.</exception>
+    /// <summary>Installs the toolchain if needed and starts the chain; returns once it answers JSON-RPC.</summary>
+    /// <exception cref="LocalChainException">The toolchain is missing and cannot be installed, or the chain did not start.</exception>
     public static async Task<LocalChain> StartAsync(LocalChainOptions? options = null, ChainToolchain? toolchain = null, CancellationToken cancellationToken = default)
     {
         options ??= new LocalChainOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Accounts, 1);
+        if (options.BlockTime is { } blockTime && blockTime < TimeSpan.FromMilliseconds(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), blockTime, "A block time must be at least 10 ms; use null for automine.");
+        }
+
+        if (!Enum.IsDefined(options.Engine))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Engine, "Unknown chain engine.");
+        }
+
         toolchain ??= ChainToolchain.Locate();
         await toolchain.EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
 
-        var start = new ProcessStartInfo(toolchain.AnvilPath)
+        if (options.Engine == ChainEngine.Anvil)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        var args = new List<string>
+            return await LaunchAsync(options, toolchain, options.Port, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Ganache refuses port 0, so a free port is picked here; another process may take it first, so retry.
+        if (options.Port != 0)
         {
-            "--host", "127.0.0.1",
-            "--port", options.Port.ToString(CultureInfo.InvariantCulture),
-            "--chain-id", options.ChainId.ToString(CultureInfo.InvariantCulture),
-            "--hardfork", options.Hardfork,
-            "--accounts", options.Accounts.ToString(CultureInfo.InvariantCulture),
-        };
-        if (options.BlockTime is { } blockTime)
+            return await LaunchAsync(options, toolchain, options.Port, cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var attempt = 1; ; attempt++)
         {
-            if (blockTime < TimeSpan.FromMilliseconds(10))
+            try
             {
-                throw new ArgumentOutOfRangeException(nameof(options), blockTime, "A block time must be at least 10 ms; use null for automine.");
+                return await LaunchAsync(options, toolchain, FreeLoopbackPort(), cancellationToken).ConfigureAwait(false);
             }
-
-            args.AddRange(["--block-time", blockTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
+            catch (LocalChainException ex) when (attempt < 3 && ex.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                // The probed port was taken between the probe and ganache's bind: try another.
+            }
         }
+    }
 
-        if (options.GasLimit is { } gasLimit)
-        {
-            args.AddRange(["--gas-limit", gasLimit.ToString(CultureInfo.InvariantCulture)]);
-        }
-
-        if (options.StatePath is { } statePath)
-        {
-            var full = Path.GetFullPath(statePath);
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            args.AddRange(["--state", full]);
-        }
-
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    private static async Task<LocalChain> LaunchAsync(LocalChainOptions options, ChainToolchain toolchain, int port, CancellationToken cancellationToken)
+    {
+        var engineName = options.Engine == ChainEngine.Anvil ? "anvil" : "ganache";
+        var start = options.Engine == ChainEngine.Anvil ? AnvilStart(options, toolchain, port) : GanacheStart(options, toolchain, port);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
 
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -162,7 +191,7 @@ public sealed partial class LocalChain : IAsyncDisposable
                 }
             }
         };
-        process.Exited += (_, _) => listening.TrySetException(new LocalChainException("anvil exited before it listened."));
+        process.Exited += (_, _) => listening.TrySetException(new LocalChainException($"{engineName} exited before it listened."));
 
         try
         {
@@ -171,20 +200,24 @@ public sealed partial class LocalChain : IAsyncDisposable
         catch (System.ComponentModel.Win32Exception ex)
         {
             process.Dispose();
-            throw new LocalChainException($"anvil could not be started from {toolchain.AnvilPath}: {ex.Message}", ex);
+            var what = options.Engine == ChainEngine.Anvil
+                ? $"anvil could not be started from {toolchain.AnvilPath}"
+                : "ganache could not be started: 'node' (Node.js) was not found on PATH";
+            throw new LocalChainException($"{what}: {ex.Message}", ex);
         }
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        int port;
+        int listeningPort;
         try
         {
-            port = await listening.Task.WaitAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
+            listeningPort = await listening.Task.WaitAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LocalChainException or TimeoutException or OperationCanceledException)
         {
             KillQuietly(process);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             process.Dispose();
             string log;
             lock (output)
@@ -197,7 +230,8 @@ public sealed partial class LocalChain : IAsyncDisposable
                 throw;
             }
 
-            throw new LocalChainException($"anvil did not start listening within {options.StartTimeout.TotalSeconds:0} s. Its output:\n{Tail(log)}", ex);
+            var why = ex is TimeoutException ? $"did not start listening within {options.StartTimeout.TotalSeconds:0} s" : "exited before it listened";
+            throw new LocalChainException($"{engineName} {why}. Its output:\n{Tail(log)}", ex);
         }
 
         string printed;
@@ -207,16 +241,114 @@ public sealed partial class LocalChain : IAsyncDisposable
         }
 
         var keys = ParsePrivateKeys(printed);
-        var chain = new LocalChain(process, output, new Uri($"http://127.0.0.1:{port}"), options, keys);
-        using var rpc = new JsonRpcClient(chain.RpcUri);
-        await rpc.EnsureChainIdAsync(options.ChainId, cancellationToken).ConfigureAwait(false);
+        var chain = new LocalChain(process, output, new Uri($"http://127.0.0.1:{listeningPort}"), options, keys);
+        try
+        {
+            using var rpc = new JsonRpcClient(chain.RpcUri);
+            await rpc.EnsureChainIdAsync(options.ChainId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await chain.StopAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return chain;
+    }
+
+    private static ProcessStartInfo AnvilStart(LocalChainOptions options, ChainToolchain toolchain, int port)
+    {
+        var start = new ProcessStartInfo(toolchain.AnvilPath);
+        var args = new List<string>
+        {
+            "--host", "127.0.0.1",
+            "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--chain-id", options.ChainId.ToString(CultureInfo.InvariantCulture),
+            "--hardfork", options.Hardfork,
+            "--accounts", options.Accounts.ToString(CultureInfo.InvariantCulture),
+        };
+        if (options.BlockTime is { } blockTime)
+        {
+            args.AddRange(["--block-time", blockTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
+        }
+
+        if (options.GasLimit is { } gasLimit)
+        {
+            args.AddRange(["--gas-limit", gasLimit.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (options.StatePath is { } statePath)
+        {
+            var full = Path.GetFullPath(statePath);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            args.AddRange(["--state", full]);
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
+    private static ProcessStartInfo GanacheStart(LocalChainOptions options, ChainToolchain toolchain, int port)
+    {
+        // Node runs the pinned package's script directly: no npx, no shell, no lookup of another ganache.
+        var start = new ProcessStartInfo("node");
+        var args = new List<string>
+        {
+            toolchain.GanacheScriptPath,
+            "--server.host", "127.0.0.1",
+            "--server.port", port.ToString(CultureInfo.InvariantCulture),
+            "--server.ws", "false",
+            "--chain.chainId", options.ChainId.ToString(CultureInfo.InvariantCulture),
+            "--chain.hardfork", options.Hardfork,
+
+            // anvil's accounts: the same mnemonic and HD path give the same keys, with anvil's balance.
+            "--wallet.mnemonic", DevelopmentMnemonic,
+            "--wallet.totalAccounts", options.Accounts.ToString(CultureInfo.InvariantCulture),
+            "--wallet.defaultBalance", "10000",
+
+            // Quiet: no log line per RPC call (the banner with the keys and the listening line are still printed).
+            "--logging.quiet", "true",
+        };
+        if (options.BlockTime is { } blockTime)
+        {
+            args.AddRange(["--miner.blockTime", blockTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
+        }
+
+        if (options.GasLimit is { } gasLimit)
+        {
+            args.AddRange(["--miner.blockGasLimit", gasLimit.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (options.StatePath is { } statePath)
+        {
+            var full = Path.GetFullPath(statePath);
+            System.IO.Directory.CreateDirectory(full);
+            args.AddRange(["--database.dbPath", full]);
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>A new JSON-RPC client for this chain (the caller disposes it).</summary>
     public JsonRpcClient CreateClient(JsonRpcClientOptions? options = null) => new(RpcUri, options);
 
-    /// <summary>What anvil has printed so far (for diagnostics).</summary>
+    /// <summary>What the chain has printed so far (for diagnostics).</summary>
     public string Output
     {
         get
@@ -228,7 +360,7 @@ public sealed partial class LocalChain : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops anvil: asks it to exit (so it writes its state file), and kills it if it does not within the timeout.</summary>
+    /// <summary>Stops the chain: asks it to exit (so it writes its state), and kills it if it does not within the timeout.</summary>
     public async Task StopAsync(TimeSpan? timeout = null)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -239,7 +371,7 @@ public sealed partial class LocalChain : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         if (!_process.HasExited)
         {
-            // SIGTERM lets anvil dump --state before it exits; Process.Kill would be SIGKILL.
+            // SIGTERM lets anvil dump --state and ganache close its database before they exit; Process.Kill would be SIGKILL.
             _ = SendSignal(_process.Id, SigTerm);
             using var wait = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
             try
@@ -261,7 +393,7 @@ public sealed partial class LocalChain : IAsyncDisposable
 
     private void OnProcessExit(object? sender, EventArgs e)
     {
-        // The host is going away without disposing us: never leave anvil behind.
+        // The host is going away without disposing us: never leave the chain behind.
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
             KillQuietly(_process);
@@ -307,6 +439,7 @@ public sealed partial class LocalChain : IAsyncDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
 
+    // anvil prints "Listening on 127.0.0.1:PORT", ganache "RPC Listening on 127.0.0.1:PORT".
     [GeneratedRegex(@"Listening on 127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 
