@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Text.Json.Nodes;
+using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.LocalChain;
 using DataTrust.Ledger.Rpc;
+using DataTrust.Ledger.Signing;
 using Xunit.Abstractions;
 
 namespace DataTrust.Ledger.Tests.Rpc;
@@ -94,6 +97,28 @@ public class GanacheChainTests(ITestOutputHelper output)
 
         Assert.Contains("ganache", ex.Message, StringComparison.Ordinal);
         Assert.Contains("EADDRINUSE", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Our_contracts_deploy_on_ganache_and_its_refusals_are_decoded_custom_errors()
+    {
+        await using var ganache = await LocalChain.LocalChain.StartAsync(Ganache);
+        using var rpc = ganache.CreateClient();
+        using var authorityKey = EthereumKey.FromPrivateKeyHex(ganache.DevelopmentPrivateKeys[0]);
+        var authority = await DataTrustLedger.DeployAsync(rpc, authorityKey);
+        using var outsiderKey = EthereumKey.Generate();
+        await rpc.CallAsync("evm_setAccountBalance", [outsiderKey.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 20))]);
+        var outsider = await DataTrustLedger.ConnectAsync(rpc, authority.Deployment, outsiderKey);
+        await authority.Participants.AdmitAsync(outsiderKey.Address, Role.Auditor, "Audit office");
+
+        var notAuthority = await Assert.ThrowsAsync<ContractRevertedException>(() => outsider.Participants.AdmitAsync(authorityKey.Address, Role.Operator, "x"));
+        var alreadyAdmitted = await Assert.ThrowsAsync<ContractRevertedException>(() => authority.Participants.AdmitAsync(outsiderKey.Address, Role.Operator, "again"));
+
+        Assert.Equal("NotAuthority", notAuthority.ErrorName);
+        Assert.Equal(outsiderKey.Address, notAuthority.Error.Arguments.GetAddress("caller"));
+        Assert.Equal("AlreadyAdmitted", alreadyAdmitted.ErrorName);
+        Assert.True(await authority.Participants.IsActiveAsync(outsiderKey.Address, Role.Auditor));
+        Assert.False(await authority.Participants.IsActiveAsync(outsiderKey.Address, Role.Operator));
     }
 
     private static bool IsAlive(int pid)
