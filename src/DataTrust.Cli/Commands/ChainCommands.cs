@@ -26,7 +26,8 @@ internal static class ChainCommands
         var port = new Option<int>("--port") { Description = "Loopback port (0 picks a free one)", DefaultValueFactory = _ => 8545 };
         var state = new Option<FileInfo?>("--state") { Description = "State file: loaded at start if present, written at stop" };
         var exitAfter = new Option<double?>("--exit-after-seconds") { Description = "Stop after this long (for scripts and tests)", Hidden = true };
-        var command = new Command("start", "Run a local anvil chain in the foreground until Ctrl+C") { port, state, exitAfter };
+        var engine = new Option<string>("--engine") { Description = "The EVM: anvil (default) or ganache (slower to start; --state is then a folder)", DefaultValueFactory = _ => "anvil" };
+        var command = new Command("start", "Run a local chain (anvil, or ganache) in the foreground until Ctrl+C") { port, state, exitAfter, engine };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             var portValue = parse.GetValue(port);
@@ -35,11 +36,18 @@ internal static class ChainCommands
                 throw new CliException($"--port {portValue} is not a TCP port (0..65535).");
             }
 
+            var engineName = parse.GetValue(engine)!;
+            var engineValue = engineName.ToLowerInvariant() switch
+            {
+                "anvil" => ChainEngine.Anvil,
+                "ganache" => ChainEngine.Ganache,
+                _ => throw new CliException($"--engine '{engineName}' is not a local chain DataTrust can run: use anvil or ganache."),
+            };
             var statePath = parse.GetValue(state)?.FullName;
-            var chain = await LocalChain.StartAsync(new LocalChainOptions { Port = portValue, StatePath = statePath }, cancellationToken: environment.CancellationToken).ConfigureAwait(false);
+            var chain = await LocalChain.StartAsync(new LocalChainOptions { Engine = engineValue, Port = portValue, StatePath = statePath }, cancellationToken: environment.CancellationToken).ConfigureAwait(false);
             try
             {
-                environment.Out.WriteLine($"Local chain {chain.ChainId} listening on {chain.RpcUri}");
+                environment.Out.WriteLine($"Local chain {chain.ChainId} ({engineValue.ToString().ToLowerInvariant()}) listening on {chain.RpcUri}");
                 environment.Out.WriteLine($"Its {chain.DevelopmentPrivateKeys.Count} dev accounts are funded TEST accounts with publicly known keys: never use them on a real chain.");
                 foreach (var devKey in chain.DevelopmentPrivateKeys)
                 {

@@ -39,6 +39,47 @@ public sealed class ChainCommandTests(CliFixture fixture)
     }
 
     [Fact]
+    public async Task Start_with_engine_ganache_runs_ganache_with_the_same_dev_accounts_and_stops_it()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var environment = CliFixture.Environment(output, error, cancellationToken: cancel.Token);
+
+        var running = CliApp.RunAsync(["chain", "start", "--port", "0", "--engine", "ganache"], environment);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!output.ToString().Contains("Press Ctrl+C", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !running.IsCompleted)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains("(ganache) listening on ", output.ToString(), StringComparison.Ordinal);
+        var url = output.ToString().Split("listening on ")[1].Split('\n')[0].Trim();
+        using (var rpc = new JsonRpcClient(new Uri(url)))
+        {
+            Assert.StartsWith("Ganache/", (await rpc.CallAsync("web3_clientVersion", [])).GetString(), StringComparison.Ordinal);
+            Assert.Equal(31337UL, await rpc.GetChainIdAsync());
+        }
+
+        await cancel.CancelAsync();
+        var exit = await running;
+
+        Assert.Equal(CliApp.Ok, exit);
+        Assert.Contains("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Chain stopped", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_with_an_unknown_engine_fails_with_one_sentence_and_starts_nothing()
+    {
+        var run = await fixture.RunAsync("chain", "start", "--port", "0", "--engine", "hardhat", "--exit-after-seconds", "1");
+
+        Assert.Equal(CliApp.Failed, run.Exit);
+        Assert.Contains("--engine 'hardhat' is not a local chain DataTrust can run: use anvil or ganache.", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("listening", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Fund_sets_the_balance_of_an_account_on_a_dev_chain()
     {
         var (_, account) = await fixture.NewKeyAsync("fund-me");
