@@ -190,7 +190,8 @@ public sealed class JobClient
         var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
         using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
         var client = new JobService.JobServiceClient(channel);
-        var request = new ExecuteRequest { JobId = JobStreams.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(Sign(jobId).ToBytes()) };
+        var (signature, expiresAt) = Sign(jobId);
+        var request = new ExecuteRequest { JobId = JobStreams.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()), AuthorizationExpiresAt = expiresAt };
         var response = await CallAsync(() => client.ExecuteAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
         return (node, response);
     }
@@ -261,8 +262,13 @@ public sealed class JobClient
         ArgumentNullException.ThrowIfNull(peerJobs);
         var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
-        var peers = peerJobs.Select(peer => new PeerJob { JobId = JobStreams.IdBytes(peer), RequesterSignature = ByteString.CopyFrom(Sign(peer).ToBytes()) });
-        var chunks = JobStreams.Split(jobId, Sign(jobId).ToBytes(), spec, peers);
+        var peers = peerJobs.Select(peer =>
+        {
+            var (peerSignature, peerExpiry) = Sign(peer);
+            return new PeerJob { JobId = JobStreams.IdBytes(peer), RequesterSignature = ByteString.CopyFrom(peerSignature.ToBytes()), AuthorizationExpiresAt = peerExpiry };
+        });
+        var (signature, expiresAt) = Sign(jobId);
+        var chunks = JobStreams.Split(jobId, signature.ToBytes(), expiresAt, spec, peers);
         using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
         var client = new JobService.JobServiceClient(channel);
         var response = await CallAsync(async () =>
@@ -391,7 +397,14 @@ public sealed class JobClient
         return (job, hash, signature!);
     }
 
-    private EthSignature Sign(ulong jobId) => JobAuthorization.Sign(_key, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId);
+    /// <summary>How long the authorization this client signs for each call stays valid (a captured one is refused after).</summary>
+    public TimeSpan AuthorizationValidity { get; init; } = JobAuthorization.DefaultValidity;
+
+    private (EthSignature Signature, ulong ExpiresAt) Sign(ulong jobId)
+    {
+        var expiresAt = JobAuthorization.ExpiryFrom(DateTimeOffset.UtcNow, AuthorizationValidity);
+        return (JobAuthorization.Sign(_key, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId, expiresAt), expiresAt);
+    }
 
     private static ulong ParseId(ByteString bytes, ulong within)
     {

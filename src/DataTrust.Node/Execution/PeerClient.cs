@@ -28,7 +28,7 @@ internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
     /// <summary>How long a part's node may take to compute and commit its partial before the sum gives up.</summary>
     private static readonly TimeSpan PartDeadline = TimeSpan.FromMinutes(10);
 
-    public async Task<PeerPartial> RequestPartialAsync(ChainJob coordinator, ChainJob part, ReadOnlyMemory<byte> requesterSignature, byte[] spec, int partIndex, CancellationToken cancellationToken)
+    public async Task<PeerPartial> RequestPartialAsync(ChainJob coordinator, ChainJob part, PeerJobRequest authorization, byte[] spec, int partIndex, CancellationToken cancellationToken)
     {
         var dataset = await ledger.Catalog.GetDatasetAsync(part.DatasetId, cancellationToken).ConfigureAwait(false);
         var node = await ledger.Participants.GetNodeAsync(dataset.Spec.Node, cancellationToken).ConfigureAwait(false);
@@ -42,7 +42,7 @@ internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
             JobId = JobStreams.IdBytes(coordinator.Id),
             NodeSignature = ByteString.CopyFrom(CrossDomainAuthorization.Sign(signer, ledger.Deployment.Jobs, ledger.Deployment.ChainId, coordinator.Id, part.Id).ToBytes()),
         };
-        var chunks = JobStreams.Split(part.Id, requesterSignature.Span, spec, coordinator: claim);
+        var chunks = JobStreams.Split(part.Id, authorization.RequesterSignature.Span, authorization.ExpiresAt, spec, coordinator: claim);
 
         ExecuteResponse response;
         try

@@ -86,7 +86,7 @@ public static class NodeApp
         {
             // The container owns the link and disposes it with the host.
             builder.Services.AddSingleton(chain);
-            builder.Services.AddSingleton(provider => new ChainGate(chain.Ledger, chain.NodeKey.Address, provider.GetRequiredService<DatasetStore>()));
+            builder.Services.AddSingleton(provider => new ChainGate(chain.Ledger, chain.NodeKey.Address, provider.GetRequiredService<DatasetStore>(), provider.GetService<TimeProvider>(), options.MaxAuthorizationValidity));
             builder.Services.AddSingleton(_ => new ResultStore(Path.Combine(options.DataDirectory, "results")));
             builder.Services.AddSingleton(_ => ExecutionLog.Open(Path.Combine(options.DataDirectory, "execution.log")));
             builder.Services.AddSingleton(provider => new JobRunner(

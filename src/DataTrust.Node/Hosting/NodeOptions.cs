@@ -1,4 +1,5 @@
 using System.Net;
+using DataTrust.Node.Execution;
 using DataTrust.Node.Query;
 
 namespace DataTrust.Node.Hosting;
@@ -26,6 +27,12 @@ public sealed class NodeOptions
     /// 16 features carries about 12 MiB of keys and ciphertexts). Larger payloads are refused on the first chunk.
     /// </summary>
     public long MaxJobPayloadBytes { get; set; } = 64L << 20;
+
+    /// <summary>
+    /// How far ahead a requester's authorization (its signed request for a job) may expire; further is refused as
+    /// <c>AUTHORIZATION_TOO_LONG</c>, so a captured signature is worthless after at most this long (default one hour).
+    /// </summary>
+    public TimeSpan MaxAuthorizationValidity { get; set; } = ChainGate.DefaultMaxAuthorizationValidity;
 
     /// <summary>How the node reaches the ledger; without it the node serves its catalog and Explain, and refuses every job (fails closed).</summary>
     public NodeChainOptions Chain { get; set; } = new();

@@ -200,10 +200,11 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
     public async Task<ulong> SubmitAsync(ulong licenseId, AggregateQuery query, string epsilon = "0") =>
         await Enterprise.Jobs.SubmitAsync(licenseId, ComputationKind.Aggregate, SpecOf(query), Epsilon.Parse(epsilon));
 
-    public ExecuteRequest Request(ulong jobId, EthereumKey? signer = null, byte[]? spec = null)
+    public ExecuteRequest Request(ulong jobId, EthereumKey? signer = null, byte[]? spec = null, ulong? expiresAt = null)
     {
-        var signature = JobAuthorization.Sign(signer ?? EnterpriseKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId);
-        var request = new ExecuteRequest { JobId = IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()) };
+        var expiry = expiresAt ?? TestAuthorization.ExpiresAt;
+        var signature = JobAuthorization.Sign(signer ?? EnterpriseKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId, expiry);
+        var request = new ExecuteRequest { JobId = IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()), AuthorizationExpiresAt = expiry };
         if (spec is not null)
         {
             request.Spec = ByteString.CopyFrom(spec);

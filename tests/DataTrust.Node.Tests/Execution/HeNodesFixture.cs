@@ -140,10 +140,11 @@ public sealed class HeNodesFixture : IAsyncLifetime
     {
         JobId = ChainedNodeFixture.IdBytes(jobId),
         RequesterSignature = SignatureFor(jobId, signer),
+        AuthorizationExpiresAt = TestAuthorization.ExpiresAt,
     };
 
     public ByteString SignatureFor(ulong jobId, EthereumKey? signer = null) =>
-        ByteString.CopyFrom(JobAuthorization.Sign(signer ?? BankKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId).ToBytes());
+        ByteString.CopyFrom(JobAuthorization.Sign(signer ?? BankKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId, TestAuthorization.ExpiresAt).ToBytes());
 
     /// <summary>Streams a spec to a node and returns its answer.</summary>
     public static async Task<ExecuteResponse> StreamAsync(JobService.JobServiceClient client, JobChunk header, JobSpec spec)
@@ -158,7 +159,7 @@ public sealed class HeNodesFixture : IAsyncLifetime
     {
         var id = header.JobId.Span;
         var jobId = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(id[^8..]);
-        return JobStreams.Split(jobId, header.RequesterSignature.Span, spec, header.Peers, chunkSize, header.Coordinator);
+        return JobStreams.Split(jobId, header.RequesterSignature.Span, header.AuthorizationExpiresAt, spec, header.Peers, chunkSize, header.Coordinator);
     }
 
     public async Task DisposeAsync()
