@@ -56,13 +56,16 @@ public sealed partial class JobRunner
         _gate = gate;
         _executor = executor;
         _he = he ?? new HeExecutor(executor, executor.Store);
-        _peers = new PeerClient(ledger, signer);
+        _peers = new PeerClient(ledger, signer, () => PeerTrust);
         _ledger = ledger;
         _signer = signer;
         _results = results;
         _log = log;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<JobRunner>.Instance;
     }
+
+    /// <summary>Whom this node trusts when it calls another node (a cross-domain sum's parts); the system's roots by default.</summary>
+    public Transport.NodeTrust PeerTrust { get; init; } = Transport.NodeTrust.SystemRoots;
 
     /// <summary>Runs a job, or hands back the result of a job that already ran, to its requester only.</summary>
     public Task<JobOutcome> RunAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ulong expiresAt, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>

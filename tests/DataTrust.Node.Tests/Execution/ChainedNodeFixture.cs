@@ -96,11 +96,12 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(ImportSentinel(), NodeAccount, "Sentinel"));
 
         _app = NodeApp.Create(
-            new NodeOptions { DataDirectory = DataDirectory, ListenAddress = "127.0.0.1:0" },
+            new NodeOptions { DataDirectory = DataDirectory, ListenAddress = "127.0.0.1:0", TlsCertificate = TestTls.Loopback, PeerTrust = TestTls.Trust },
             logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace),
             new NodeChain(_chain.RpcUri, Authority.Deployment, nodeKey));
         await _app.StartAsync();
-        Channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(_app));
+        // Over TLS, trusting only the test CA.
+        Channel = TestTls.Trust.CreateChannel(NodeApp.BoundAddress(_app));
         Jobs = new JobService.JobServiceClient(Channel);
     }
 

@@ -111,13 +111,14 @@ public sealed class HeNodesFixture : IAsyncLifetime
             descriptor = store.Import(import);
         }
 
-        var app = NodeApp.Create(new NodeOptions { DataDirectory = directory, ListenAddress = "127.0.0.1:0" }, chain: new NodeChain(_chain!.RpcUri, Authority.Deployment, nodeKey));
+        // TLS between every party: the requester to each node, and the coordinating node to the other parts' nodes.
+        var app = NodeApp.Create(new NodeOptions { DataDirectory = directory, ListenAddress = "127.0.0.1:0", TlsCertificate = TestTls.Loopback, PeerTrust = TestTls.Trust }, chain: new NodeChain(_chain!.RpcUri, Authority.Deployment, nodeKey));
         await app.StartAsync();
         _apps.Add(app);
         var endpoint = NodeApp.BoundAddress(app);
         await Authority.Participants.AdmitNodeAsync(nodeKey.Address, $"{domain} node", domain, endpoint.ToString(), nodeKey.Address);
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(descriptor, nodeKey.Address, domain));
-        var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        var channel = TestTls.Trust.CreateChannel(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         return (nodeKey.Address, new JobService.JobServiceClient(channel), channel);
     }
 
