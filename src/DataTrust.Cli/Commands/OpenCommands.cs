@@ -23,10 +23,11 @@ internal static class OpenCommands
             dataset, outFile,
         };
         var chain = new ChainOptions(command, sends: false);
+        var tls = new NodeTlsOptions(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
-            var snapshot = await new SnapshotClient(connection.Ledger)
+            var snapshot = await new SnapshotClient(connection.Ledger, tls.Resolve(parse, environment))
                 .DownloadAsync(parse.GetValue(dataset)!, parse.GetValue(outFile)!.FullName, environment.CancellationToken)
                 .ConfigureAwait(false);
             if (chain.Json(parse))

@@ -38,6 +38,7 @@ internal static class OperatorCommands
             dataset, node, policy, name, kinds, grade, epsilonCap,
         };
         var chain = new ChainOptions(command, sends: true);
+        var tls = new NodeTlsOptions(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             var token = environment.CancellationToken;
@@ -59,7 +60,7 @@ internal static class OperatorCommands
                 throw new CliException($"{nodeAddress} is not an admitted node; the authority admits it with 'datatrust admin admit-node'.");
             }
 
-            var spec = await NodeCatalog.StatedSpecAsync(nodeInfo.Endpoint, nodeAddress, datasetId, token).ConfigureAwait(false);
+            var spec = await NodeCatalog.StatedSpecAsync(nodeInfo.Endpoint, nodeAddress, datasetId, tls.Resolve(parse, environment), token).ConfigureAwait(false);
             spec = policyFile?.Apply(spec) ?? spec;
             spec = spec with
             {
