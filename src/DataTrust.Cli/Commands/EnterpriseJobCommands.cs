@@ -69,8 +69,9 @@ internal static class EnterpriseJobCommands
                 aggregate.EpsilonMicros = (ulong)eps.Micros;
             }
 
+            var trust = tls.Resolve(parse, environment);
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
-            var client = new JobClient(connection.Ledger, connection.Key, tls.Resolve(parse, environment));
+            var client = new JobClient(connection.Ledger, connection.Key, trust);
             var ct = environment.CancellationToken;
             var open = licenses.Length == 0;
             if (open)
@@ -143,8 +144,9 @@ internal static class EnterpriseJobCommands
         {
             var modelFile = parse.GetValue(model);
             var heModel = modelFile is null ? null : HeModel.Load(modelFile);
+            var trust = tls.Resolve(parse, environment);
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
-            var client = new JobClient(connection.Ledger, connection.Key, tls.Resolve(parse, environment));
+            var client = new JobClient(connection.Ledger, connection.Key, trust);
             var jobId = parse.GetValue(job);
             var ct = environment.CancellationToken;
             var onChain = await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false);
@@ -256,8 +258,9 @@ internal static class EnterpriseJobCommands
     private static async Task<int> SubmitHeAsync(CliEnvironment environment, ParseResult parse, HeJobRequest request, HeRun options)
     {
         var json = parse.GetValue(options.Json);
+        var trust = options.Tls.Resolve(parse, environment);
         using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(options.Rpc)!, parse.GetValue(options.Deployment)!, parse.GetValue(options.Key)).ConfigureAwait(false);
-        var client = new JobClient(connection.Ledger, connection.Key, options.Tls.Resolve(parse, environment));
+        var client = new JobClient(connection.Ledger, connection.Key, trust);
         var he = new HeJobClient(client, connection.Ledger, connection.Key.Address, parse.GetValue(options.DataDir)!.FullName);
         var ct = environment.CancellationToken;
 

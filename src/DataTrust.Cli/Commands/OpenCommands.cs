@@ -26,8 +26,9 @@ internal static class OpenCommands
         var tls = new NodeTlsOptions(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
+            var trust = tls.Resolve(parse, environment);
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
-            var snapshot = await new SnapshotClient(connection.Ledger, tls.Resolve(parse, environment))
+            var snapshot = await new SnapshotClient(connection.Ledger, trust)
                 .DownloadAsync(parse.GetValue(dataset)!, parse.GetValue(outFile)!.FullName, environment.CancellationToken)
                 .ConfigureAwait(false);
             if (chain.Json(parse))
