@@ -237,7 +237,7 @@ public sealed class GrpcTests : IAsyncLifetime
     public async Task Execute_on_a_node_without_a_chain_is_refused_as_chain_unavailable()
     {
         var client = new JobService.JobServiceClient(server.Channel);
-        var request = new ExecuteRequest { JobId = Google.Protobuf.ByteString.CopyFrom([1]), RequesterSignature = Google.Protobuf.ByteString.CopyFrom(new byte[65]) };
+        var request = new ExecuteRequest { JobId = Google.Protobuf.ByteString.CopyFrom([1]), RequesterSignature = Google.Protobuf.ByteString.CopyFrom(new byte[65]), AuthorizationExpiresAt = TestAuthorization.ExpiresAt };
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await client.ExecuteAsync(request));
 

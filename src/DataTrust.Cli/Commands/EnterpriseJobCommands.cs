@@ -41,6 +41,7 @@ internal static class EnterpriseJobCommands
         {
             license, query, kind, model, epsilon, noRun, outFile, noExplain, explainOnly, dataDir, heDegree, rpc, deployment, key, json,
         };
+        var tls = new NodeTlsOptions(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             var jobKind = Kinds[parse.GetValue(kind)!];
@@ -54,7 +55,7 @@ internal static class EnterpriseJobCommands
                 }
 
                 var request = HeRequest(jobKind, licenses, parse.GetValue(query)!, parse.GetValue(model), eps) with { CheckConsent = !parse.GetValue(noExplain) };
-                return await SubmitHeAsync(environment, parse, request, new HeRun(dataDir, heDegree, noRun, outFile, json, rpc, deployment, key)).ConfigureAwait(false);
+                return await SubmitHeAsync(environment, parse, request, new HeRun(dataDir, heDegree, noRun, outFile, json, rpc, deployment, key, tls)).ConfigureAwait(false);
             }
 
             if (licenses.Length > 1 || parse.GetValue(model) is not null)
@@ -68,8 +69,9 @@ internal static class EnterpriseJobCommands
                 aggregate.EpsilonMicros = (ulong)eps.Micros;
             }
 
+            var trust = tls.Resolve(parse, environment);
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
-            var client = new JobClient(connection.Ledger, connection.Key);
+            var client = new JobClient(connection.Ledger, connection.Key, trust);
             var ct = environment.CancellationToken;
             var open = licenses.Length == 0;
             if (open)
@@ -137,12 +139,14 @@ internal static class EnterpriseJobCommands
         {
             job, outFile, model, dataDir, rpc, deployment, key, json,
         };
+        var tls = new NodeTlsOptions(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             var modelFile = parse.GetValue(model);
             var heModel = modelFile is null ? null : HeModel.Load(modelFile);
+            var trust = tls.Resolve(parse, environment);
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
-            var client = new JobClient(connection.Ledger, connection.Key);
+            var client = new JobClient(connection.Ledger, connection.Key, trust);
             var jobId = parse.GetValue(job);
             var ct = environment.CancellationToken;
             var onChain = await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false);
@@ -206,7 +210,8 @@ internal static class EnterpriseJobCommands
         Option<bool> Json,
         Option<Uri> Rpc,
         Option<FileInfo> Deployment,
-        Option<FileInfo> Key);
+        Option<FileInfo> Key,
+        NodeTlsOptions Tls);
 
     private static HeJobRequest HeRequest(ComputationKind kind, ulong[] licenses, FileInfo query, FileInfo? modelFile, Epsilon epsilon)
     {
@@ -253,8 +258,9 @@ internal static class EnterpriseJobCommands
     private static async Task<int> SubmitHeAsync(CliEnvironment environment, ParseResult parse, HeJobRequest request, HeRun options)
     {
         var json = parse.GetValue(options.Json);
+        var trust = options.Tls.Resolve(parse, environment);
         using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(options.Rpc)!, parse.GetValue(options.Deployment)!, parse.GetValue(options.Key)).ConfigureAwait(false);
-        var client = new JobClient(connection.Ledger, connection.Key);
+        var client = new JobClient(connection.Ledger, connection.Key, trust);
         var he = new HeJobClient(client, connection.Ledger, connection.Key.Address, parse.GetValue(options.DataDir)!.FullName);
         var ct = environment.CancellationToken;
 

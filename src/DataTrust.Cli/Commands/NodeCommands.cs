@@ -124,12 +124,17 @@ internal static class NodeCommands
         var data = new Option<DirectoryInfo>("--data") { Description = "The node's data directory", Required = true };
         var listen = new Option<string>("--listen") { Description = "Loopback or host address:port to serve gRPC on", DefaultValueFactory = _ => "127.0.0.1:50051" };
         var maxPayload = new Option<int>("--max-payload-mib") { Description = "Largest job spec accepted over ExecuteStream, in MiB (HE keys and ciphertexts)", DefaultValueFactory = _ => 64 };
+        var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "PEM file of the node's TLS certificate (with --tls-key): serve gRPC over TLS only" };
+        var tlsKey = new Option<FileInfo?>("--tls-key") { Description = "PEM file of the private key of --tls-cert" };
+        var tlsCa = new Option<FileInfo?>("--tls-ca") { Description = "PEM file of the CA that issued the other nodes' certificates, for node-to-node calls (default: the system's trusted roots)" };
+        var allowPlaintext = new Option<bool>("--allow-plaintext") { Description = "Serve plaintext HTTP/2 on a non-loopback address (without --tls-cert the node serves plaintext on loopback only)" };
+        var maxAuthorization = new Option<int>("--max-authorization-minutes") { Description = "How far ahead a requester's signed request may expire; later ones are refused", DefaultValueFactory = _ => 60 };
         var rpc = CommonOptions.Rpc();
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();
-        var command = new Command("serve", "Serve the node's datasets over gRPC until Ctrl+C; jobs are authorized by the chain")
+        var command = new Command("serve", "Serve the node's datasets over gRPC (TLS with --tls-cert/--tls-key) until Ctrl+C; jobs are authorized by the chain")
         {
-            data, listen, maxPayload, rpc, deployment, key,
+            data, listen, maxPayload, tlsCert, tlsKey, tlsCa, allowPlaintext, maxAuthorization, rpc, deployment, key,
         };
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(environment, async () =>
         {
@@ -137,6 +142,12 @@ internal static class NodeCommands
             if (payloadMib is < 1 or > 4096)
             {
                 throw new CliException($"--max-payload-mib must be between 1 and 4096; {payloadMib} was given.");
+            }
+
+            var authorizationMinutes = parse.GetValue(maxAuthorization);
+            if (authorizationMinutes is < 1 or > 7 * 24 * 60)
+            {
+                throw new CliException($"--max-authorization-minutes must be between 1 and 10080 (a week); {authorizationMinutes} was given.");
             }
 
             var deploymentFile = parse.GetValue(deployment)!;
@@ -148,7 +159,17 @@ internal static class NodeCommands
             var nodeKey = Keys.Open(environment, parse.GetValue(key)!);
             var chain = new NodeChain(parse.GetValue(rpc)!, Deployment.Load(deploymentFile.FullName), nodeKey);
             var app = NodeApp.Create(
-                new NodeOptions { DataDirectory = parse.GetValue(data)!.FullName, ListenAddress = parse.GetValue(listen)!, MaxJobPayloadBytes = (long)payloadMib << 20 },
+                new NodeOptions
+                {
+                    DataDirectory = parse.GetValue(data)!.FullName,
+                    ListenAddress = parse.GetValue(listen)!,
+                    MaxJobPayloadBytes = (long)payloadMib << 20,
+                    TlsCertificateFile = parse.GetValue(tlsCert)?.FullName,
+                    TlsKeyFile = parse.GetValue(tlsKey)?.FullName,
+                    TlsCaFile = parse.GetValue(tlsCa)?.FullName,
+                    AllowPlaintext = parse.GetValue(allowPlaintext),
+                    MaxAuthorizationValidity = TimeSpan.FromMinutes(authorizationMinutes),
+                },
                 logging => logging.AddSimpleConsole(o => o.SingleLine = true),
                 chain);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -23,10 +23,12 @@ internal static class OpenCommands
             dataset, outFile,
         };
         var chain = new ChainOptions(command, sends: false);
+        var tls = new NodeTlsOptions(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
+            var trust = tls.Resolve(parse, environment);
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
-            var snapshot = await new SnapshotClient(connection.Ledger)
+            var snapshot = await new SnapshotClient(connection.Ledger, trust)
                 .DownloadAsync(parse.GetValue(dataset)!, parse.GetValue(outFile)!.FullName, environment.CancellationToken)
                 .ConfigureAwait(false);
             if (chain.Json(parse))

@@ -38,6 +38,7 @@ internal static class OperatorCommands
             dataset, node, policy, name, kinds, grade, epsilonCap,
         };
         var chain = new ChainOptions(command, sends: true);
+        var tls = new NodeTlsOptions(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             var token = environment.CancellationToken;
@@ -52,6 +53,7 @@ internal static class OperatorCommands
             var kindsOverride = parse.GetValue(kinds) is { } k ? Args.Kinds(k) : (ComputationKindSet?)null;
             var gradeOverride = parse.GetValue(grade) is { } g ? Args.Grade(g, "--grade") : (ProtectionGrade?)null;
             var capOverride = parse.GetValue(epsilonCap) is { } c ? Args.EpsilonValue(c, "--epsilon-cap") : (Epsilon?)null;
+            var trust = tls.Resolve(parse, environment);
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
             var nodeInfo = await connection.Ledger.Participants.GetNodeAsync(nodeAddress, token).ConfigureAwait(false);
             if (string.IsNullOrEmpty(nodeInfo.Endpoint))
@@ -59,7 +61,7 @@ internal static class OperatorCommands
                 throw new CliException($"{nodeAddress} is not an admitted node; the authority admits it with 'datatrust admin admit-node'.");
             }
 
-            var spec = await NodeCatalog.StatedSpecAsync(nodeInfo.Endpoint, nodeAddress, datasetId, token).ConfigureAwait(false);
+            var spec = await NodeCatalog.StatedSpecAsync(nodeInfo.Endpoint, nodeAddress, datasetId, trust, token).ConfigureAwait(false);
             spec = policyFile?.Apply(spec) ?? spec;
             spec = spec with
             {

@@ -5,7 +5,7 @@ using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Protos.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
+using DataTrust.Node.Transport;
 
 namespace DataTrust.Cli.Common;
 
@@ -14,7 +14,7 @@ public static class NodeCatalog
 {
     /// <summary>Calls <c>GetDataset</c> on the node at <paramref name="endpoint"/> and turns the answer into a spec for <paramref name="node"/>.</summary>
     /// <exception cref="CliException">The node is unreachable, does not hold the dataset, or answers something malformed.</exception>
-    public static async Task<DatasetSpec> StatedSpecAsync(string endpoint, Address node, string datasetId, CancellationToken cancellationToken)
+    public static async Task<DatasetSpec> StatedSpecAsync(string endpoint, Address node, string datasetId, NodeTrust trust, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
@@ -24,12 +24,16 @@ public static class NodeCatalog
         DatasetInfo info;
         try
         {
-            using var channel = GrpcChannel.ForAddress(uri);
+            using var channel = trust.CreateChannel(uri);
             var client = new CatalogService.CatalogServiceClient(channel);
             info = await client.GetDatasetAsync(
                 new GetDatasetRequest { DatasetId = datasetId },
                 deadline: DateTime.UtcNow.AddSeconds(15),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (trust.DescribeFailure(ex, uri) is { } tls)
+        {
+            throw new CliException(tls, ex);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {

@@ -12,6 +12,7 @@ using DataTrust.Ledger.Rpc;
 using DataTrust.Ledger.Signing;
 using DataTrust.Node.Execution;
 using DataTrust.Node.Hosting;
+using DataTrust.Node.Transport;
 using DataTrust.Node.Samples;
 using DataTrust.Node.Storage;
 using DataTrust.Protos.V1;
@@ -36,6 +37,7 @@ public sealed class DemoRunner : IAsyncDisposable
     private readonly List<EthereumKey> _keys = [];
     private readonly List<IDisposable> _disposables = [];
     private LocalChain? _chain;
+    private LocalCertificateAuthority? _ca;
     private (string Consenting, string Other) _taxSubjects;
     private DirectoryInfo _directory = null!;
     private bool _ownsDirectory;
@@ -72,6 +74,13 @@ public sealed class DemoRunner : IAsyncDisposable
         _directory = _options.Directory ?? System.IO.Directory.CreateTempSubdirectory("datatrust-demo-");
         _directory.Create();
 
+        // TLS between every party, as in the distributed mode: a throwaway CA made in memory for this run; clients trust only
+        // it, and only its certificate is written (under the demo's folder, for --tls-ca when the demo is kept running).
+        _ca = LocalCertificateAuthority.Create("DataTrust demo CA");
+        _disposables.Add(_ca);
+        System.IO.Directory.CreateDirectory(Path.Combine(_directory.FullName, "tls"));
+        await File.WriteAllTextAsync(CaFile, _ca.CertificatePem, cancellationToken).ConfigureAwait(false);
+
         Step("0", "A local chain and DataTrust's contracts");
         _console.MarkupLine("[grey]starting anvil from chain/node_modules (installing the pinned npm packages on first use)…[/]");
         _chain = await LocalChain.StartAsync(new LocalChainOptions(), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -89,7 +98,7 @@ public sealed class DemoRunner : IAsyncDisposable
         var socialLicense = await LicenseAsync(cast, datasets["social_security"], cancellationToken).ConfigureAwait(false);
 
         Step("3", "The bank runs aggregate jobs; the nodes compute, protect the output by the dataset's grade and commit the result hash");
-        var bank = new JobClient(cast.Bank, cast.BankKey);
+        var bank = new JobClient(cast.Bank, cast.BankKey, _ca.Trust);
         var results = new List<VerifiedResult>
         {
             await RunJobAsync(bank, taxLicense, Query("tax", ["year", "credit_grade"], [Count(), Sum("tax_paid")]), Epsilon.Parse("0.5"), "total tax paid by year and credit grade, ε = 0.5 (tax records are SENSITIVE: never an exact answer)", cancellationToken).ConfigureAwait(false),
@@ -110,9 +119,9 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.MarkupLine($"[yellow]{differencing.Result.Suppressed.Count} cell(s) withheld[/]: subtracted from job {results[2].JobId}, they would have given the exact headcount of the few employers with {LargeEmployer} or more insured (fewer than k = 10 each month)");
 
         Step("3c", "OPEN data needs no license (开放尽开放): another enterprise counts companies by district, and downloads the register");
-        var other = new JobClient(cast.Other, cast.OtherKey);
+        var other = new JobClient(cast.Other, cast.OtherKey, _ca.Trust);
         var open = await RunOpenJobAsync(other, Query("market_regulation", ["district"], [Count(), Sum("registered_capital")]), "companies and registered capital by district, exact, without a license (the market register is OPEN)", cancellationToken).ConfigureAwait(false);
-        var snapshot = await new SnapshotClient(cast.Other).DownloadAsync("market_regulation", Path.Combine(_directory.FullName, "downloads", "market_regulation.csv"), cancellationToken).ConfigureAwait(false);
+        var snapshot = await new SnapshotClient(cast.Other, _ca.Trust).DownloadAsync("market_regulation", Path.Combine(_directory.FullName, "downloads", "market_regulation.csv"), cancellationToken).ConfigureAwait(false);
         _console.MarkupLine($"downloaded the register's snapshot from its node: {snapshot.Rows} rows, {snapshot.Bytes} bytes; recomputed commitment {snapshot.Commitment.ToString()[..18]}… equals the catalog's");
 
         Step("4", "Refused jobs: an exact answer on SENSITIVE data, and another enterprise without a license of its own");
@@ -231,7 +240,13 @@ public sealed class DemoRunner : IAsyncDisposable
             Keystore.Save(nodeKey, DemoOptions.KeystorePassword, Path.Combine(_directory.FullName, "keys"), KeystoreOptions.Light);
             await cast.Rpc.CallAsync("anvil_setBalance", [nodeKey.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 22))], cancellationToken).ConfigureAwait(false);
             var app = NodeApp.Create(
-                new NodeOptions { DataDirectory = data, ListenAddress = "127.0.0.1:0" },
+                new NodeOptions
+                {
+                    DataDirectory = data,
+                    ListenAddress = "127.0.0.1:0",
+                    TlsCertificate = Track(_ca!.IssueLoopbackCertificate()),
+                    PeerTrust = _ca.Trust,
+                },
                 configureLogging: null,
                 chain: new NodeChain(_chain!.RpcUri, cast.Authority.Deployment, nodeKey));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -450,8 +465,10 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.MarkupLine($"  keystores    {Markup.Escape(Path.Combine(_directory.FullName, "keys"))} (password '{DemoOptions.KeystorePassword}')");
         foreach (var node in _nodes)
         {
-            _console.MarkupLine($"  node         {NodeApp.BoundAddress(node)} (grpcurl -plaintext {NodeApp.BoundAddress(node).Authority} list)");
+            _console.MarkupLine($"  node         {NodeApp.BoundAddress(node)} (grpcurl -cacert {Markup.Escape(CaFile)} {NodeApp.BoundAddress(node).Authority} list)");
         }
+
+        _console.MarkupLine($"  TLS CA       {Markup.Escape(CaFile)} (pass --tls-ca, or set DATATRUST_TLS_CA, on commands that call a node)");
 
         _console.MarkupLine($"  e.g. datatrust enterprise catalog --rpc {_chain.RpcUri} --deployment {Markup.Escape(Path.Combine(_directory.FullName, "deployment.json"))}");
         try
@@ -502,6 +519,15 @@ public sealed class DemoRunner : IAsyncDisposable
     private static Measure Sum(string column) => new() { Function = MeasureFunction.Sum, Column = column };
 
     private static Measure Avg(string column) => new() { Function = MeasureFunction.Avg, Column = column };
+
+    private string CaFile => Path.Combine(_directory.FullName, "tls", "ca.pem");
+
+    private T Track<T>(T disposable)
+        where T : IDisposable
+    {
+        _disposables.Add(disposable);
+        return disposable;
+    }
 
     /// <summary>Stops the nodes and the chain, disposes keys, and removes a temporary folder.</summary>
     public async ValueTask DisposeAsync()

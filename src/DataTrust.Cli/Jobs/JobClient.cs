@@ -1,3 +1,4 @@
+using DataTrust.Node.Transport;
 using DataTrust.Node.Execution;
 using DataTrust.Cli.Results;
 using DataTrust.Core.Catalog;
@@ -60,14 +61,19 @@ public sealed class JobClient
 {
     private readonly DataTrustLedger _ledger;
     private readonly EthereumKey _key;
+    private readonly NodeTrust _trust;
 
-    /// <summary>Creates a client acting as the key's account (an enterprise holding licenses).</summary>
-    public JobClient(DataTrustLedger ledger, EthereumKey key)
+    /// <summary>
+    /// Creates a client acting as the key's account (an enterprise holding licenses), verifying the TLS certificates of
+    /// nodes at https:// endpoints against <paramref name="trust"/> (the system's roots when null).
+    /// </summary>
+    public JobClient(DataTrustLedger ledger, EthereumKey key, NodeTrust? trust = null)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(key);
         _ledger = ledger;
         _key = key;
+        _trust = trust ?? NodeTrust.SystemRoots;
     }
 
     /// <summary>The result file of a verified result (what an enterprise keeps and may hand to an auditor).</summary>
@@ -110,10 +116,10 @@ public sealed class JobClient
     {
         var license = await _ledger.Licenses.GetLicenseAsync(licenseId, cancellationToken).ConfigureAwait(false);
         var (_, endpoint) = await NodeOfAsync(license.DatasetId, cancellationToken).ConfigureAwait(false);
-        using var channel = GrpcChannel.ForAddress(endpoint);
+        using var channel = _trust.CreateChannel(endpoint);
         var client = new JobService.JobServiceClient(channel);
         var request = new ExplainRequest { Query = query, LicenseId = JobStreams.IdBytes(licenseId) };
-        return await CallAsync(() => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        return await CallAsync(endpoint, () => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -126,10 +132,10 @@ public sealed class JobClient
     public async Task<ExplainResponse> ExplainOpenAsync(AggregateQuery query, CancellationToken cancellationToken)
     {
         var (_, endpoint) = await NodeOfAsync(DatasetOf(query), cancellationToken).ConfigureAwait(false);
-        using var channel = GrpcChannel.ForAddress(endpoint);
+        using var channel = _trust.CreateChannel(endpoint);
         var client = new JobService.JobServiceClient(channel);
         var request = new ExplainRequest { Query = query, Open = true };
-        return await CallAsync(() => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        return await CallAsync(endpoint, () => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -188,10 +194,11 @@ public sealed class JobClient
     {
         var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
-        using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
+        using var channel = _trust.CreateChannel(endpoint, LargeMessages());
         var client = new JobService.JobServiceClient(channel);
-        var request = new ExecuteRequest { JobId = JobStreams.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(Sign(jobId).ToBytes()) };
-        var response = await CallAsync(() => client.ExecuteAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        var (signature, expiresAt) = Sign(jobId);
+        var request = new ExecuteRequest { JobId = JobStreams.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()), AuthorizationExpiresAt = expiresAt };
+        var response = await CallAsync(endpoint, () => client.ExecuteAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
         return (node, response);
     }
 
@@ -261,11 +268,16 @@ public sealed class JobClient
         ArgumentNullException.ThrowIfNull(peerJobs);
         var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
-        var peers = peerJobs.Select(peer => new PeerJob { JobId = JobStreams.IdBytes(peer), RequesterSignature = ByteString.CopyFrom(Sign(peer).ToBytes()) });
-        var chunks = JobStreams.Split(jobId, Sign(jobId).ToBytes(), spec, peers);
-        using var channel = GrpcChannel.ForAddress(endpoint, LargeMessages);
+        var peers = peerJobs.Select(peer =>
+        {
+            var (peerSignature, peerExpiry) = Sign(peer);
+            return new PeerJob { JobId = JobStreams.IdBytes(peer), RequesterSignature = ByteString.CopyFrom(peerSignature.ToBytes()), AuthorizationExpiresAt = peerExpiry };
+        });
+        var (signature, expiresAt) = Sign(jobId);
+        var chunks = JobStreams.Split(jobId, signature.ToBytes(), expiresAt, spec, peers);
+        using var channel = _trust.CreateChannel(endpoint, LargeMessages());
         var client = new JobService.JobServiceClient(channel);
-        var response = await CallAsync(async () =>
+        var response = await CallAsync(endpoint, async () =>
         {
             using var call = client.ExecuteStream(cancellationToken: cancellationToken);
             try
@@ -391,7 +403,14 @@ public sealed class JobClient
         return (job, hash, signature!);
     }
 
-    private EthSignature Sign(ulong jobId) => JobAuthorization.Sign(_key, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId);
+    /// <summary>How long the authorization this client signs for each call stays valid (a captured one is refused after).</summary>
+    public TimeSpan AuthorizationValidity { get; init; } = JobAuthorization.DefaultValidity;
+
+    private (EthSignature Signature, ulong ExpiresAt) Sign(ulong jobId)
+    {
+        var expiresAt = JobAuthorization.ExpiryFrom(DateTimeOffset.UtcNow, AuthorizationValidity);
+        return (JobAuthorization.Sign(_key, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId, expiresAt), expiresAt);
+    }
 
     private static ulong ParseId(ByteString bytes, ulong within)
     {
@@ -424,13 +443,17 @@ public sealed class JobClient
     }
 
     // Homomorphic results carry ciphertexts of megabytes; gRPC's 4 MB default would cut them off.
-    private static readonly GrpcChannelOptions LargeMessages = new() { MaxReceiveMessageSize = 256 * 1024 * 1024, MaxSendMessageSize = 2 * JobStreams.MaxChunkSize };
+    private static GrpcChannelOptions LargeMessages() => new() { MaxReceiveMessageSize = 256 * 1024 * 1024, MaxSendMessageSize = 2 * JobStreams.MaxChunkSize };
 
-    private static async Task<T> CallAsync<T>(Func<Task<T>> call)
+    private async Task<T> CallAsync<T>(Uri endpoint, Func<Task<T>> call)
     {
         try
         {
             return await call().ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (_trust.DescribeFailure(ex, endpoint) is { } tls)
+        {
+            throw new CliException(tls, ex);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex.GetRpcStatus() is null)
         {

@@ -1,3 +1,4 @@
+using DataTrust.Node.Transport;
 using System.Security.Cryptography;
 using DataTrust.Cli.Jobs;
 using DataTrust.Core.Catalog;
@@ -31,12 +32,14 @@ public sealed class SnapshotClient
     public const int CatalogChunkLimit = 1 << 20;
 
     private readonly DataTrustLedger _ledger;
+    private readonly NodeTrust _trust;
 
-    /// <summary>Creates a client reading the catalog through <paramref name="ledger"/> (read-only is enough).</summary>
-    public SnapshotClient(DataTrustLedger ledger)
+    /// <summary>Creates a client reading the catalog through <paramref name="ledger"/> (read-only is enough), verifying nodes' TLS against <paramref name="trust"/> (the system's roots when null).</summary>
+    public SnapshotClient(DataTrustLedger ledger, NodeTrust? trust = null)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         _ledger = ledger;
+        _trust = trust ?? NodeTrust.SystemRoots;
     }
 
     /// <summary>
@@ -67,13 +70,14 @@ public sealed class SnapshotClient
             throw new CliException($"Node {entry.Spec.Node} has no usable endpoint on chain ('{node.Endpoint}').");
         }
 
-        using var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 2 * CatalogChunkLimit });
+        using var channel = _trust.CreateChannel(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 2 * CatalogChunkLimit });
+        var tls = (_trust, endpoint);
         var client = new CatalogService.CatalogServiceClient(channel);
         var localId = dataset.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? await LocalIdAsync(client, onChainId, entry.Spec.Node, cancellationToken).ConfigureAwait(false)
+            ? await LocalIdAsync(client, tls, onChainId, entry.Spec.Node, cancellationToken).ConfigureAwait(false)
             : dataset;
         using var call = client.DownloadSnapshot(new DownloadSnapshotRequest { DatasetId = localId }, cancellationToken: cancellationToken);
-        return await SaveVerifiedAsync(entry, localId, ReadAllAsync(call.ResponseStream, cancellationToken), path, cancellationToken).ConfigureAwait(false);
+        return await SaveVerifiedAsync(entry, localId, ReadAllAsync(call.ResponseStream, tls, cancellationToken), path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -210,17 +214,29 @@ public sealed class SnapshotClient
     }
 
     /// <summary>The node's own id of the dataset behind an on-chain id, from its catalog listing.</summary>
-    private static async Task<string> LocalIdAsync(CatalogService.CatalogServiceClient client, Hash32 onChainId, Address node, CancellationToken cancellationToken)
+    private static async Task<string> LocalIdAsync(CatalogService.CatalogServiceClient client, (NodeTrust Trust, Uri Endpoint) tls, Hash32 onChainId, Address node, CancellationToken cancellationToken)
     {
-        var listing = await Call(() => client.ListDatasetsAsync(new ListDatasetsRequest(), cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+        var listing = await Call(() => client.ListDatasetsAsync(new ListDatasetsRequest(), cancellationToken: cancellationToken).ResponseAsync, tls).ConfigureAwait(false);
         return listing.Datasets.Select(d => d.DatasetId).FirstOrDefault(id => !string.IsNullOrEmpty(id) && DatasetIds.OnChainId(id) == onChainId)
             ?? throw new CliException($"Node {node} lists no dataset whose catalog id is {onChainId}.");
     }
 
-    private static async IAsyncEnumerable<SnapshotChunk> ReadAllAsync(IAsyncStreamReader<SnapshotChunk> stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SnapshotChunk> ReadAllAsync(IAsyncStreamReader<SnapshotChunk> stream, (NodeTrust Trust, Uri Endpoint) tls, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        while (await stream.MoveNext(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
+            try
+            {
+                if (!await stream.MoveNext(cancellationToken).ConfigureAwait(false))
+                {
+                    yield break;
+                }
+            }
+            catch (RpcException ex) when (tls.Trust.DescribeFailure(ex, tls.Endpoint) is { } sentence)
+            {
+                throw new CliException(sentence, ex);
+            }
+
             yield return stream.Current;
         }
     }
@@ -243,14 +259,14 @@ public sealed class SnapshotClient
             }
             catch (RpcException ex)
             {
-                throw Translate(ex);
+                throw Translate(ex, null);
             }
 
             yield return current;
         }
     }
 
-    private static async Task<T> Call<T>(Func<Task<T>> call)
+    private static async Task<T> Call<T>(Func<Task<T>> call, (NodeTrust Trust, Uri Endpoint) tls)
     {
         try
         {
@@ -258,12 +274,17 @@ public sealed class SnapshotClient
         }
         catch (RpcException ex)
         {
-            throw Translate(ex);
+            throw Translate(ex, tls);
         }
     }
 
-    private static Exception Translate(RpcException ex)
+    private static Exception Translate(RpcException ex, (NodeTrust Trust, Uri Endpoint)? tls)
     {
+        if (tls is { } link && link.Trust.DescribeFailure(ex, link.Endpoint) is { } sentence)
+        {
+            return new CliException(sentence, ex);
+        }
+
         if (ex.StatusCode == StatusCode.Unavailable && ex.GetRpcStatus() is null)
         {
             return new CliException($"The node cannot be reached ({ex.Status.Detail}); is it running?", ex);

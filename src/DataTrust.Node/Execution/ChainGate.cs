@@ -54,18 +54,66 @@ public sealed record GateDecision(JobTicket? Ticket, QueryRefusal? Refusal)
 /// </summary>
 public sealed class ChainGate
 {
+    /// <summary>How far ahead a requester's authorization may expire unless the node says otherwise.</summary>
+    public static readonly TimeSpan DefaultMaxAuthorizationValidity = TimeSpan.FromHours(1);
+
     private readonly DataTrustLedger _ledger;
     private readonly DatasetStore _store;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _maxValidity;
 
     /// <summary>Creates a gate for the node whose account is <paramref name="nodeAccount"/>.</summary>
-    public ChainGate(DataTrustLedger ledger, Address nodeAccount, DatasetStore store)
+    /// <param name="ledger">The chain, read as the node.</param>
+    /// <param name="nodeAccount">The node's on-chain account.</param>
+    /// <param name="store">The node's datasets.</param>
+    /// <param name="time">The clock authorizations are checked against (the system clock when null).</param>
+    /// <param name="maxAuthorizationValidity">How far ahead an authorization may expire (<see cref="DefaultMaxAuthorizationValidity"/> when null).</param>
+    public ChainGate(DataTrustLedger ledger, Address nodeAccount, DatasetStore store, TimeProvider? time = null, TimeSpan? maxAuthorizationValidity = null)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(store);
+        var validity = maxAuthorizationValidity ?? DefaultMaxAuthorizationValidity;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(validity, TimeSpan.Zero, nameof(maxAuthorizationValidity));
         _ledger = ledger;
         NodeAccount = nodeAccount;
         _store = store;
+        _time = time ?? TimeProvider.System;
+        _maxValidity = validity;
     }
+
+    /// <summary>
+    /// Null when an authorization expiring at <paramref name="expiresAt"/> (Unix seconds) may be used now; else the refusal:
+    /// <c>AUTHORIZATION_EXPIRED</c> once it has expired, <c>AUTHORIZATION_TOO_LONG</c> when it expires further ahead than
+    /// the node's maximum validity. Reads nothing; a refusal here depends on the caller and never touches the chain.
+    /// </summary>
+    public QueryRefusal? CheckExpiry(ulong expiresAt, string field)
+    {
+        var now = _time.GetUtcNow();
+        var nowSeconds = (ulong)now.ToUnixTimeSeconds();
+        if (expiresAt < nowSeconds)
+        {
+            return new QueryRefusal(
+                ErrorReason.AuthorizationExpired,
+                field,
+                $"The requester's authorization expired at {Format(expiresAt)} (now {now:yyyy-MM-ddTHH:mm:ssZ}); sign the request again. Nothing was read and the job is unchanged.");
+        }
+
+        var latest = nowSeconds + (ulong)_maxValidity.TotalSeconds;
+        if (expiresAt > latest)
+        {
+            return new QueryRefusal(
+                ErrorReason.AuthorizationTooLong,
+                field,
+                $"The requester's authorization expires at {Format(expiresAt)}, more than {_maxValidity.TotalMinutes:0.#} minutes ahead (this node's maximum validity); sign with an earlier expiry. Nothing was read.");
+        }
+
+        return null;
+    }
+
+    private static string Format(ulong unixSeconds) =>
+        unixSeconds > (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            ? $"{unixSeconds} (Unix seconds)"
+            : DateTimeOffset.FromUnixTimeSeconds((long)unixSeconds).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The node's on-chain account.</summary>
     public Address NodeAccount { get; }
@@ -75,8 +123,9 @@ public sealed class ChainGate
     /// <param name="requesterSignature">The submitter's <see cref="JobAuthorization"/> signature.</param>
     /// <param name="spec">The spec bytes if the caller sent them; otherwise they are read from the chain.</param>
     /// <param name="cancellationToken">Cancels the chain reads.</param>
-    public Task<GateDecision> CheckAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>
-        CheckAsync(new JobRequest(jobId, requesterSignature, spec), cancellationToken);
+    /// <param name="expiresAt">When that signature expires (Unix seconds).</param>
+    public Task<GateDecision> CheckAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ulong expiresAt, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>
+        CheckAsync(new JobRequest(jobId, requesterSignature, expiresAt, spec), cancellationToken);
 
     /// <summary>Checks a job against the chain, with the cross-domain parts of the request.</summary>
     public async Task<GateDecision> CheckAsync(JobRequest request, CancellationToken cancellationToken)
@@ -273,8 +322,8 @@ public sealed class ChainGate
     }
 
     /// <summary>True when <paramref name="requesterSignature"/> is the submitter's request for the job (for handing back a stored result).</summary>
-    public bool IsRequester(ChainJob job, ReadOnlySpan<byte> requesterSignature) =>
-        JobAuthorization.TryRecoverRequester(requesterSignature, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, job.Id, out var who, out _)
+    public bool IsRequester(ChainJob job, ReadOnlySpan<byte> requesterSignature, ulong expiresAt) =>
+        JobAuthorization.TryRecoverRequester(requesterSignature, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, job.Id, expiresAt, out var who, out _)
         && who == job.Submitter;
 
     /// <summary>Reads a job from the chain; null when it does not exist.</summary>
@@ -295,6 +344,13 @@ public sealed class ChainGate
         var jobId = request.JobId;
         var requesterSignature = request.RequesterSignature;
         var spec = request.Spec;
+
+        // 0. The authorization has not expired (and is not too long-lived): the caller's problem, checked before any read.
+        if (CheckExpiry(request.ExpiresAt, "authorization_expires_at") is { } expired)
+        {
+            return new GateDecision(null, expired);
+        }
+
         // 1. The job exists on chain and is pending.
         var job = await FindJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (job is null)
@@ -331,7 +387,7 @@ public sealed class ChainGate
         }
 
         // 4. The requester's signature recovers to the job's submitter.
-        if (!JobAuthorization.TryRecoverRequester(requesterSignature.Span, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId, out var requester, out var signatureError))
+        if (!JobAuthorization.TryRecoverRequester(requesterSignature.Span, _ledger.Deployment.Jobs, _ledger.Deployment.ChainId, jobId, request.ExpiresAt, out var requester, out var signatureError))
         {
             return Refuse(ErrorReason.SignatureInvalid, "requester_signature", $"The requester signature is not valid: {signatureError}");
         }

@@ -56,7 +56,7 @@ public sealed partial class JobRunner
         _gate = gate;
         _executor = executor;
         _he = he ?? new HeExecutor(executor, executor.Store);
-        _peers = new PeerClient(ledger, signer);
+        _peers = new PeerClient(ledger, signer, () => PeerTrust);
         _ledger = ledger;
         _signer = signer;
         _results = results;
@@ -64,9 +64,12 @@ public sealed partial class JobRunner
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<JobRunner>.Instance;
     }
 
+    /// <summary>Whom this node trusts when it calls another node (a cross-domain sum's parts); the system's roots by default.</summary>
+    public Transport.NodeTrust PeerTrust { get; init; } = Transport.NodeTrust.SystemRoots;
+
     /// <summary>Runs a job, or hands back the result of a job that already ran, to its requester only.</summary>
-    public Task<JobOutcome> RunAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>
-        RunAsync(new JobRequest(jobId, requesterSignature, spec), cancellationToken);
+    public Task<JobOutcome> RunAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ulong expiresAt, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>
+        RunAsync(new JobRequest(jobId, requesterSignature, expiresAt, spec), cancellationToken);
 
     /// <summary>
     /// Runs a job, or hands back the result of a job that already ran: to its requester, or, for a part of a
@@ -76,6 +79,15 @@ public sealed partial class JobRunner
     {
         ArgumentNullException.ThrowIfNull(request);
         var jobId = request.JobId;
+
+        // An expired (or too long-lived) authorization is the caller's problem, not the job's: refused before anything
+        // is read, and the chain is never touched (a captured signature replayed later learns nothing and costs nothing).
+        if (_gate.CheckExpiry(request.ExpiresAt, "authorization_expires_at") is { } expired)
+        {
+            LogRefused(jobId, RpcReason(expired.Reason));
+            return Refused(jobId, expired);
+        }
+
         var gate = _locks.GetOrAdd(jobId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -158,7 +170,7 @@ public sealed partial class JobRunner
                 var infos = new List<HePartInfo> { InfoOf(spec.Parts[0].DatasetId, job.Id, own.Result.HePartial, null) };
                 for (var i = 0; i < ticket.PeerJobs.Count; i++)
                 {
-                    var peer = await _peers.RequestPartialAsync(job, ticket.PeerJobs[i], request.Peers[i].RequesterSignature, ticket.SpecBytes, i + 1, cancellationToken).ConfigureAwait(false);
+                    var peer = await _peers.RequestPartialAsync(job, ticket.PeerJobs[i], request.Peers[i], ticket.SpecBytes, i + 1, cancellationToken).ConfigureAwait(false);
                     if (peer.Refusal is not null)
                     {
                         return (null, peer.Refusal, false);
@@ -222,7 +234,7 @@ public sealed partial class JobRunner
                 return Refused(jobId, refusal);
             }
         }
-        else if (!_gate.IsRequester(job, request.RequesterSignature.Span))
+        else if (!_gate.IsRequester(job, request.RequesterSignature.Span, request.ExpiresAt))
         {
             return Refused(jobId, new QueryRefusal(ErrorReason.SignatureInvalid, "requester_signature", $"Only the submitter of job {jobId} may have its result."));
         }

@@ -28,11 +28,12 @@ public static class JobStreams
     /// <summary>The chunks of a spec, in the order they are sent.</summary>
     /// <param name="jobId">The on-chain job.</param>
     /// <param name="requesterSignature">The submitter's 65-byte signature for the job.</param>
+    /// <param name="expiresAt">When that signature expires (Unix seconds), as it signed.</param>
     /// <param name="spec">The whole serialized <see cref="JobSpec"/>; not empty.</param>
     /// <param name="peers">For a cross-domain sum sent to the node of parts[0]: the jobs of parts[1..], in order.</param>
     /// <param name="chunkSize">Bytes per chunk, 1 to <see cref="MaxChunkSize"/>.</param>
     /// <param name="coordinator">For a cross-domain part, sent by the coordinating node: its claim to the partial.</param>
-    public static IReadOnlyList<JobChunk> Split(ulong jobId, ReadOnlySpan<byte> requesterSignature, ReadOnlyMemory<byte> spec, IEnumerable<PeerJob>? peers = null, int chunkSize = MaxChunkSize, CoordinatorProof? coordinator = null)
+    public static IReadOnlyList<JobChunk> Split(ulong jobId, ReadOnlySpan<byte> requesterSignature, ulong expiresAt, ReadOnlyMemory<byte> spec, IEnumerable<PeerJob>? peers = null, int chunkSize = MaxChunkSize, CoordinatorProof? coordinator = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(jobId);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
@@ -57,6 +58,7 @@ public static class JobStreams
         var first = chunks[0];
         first.JobId = IdBytes(jobId);
         first.RequesterSignature = ByteString.CopyFrom(requesterSignature);
+        first.AuthorizationExpiresAt = expiresAt;
         first.TotalSize = (ulong)spec.Length;
         first.Keccak256 = ByteString.CopyFrom(Keccak256.Compute(spec.Span).Span);
         if (peers is not null)

@@ -23,12 +23,12 @@ public sealed record PeerPartial(HePartialResult? Partial, Hash32 ResultHash, by
 /// with the requester's signature for that part and its own signed claim, then checks the answer as the requester
 /// would — the result hash and the part node's signer, both against the chain.
 /// </summary>
-internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
+internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer, Func<Transport.NodeTrust> trust)
 {
     /// <summary>How long a part's node may take to compute and commit its partial before the sum gives up.</summary>
     private static readonly TimeSpan PartDeadline = TimeSpan.FromMinutes(10);
 
-    public async Task<PeerPartial> RequestPartialAsync(ChainJob coordinator, ChainJob part, ReadOnlyMemory<byte> requesterSignature, byte[] spec, int partIndex, CancellationToken cancellationToken)
+    public async Task<PeerPartial> RequestPartialAsync(ChainJob coordinator, ChainJob part, PeerJobRequest authorization, byte[] spec, int partIndex, CancellationToken cancellationToken)
     {
         var dataset = await ledger.Catalog.GetDatasetAsync(part.DatasetId, cancellationToken).ConfigureAwait(false);
         var node = await ledger.Participants.GetNodeAsync(dataset.Spec.Node, cancellationToken).ConfigureAwait(false);
@@ -42,16 +42,21 @@ internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer)
             JobId = JobStreams.IdBytes(coordinator.Id),
             NodeSignature = ByteString.CopyFrom(CrossDomainAuthorization.Sign(signer, ledger.Deployment.Jobs, ledger.Deployment.ChainId, coordinator.Id, part.Id).ToBytes()),
         };
-        var chunks = JobStreams.Split(part.Id, requesterSignature.Span, spec, coordinator: claim);
+        var chunks = JobStreams.Split(part.Id, authorization.RequesterSignature.Span, authorization.ExpiresAt, spec, coordinator: claim);
 
         ExecuteResponse response;
         try
         {
-            using var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+            // Verified TLS for an https:// endpoint (the partial is encrypted, but the requester's signature is not).
+            using var channel = trust().CreateChannel(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
             var client = new JobService.JobServiceClient(channel);
             using var call = client.ExecuteStream(deadline: DateTime.UtcNow + PartDeadline, cancellationToken: cancellationToken);
             await JobStreams.WriteAsync(call.RequestStream, chunks, cancellationToken).ConfigureAwait(false);
             response = await call.ResponseAsync.ConfigureAwait(false);
+        }
+        catch (Grpc.Core.RpcException ex) when (trust().DescribeFailure(ex, endpoint) is { } tls)
+        {
+            return Refused(partIndex, $"node {node.Account}: {tls}");
         }
         catch (Grpc.Core.RpcException ex)
         {

@@ -11,7 +11,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace DataTrust.Node.Hosting;
 
 /// <summary>
-/// Builds the domain node's gRPC host: Kestrel on one endpoint (HTTP/2 without TLS), gRPC with server reflection and the
+/// Builds the domain node's gRPC host: Kestrel on one endpoint (HTTP/2 over TLS when it has a certificate; plaintext only on
+/// loopback or when asked for), gRPC with server reflection and the
 /// health service, the catalog service and the job service (Explain, and Execute and ExecuteStream through the chain gate).
 /// </summary>
 public static class NodeApp
@@ -66,12 +67,22 @@ public static class NodeApp
         }
 
         var endPoint = options.ParseListenEndPoint();
+        var certificate = options.LoadTlsCertificate();
+        var peerTrust = options.ResolvePeerTrust();
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(endPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    // TLS 1.2+ only (Kestrel's default protocols); HTTP/2 is negotiated by ALPN.
+                    listen.UseHttps(certificate);
+                }
+            });
         });
 
         builder.Services.AddSingleton(options);
@@ -86,7 +97,7 @@ public static class NodeApp
         {
             // The container owns the link and disposes it with the host.
             builder.Services.AddSingleton(chain);
-            builder.Services.AddSingleton(provider => new ChainGate(chain.Ledger, chain.NodeKey.Address, provider.GetRequiredService<DatasetStore>()));
+            builder.Services.AddSingleton(provider => new ChainGate(chain.Ledger, chain.NodeKey.Address, provider.GetRequiredService<DatasetStore>(), provider.GetService<TimeProvider>(), options.MaxAuthorizationValidity));
             builder.Services.AddSingleton(_ => new ResultStore(Path.Combine(options.DataDirectory, "results")));
             builder.Services.AddSingleton(_ => ExecutionLog.Open(Path.Combine(options.DataDirectory, "execution.log")));
             builder.Services.AddSingleton(provider => new JobRunner(
@@ -97,7 +108,10 @@ public static class NodeApp
                 chain.NodeKey,
                 provider.GetRequiredService<ResultStore>(),
                 provider.GetRequiredService<ExecutionLog>(),
-                provider.GetService<ILogger<JobRunner>>()));
+                provider.GetService<ILogger<JobRunner>>())
+            {
+                PeerTrust = peerTrust,
+            });
         }
 
         builder.Services.AddSingleton<HealthServiceImpl>();

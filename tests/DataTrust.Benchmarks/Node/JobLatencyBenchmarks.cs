@@ -119,10 +119,11 @@ public class JobLatencyBenchmarks
     public async Task<int> SubmitToResult()
     {
         var jobId = await _enterprise!.Jobs.SubmitAsync(_license, ComputationKind.Aggregate, _spec, Epsilon.Zero);
-        var signature = JobAuthorization.Sign(_enterpriseKey!, _enterprise.Deployment.Jobs, _enterprise.Deployment.ChainId, jobId);
+        var expiresAt = JobAuthorization.ExpiryFrom(DateTimeOffset.UtcNow, JobAuthorization.DefaultValidity);
+        var signature = JobAuthorization.Sign(_enterpriseKey!, _enterprise.Deployment.Jobs, _enterprise.Deployment.ChainId, jobId, expiresAt);
         var id = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(id, jobId);
-        var response = await _jobs!.ExecuteAsync(new ExecuteRequest { JobId = ByteString.CopyFrom(id), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()) });
+        var response = await _jobs!.ExecuteAsync(new ExecuteRequest { JobId = ByteString.CopyFrom(id), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()), AuthorizationExpiresAt = expiresAt });
         return response.Result.Length;
     }
 }

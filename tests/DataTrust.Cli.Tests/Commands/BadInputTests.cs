@@ -50,6 +50,33 @@ public sealed class BadInputTests(CliFixture fixture)
     }
 
     [Fact]
+    public async Task A_missing_or_empty_tls_ca_file_fails_with_one_sentence_before_calling_anything()
+    {
+        var missing = Path.Combine(fixture.Root, "no-such-ca.pem");
+        var empty = fixture.WriteFile("empty-ca.pem", "not a certificate");
+
+        AssertOneSentence(await fixture.RunAsync(fixture.Enterprise_("result", "--job", "1", "--tls-ca", missing)), "does not exist");
+        AssertOneSentence(await fixture.RunAsync(fixture.Enterprise_("result", "--job", "1", "--tls-ca", empty)), "holds no PEM certificate");
+    }
+
+    [Fact]
+    public async Task Node_serve_refuses_plaintext_off_loopback_unless_asked_and_names_both_ways_out()
+    {
+        var dir = Directory.CreateTempSubdirectory("datatrust-serve-").FullName;
+        try
+        {
+            var run = await CliFixture.RunAsync(["node", "serve", "--data", dir, "--listen", "0.0.0.0:0", "--rpc", fixture.Rpc, "--deployment", fixture.DeploymentFile, "--key", fixture.NodeKey]);
+
+            AssertOneSentence(run, "--allow-plaintext");
+            Assert.Contains("--tls-cert", run.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_keystore_password_fails_with_one_sentence()
     {
         var run = await CliFixture.RunAsync(fixture.Authority_("reinstate", "--account", fixture.Operator.ToString()), password: null);

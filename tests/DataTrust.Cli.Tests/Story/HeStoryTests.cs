@@ -26,6 +26,7 @@ public sealed class HeStoryTests : IAsyncLifetime
     private readonly CancellationTokenSource _stopNodes = new();
     private readonly List<Task<CliRun>> _nodes = [];
     private LocalChain? _chain;
+    private StoryTls? _tls;
 
     private string Rpc => _chain!.RpcUri.ToString();
 
@@ -33,7 +34,11 @@ public sealed class HeStoryTests : IAsyncLifetime
 
     private string BankData => Path.Combine(_root, "bank-data");
 
-    public async Task InitializeAsync() => _chain = await LocalChain.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _chain = await LocalChain.StartAsync();
+        _tls = new StoryTls(Path.Combine(_root, "tls"));
+    }
 
     public async Task DisposeAsync()
     {
@@ -44,6 +49,7 @@ public sealed class HeStoryTests : IAsyncLifetime
         }
 
         await _chain!.DisposeAsync();
+        _tls?.Dispose();
         _stopNodes.Dispose();
         try
         {
@@ -74,7 +80,7 @@ public sealed class HeStoryTests : IAsyncLifetime
 
     private string[] As(string key, params string[] args) => [.. args, "--rpc", Rpc, "--deployment", DeploymentFile, "--key", key];
 
-    private string[] Bank(string key, params string[] args) => As(key, ["enterprise", .. args, "--data-dir", BankData]);
+    private string[] Bank(string key, params string[] args) => As(key, ["enterprise", .. args, "--data-dir", BankData, "--tls-ca", _tls!.CaFile]);
 
     private string File_(string name, string text)
     {
@@ -122,8 +128,8 @@ public sealed class HeStoryTests : IAsyncLifetime
             // (exact, audited), since noise is not its point.
             await MustAsync("node", "import", "--data", data, "--sample", sample, "--rows", Id(Rows), "--grade", "RESTRICTED");
             var endpoint = $"127.0.0.1:{FreePort()}";
-            _nodes.Add(RunAsync(["node", "serve", "--data", data, "--listen", endpoint, "--rpc", Rpc, "--deployment", DeploymentFile, "--key", key], _stopNodes.Token));
-            await MustAsync(As(authority, "admin", "admit-node", "--account", address.ToString(), "--name", domain, "--domain", domain, "--endpoint", $"http://{endpoint}"));
+            _nodes.Add(RunAsync(["node", "serve", "--data", data, "--listen", endpoint, .. _tls!.ServeOptions, "--rpc", Rpc, "--deployment", DeploymentFile, "--key", key], _stopNodes.Token));
+            await MustAsync(As(authority, "admin", "admit-node", "--account", address.ToString(), "--name", domain, "--domain", domain, "--endpoint", $"https://{endpoint}"));
             await PublishWhenServingAsync(op, domain, address);
         }
 
@@ -295,7 +301,7 @@ public sealed class HeStoryTests : IAsyncLifetime
         // The node serves in the background; publish as soon as it answers, at the grade the node holds.
         for (var attempt = 0; ; attempt++)
         {
-            var run = await RunAsync(As(op, "operator", "publish", "--dataset", dataset, "--node", node.ToString()));
+            var run = await RunAsync(As(op, "operator", "publish", "--tls-ca", _tls!.CaFile, "--dataset", dataset, "--node", node.ToString()));
             if (run.Exit == 0)
             {
                 return;

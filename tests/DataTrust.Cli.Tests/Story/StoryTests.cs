@@ -20,12 +20,19 @@ public sealed class StoryTests : IAsyncLifetime
     private readonly CancellationTokenSource _stopNode = new();
     private LocalChain? _chain;
     private Task<CliRun>? _node;
+    private StoryTls? _tls;
 
     private string Rpc => _chain!.RpcUri.ToString();
 
     private string DeploymentFile => Path.Combine(_root, "deployment.json");
 
-    public async Task InitializeAsync() => _chain = await LocalChain.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _chain = await LocalChain.StartAsync();
+        _tls = new StoryTls(Path.Combine(_root, "tls"));
+    }
+
+    private string CaFile => _tls!.CaFile;
 
     public async Task DisposeAsync()
     {
@@ -36,6 +43,7 @@ public sealed class StoryTests : IAsyncLifetime
         }
 
         await _chain!.DisposeAsync();
+        _tls?.Dispose();
         _stopNode.Dispose();
         Directory.Delete(_root, recursive: true);
     }
@@ -99,9 +107,9 @@ public sealed class StoryTests : IAsyncLifetime
         var data = Path.Combine(_root, "node");
         await MustAsync("node", "import", "--data", data, "--sample", "tax", "--rows", "1500");
         var endpoint = $"127.0.0.1:{FreePort()}";
-        _node = RunAsync(["node", "serve", "--data", data, "--listen", endpoint, "--rpc", Rpc, "--deployment", DeploymentFile, "--key", nodeKey], _stopNode.Token);
-        await MustAsync(As(authority, "admin", "admit-node", "--account", nodeAddress.ToString(), "--name", "Tax node", "--domain", "tax", "--endpoint", $"http://{endpoint}"));
-        Assert.Equal($"http://{endpoint}", (await ledger.Participants.GetNodeAsync(nodeAddress)).Endpoint);
+        _node = RunAsync(["node", "serve", "--data", data, "--listen", endpoint, .. _tls!.ServeOptions, "--rpc", Rpc, "--deployment", DeploymentFile, "--key", nodeKey], _stopNode.Token);
+        await MustAsync(As(authority, "admin", "admit-node", "--account", nodeAddress.ToString(), "--name", "Tax node", "--domain", "tax", "--endpoint", $"https://{endpoint}"));
+        Assert.Equal($"https://{endpoint}", (await ledger.Participants.GetNodeAsync(nodeAddress)).Endpoint);
 
         // The operator publishes; the bank requests; the operator grants.
         await WaitForNodeAsync(op, nodeAddress);
@@ -120,26 +128,36 @@ public sealed class StoryTests : IAsyncLifetime
         var query = Path.Combine(_root, "query.json");
         await File.WriteAllTextAsync(query, """{"datasetId":"tax","groupBy":["year"],"measures":[{"function":"COUNT"},{"function":"SUM","column":"tax_paid"}]}""");
         var resultFile = Path.Combine(_root, "job-1.json");
-        var explained0 = await MustAsync(As(bank, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5", "--explain-only"));
+        var explained0 = await MustAsync(As(bank, "enterprise", "submit", "--tls-ca", CaFile, "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5", "--explain-only"));
         Assert.Contains("allowed: the job would spend 1 query and ε 0.5; nothing was submitted", explained0.Out, StringComparison.Ordinal);
         Assert.Contains("it would withhold none of its 6 cells", explained0.Out, StringComparison.Ordinal); // noisy: 3 years × 2 measures, none withheld
         Assert.Equal(0UL, await ledger.Jobs.GetJobCountAsync());
-        var submitted = await MustAsync(As(bank, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5", "--out", resultFile));
+        var submitted = await MustAsync(As(bank, "enterprise", "submit", "--tls-ca", CaFile, "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5", "--out", resultFile));
         Assert.Contains("matches the chain", submitted.Out, StringComparison.Ordinal);
         var job = await ledger.Jobs.GetJobAsync(1);
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(Epsilon.Parse("1.5"), (await ledger.Licenses.GetLicenseAsync(licenseId)).EpsilonRemaining);
         var fetched = Path.Combine(_root, "job-1-again.json");
-        await MustAsync(As(bank, "enterprise", "result", "--job", "1", "--out", fetched));
+        await MustAsync(As(bank, "enterprise", "result", "--tls-ca", CaFile, "--job", "1", "--out", fetched));
         Assert.Equal(await File.ReadAllTextAsync(resultFile), await File.ReadAllTextAsync(fetched));
 
+        // The node serves TLS only: a client that trusts only the system's roots is refused with one sentence naming the
+        // fix, no stack trace, and nothing is saved.
+        var untrustedFile = Path.Combine(_root, "job-1-untrusted.json");
+        var untrusted = await RunAsync(As(bank, "enterprise", "result", "--job", "1", "--out", untrustedFile));
+        Assert.NotEqual(CliApp.Ok, untrusted.Exit);
+        Assert.Contains("TLS connection to the node", untrusted.Error, StringComparison.Ordinal);
+        Assert.Contains("--tls-ca", untrusted.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", untrusted.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(untrustedFile));
+
         // Refusals: another enterprise under the bank's license; a JOIN_KEY query (Explain, nothing submitted).
-        var refused = await RunAsync(As(other, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5"));
+        var refused = await RunAsync(As(other, "enterprise", "submit", "--tls-ca", CaFile, "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5"));
         Assert.Equal(CliApp.Refused, refused.Exit);
         Assert.Contains("NotLicensee", refused.Error, StringComparison.Ordinal);
         var joinKey = Path.Combine(_root, "joinkey.json");
         await File.WriteAllTextAsync(joinKey, """{"datasetId":"tax","groupBy":["uscc"],"measures":[{"function":"COUNT"}]}""");
-        var policy = await RunAsync(As(bank, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", joinKey));
+        var policy = await RunAsync(As(bank, "enterprise", "submit", "--tls-ca", CaFile, "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", joinKey));
         Assert.Equal(CliApp.Refused, policy.Exit);
         Assert.Contains("JOIN_KEY", policy.Error, StringComparison.Ordinal);
         Assert.Equal(1UL, await ledger.Jobs.GetJobCountAsync());
@@ -147,10 +165,10 @@ public sealed class StoryTests : IAsyncLifetime
         // The operator revokes; the next job is refused, decoded.
         await MustAsync(As(op, "operator", "revoke", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--reason", "purpose review"));
         Assert.True((await ledger.Licenses.GetLicenseAsync(licenseId)).Revoked);
-        var explained = await RunAsync(As(bank, "enterprise", "submit", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5"));
+        var explained = await RunAsync(As(bank, "enterprise", "submit", "--tls-ca", CaFile, "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query, "--epsilon", "0.5"));
         Assert.Equal(CliApp.Refused, explained.Exit);
         Assert.Contains("revoked", explained.Error, StringComparison.Ordinal);
-        var afterRevoke = await RunAsync(As(bank, "enterprise", "submit", "--no-explain", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query));
+        var afterRevoke = await RunAsync(As(bank, "enterprise", "submit", "--tls-ca", CaFile, "--no-explain", "--license", licenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", query));
         Assert.Equal(CliApp.Refused, afterRevoke.Exit);
         Assert.Contains("refused: LicenseRevoked(licenseId: 1)", afterRevoke.Error, StringComparison.Ordinal);
         Assert.Equal(1UL, await ledger.Jobs.GetJobCountAsync());
@@ -167,7 +185,7 @@ public sealed class StoryTests : IAsyncLifetime
         await File.WriteAllTextAsync(policy, CliFixture.TaxPolicy);
         for (var attempt = 0; ; attempt++)
         {
-            var run = await RunAsync(As(op, "operator", "publish", "--dataset", "tax", "--node", node.ToString(), "--policy", policy));
+            var run = await RunAsync(As(op, "operator", "publish", "--tls-ca", CaFile, "--dataset", "tax", "--node", node.ToString(), "--policy", policy));
             if (run.Exit == 0)
             {
                 return;

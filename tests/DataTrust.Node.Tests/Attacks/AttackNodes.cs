@@ -165,14 +165,14 @@ public sealed class AttackNodes : IAsyncLifetime
     public async Task<JobResult> StreamJobAsync(Licensee who, ulong jobId, JobSpec spec, IEnumerable<PeerJob>? peers = null)
     {
         using var call = Jobs.ExecuteStream();
-        await JobStreams.WriteAsync(call.RequestStream, JobStreams.Split(jobId, Signature(who, jobId).Span, spec.ToByteArray(), peers), CancellationToken.None);
+        await JobStreams.WriteAsync(call.RequestStream, JobStreams.Split(jobId, Signature(who, jobId).Span, TestAuthorization.ExpiresAt, spec.ToByteArray(), peers), CancellationToken.None);
         var response = await call.ResponseAsync;
         return JobResult.Parser.ParseFrom(response.Result);
     }
 
     /// <summary>The requester's signature over a job id, as the node checks it.</summary>
     public ByteString Signature(Licensee who, ulong jobId) =>
-        ByteString.CopyFrom(JobAuthorization.Sign(who.Key, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId).ToBytes());
+        ByteString.CopyFrom(JobAuthorization.Sign(who.Key, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId, TestAuthorization.ExpiresAt).ToBytes());
 
     /// <summary>Asks the node, over gRPC, whether a query would pass its policy checks (reads no rows).</summary>
     public async Task<ExplainResponse> ExplainAsync(AggregateQuery query) =>
@@ -189,6 +189,7 @@ public sealed class AttackNodes : IAsyncLifetime
     {
         JobId = JobStreams.IdBytes(jobId),
         RequesterSignature = Signature(who, jobId),
+        AuthorizationExpiresAt = TestAuthorization.ExpiresAt,
     };
 
     private static byte[] SpecOf(AggregateQuery query) =>

@@ -164,7 +164,7 @@ public sealed class HomomorphicAttackTests(AttackNodes nodes, ITestOutputHelper 
         var job = new JobSpec { Kind = Protos.V1.ComputationKind.HeCrossDomainSum, HeCrossDomainSum = spec };
         var firstJob = await nodes.SubmitHashedAsync(nodes.BankA, licenses[first.DatasetId], ComputationKind.HeCrossDomainSum, job);
         var secondJob = await nodes.SubmitHashedAsync(nodes.BankA, licenses[second.DatasetId], ComputationKind.HeCrossDomainSum, job);
-        PeerJob[] peers = [new PeerJob { JobId = DataTrust.Node.Execution.JobStreams.IdBytes(secondJob), RequesterSignature = nodes.Signature(nodes.BankA, secondJob) }];
+        PeerJob[] peers = [new PeerJob { JobId = DataTrust.Node.Execution.JobStreams.IdBytes(secondJob), RequesterSignature = nodes.Signature(nodes.BankA, secondJob), AuthorizationExpiresAt = TestAuthorization.ExpiresAt }];
         var result = (await nodes.StreamJobAsync(nodes.BankA, firstJob, job, peers)).HeCrossDomainSum;
         var total = client.Decrypt(result).Single().Total;
         return total is { } t ? t / 100m : null;

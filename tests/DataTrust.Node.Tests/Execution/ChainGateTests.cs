@@ -215,7 +215,7 @@ public class ChainGateTests(ChainedNodeFixture node)
         query.GroupBy.Add("tax_paid");
         var jobId = await node.SubmitAsync(license, query);
         var nonce = await node.Rpc.GetTransactionCountAsync(node.NodeAccount, BlockTag.Pending);
-        var forged = new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(new byte[65]) };
+        var forged = new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(new byte[65]), AuthorizationExpiresAt = TestAuthorization.ExpiresAt };
 
         await RefusedAsync(node.Request(jobId, signer: node.OtherEnterpriseKey), StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
         await RefusedAsync(forged, StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
@@ -228,11 +228,11 @@ public class ChainGateTests(ChainedNodeFixture node)
     public async Task Execute_is_refused_for_a_malformed_signature_or_job_id()
     {
         var jobId = await node.SubmitAsync(await node.LicenseAsync(), ChainedNodeFixture.TaxPaidByGrade());
-        var request = new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(new byte[65]) };
+        var request = new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(new byte[65]), AuthorizationExpiresAt = TestAuthorization.ExpiresAt };
 
         await RefusedAsync(request, StatusCode.PermissionDenied, "ERROR_REASON_SIGNATURE_INVALID");
-        await RefusedAsync(new ExecuteRequest { JobId = ByteString.CopyFrom(new byte[9] { 1, 0, 0, 0, 0, 0, 0, 0, 0 }), RequesterSignature = ByteString.CopyFrom(new byte[65]) }, StatusCode.InvalidArgument, "ERROR_REASON_MALFORMED_REQUEST");
-        await RefusedAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(1), RequesterSignature = ByteString.CopyFrom(new byte[3]) }, StatusCode.InvalidArgument, "ERROR_REASON_SIGNATURE_INVALID");
+        await RefusedAsync(new ExecuteRequest { JobId = ByteString.CopyFrom(new byte[9] { 1, 0, 0, 0, 0, 0, 0, 0, 0 }), RequesterSignature = ByteString.CopyFrom(new byte[65]), AuthorizationExpiresAt = TestAuthorization.ExpiresAt }, StatusCode.InvalidArgument, "ERROR_REASON_MALFORMED_REQUEST");
+        await RefusedAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(1), RequesterSignature = ByteString.CopyFrom(new byte[3]), AuthorizationExpiresAt = TestAuthorization.ExpiresAt }, StatusCode.InvalidArgument, "ERROR_REASON_SIGNATURE_INVALID");
     }
 
     [Fact]
@@ -344,6 +344,7 @@ public class ChainGateTests(ChainedNodeFixture node)
             {
                 JobId = ChainedNodeFixture.IdBytes(2),
                 RequesterSignature = ByteString.CopyFrom(new byte[65]),
+                AuthorizationExpiresAt = TestAuthorization.ExpiresAt,
                 TotalSize = 1,
                 Keccak256 = ByteString.CopyFrom(new byte[32]),
                 Data = ByteString.CopyFrom([0]),

@@ -96,11 +96,12 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(ImportSentinel(), NodeAccount, "Sentinel"));
 
         _app = NodeApp.Create(
-            new NodeOptions { DataDirectory = DataDirectory, ListenAddress = "127.0.0.1:0" },
+            new NodeOptions { DataDirectory = DataDirectory, ListenAddress = "127.0.0.1:0", TlsCertificate = TestTls.Loopback, PeerTrust = TestTls.Trust },
             logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace),
             new NodeChain(_chain.RpcUri, Authority.Deployment, nodeKey));
         await _app.StartAsync();
-        Channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(_app));
+        // Over TLS, trusting only the test CA.
+        Channel = TestTls.Trust.CreateChannel(NodeApp.BoundAddress(_app));
         Jobs = new JobService.JobServiceClient(Channel);
     }
 
@@ -200,10 +201,11 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
     public async Task<ulong> SubmitAsync(ulong licenseId, AggregateQuery query, string epsilon = "0") =>
         await Enterprise.Jobs.SubmitAsync(licenseId, ComputationKind.Aggregate, SpecOf(query), Epsilon.Parse(epsilon));
 
-    public ExecuteRequest Request(ulong jobId, EthereumKey? signer = null, byte[]? spec = null)
+    public ExecuteRequest Request(ulong jobId, EthereumKey? signer = null, byte[]? spec = null, ulong? expiresAt = null)
     {
-        var signature = JobAuthorization.Sign(signer ?? EnterpriseKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId);
-        var request = new ExecuteRequest { JobId = IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()) };
+        var expiry = expiresAt ?? TestAuthorization.ExpiresAt;
+        var signature = JobAuthorization.Sign(signer ?? EnterpriseKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId, expiry);
+        var request = new ExecuteRequest { JobId = IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()), AuthorizationExpiresAt = expiry };
         if (spec is not null)
         {
             request.Spec = ByteString.CopyFrom(spec);

@@ -93,7 +93,7 @@ public class HeJobTests(HeNodesFixture f)
     {
         var spec = new JobSpec { Kind = Protos.V1.ComputationKind.Aggregate, Aggregate = query };
         var jobId = await f.Bank.Jobs.SubmitAsync(license, ComputationKind.Aggregate, spec.ToByteArray(), Epsilon.Zero);
-        var response = await node.ExecuteAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = f.SignatureFor(jobId) });
+        var response = await node.ExecuteAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(jobId), RequesterSignature = f.SignatureFor(jobId), AuthorizationExpiresAt = TestAuthorization.ExpiresAt });
         return JobResult.Parser.ParseFrom(response.Result).Aggregate;
     }
 
@@ -376,7 +376,7 @@ public class HeJobTests(HeNodesFixture f)
     private JobChunk CoordinatedHeader(ulong taxJob, ulong socialJob)
     {
         var header = f.Header(taxJob);
-        header.Peers.Add(new PeerJob { JobId = ChainedNodeFixture.IdBytes(socialJob), RequesterSignature = f.SignatureFor(socialJob) });
+        header.Peers.Add(new PeerJob { JobId = ChainedNodeFixture.IdBytes(socialJob), RequesterSignature = f.SignatureFor(socialJob), AuthorizationExpiresAt = TestAuthorization.ExpiresAt });
         return header;
     }
 
@@ -410,7 +410,7 @@ public class HeJobTests(HeNodesFixture f)
         await HeNodesFixture.StreamAsync(f.TaxJobs, CoordinatedHeader(taxJob, socialJob), spec);
         await RefusedAsync(HeNodesFixture.StreamAsync(f.SocialJobs, f.Header(socialJob), spec), StatusCode.PermissionDenied, "ERROR_REASON_PARTIAL_WITHHELD");
         await RefusedAsync(
-            f.SocialJobs.ExecuteAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(socialJob), RequesterSignature = f.SignatureFor(socialJob) }).ResponseAsync,
+            f.SocialJobs.ExecuteAsync(new ExecuteRequest { JobId = ChainedNodeFixture.IdBytes(socialJob), RequesterSignature = f.SignatureFor(socialJob), AuthorizationExpiresAt = TestAuthorization.ExpiresAt }).ResponseAsync,
             StatusCode.PermissionDenied,
             "ERROR_REASON_PARTIAL_WITHHELD");
     }

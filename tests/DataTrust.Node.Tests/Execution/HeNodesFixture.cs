@@ -111,13 +111,14 @@ public sealed class HeNodesFixture : IAsyncLifetime
             descriptor = store.Import(import);
         }
 
-        var app = NodeApp.Create(new NodeOptions { DataDirectory = directory, ListenAddress = "127.0.0.1:0" }, chain: new NodeChain(_chain!.RpcUri, Authority.Deployment, nodeKey));
+        // TLS between every party: the requester to each node, and the coordinating node to the other parts' nodes.
+        var app = NodeApp.Create(new NodeOptions { DataDirectory = directory, ListenAddress = "127.0.0.1:0", TlsCertificate = TestTls.Loopback, PeerTrust = TestTls.Trust }, chain: new NodeChain(_chain!.RpcUri, Authority.Deployment, nodeKey));
         await app.StartAsync();
         _apps.Add(app);
         var endpoint = NodeApp.BoundAddress(app);
         await Authority.Participants.AdmitNodeAsync(nodeKey.Address, $"{domain} node", domain, endpoint.ToString(), nodeKey.Address);
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(descriptor, nodeKey.Address, domain));
-        var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        var channel = TestTls.Trust.CreateChannel(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         return (nodeKey.Address, new JobService.JobServiceClient(channel), channel);
     }
 
@@ -140,10 +141,11 @@ public sealed class HeNodesFixture : IAsyncLifetime
     {
         JobId = ChainedNodeFixture.IdBytes(jobId),
         RequesterSignature = SignatureFor(jobId, signer),
+        AuthorizationExpiresAt = TestAuthorization.ExpiresAt,
     };
 
     public ByteString SignatureFor(ulong jobId, EthereumKey? signer = null) =>
-        ByteString.CopyFrom(JobAuthorization.Sign(signer ?? BankKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId).ToBytes());
+        ByteString.CopyFrom(JobAuthorization.Sign(signer ?? BankKey, Authority.Deployment.Jobs, Authority.Deployment.ChainId, jobId, TestAuthorization.ExpiresAt).ToBytes());
 
     /// <summary>Streams a spec to a node and returns its answer.</summary>
     public static async Task<ExecuteResponse> StreamAsync(JobService.JobServiceClient client, JobChunk header, JobSpec spec)
@@ -158,7 +160,7 @@ public sealed class HeNodesFixture : IAsyncLifetime
     {
         var id = header.JobId.Span;
         var jobId = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(id[^8..]);
-        return JobStreams.Split(jobId, header.RequesterSignature.Span, spec, header.Peers, chunkSize, header.Coordinator);
+        return JobStreams.Split(jobId, header.RequesterSignature.Span, header.AuthorizationExpiresAt, spec, header.Peers, chunkSize, header.Coordinator);
     }
 
     public async Task DisposeAsync()

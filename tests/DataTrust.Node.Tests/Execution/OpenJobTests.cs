@@ -80,10 +80,10 @@ public sealed class OpenJobTests(OpenDataFixture node)
         Assert.Equal(0UL, await node.Authority.Licenses.GetLicenseCountAsync());
         var spec = new JobSpec { Kind = Protos.V1.ComputationKind.Aggregate, Aggregate = CountByDistrict(OpenDataFixture.Register) }.ToByteArray();
         var jobId = await node.Enterprise.Jobs.SubmitOpenAsync(DatasetIds.OnChainId(OpenDataFixture.Register), ComputationKind.Aggregate, spec);
-        var signature = JobAuthorization.Sign(node.EnterpriseKey, node.Authority.Deployment.Jobs, node.Authority.Deployment.ChainId, jobId);
+        var signature = JobAuthorization.Sign(node.EnterpriseKey, node.Authority.Deployment.Jobs, node.Authority.Deployment.ChainId, jobId, TestAuthorization.ExpiresAt);
 
         // Act
-        var response = await node.Jobs.ExecuteAsync(new ExecuteRequest { JobId = OpenDataFixture.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()) });
+        var response = await node.Jobs.ExecuteAsync(new ExecuteRequest { JobId = OpenDataFixture.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()), AuthorizationExpiresAt = TestAuthorization.ExpiresAt });
 
         // Assert: exact counts, committed on chain under license 0, signed by the node.
         var job = await node.Authority.Jobs.GetJobAsync(jobId);

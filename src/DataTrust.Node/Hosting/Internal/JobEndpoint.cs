@@ -25,13 +25,14 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.SignatureInvalid, "requester_signature", "requester_signature: the job's submitter signs the request; 65 bytes (r, s, v) are expected.");
         }
 
+        RequireExpiry(request.AuthorizationExpiresAt, "authorization_expires_at");
         if (runner is null)
         {
             throw RpcErrors.Create(Code.Unavailable, ErrorReason.ChainUnavailable, "job_id", "This node has no chain configured, so it cannot authorize jobs and refuses them all.");
         }
 
         ReadOnlyMemory<byte>? spec = request.HasSpec ? request.Spec.Memory : (ReadOnlyMemory<byte>?)null;
-        var outcome = await runner.RunAsync(jobId, request.RequesterSignature.Memory, spec, context.CancellationToken).ConfigureAwait(false);
+        var outcome = await runner.RunAsync(jobId, request.RequesterSignature.Memory, request.AuthorizationExpiresAt, spec, context.CancellationToken).ConfigureAwait(false);
         return Respond(request.JobId, outcome);
     }
 
@@ -69,7 +70,12 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.PayloadTooLarge, "total_size", $"total_size: {first.TotalSize} bytes is over this node's bound of {_maxPayload} bytes per job; nothing was read or computed.");
         }
 
-        var peers = first.Peers.Select((p, i) => new PeerJobRequest(ParseId(p.JobId, $"peers[{i}].job_id"), p.RequesterSignature.Memory)).ToList();
+        RequireExpiry(first.AuthorizationExpiresAt, "authorization_expires_at");
+        var peers = first.Peers.Select((p, i) =>
+        {
+            RequireExpiry(p.AuthorizationExpiresAt, $"peers[{i}].authorization_expires_at");
+            return new PeerJobRequest(ParseId(p.JobId, $"peers[{i}].job_id"), p.RequesterSignature.Memory, p.AuthorizationExpiresAt);
+        }).ToList();
         CoordinatorClaim? coordinator = null;
         if (first.Coordinator is { } proof)
         {
@@ -86,7 +92,12 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             throw RpcErrors.Create(Code.Unavailable, ErrorReason.ChainUnavailable, "job_id", "This node has no chain configured, so it cannot authorize jobs and refuses them all.");
         }
 
-        // Before reading megabytes: is there such a job, of exactly this size and hash?
+        // Before reading megabytes: is the authorization still good, and is there such a job, of exactly this size and hash?
+        if (gate.CheckExpiry(first.AuthorizationExpiresAt, "authorization_expires_at") is { } expired)
+        {
+            throw RpcErrors.From(expired);
+        }
+
         Ledger.Contracts.Job? job;
         try
         {
@@ -138,7 +149,7 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, "data", $"data: the stream ended after {received} of the announced {spec.LongLength} bytes; nothing was computed.");
         }
 
-        var request = new JobRequest(jobId, first.RequesterSignature.Memory, spec) { Peers = peers, Coordinator = coordinator };
+        var request = new JobRequest(jobId, first.RequesterSignature.Memory, first.AuthorizationExpiresAt, spec) { Peers = peers, Coordinator = coordinator };
         var outcome = await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
         return Respond(first.JobId, outcome);
     }
@@ -157,6 +168,15 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             ResultHash = ByteString.CopyFrom(outcome.ResultHash.Span),
             NodeSignature = ByteString.CopyFrom(outcome.NodeSignature),
         };
+    }
+
+    /// <summary>An authorization always states when it expires (it is part of what the requester signs).</summary>
+    private static void RequireExpiry(ulong expiresAt, string field)
+    {
+        if (expiresAt == 0)
+        {
+            throw RpcErrors.Create(Code.InvalidArgument, ErrorReason.MalformedRequest, field, $"{field}: the requester's signature covers an expiry (Unix seconds); send it with the signature (JobAuthorization).");
+        }
     }
 
     /// <summary>Reads an on-chain id sent as big-endian bytes (1 to 32 of them, value 1 … 2^64-1).</summary>

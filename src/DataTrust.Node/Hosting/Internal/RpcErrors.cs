@@ -42,6 +42,7 @@ internal static class RpcErrors
         ErrorReason.JobNotPending or ErrorReason.SpecHashMismatch or ErrorReason.WrongNode or ErrorReason.DatasetMismatch
             or ErrorReason.PeerRefused => Code.FailedPrecondition,
         ErrorReason.ChainUnavailable => Code.Unavailable,
+        ErrorReason.AuthorizationExpired => Code.Unauthenticated,
         ErrorReason.Internal => Code.Internal,
         _ => Code.InvalidArgument,
     };
