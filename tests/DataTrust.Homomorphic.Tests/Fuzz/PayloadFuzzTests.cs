@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using DataTrust.Fuzz;
 using FsCheck.Fluent;
 using Xunit.Abstractions;
@@ -14,9 +12,6 @@ namespace DataTrust.Homomorphic.Tests.Fuzz;
 [Collection("bfv-4096")]
 public sealed class PayloadFuzzTests(Fixture4096 f, ITestOutputHelper output) : IClassFixture<Fixture4096>
 {
-    private const int HeaderLength = 48;
-    private const int TrailerLength = 32;
-
     [Fact]
     public void Mutated_payloads_load_or_are_refused_with_a_bfv_error()
     {
@@ -41,7 +36,7 @@ public sealed class PayloadFuzzTests(Fixture4096 f, ITestOutputHelper output) : 
             return (Payload: which, Bytes: (seed / payloads.Length % 2) switch
             {
                 0 => FuzzCases.Mutate([valid], seed),
-                _ => Resealed(valid, seed),
+                _ => FuzzCases.MutateSealed(valid, seed),
             });
         });
 
@@ -56,27 +51,5 @@ public sealed class PayloadFuzzTests(Fixture4096 f, ITestOutputHelper output) : 
                 Assert.False(string.IsNullOrWhiteSpace(ex.Message));
             }
         }, show: input => $"{payloads[input.Payload].Name} 0x{Convert.ToHexString(input.Bytes.AsSpan(0, Math.Min(input.Bytes.Length, 96)))}… ({input.Bytes.Length} bytes)");
-    }
-
-    /// <summary>The header and the first body bytes mutated, then the declared body length and the SHA-256 trailer made consistent.</summary>
-    internal static byte[] Resealed(byte[] valid, int seed)
-    {
-        const int Head = HeaderLength + 16;
-        var head = FuzzCases.Mutate([valid[..Head]], seed);
-        var bytes = new byte[head.Length + valid.Length - Head];
-        head.CopyTo(bytes, 0);
-        valid.AsSpan(Head).CopyTo(bytes.AsSpan(head.Length));
-        if (bytes.Length < HeaderLength + TrailerLength)
-        {
-            return bytes;
-        }
-
-        if (seed % 3 != 0)
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(40, 8), (ulong)(bytes.Length - HeaderLength - TrailerLength));
-        }
-
-        SHA256.HashData(bytes.AsSpan(0, bytes.Length - TrailerLength), bytes.AsSpan(bytes.Length - TrailerLength));
-        return bytes;
     }
 }

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit.Abstractions;
@@ -126,6 +128,34 @@ internal static class FuzzCases
         }
 
         return [.. bytes];
+    }
+
+    /// <summary>
+    /// A mutation of a payload in the BfvSerializer framing (48-byte header whose u64 body length sits at offset 40,
+    /// body, SHA-256 trailer of the rest): the header and first body bytes mutated, then the declared length (two times
+    /// in three) and the trailer made consistent, so the case gets past the checksum to the parsing behind it.
+    /// </summary>
+    public static byte[] MutateSealed(byte[] valid, int seed)
+    {
+        const int HeaderLength = 48;
+        const int TrailerLength = 32;
+        const int Head = HeaderLength + 16;
+        var head = Mutate([valid[..Head]], seed);
+        var bytes = new byte[head.Length + valid.Length - Head];
+        head.CopyTo(bytes, 0);
+        valid.AsSpan(Head).CopyTo(bytes.AsSpan(head.Length));
+        if (bytes.Length < HeaderLength + TrailerLength)
+        {
+            return bytes;
+        }
+
+        if (seed % 3 != 0)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(40, 8), (ulong)(bytes.Length - HeaderLength - TrailerLength));
+        }
+
+        SHA256.HashData(bytes.AsSpan(0, bytes.Length - TrailerLength), bytes.AsSpan(bytes.Length - TrailerLength));
+        return bytes;
     }
 
     /// <summary>Bytes that often sit on a boundary: 0, 1, 0x7F, 0x80, 0xFF, quotes, braces, brackets, minus, a digit.</summary>
