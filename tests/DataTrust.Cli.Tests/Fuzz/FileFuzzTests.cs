@@ -70,6 +70,38 @@ public sealed class FileFuzzTests(ITestOutputHelper output) : IDisposable
         });
     }
 
+    [Fact]
+    public void A_query_file_with_a_field_given_twice_is_a_cli_error()
+    {
+        // Found by the fuzzer: "filters" twice made JsonObject throw ArgumentException ("same key has already been added").
+        var error = Assert.Throws<CliException>(() => QueryFile.Parse("""{"datasetId":"tax","filters":[],"filters":[{"column":"year","operator":"GE","values":[{"intValue":"2024"}]}]}""", "q.json"));
+
+        Assert.Contains("The query file 'q.json' is not a valid query", error.Message, StringComparison.Ordinal);
+        Assert.Contains("filters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_he_query_file_with_a_field_given_twice_is_a_cli_error()
+    {
+        // Found by the fuzzer: "epsilon" twice, same ArgumentException.
+        var error = Assert.Throws<CliException>(() => HeQueryFile.ParseWeighted("""{"dataset": "tax", "epsilon": 1.5, "groupBy": ["year"], "epsilon": 1.5}""", "he.json"));
+
+        Assert.Contains("The query file 'he.json' is not valid JSON", error.Message, StringComparison.Ordinal);
+        Assert.Contains("epsilon", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_policy_file_with_a_field_given_twice_is_refused_rather_than_one_value_used()
+    {
+        var path = Path.Combine(temp.FullName, "twice.json");
+        File.WriteAllText(path, """{"k": 10, "k": 1}""");
+
+        var error = Assert.Throws<CliException>(() => PolicyFile.Load(new FileInfo(path)));
+
+        Assert.Contains("The policy file 'twice.json' is not valid JSON", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'k'", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => temp.Delete(recursive: true);
 
     private static void ValidOrCliError(Action read)
