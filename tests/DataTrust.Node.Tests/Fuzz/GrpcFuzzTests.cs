@@ -77,6 +77,38 @@ public sealed class GrpcFuzzTests(ChainedNodeFixture node, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Mutated_job_messages_to_a_node_whose_chain_is_down_are_refused_with_a_reason()
+    {
+        // Arrange: a node configured with the deployment but an RPC endpoint nobody listens on (port 1 of loopback).
+        using var key = Ledger.Signing.EthereumKey.Generate();
+        await using var down = await NodeServer.StartAsync(
+            (store, temp) =>
+            {
+                var csv = temp.File("tax.csv");
+                Samples.SampleDataset.Tax.WriteCsv(csv, 200, seed: 3);
+                store.Import(Samples.SampleDataset.Tax.ImportFrom(csv).AsRestricted());
+            },
+            new Hosting.NodeChain(new Uri("http://127.0.0.1:1"), node.Authority.Deployment, key));
+        var spec = ChainedNodeFixture.SpecOf(ChainedNodeFixture.TaxPaidByGrade());
+        var doors = Doors(node.Request(1), node.Request(2, node.OtherEnterpriseKey), spec, ChainedNodeFixture.TaxPaidByGrade(), ChainedNodeFixture.IdBytes(1))[..3];
+        var gen =
+            from door in Gen.Choose(0, doors.Length - 1)
+            from count in doors[door].Type is MethodType.ClientStreaming ? Gen.Choose(1, 3) : Gen.Constant(1)
+            from seeds in Gen.ArrayOf(FuzzCases.Seeds, count)
+            select (Door: door, Messages: seeds.Select((s, i) => s % 3 == 0 ? doors[door].Seeds[i % doors[door].Seeds.Length] : FuzzCases.Mutate(doors[door].Seeds, s)).ToArray());
+        var invoker = down.Channel.CreateCallInvoker();
+
+        // Act and assert
+        FuzzCases.Check(output, "gRPC job methods, chain down", gen, async input =>
+        {
+            var door = doors[input.Door];
+            var method = new Method<byte[], byte[]>(door.Type, door.Service, door.Method, Bytes, Bytes);
+            await CallAsync(invoker, method, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(15)), input.Messages);
+        }, ci: 200, show: input => $"{doors[input.Door].Method} sent {string.Join(", ", input.Messages.Select(m => "0x" + Convert.ToHexString(m)))}");
+        Assert.DoesNotContain(down.Logs.Lines, line => line.StartsWith("Error ", StringComparison.Ordinal) || line.StartsWith("Critical ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Health_check_of_a_service_the_node_does_not_serve_is_not_found_with_a_reason()
     {
         // Found by the fuzzer: "datatrust.v1.JobServic]" (one byte mutated) got the stock NOT_FOUND, with no detail or reason.
