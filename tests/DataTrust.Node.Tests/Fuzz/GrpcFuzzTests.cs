@@ -68,7 +68,10 @@ public sealed class GrpcFuzzTests(ChainedNodeFixture node, ITestOutputHelper out
             before = after;
         }, ci: 600, show: input => $"{doors[input.Door].Service}/{doors[input.Door].Method} sent {string.Join(", ", input.Messages.Select(m => "0x" + Convert.ToHexString(m)))}");
 
-        // The node still serves, and no rejected message was logged above debug with a stack trace.
+        // The node still serves and the pending job still runs for its requester (which also leaves no job pending),
+        // and no rejected message was logged above debug with a stack trace.
+        await node.Jobs.ExecuteAsync(node.Request(pending));
+        Assert.Equal(Ledger.Contracts.JobStatus.Completed, (await node.Authority.Jobs.GetJobAsync(pending)).Status);
         var health = await new Grpc.Health.V1.Health.HealthClient(node.Channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
         Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         var lines = node.Logs.Lines.Skip(logged).ToList();
