@@ -27,8 +27,8 @@ public sealed class NodeServer : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    /// <summary>Starts a node whose store was first filled by <paramref name="seed"/>.</summary>
-    public static async Task<NodeServer> StartAsync(Action<DatasetStore, TempDirectory> seed)
+    /// <summary>Starts a node whose store was first filled by <paramref name="seed"/>, with <paramref name="chain"/> if given.</summary>
+    public static async Task<NodeServer> StartAsync(Action<DatasetStore, TempDirectory> seed, NodeChain? chain = null)
     {
         var temp = new TempDirectory();
         var data = temp.File("data");
@@ -40,7 +40,8 @@ public sealed class NodeServer : IAsyncDisposable
         var logs = new CapturingLoggerProvider();
         var app = NodeApp.Create(
             new NodeOptions { DataDirectory = data, ListenAddress = "127.0.0.1:0" },
-            logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+            logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace),
+            chain);
         await app.StartAsync();
         return new NodeServer(app, temp, logs);
     }

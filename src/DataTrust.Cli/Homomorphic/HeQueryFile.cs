@@ -210,7 +210,8 @@ public static class HeQueryFile
         ArgumentNullException.ThrowIfNull(json);
         try
         {
-            return JsonNode.Parse(json) as JsonObject ?? throw new CliException($"The query file '{source}' must hold a JSON object.");
+            // A field given twice is refused (JsonObject would otherwise throw ArgumentException on first access).
+            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw new CliException($"The query file '{source}' must hold a JSON object.");
         }
         catch (JsonException ex)
         {

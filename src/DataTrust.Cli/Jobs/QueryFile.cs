@@ -32,7 +32,8 @@ public static class QueryFile
     {
         try
         {
-            var node = JsonNode.Parse(json) as JsonObject
+            // A field given twice is refused (JsonObject would otherwise throw ArgumentException on first access).
+            var node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                 ?? throw new CliException($"The query file '{source}' must hold a JSON object.");
             Prefix(node["measures"], "function", "MEASURE_FUNCTION_");
             Prefix(node["filters"], "operator", "FILTER_OPERATOR_");

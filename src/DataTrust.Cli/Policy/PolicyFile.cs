@@ -74,7 +74,8 @@ public sealed record PolicyFile(
     /// <exception cref="JsonException">The text is not JSON.</exception>
     public static PolicyFile Parse(string json, string source)
     {
-        using var document = JsonDocument.Parse(json);
+        // A field given twice is refused rather than one of the two silently used.
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {

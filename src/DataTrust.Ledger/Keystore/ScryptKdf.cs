@@ -19,7 +19,15 @@ internal static class ScryptKdf
     {
         if (!(r == 1 && n >= 65536))
         {
-            return SCrypt.Generate(password, salt, n, r, p, dkLen);
+            try
+            {
+                return SCrypt.Generate(password, salt, n, r, p, dkLen);
+            }
+            catch (ArgumentException error)
+            {
+                // BouncyCastle refuses some shapes within our limits (e.g. n = 16, r = 1140) with a buffer error.
+                throw new KeystoreException($"scrypt cannot derive a key with this keystore's n = {n}, r = {r}, p = {p}: {error.Message} The file is corrupt or was written by an unusual tool; re-encrypt the key with r = 8.", error);
+            }
         }
 
         var method = Unchecked.Value

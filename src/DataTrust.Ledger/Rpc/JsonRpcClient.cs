@@ -111,6 +111,12 @@ public sealed class JsonRpcClient : IDisposable
         JsonDocument document;
         try
         {
+            // JsonDocument checks UTF-8 only when a string is read; refuse invalid text here, as not JSON.
+            if (!System.Text.Unicode.Utf8.IsValid(body))
+            {
+                throw new JsonException("The body is not valid UTF-8.");
+            }
+
             document = JsonDocument.Parse(body);
         }
         catch (JsonException ex)
@@ -126,14 +132,15 @@ public sealed class JsonRpcClient : IDisposable
                 throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered with JSON that is not a JSON-RPC response object.");
             }
 
-            if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.Number && idElement.GetInt64() != id)
+            // An id that is not a 64-bit integer (1.5, 1e30) cannot be ours either.
+            if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.Number && (!idElement.TryGetInt64(out var answered) || answered != id))
             {
-                throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered a different request (id {idElement.GetInt64()}, expected {id}).");
+                throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered a different request (id {idElement.GetRawText()}, expected {id}).");
             }
 
             if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
-                var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt64() : 0;
+                var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var number) ? number : 0;
                 var message = error.TryGetProperty("message", out var m) ? m.ToString() : "(no message)";
                 string? data = error.TryGetProperty("data", out var d)
                     ? d.ValueKind switch
@@ -458,6 +465,11 @@ public sealed class JsonRpcClient : IDisposable
     {
         const string Method = "eth_getTransactionReceipt";
         var logs = Member(result, "logs", Method);
+        if (logs.ValueKind != JsonValueKind.Array)
+        {
+            throw new RpcException(RpcErrorKind.MalformedResponse, $"{Method} answered a receipt whose logs are not an array.");
+        }
+
         return new TransactionReceipt(
             ParseHash(Member(result, "transactionHash", Method), Method),
             ParseQuantity(Member(result, "blockNumber", Method), Method),

@@ -45,8 +45,23 @@ internal static class HealthBinding
 /// <summary>The health service as the node serves it: the stock implementation behind <see cref="HealthBinding"/>.</summary>
 internal sealed class HealthEndpoint(HealthServiceImpl health) : HealthBinding.ServiceBase
 {
-    /// <summary>Answers with the status the node set for the service.</summary>
-    public override Task<HealthCheckResponse> Check(HealthCheckRequest request, ServerCallContext context) => health.Check(request, context);
+    /// <summary>Answers with the status the node set for the service; an unknown service is NOT_FOUND with a reason.</summary>
+    public override async Task<HealthCheckResponse> Check(HealthCheckRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await health.Check(request, context).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            // The stock implementation answers NOT_FOUND with no detail at all; say what was asked and what to ask.
+            throw RpcErrors.Create(
+                Google.Rpc.Code.NotFound,
+                DataTrust.Protos.V1.ErrorReason.UnknownService,
+                "service",
+                $"service: this node serves no service named '{request.Service}'; ask for '' (the node as a whole) or a service it serves, such as '{DataTrust.Protos.V1.JobService.Descriptor.FullName}'.");
+        }
+    }
 
     /// <summary>Streams the service's status as it changes.</summary>
     public override Task Watch(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responseStream, ServerCallContext context) =>
