@@ -209,6 +209,11 @@ expect_revert $K_NODE "UnknownJob(uint64)" "5" "$JOBS" "complete(uint64,bytes32,
 send $K_NODE "$JOBS" "complete(uint64,bytes32,bytes)" 2 "$RESULT" "$SIG"
 expect_revert $K_NODE "JobNotPending(uint64,uint8)" "2 2" "$JOBS" "complete(uint64,bytes32,bytes)" 2 "$RESULT" "$SIG"
 expect_revert $K_NODE "JobNotPending(uint64,uint8)" "2 2" "$JOBS" "fail(uint64,string)" 2 "again"
+expect_revert $K_NODE "JobNotPending(uint64,uint8)" "2 2" "$JOBS" "failCharged(uint64,string)" 2 "again"
+BATCH="completeBatch(uint64[],bytes32[],bytes[])"
+expect_revert $K_NODE "BatchSizeInvalid(uint256,uint256)" "0 256" "$JOBS" "$BATCH" "[]" "[]" "[]"
+expect_revert $K_NODE "BatchLengthMismatch(uint256,uint256,uint256)" "1 0 0" "$JOBS" "$BATCH" "[2]" "[]" "[]"
+expect_revert $K_NODE "BatchItemRefused(uint256,uint64,bytes)" "0 2 $("$BIN/cast" calldata "JobNotPending(uint64,uint8)" 2 2)" "$JOBS" "$BATCH" "[2]" "[$RESULT]" "[$SIG]"
 
 expect_revert $K_BANK "ZeroSpecHash()" "" "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "0x$(printf '0%.0s' {1..64})" 1048576 100000
 send $K_BANK "$JOBS" "submitHashed(uint64,uint8,bytes32,uint64,uint64)" 1 1 "$("$BIN/cast" keccak big-he-payload)" 1048576 100000
@@ -258,16 +263,24 @@ expect_revert $K_AUTH "AlreadySuspended(address)" "$BANK" "$PARTS" "suspend(addr
 send $K_AUTH "$PARTS" "reinstate(address)" "$BANK"
 send $K_BANK "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 100000
 JOBTUPLE="job(uint64)((uint64,uint64,bytes32,address,uint8,bytes32,uint64,uint64,uint8,bytes32,uint64,uint64,uint64))"
+# job 5 is refused after the node read rows: failed charged, nothing refunded, and no later cancel refunds it
+send $K_BANK "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 200000
+expect_revert $K_BANK "NotDatasetNode(uint64,address)" "5 $BANK" "$JOBS" "failCharged(uint64,string)" 5 "x"
+send $K_NODE "$JOBS" "failCharged(uint64,string)" 5 "ERROR_REASON_HE_MODULUS_TOO_SMALL at keys.parameters"
+expect_eq "job(5).status after failCharged" "$(call "$JOBS" "$JOBTUPLE" 5 | tr -d '() ' | cut -d, -f9)" "3"
+LICENSE2=$(call "$LIC" "license(uint64)((uint64,uint64,bytes32,address,uint32,uint32,uint32,uint64,uint64,uint64,bool,uint64))" 2)
+expect_eq "license(2) quotaRemaining,epsilonRemaining after a charged failure" "$(tr -d '()' <<<"$LICENSE2" | tr -d ' ' | cut -d, -f7,10 | sed 's/\[[^]]*\]//g')" "3,8700000"
 SUBAT=$(call "$JOBS" "$JOBTUPLE" 4 | sed 's/\[[^]]*\]//g' | tr -d '() ' | cut -d, -f13)
 expect_revert $K_BANK "NotPastDeadline(uint64,uint64)" "4 $((SUBAT + 3600))" "$JOBS" "cancel(uint64)" 4
 expect_revert $K_OTHER "NotSubmitter(uint64,address)" "4 $OTHER" "$JOBS" "cancel(uint64)" 4
-# the failed job 3 gave its ε 0.1 back to the dataset's tally
-expect_revert $K_BANK "DatasetCapExceeded(bytes32,uint64,uint64)" "$DS 4500000 4400000" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 4500000
+# the failed job 3 gave its ε 0.1 back to the dataset's tally; the charged job 5 kept its ε 0.2
+expect_revert $K_BANK "DatasetCapExceeded(bytes32,uint64,uint64)" "$DS 4500000 4200000" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 4500000
 "$BIN/cast" rpc --rpc-url "$RPC" evm_increaseTime 3601 >/dev/null
 "$BIN/cast" rpc --rpc-url "$RPC" evm_mine >/dev/null
 send $K_BANK "$JOBS" "cancel(uint64)" 4
 expect_eq "job(4).status after cancel past the deadline" "$(call "$JOBS" "$JOBTUPLE" 4 | tr -d '() ' | cut -d, -f9)" "4"
 expect_revert $K_BANK "JobNotPending(uint64,uint8)" "4 4" "$JOBS" "cancel(uint64)" 4
+expect_revert $K_BANK "JobNotPending(uint64,uint8)" "5 3" "$JOBS" "cancel(uint64)" 5
 expect_revert $K_BANK "LicenseExpired(uint64,uint64)" "2 $((NOW + 3600))" "$JOBS" "submit(uint64,uint8,bytes,uint64)" 2 1 "$SPEC" 0
 expect_revert $K_BANK "NotJobsContract(address)" "$BANK" "$LIC" "consume(uint64,address,uint8,uint64)" 2 "$BANK" 1 0
 expect_revert $K_BANK "NotJobsContract(address)" "$BANK" "$LIC" "refund(uint64,uint64,uint64)" 2 1 0

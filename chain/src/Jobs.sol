@@ -11,7 +11,9 @@ import {Licenses} from "./Licenses.sol";
 /// complete the job, with the result hash signed by its registered signer, or fail it; a job
 /// finishes exactly once. A node learns what to compute from these events, not from the caller.
 /// Nothing stays pending for ever: a job the node refuses before reading a row is failed with its quota and ε
-/// refunded, and its submitter may cancel it (same refund) once it has been pending for `pendingDeadline` seconds.
+/// refunded (`fail`); one it refuses after reading rows is failed with nothing refunded (`failCharged`), so the
+/// refusal, which may depend on the data, costs what a result costs; and its submitter may cancel a job still pending
+/// after `pendingDeadline` seconds (refunded). A node may complete many jobs in one transaction (`completeBatch`).
 /// On an OPEN dataset anyone may run an AGGREGATE job without a license (`submitOpen`): such a job has
 /// licenseId 0 and ε 0.
 contract Jobs {
@@ -62,6 +64,9 @@ contract Jobs {
 
     /// @notice Largest spec carried on chain by `submit`; larger payloads use `submitHashed`.
     uint256 public constant MAX_SPEC_SIZE = 16384;
+
+    /// @notice Most completions one `completeBatch` carries.
+    uint256 public constant MAX_BATCH = 256;
 
     /// @dev secp256k1 group order / 2; signatures with a larger s are malleable copies and are refused.
     uint256 private constant HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
@@ -139,12 +144,14 @@ contract Jobs {
     /// @param signature The signer's 65-byte signature over the personal-message hash of resultDigest(jobId, resultHash).
     event JobCompleted(uint64 indexed jobId, address indexed node, bytes32 resultHash, bytes signature);
 
-    /// @notice The dataset's node refused a job before reading any row; a licensed job's quota and ε were refunded
-    /// (Licenses.LicenseRefunded follows in the same transaction).
+    /// @notice The dataset's node refused a job. Refused before reading any row (`fail`): refunded is true and a
+    /// licensed job's quota and ε were given back (Licenses.LicenseRefunded follows in the same transaction). Refused
+    /// after reading rows (`failCharged`): refunded is false and nothing was given back.
     /// @param jobId The job id.
     /// @param node The node account.
     /// @param reason Why (never a row value).
-    event JobFailed(uint64 indexed jobId, address indexed node, string reason);
+    /// @param refunded Whether the job's quota and ε went back to its license (an open job has nothing to refund).
+    event JobFailed(uint64 indexed jobId, address indexed node, string reason, bool refunded);
 
     /// @notice The submitter cancelled a job pending past the deadline; a licensed job's quota and ε were refunded
     /// (Licenses.LicenseRefunded follows in the same transaction).
@@ -208,6 +215,23 @@ contract Jobs {
     /// @param recovered The address it recovers to.
     /// @param expected The node's registered signer.
     error BadResultSignature(uint64 jobId, address recovered, address expected);
+
+    /// @notice completeBatch got arrays of different lengths.
+    /// @param jobIds Length of jobIds.
+    /// @param resultHashes Length of resultHashes.
+    /// @param signatures Length of signatures.
+    error BatchLengthMismatch(uint256 jobIds, uint256 resultHashes, uint256 signatures);
+
+    /// @notice completeBatch got no job, or more than MAX_BATCH.
+    /// @param size The number of jobs.
+    /// @param max MAX_BATCH.
+    error BatchSizeInvalid(uint256 size, uint256 max);
+
+    /// @notice One completion of a batch was refused, so none was made (the batch is atomic).
+    /// @param index The item's position in the arrays.
+    /// @param jobId Its job.
+    /// @param reason The custom error `complete` would have raised for it (ABI-encoded, selector first).
+    error BatchItemRefused(uint256 index, uint64 jobId, bytes reason);
 
     /// @notice Deploys the job registry.
     /// @param participants_ The participant registry.
@@ -308,10 +332,11 @@ contract Jobs {
     /// @param signature 65 bytes r‖s‖v (v 27 or 28, low s) over the EIP-191 personal-message hash of resultDigest(jobId, resultHash).
     function complete(uint64 jobId, bytes32 resultHash, bytes calldata signature) external {
         Job storage j = _finishable(jobId);
-        address expected = participants.nodeSigner(msg.sender);
-        address recovered = _recover(_personalHash(resultDigest(jobId, resultHash)), signature);
-        if (recovered != expected) {
-            revert BadResultSignature(jobId, recovered, expected);
+        bytes memory refusal = _signatureRefusal(jobId, resultHash, signature, participants.nodeSigner(msg.sender));
+        if (refusal.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(refusal, 32), mload(refusal))
+            }
         }
         j.status = JobStatus.Completed;
         j.resultHash = resultHash;
@@ -319,17 +344,84 @@ contract Jobs {
         emit JobCompleted(jobId, msg.sender, resultHash, signature);
     }
 
+    /// @notice Completes many pending jobs in one transaction, each with its own result hash and signature, all or
+    /// none: if any item would be refused by `complete`, the whole batch reverts with BatchItemRefused naming the first
+    /// such item and its inner error, and no job changes. A job named twice is refused at its second place
+    /// (JobNotPending). Emits one JobCompleted per item, in order.
+    /// @dev Checks in order: equal lengths, 1..MAX_BATCH items, caller an active node (once, raising its own error
+    /// unwrapped), then per item as `complete`: job exists, caller is the dataset's node, job pending, signature.
+    /// @param jobIds The jobs.
+    /// @param resultHashes Their result hashes.
+    /// @param signatures Their signatures, as for `complete`.
+    function completeBatch(uint64[] calldata jobIds, bytes32[] calldata resultHashes, bytes[] calldata signatures)
+        external
+    {
+        uint256 n = jobIds.length;
+        if (resultHashes.length != n || signatures.length != n) {
+            revert BatchLengthMismatch(n, resultHashes.length, signatures.length);
+        }
+        if (n == 0 || n > MAX_BATCH) {
+            revert BatchSizeInvalid(n, MAX_BATCH);
+        }
+        participants.requireActive(msg.sender, Participants.Role.Node);
+        address expected = participants.nodeSigner(msg.sender);
+        bytes32 nodeDataset;
+        for (uint256 i = 0; i < n; i++) {
+            uint64 jobId = jobIds[i];
+            Job storage j = _jobs[jobId];
+            bytes memory refusal;
+            if (j.id == 0) {
+                refusal = abi.encodeWithSelector(UnknownJob.selector, jobId);
+            } else {
+                if (nodeDataset == bytes32(0) || j.datasetId != nodeDataset) {
+                    (, address node,,) = catalog.terms(j.datasetId);
+                    if (node == msg.sender) {
+                        nodeDataset = j.datasetId;
+                    } else {
+                        refusal = abi.encodeWithSelector(NotDatasetNode.selector, jobId, msg.sender);
+                    }
+                }
+                if (refusal.length == 0 && j.status != JobStatus.Pending) {
+                    refusal = abi.encodeWithSelector(JobNotPending.selector, jobId, j.status);
+                }
+                if (refusal.length == 0) {
+                    refusal = _signatureRefusal(jobId, resultHashes[i], signatures[i], expected);
+                }
+            }
+            if (refusal.length != 0) {
+                revert BatchItemRefused(i, jobId, refusal);
+            }
+            j.status = JobStatus.Completed;
+            j.resultHash = resultHashes[i];
+            j.finishedBlock = uint64(block.number);
+            emit JobCompleted(jobId, msg.sender, resultHashes[i], signatures[i]);
+        }
+    }
+
     /// @notice Fails a pending job the node refused before reading any row, for a reason that depends only on the chain
     /// and the job's spec; only the dataset's active node. A licensed job's quota (1) and ε go back to its license and
-    /// its ε to the dataset's tally; an open job has nothing to refund.
+    /// its ε to the dataset's tally; an open job has nothing to refund. JobFailed says refunded = true.
     /// @param jobId The job.
     /// @param reason Why (never a row value).
     function fail(uint64 jobId, string calldata reason) external {
         Job storage j = _finishable(jobId);
         j.status = JobStatus.Failed;
         j.finishedBlock = uint64(block.number);
-        emit JobFailed(jobId, msg.sender, reason);
+        emit JobFailed(jobId, msg.sender, reason, true);
         _refund(j);
+    }
+
+    /// @notice Fails a pending job the node refused after it read rows (the refusal may depend on the data); only the
+    /// dataset's active node. Nothing is refunded: the quota and ε stay spent, as for a result, so the refusal's bit
+    /// is paid for; and the job is closed, so `cancel` cannot refund it later. JobFailed says refunded = false.
+    /// @dev Checks as `fail`: job exists, caller is the dataset's node, caller is an active node, job pending.
+    /// @param jobId The job.
+    /// @param reason Why (never a row value).
+    function failCharged(uint64 jobId, string calldata reason) external {
+        Job storage j = _finishable(jobId);
+        j.status = JobStatus.Failed;
+        j.finishedBlock = uint64(block.number);
+        emit JobFailed(jobId, msg.sender, reason, false);
     }
 
     /// @notice Cancels a job still pending `pendingDeadline` seconds after its submission; only its submitter. A
@@ -431,19 +523,29 @@ contract Jobs {
         return keccak256(abi.encodePacked("\x19Ethereum Signed Message:\n32", digest));
     }
 
-    function _recover(bytes32 hash, bytes calldata signature) private pure returns (address recovered) {
+    /// @dev The error `complete` raises for this signature, ABI-encoded, or empty when it is the node signer's.
+    function _signatureRefusal(uint64 jobId, bytes32 resultHash, bytes calldata signature, address expected)
+        private
+        view
+        returns (bytes memory)
+    {
+        bytes32 hash = _personalHash(resultDigest(jobId, resultHash));
         if (signature.length != 65) {
-            revert InvalidSignature();
+            return abi.encodeWithSelector(InvalidSignature.selector);
         }
         bytes32 r = bytes32(signature[0:32]);
         bytes32 s = bytes32(signature[32:64]);
         uint8 v = uint8(signature[64]);
         if ((v != 27 && v != 28) || uint256(s) > HALF_ORDER || uint256(s) == 0 || uint256(r) == 0) {
-            revert InvalidSignature();
+            return abi.encodeWithSelector(InvalidSignature.selector);
         }
-        recovered = ecrecover(hash, v, r, s);
+        address recovered = ecrecover(hash, v, r, s);
         if (recovered == address(0)) {
-            revert InvalidSignature();
+            return abi.encodeWithSelector(InvalidSignature.selector);
         }
+        if (recovered != expected) {
+            return abi.encodeWithSelector(BadResultSignature.selector, jobId, recovered, expected);
+        }
+        return "";
     }
 }

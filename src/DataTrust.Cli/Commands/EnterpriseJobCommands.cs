@@ -313,9 +313,17 @@ internal static class EnterpriseJobCommands
         catch (NodeRefusedException ex)
         {
             Ledger.Contracts.JobStatus? status;
+            var refunded = true;
             try
             {
-                status = (await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false)).Status;
+                var job = await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false);
+                status = job.Status;
+                if (status == Ledger.Contracts.JobStatus.Failed)
+                {
+                    // JobFailed says whether the failure was refunded (refused before reading a row) or charged (after).
+                    var events = await connection.Ledger.Jobs.GetEventsAsync(job.FinishedBlock, job.FinishedBlock, ct).ConfigureAwait(false);
+                    refunded = events.FirstOrDefault(e => e.Name == "JobFailed" && e.Values.GetUInt64("jobId") == jobId)?.Values.GetBool("refunded") ?? true;
+                }
             }
             catch (Ledger.Rpc.RpcException)
             {
@@ -324,6 +332,7 @@ internal static class EnterpriseJobCommands
 
             var what = status switch
             {
+                Ledger.Contracts.JobStatus.Failed when !refunded => $"Job {jobId} is failed on chain; nothing was refunded, since the node refused it after reading rows.",
                 Ledger.Contracts.JobStatus.Failed => $"Job {jobId} is failed on chain; the contract refunds its quota and ε.",
                 Ledger.Contracts.JobStatus.Pending => $"Job {jobId} is still pending on chain; resume it with 'datatrust enterprise result --job {jobId}'.",
                 null => $"Job {jobId} is on chain; its state could not be read.",

@@ -70,13 +70,74 @@ public sealed class JobsContract : ContractBinding
         return SubmitAsync("complete", [jobId, resultHash.ToArray(), signature.ToBytes()], gasLimit, cancellationToken);
     }
 
+    /// <summary>The most completions one <see cref="CompleteBatchAsync"/> may carry (the contract's <c>MAX_BATCH</c>).</summary>
+    public const int MaxBatch = 256;
+
+    /// <summary>
+    /// Completes many jobs in one transaction (the dataset's node only), each with its own result hash and signature. Atomic: when any
+    /// item would be refused by <see cref="CompleteAsync"/>, nothing is completed and the refusal is <c>BatchItemRefused</c>, whose item
+    /// and inner error <see cref="BatchRefusalOf"/> decodes.
+    /// </summary>
+    /// <exception cref="ContractRevertedException">
+    /// <c>BatchItemRefused</c>, <c>BatchSizeInvalid</c> (none or more than <see cref="MaxBatch"/>), or the caller's own refusal
+    /// (<c>NotAdmitted</c>, <c>WrongRole</c>, <c>ParticipantSuspended</c>); nothing was sent.
+    /// </exception>
+    public Task<TransactionReceipt> CompleteBatchAsync(IReadOnlyList<JobCompletion> completions, CancellationToken cancellationToken = default) =>
+        SendAsync("completeBatch", BatchArguments(completions), cancellationToken);
+
+    /// <summary>Sends a batch completion without waiting for it to be mined, with a fixed gas limit (for pipelining).</summary>
+    public Task<PendingTransaction> CompleteBatchWithoutWaitingAsync(IReadOnlyList<JobCompletion> completions, ulong gasLimit, CancellationToken cancellationToken = default) =>
+        SubmitAsync("completeBatch", BatchArguments(completions), gasLimit, cancellationToken);
+
+    /// <summary>The item and inner error of a <c>BatchItemRefused</c> refusal, or null when <paramref name="refusal"/> is another error.</summary>
+    public static BatchItemRefusal? BatchRefusalOf(ContractRevertedException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        if (refusal.ErrorName != "BatchItemRefused")
+        {
+            return null;
+        }
+
+        var args = refusal.Error.Arguments;
+        return new BatchItemRefusal(
+            checked((int)args.GetUInt64("index")),
+            args.GetUInt64("jobId"),
+            DataTrustAbi.ErrorDecoder.Decode(args.Get<byte[]>("reason")));
+    }
+
+    private static object?[] BatchArguments(IReadOnlyList<JobCompletion> completions)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+        var ids = new object?[completions.Count];
+        var hashes = new object?[completions.Count];
+        var signatures = new object?[completions.Count];
+        for (var i = 0; i < completions.Count; i++)
+        {
+            var c = completions[i] ?? throw new ArgumentException($"Completion {i} is null.", nameof(completions));
+            ArgumentNullException.ThrowIfNull(c.Signature);
+            ids[i] = c.JobId;
+            hashes[i] = c.ResultHash.ToArray();
+            signatures[i] = c.Signature.ToBytes();
+        }
+
+        return [ids, hashes, signatures];
+    }
+
     /// <summary>
     /// Fails a pending job the node refused before reading any row (the dataset's node only), with a reason; a licensed job's quota
-    /// and ε go back to its license and its dataset's tally.
+    /// and ε go back to its license and its dataset's tally (JobFailed says refunded).
     /// </summary>
     /// <exception cref="ContractRevertedException">With <c>UnknownJob</c>, <c>NotDatasetNode</c> or <c>JobNotPending</c>; nothing was sent.</exception>
     public Task<TransactionReceipt> FailAsync(ulong jobId, string reason, CancellationToken cancellationToken = default) =>
         SendAsync("fail", [jobId, reason], cancellationToken);
+
+    /// <summary>
+    /// Fails a pending job the node refused after it read rows (the dataset's node only), with a reason; nothing is refunded, so a
+    /// refusal that may depend on the data costs its submitter what a result costs, and the job is closed (no later cancel refunds it).
+    /// </summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownJob</c>, <c>NotDatasetNode</c> or <c>JobNotPending</c>; nothing was sent.</exception>
+    public Task<TransactionReceipt> FailChargedAsync(ulong jobId, string reason, CancellationToken cancellationToken = default) =>
+        SendAsync("failCharged", [jobId, reason], cancellationToken);
 
     /// <summary>
     /// Cancels a job still pending after the deployment's deadline (its submitter only); a licensed job's quota and ε are refunded.

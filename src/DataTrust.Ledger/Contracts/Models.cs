@@ -1,5 +1,6 @@
 using System.Numerics;
 using DataTrust.Core.Catalog;
+using DataTrust.Ledger.Signing;
 
 namespace DataTrust.Ledger.Contracts;
 
@@ -238,3 +239,15 @@ public sealed record Consent(
     ulong GivenBlock,
     ulong WithdrawnBlock,
     bool Active);
+
+/// <summary>One completion in a <see cref="JobsContract.CompleteBatchAsync"/>: a job, its result hash and the node's signature over it.</summary>
+/// <param name="JobId">The job.</param>
+/// <param name="ResultHash">Keccak-256 of its result.</param>
+/// <param name="Signature">The node signer's signature, as <see cref="JobsContract.SignResult"/> makes it.</param>
+public sealed record JobCompletion(ulong JobId, Hash32 ResultHash, EthSignature Signature);
+
+/// <summary>Why a <c>Jobs.completeBatch</c> was refused: the first item <c>complete</c> would refuse, and its error.</summary>
+/// <param name="Index">The item's position in the batch.</param>
+/// <param name="JobId">Its job.</param>
+/// <param name="Error">The custom error <c>complete</c> raises for it (e.g. <c>JobNotPending</c>).</param>
+public sealed record BatchItemRefusal(int Index, ulong JobId, DataTrust.Ledger.Abi.DecodedError Error);

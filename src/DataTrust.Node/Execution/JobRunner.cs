@@ -37,6 +37,7 @@ public sealed partial class JobRunner
     private readonly ExecutionLog _log;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ulong, SemaphoreSlim> _locks = new();
+    private readonly CompletionBatcher _completions;
 
     /// <summary>Creates a runner; <paramref name="ledger"/> must send as the node's account, <paramref name="signer"/> signs results.</summary>
     public JobRunner(ChainGate gate, AggregateExecutor executor, DataTrustLedger ledger, EthereumKey signer, ResultStore results, ExecutionLog log, ILogger<JobRunner>? logger = null)
@@ -58,6 +59,7 @@ public sealed partial class JobRunner
         _he = he ?? new HeExecutor(executor, executor.Store);
         _peers = new PeerClient(ledger, signer, () => PeerTrust);
         _ledger = ledger;
+        _completions = new CompletionBatcher(ledger.Jobs);
         _signer = signer;
         _results = results;
         _log = log;
@@ -114,18 +116,18 @@ public sealed partial class JobRunner
             {
                 LogRefused(jobId, RpcReason(refusal.Reason));
                 return decision.FailableJob is { } failable
-                    ? await FailAsync(failable.Id, refusal, cancellationToken).ConfigureAwait(false)
+                    ? await FailAsync(failable.Id, refusal, charged: false, cancellationToken).ConfigureAwait(false)
                     : Refused(jobId, refusal);
             }
 
             var ticket = decision.Ticket!;
-            var (produced, computeRefusal, computeFailable) = await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
+            var (produced, computeRefusal, closure) = await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
             if (computeRefusal is not null)
             {
                 LogRefused(jobId, RpcReason(computeRefusal.Reason));
-                return computeFailable
-                    ? await FailAsync(ticket.Job.Id, computeRefusal, cancellationToken).ConfigureAwait(false)
-                    : Refused(jobId, computeRefusal);
+                return closure == Closure.Pending
+                    ? Refused(jobId, computeRefusal)
+                    : await FailAsync(ticket.Job.Id, computeRefusal, charged: closure == Closure.FailCharged, cancellationToken).ConfigureAwait(false);
             }
 
             var result = produced!.ToByteArray();
@@ -140,19 +142,34 @@ public sealed partial class JobRunner
         }
     }
 
+    /// <summary>How a refused job is closed on chain.</summary>
+    private enum Closure
+    {
+        /// <summary>Left pending: a fault of the node or its store, or a peer's refusal; a retry may still run it.</summary>
+        Pending,
+
+        /// <summary>Failed with its quota and ε refunded: refused before any row was read, for a reason of the chain and the spec.</summary>
+        FailRefunded,
+
+        /// <summary>Failed with nothing refunded: refused after rows were read, so the refusal may depend on the data.</summary>
+        FailCharged,
+    }
+
     /// <summary>
-    /// Computes the job. A refusal is failable (the job is failed on chain) when the on-chain policy or the spec refused it
-    /// before any row was read; not when it came after reading (it depends on the data), when the store failed mid-query,
-    /// or when a peer node refused its part.
+    /// Computes the job. A refusal closes the job as failed and refunded when the on-chain policy or the spec refused it
+    /// before any row was read; as failed and charged when it came after reading (it depends on the data); and leaves it
+    /// pending when the store failed mid-query or a peer node refused its part.
     /// </summary>
-    private async Task<(JobResult? Result, QueryRefusal? Refusal, bool Failable)> ComputeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
+    private async Task<(JobResult? Result, QueryRefusal? Refusal, Closure Closure)> ComputeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
     {
         var job = ticket.Job;
         switch (ticket.Spec.PayloadCase)
         {
             case JobSpec.PayloadOneofCase.Aggregate:
                 var outcome = _executor.Execute(ticket.Query, job.Epsilon, ticket.Policy, cancellationToken);
-                return outcome.Refusal is { } refusal ? (null, refusal, refusal.Reason != ErrorReason.Internal) : (new JobResult { Aggregate = outcome.Result }, null, false);
+                return outcome.Refusal is { } refusal
+                    ? (null, refusal, refusal.Reason == ErrorReason.Internal ? Closure.Pending : Closure.FailRefunded)
+                    : (new JobResult { Aggregate = outcome.Result }, null, Closure.Pending);
             case JobSpec.PayloadOneofCase.HeWeightedAggregate:
                 return Unpack(_he.WeightedAggregate(ticket.Spec.HeWeightedAggregate, job.Epsilon, ticket.Policy, cancellationToken));
             case JobSpec.PayloadOneofCase.HeScoring:
@@ -173,7 +190,7 @@ public sealed partial class JobRunner
                     var peer = await _peers.RequestPartialAsync(job, ticket.PeerJobs[i], request.Peers[i], ticket.SpecBytes, i + 1, cancellationToken).ConfigureAwait(false);
                     if (peer.Refusal is not null)
                     {
-                        return (null, peer.Refusal, false);
+                        return (null, peer.Refusal, Closure.Pending);
                     }
 
                     partials.Add(peer.Partial!);
@@ -182,7 +199,7 @@ public sealed partial class JobRunner
 
                 // What Combine refuses is the peers' partials, after this node read its rows: never the job's own fault.
                 var combined = HeExecutor.Combine(spec, partials, infos);
-                return (combined.Result, combined.Refusal, false);
+                return (combined.Result, combined.Refusal, Closure.Pending);
         }
     }
 
@@ -205,8 +222,11 @@ public sealed partial class JobRunner
         return info;
     }
 
-    private static (JobResult? Result, QueryRefusal? Refusal, bool Failable) Unpack(HeOutcome outcome) =>
-        (outcome.Result, outcome.Refusal, outcome.Refusal is { Reason: not ErrorReason.Internal } && !outcome.RowsRead);
+    private static (JobResult? Result, QueryRefusal? Refusal, Closure Closure) Unpack(HeOutcome outcome) => outcome.Refusal switch
+    {
+        null or { Reason: ErrorReason.Internal } => (outcome.Result, outcome.Refusal, Closure.Pending),
+        _ => (null, outcome.Refusal, outcome.RowsRead ? Closure.FailCharged : Closure.FailRefunded),
+    };
 
     private async Task<JobOutcome> HandBackAsync(JobRequest request, byte[] stored, CancellationToken cancellationToken)
     {
@@ -255,7 +275,8 @@ public sealed partial class JobRunner
         var signature = Sign(jobId, resultHash);
         try
         {
-            await _ledger.Jobs.CompleteAsync(jobId, resultHash, signature, cancellationToken).ConfigureAwait(false);
+            // Coalesced with other jobs' completions into one transaction while another is in flight; returns once mined.
+            await _completions.CompleteAsync(new JobCompletion(jobId, resultHash, signature), cancellationToken).ConfigureAwait(false);
         }
         catch (Ledger.Rpc.RpcException ex)
         {
@@ -272,16 +293,20 @@ public sealed partial class JobRunner
     }
 
     /// <summary>
-    /// Fails a job the node refused for a reason that depends only on the chain and the job's spec, then answers with
-    /// that refusal. Called under the job's lock, so concurrent calls send one transaction (the next finds it not
-    /// pending). The reason on chain names the error and the field only: it is public, and holds no value (invariant 1).
+    /// Fails a job the node refused, then answers with that refusal: refunded (<c>Jobs.fail</c>) when refused before any row
+    /// was read, for a reason that depends only on the chain and the job's spec; charged (<c>Jobs.failCharged</c>) when
+    /// refused after reading rows, so the refusal's data-dependent bit costs what a result costs. Called under the job's
+    /// lock, so concurrent calls send one transaction (the next finds it not pending). The reason on chain names the error
+    /// and the field only: it is public, and holds no value (invariant 1).
     /// </summary>
-    private async Task<JobOutcome> FailAsync(ulong jobId, QueryRefusal refusal, CancellationToken cancellationToken)
+    private async Task<JobOutcome> FailAsync(ulong jobId, QueryRefusal refusal, bool charged, CancellationToken cancellationToken)
     {
         var reason = ChainReason(refusal);
         try
         {
-            await _ledger.Jobs.FailAsync(jobId, reason, cancellationToken).ConfigureAwait(false);
+            await (charged
+                ? _ledger.Jobs.FailChargedAsync(jobId, reason, cancellationToken)
+                : _ledger.Jobs.FailAsync(jobId, reason, cancellationToken)).ConfigureAwait(false);
         }
         catch (Ledger.Rpc.RpcException ex)
         {
@@ -297,7 +322,8 @@ public sealed partial class JobRunner
         }
 
         LogFailed(jobId, reason);
-        return Refused(jobId, refusal with { Message = $"{refusal.Message} Job {jobId} was failed on chain ({reason})." });
+        var refund = charged ? "nothing refunded, since rows were read" : "its quota and ε refunded";
+        return Refused(jobId, refusal with { Message = $"{refusal.Message} Job {jobId} was failed on chain ({reason}); {refund}." });
     }
 
     /// <summary>The public reason a job is failed with: the error and the field, never a value from the spec or the data.</summary>

@@ -405,6 +405,48 @@ public sealed class ReplayTests(AuditFixture fixture)
     }
 
     [Fact]
+    public async Task A_charged_failure_without_a_refund_closes_the_job_with_no_finding()
+    {
+        var trail = (await TrailAsync()).Where(e => e.Name is not ("LicenseRefunded" or "DatasetEpsilonRefunded")).ToList();
+        var i = trail.FindIndex(e => e.Name == "JobFailed");
+        trail[i] = With(trail[i], "refunded", false);
+
+        var replay = await ReplayAsync(trail);
+        await replay.FinishClosureAsync(Deadline, await CleanTimeAsync() + 10 * Deadline);
+
+        Assert.Empty(replay.ClosureFindings);
+        Assert.Empty(replay.LicenseFindings);
+        Assert.Empty(replay.CompletionFindings);
+        Assert.True(replay.Jobs[fixture.FailedJob].Charged);
+        Assert.Equal(JobStatus.Failed, replay.Jobs[fixture.FailedJob].Status);
+        Assert.Equal(0, replay.Jobs[fixture.FailedJob].Refunds);
+    }
+
+    [Fact]
+    public async Task A_refund_of_a_charged_failure_is_a_job_closure_and_license_finding()
+    {
+        var trail = await TrailAsync();
+        var i = trail.FindIndex(e => e.Name == "JobFailed");
+        trail[i] = With(trail[i], "refunded", false);
+
+        var replay = await ReplayAsync(trail);
+        await replay.FinishClosureAsync(Deadline, await CleanTimeAsync());
+
+        var finding = Assert.Single(replay.ClosureFindings);
+        Assert.Equal(fixture.FailedJob, finding.JobId);
+        Assert.Contains("a charged failure refunds nothing", finding.What, StringComparison.Ordinal);
+        Assert.Contains(replay.LicenseFindings, f => f.LicenseId == fixture.LicenseId && f.What.Contains("closures in Jobs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_failed_job_of_the_honest_trail_says_it_was_refunded()
+    {
+        var failed = (await TrailAsync()).Single(e => e.Name == "JobFailed");
+
+        Assert.True(failed.Values.GetBool("refunded"));
+    }
+
+    [Fact]
     public async Task A_refund_of_more_epsilon_than_the_job_spent_is_a_job_closure_finding()
     {
         var trail = await TrailAsync();

@@ -163,6 +163,30 @@ public class HeJobTests(HeNodesFixture f)
     }
 
     [Fact]
+    public async Task A_refusal_after_rows_were_read_fails_the_job_charged_so_nothing_is_refunded_now_or_by_a_later_cancel()
+    {
+        var license = await f.LicenseAsync("tax", HeKinds);
+        using var small = HeClient.Generate(4096, 17);
+        var spec = Weighted(model: small.EncryptModel(["revenue", "tax_paid"], [2, 3], 0), keys: small.CreateKeys(HeLayout.BlockWidth(2)));
+        var jobId = await f.SubmitHashedAsync(license, ComputationKind.HeWeightedAggregate, spec);
+        var charged = await f.Authority.Licenses.GetLicenseAsync(license);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => HeNodesFixture.StreamAsync(f.TaxJobs, f.Header(jobId), spec));
+
+        Assert.Equal("ERROR_REASON_HE_MODULUS_TOO_SMALL", ReasonOf(ex));
+        Assert.Contains("nothing refunded, since rows were read", ex.Status.Detail, StringComparison.Ordinal);
+        await AssertFailedAsync(jobId, ex);
+        var job = await f.Authority.Jobs.GetJobAsync(jobId);
+        var failed = Assert.Single(await f.Authority.Jobs.GetEventsAsync(job.FinishedBlock, job.FinishedBlock), e => e.Name == "JobFailed");
+        Assert.False(failed.Values.GetBool("refunded"));
+        Assert.DoesNotContain(await f.Authority.Licenses.GetEventsAsync(job.FinishedBlock, job.FinishedBlock), e => e.Name == "LicenseRefunded");
+        Assert.Equal(charged, await f.Authority.Licenses.GetLicenseAsync(license));
+        await f.Rpc.CallAsync("evm_increaseTime", [3600]);
+        await f.Rpc.CallAsync("evm_mine", []);
+        await Assert.ThrowsAsync<ContractRevertedException>(() => f.Bank.Jobs.CancelAsync(jobId));
+    }
+
+    [Fact]
     public async Task Weighted_aggregate_refuses_a_truncated_weights_ciphertext_and_fails_the_job()
     {
         var license = await f.LicenseAsync("tax", HeKinds);

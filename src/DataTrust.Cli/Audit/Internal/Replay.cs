@@ -212,7 +212,7 @@ internal sealed class Replay
                     break;
             }
 
-            if (job.Status is JobStatus.Failed or JobStatus.Cancelled && job.LicenseId != 0 && job.Refunds == 0)
+            if (job.Status is JobStatus.Failed or JobStatus.Cancelled && !job.Charged && job.LicenseId != 0 && job.Refunds == 0)
             {
                 ClosureFindings.Add(new AuditFinding(
                     $"Job {job.Id} was {Describe(job.Status)} at block {job.FinishedBlock} without reading a row, but license {job.LicenseId} never got its quota (1) and ε {new Epsilon(job.Epsilon)} back (no LicenseRefunded for it).",
@@ -616,7 +616,16 @@ internal sealed class Replay
 
         if (!completed)
         {
-            Close(job);
+            // Refused before reading a row: refunded. Refused after reading rows (failCharged): nothing comes back.
+            if (v.GetBool("refunded"))
+            {
+                Close(job);
+            }
+            else
+            {
+                job.Charged = true;
+            }
+
             return;
         }
 
@@ -714,7 +723,11 @@ internal sealed class Replay
         else
         {
             job.Refunds++;
-            if (job.Status is not (JobStatus.Failed or JobStatus.Cancelled))
+            if (job.Charged)
+            {
+                Bad($"License {licenseId} was refunded for job {jobId}, which was failed charged (refused after reading rows, JobFailed refunded = false): a charged failure refunds nothing.");
+            }
+            else if (job.Status is not (JobStatus.Failed or JobStatus.Cancelled))
             {
                 Bad($"License {licenseId} was refunded for job {jobId}, which was {Describe(job.Status)}, not failed or cancelled.");
             }
@@ -890,8 +903,11 @@ internal sealed class Replay
         /// <summary>ε it spent, in millionths.</summary>
         public long Epsilon { get; } = epsilon;
 
-        /// <summary>How many LicenseRefunded events named it (exactly one for a failed or cancelled licensed job).</summary>
+        /// <summary>How many LicenseRefunded events named it (exactly one for a refunded failure or a cancellation of a licensed job, none for a charged failure).</summary>
         public int Refunds { get; set; }
+
+        /// <summary>True when it was failed with nothing refunded (JobFailed refunded = false: refused after reading rows).</summary>
+        public bool Charged { get; set; }
 
         public ulong Id { get; } = id;
 
