@@ -249,6 +249,15 @@ public sealed partial class JobRunner
         {
             return Refused(jobId, new QueryRefusal(ErrorReason.ChainUnavailable, "job_id", $"Job {jobId} was computed but its result could not be committed ({ex.Kind}); retry and the same result will be committed."));
         }
+        catch (ContractRevertedException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // An earlier completion of these same bytes (sent before a crash, or whose answer was lost) may have been
+            // mined first: that is this commit, done. Anything else is not expected and stays an error.
+            if (!await IsCommittedAsync(jobId, resultHash, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
 
         if (_log.Find(jobId) is null)
         {
@@ -257,6 +266,19 @@ public sealed partial class JobRunner
 
         LogExecuted(jobId);
         return new JobOutcome(jobId, result, resultHash, signature.ToBytes(), null);
+    }
+
+    private async Task<bool> IsCommittedAsync(ulong jobId, Hash32 resultHash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var job = await _gate.FindJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            return job is { Status: JobStatus.Completed } && job.ResultHash == resultHash;
+        }
+        catch (Ledger.Rpc.RpcException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
