@@ -234,6 +234,13 @@ public sealed partial class JobRunner
         }
 
         var hash = Keccak256.Compute(stored);
+        if (job.Status == JobStatus.Completed && job.ResultHash == hash && _log.Find(jobId) is null)
+        {
+            // The node stopped after its completion was mined but before it logged it: log it now, so the log stays
+            // exactly the jobs this node completed on chain.
+            _log.Append(jobId, job.SpecHash, hash);
+        }
+
         return new JobOutcome(jobId, stored, hash, Sign(jobId, hash).ToBytes(), null);
     }
 
