@@ -119,8 +119,10 @@ public sealed partial class JobRunner
             var result = produced!.ToByteArray();
 
             // Kept before the chain hears of it: if committing fails, a retry commits these bytes, never new ones.
+            // Committed even if the requester has gone meanwhile: the rows were read, so the job is done and stays
+            // fetchable, rather than left pending (and cancellable for a refund) beside a stored result.
             _results.Save(jobId, result);
-            return await CommitAsync(ticket.Job.Id, ticket.Job.SpecHash, result, cancellationToken).ConfigureAwait(false);
+            return await CommitAsync(ticket.Job.Id, ticket.Job.SpecHash, result, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -225,6 +227,12 @@ public sealed partial class JobRunner
         else if (!_gate.IsRequester(job, request.RequesterSignature.Span))
         {
             return Refused(jobId, new QueryRefusal(ErrorReason.SignatureInvalid, "requester_signature", $"Only the submitter of job {jobId} may have its result."));
+        }
+
+        if (job.Status is JobStatus.Cancelled or JobStatus.Failed)
+        {
+            // Computed but never committed, and since closed (a cancel refunds quota and ε): the result is not handed out.
+            return Refused(jobId, new QueryRefusal(ErrorReason.JobNotPending, "job_id", $"Job {jobId} is {job.Status.ToString().ToLowerInvariant()}, so its result is not handed out."));
         }
 
         if (job.Status == JobStatus.Pending)
