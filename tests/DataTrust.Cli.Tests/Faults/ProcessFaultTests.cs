@@ -7,9 +7,10 @@ namespace DataTrust.Cli.Tests.Faults;
 /// The node, running as its own process, is killed with SIGKILL before it computes a job, after its completion
 /// transaction is mined but before the requester hears back, and after it answered; restarted on the same DuckDB file,
 /// result store and execution log, it lets the requester resume, never commits a job twice, and the audit passes.
-/// Afterwards anvil is stopped and restarted from its state file, and the same jobs, license and results are there.
+/// Anvil is stopped and restarted from its state file, and the same jobs, license and results are there. The JSON-RPC
+/// answers to the node's and the requester's transactions are lost on the way back, and each is still sent once.
 /// </summary>
-public sealed class NodeKillTests(FaultWorld world) : IClassFixture<FaultWorld>
+public sealed class ProcessFaultTests(FaultWorld world) : IClassFixture<FaultWorld>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -135,6 +136,43 @@ public sealed class NodeKillTests(FaultWorld world) : IClassFixture<FaultWorld>
         Assert.Equal(JobStatus.Completed, (await JobAsync(pending)).Status);
         Assert.Equal(sent + 1, await world.NodeTransactionsAsync());
         await world.AssertAuditPassesAsync(first, again, resumedFile);
+    }
+
+    [Fact]
+    public async Task A_node_whose_completion_answer_is_lost_resends_the_same_transaction_and_the_requester_gets_the_result()
+    {
+        var jobId = await world.SubmitPendingAsync();
+        var sent = await world.NodeTransactionsAsync();
+        world.NodeRpc.OnMethod("eth_sendRawTransaction", FaultAction.ForwardThenCut);
+
+        var file = world.File_($"resent-{jobId}.json");
+        var run = await world.ResultAsync(jobId, file);
+
+        Assert.True(run.Exit == CliApp.Ok, run.Error + "\n" + world.NodeOutput);
+        Assert.Equal(1, world.NodeRpc.Triggered);
+        Assert.Equal(JobStatus.Completed, (await JobAsync(jobId)).Status);
+        Assert.Equal(sent + 1, await world.NodeTransactionsAsync());
+        await world.AssertAuditPassesAsync(file);
+    }
+
+    [Fact]
+    public async Task A_submit_whose_answer_is_lost_puts_one_job_on_chain_and_charges_the_license_once()
+    {
+        await using var proxy = new FaultProxy(world.Chain.RpcUri);
+        using var ledger = await world.LedgerAsync();
+        var jobs = await ledger.Value.Jobs.GetJobCountAsync();
+        var quota = (await LicenseAsync()).QuotaRemaining;
+        proxy.OnMethod("eth_sendRawTransaction", FaultAction.ForwardThenCut);
+
+        var run = await FaultWorld.RunAsync([
+            "enterprise", "submit", "--license", world.LicenseId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--query", world.QueryFile,
+            "--epsilon", "0.1", "--no-run", "--rpc", proxy.Uri.ToString(), "--deployment", world.DeploymentFile, "--key", world.Bank]);
+
+        Assert.True(run.Exit == CliApp.Ok, run.Error);
+        Assert.Equal(1, proxy.Triggered);
+        Assert.Equal(jobs + 1, await ledger.Value.Jobs.GetJobCountAsync());
+        Assert.Equal(quota - 1, (await LicenseAsync()).QuotaRemaining);
+        Assert.Equal(JobStatus.Pending, (await JobAsync(jobs + 1)).Status);
     }
 
     private static byte[] ResultBytes(string resultFile) => Results.ResultFile.Load(resultFile).Result;
