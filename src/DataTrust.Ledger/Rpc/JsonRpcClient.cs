@@ -24,8 +24,8 @@ public sealed record JsonRpcClientOptions
     public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// How many times a call that is safe to repeat (every method but <c>eth_sendRawTransaction</c>, which
-    /// <see cref="Contracts.TransactionSender"/> resends itself) is retried after a dropped connection, a timeout or an
+    /// How many times a read that is safe to repeat (not a send: <see cref="Contracts.TransactionSender"/> resends its
+    /// signed bytes itself) is retried after a dropped connection, a timeout or an
     /// HTTP 5xx; 0 turns retries off.
     /// </summary>
     public int Retries { get; init; } = 3;
@@ -79,7 +79,7 @@ public sealed class JsonRpcClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(parameters);
-        var retries = method == "eth_sendRawTransaction" ? 0 : Math.Max(0, Options.Retries);
+        var retries = IsSafeToRepeat(method) ? Math.Max(0, Options.Retries) : 0;
         var delay = Options.RetryDelay;
         for (var attempt = 0; ; attempt++)
         {
@@ -95,6 +95,17 @@ public sealed class JsonRpcClient : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// True for the reads of the <c>eth_</c>, <c>net_</c> and <c>web3_</c> namespaces, which change nothing; not for a
+    /// send (a second <c>eth_sendTransaction</c> is a second transaction) nor for the test chains' <c>evm_</c>/<c>anvil_</c>
+    /// methods, which move the chain.
+    /// </summary>
+    private static bool IsSafeToRepeat(string method) =>
+        (method.StartsWith("eth_", StringComparison.Ordinal) || method.StartsWith("net_", StringComparison.Ordinal) || method.StartsWith("web3_", StringComparison.Ordinal))
+        && !method.StartsWith("eth_send", StringComparison.Ordinal)
+        && !method.StartsWith("eth_sign", StringComparison.Ordinal)
+        && method is not ("eth_submitWork" or "eth_submitHashrate");
 
     /// <summary>True for a failure in transit, after which the call may or may not have reached the endpoint.</summary>
     public static bool IsTransient(RpcException exception)

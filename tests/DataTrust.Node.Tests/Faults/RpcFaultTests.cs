@@ -120,6 +120,21 @@ public sealed class RpcFaultTests(FaultChainFixture fixture) : IClassFixture<Fau
     }
 
     [Fact]
+    public async Task A_call_that_moves_the_chain_is_not_repeated_when_its_answer_is_lost()
+    {
+        using var rpc = Client();
+        using var direct = fixture.Chain.CreateClient();
+        var before = await direct.GetBlockNumberAsync();
+        _proxy.OnMethod("evm_mine", FaultAction.ForwardThenCut);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => rpc.CallAsync("evm_mine", []));
+
+        Assert.Equal(RpcErrorKind.Unreachable, ex.Kind);
+        Assert.Equal(1, _proxy.Triggered);
+        Assert.Equal(before + 1, await direct.GetBlockNumberAsync());
+    }
+
+    [Fact]
     public async Task A_sent_transaction_whose_answer_is_lost_is_mined_once_and_reported_sent()
     {
         using var key = await FundedKeyAsync();
