@@ -89,23 +89,85 @@ public sealed class TransactionSender
             Data = data,
         };
         var signed = TransactionSigner.Sign(transaction, _key);
-        try
-        {
-            await Rpc.SendRawTransactionAsync(signed.Raw, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException ex) when (ex.Kind == RpcErrorKind.ServerError && ex.Message.Contains("nonce", StringComparison.OrdinalIgnoreCase))
-        {
-            // Someone else used this account: count again from the chain next time.
-            _nonces.Reset(From);
-            throw;
-        }
-        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
-        {
-            _nonces.Release(From, nonce);
-            throw;
-        }
-
+        await BroadcastAsync(signed.Raw, signed.Hash, nonce, cancellationToken).ConfigureAwait(false);
         return new PendingTransaction(this, label, signed.Hash, to, data);
+    }
+
+    /// <summary>
+    /// Sends signed bytes, resending the same bytes (never a new transaction) with exponential backoff when the call
+    /// fails in transit: the same bytes have the same hash, so a resend cannot make a second transaction. A resend
+    /// answered "already known" or "nonce too low" is a success when the endpoint knows our hash.
+    /// </summary>
+    private async Task BroadcastAsync(ReadOnlyMemory<byte> raw, Hash32 hash, ulong nonce, CancellationToken cancellationToken)
+    {
+        var delay = Rpc.Options.RetryDelay;
+        var sentOnce = false;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await Rpc.SendRawTransactionAsync(raw, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RpcException ex) when (ex.Kind == RpcErrorKind.ServerError && sentOnce && IsDuplicate(ex))
+            {
+                // An earlier attempt may have reached the endpoint and only its answer was lost: then this is a success.
+                if (await IsKnownAsync(hash, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                _nonces.Reset(From);
+                throw;
+            }
+            catch (RpcException ex) when (ex.Kind == RpcErrorKind.ServerError && ex.Message.Contains("nonce", StringComparison.OrdinalIgnoreCase))
+            {
+                // Someone else used this account: count again from the chain next time.
+                _nonces.Reset(From);
+                throw;
+            }
+            catch (RpcException ex) when (JsonRpcClient.IsTransient(ex))
+            {
+                // The bytes may have arrived: the nonce cannot be handed to another transaction, so count again from the chain.
+                sentOnce = true;
+                if (attempt >= Math.Max(0, Rpc.Options.Retries))
+                {
+                    _nonces.Reset(From);
+                    throw new RpcException(
+                        ex.Kind,
+                        $"{ex.Message} Transaction {hash} may still have been sent; look it up before sending it again.",
+                        ex);
+                }
+            }
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException)
+            {
+                if (sentOnce)
+                {
+                    _nonces.Reset(From);
+                }
+                else
+                {
+                    _nonces.Release(From, nonce);
+                }
+
+                throw;
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay *= 2;
+        }
+    }
+
+    private static bool IsDuplicate(RpcException ex) =>
+        ex.Message.Contains("already known", StringComparison.OrdinalIgnoreCase)
+        || ex.Message.Contains("known transaction", StringComparison.OrdinalIgnoreCase)
+        || ex.Message.Contains("already imported", StringComparison.OrdinalIgnoreCase)
+        || ex.Message.Contains("nonce too low", StringComparison.OrdinalIgnoreCase);
+
+    private async Task<bool> IsKnownAsync(Hash32 hash, CancellationToken cancellationToken)
+    {
+        var found = await Rpc.CallAsync("eth_getTransactionByHash", [hash.ToString()], cancellationToken).ConfigureAwait(false);
+        return found.ValueKind == System.Text.Json.JsonValueKind.Object;
     }
 
     private async Task<ulong> EstimateAsync(string label, Address? to, byte[] data, CancellationToken cancellationToken)

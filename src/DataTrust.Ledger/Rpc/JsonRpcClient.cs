@@ -22,6 +22,16 @@ public sealed record JsonRpcClientOptions
 
     /// <summary>How long <see cref="JsonRpcClient.WaitForReceiptAsync"/> waits before giving up.</summary>
     public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How many times a read that is safe to repeat (not a send: <see cref="Contracts.TransactionSender"/> resends its
+    /// signed bytes itself) is retried after a dropped connection, a timeout or an
+    /// HTTP 5xx; 0 turns retries off.
+    /// </summary>
+    public int Retries { get; init; } = 3;
+
+    /// <summary>The wait before the first retry; each further retry waits twice as long (exponential backoff).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>
@@ -59,13 +69,54 @@ public sealed class JsonRpcClient : IDisposable
     /// <summary>The client's settings.</summary>
     public JsonRpcClientOptions Options { get; }
 
-    /// <summary>Calls a JSON-RPC method and returns its <c>result</c> member (a clone that outlives the response).</summary>
+    /// <summary>
+    /// Calls a JSON-RPC method and returns its <c>result</c> member (a clone that outlives the response). A read that
+    /// fails in transit is retried with exponential backoff (<see cref="JsonRpcClientOptions.Retries"/>); an answer,
+    /// even an error object, is never retried.
+    /// </summary>
     /// <exception cref="RpcException">The endpoint is unreachable, slow, or answered with an error or garbage.</exception>
     public async Task<JsonElement> CallAsync(string method, JsonArray parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(parameters);
+        var retries = IsSafeToRepeat(method) ? Math.Max(0, Options.Retries) : 0;
+        var delay = Options.RetryDelay;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                // Each attempt sends a copy: a JsonNode can belong to one parent only.
+                return await CallOnceAsync(method, attempt == 0 ? parameters : (JsonArray)parameters.DeepClone(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (attempt < retries && IsTransient(ex))
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay *= 2;
+            }
+        }
+    }
 
+    /// <summary>
+    /// True for the reads of the <c>eth_</c>, <c>net_</c> and <c>web3_</c> namespaces, which change nothing; not for a
+    /// send (a second <c>eth_sendTransaction</c> is a second transaction) nor for the test chains' <c>evm_</c>/<c>anvil_</c>
+    /// methods, which move the chain.
+    /// </summary>
+    private static bool IsSafeToRepeat(string method) =>
+        (method.StartsWith("eth_", StringComparison.Ordinal) || method.StartsWith("net_", StringComparison.Ordinal) || method.StartsWith("web3_", StringComparison.Ordinal))
+        && !method.StartsWith("eth_send", StringComparison.Ordinal)
+        && !method.StartsWith("eth_sign", StringComparison.Ordinal)
+        && method is not ("eth_submitWork" or "eth_submitHashrate");
+
+    /// <summary>True for a failure in transit, after which the call may or may not have reached the endpoint.</summary>
+    public static bool IsTransient(RpcException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Kind is RpcErrorKind.Unreachable or RpcErrorKind.Timeout
+            || (exception.Kind == RpcErrorKind.HttpStatus && exception.HttpStatus >= 500);
+    }
+
+    private async Task<JsonElement> CallOnceAsync(string method, JsonArray parameters, CancellationToken cancellationToken)
+    {
         var id = Interlocked.Increment(ref _nextId);
         var request = new JsonObject
         {
@@ -88,7 +139,10 @@ public sealed class JsonRpcClient : IDisposable
             {
                 throw new RpcException(
                     RpcErrorKind.HttpStatus,
-                    $"{method} to {Endpoint} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
+                    $"{method} to {Endpoint} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.")
+                {
+                    HttpStatus = (int)response.StatusCode,
+                };
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

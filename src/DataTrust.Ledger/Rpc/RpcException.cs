@@ -55,6 +55,9 @@ public sealed class RpcException : Exception
         _revertData = revertData?.ToArray();
     }
 
+    /// <summary>The HTTP status the endpoint answered, for <see cref="RpcErrorKind.HttpStatus"/>.</summary>
+    public int? HttpStatus { get; init; }
+
     /// <summary>What kind of failure this is.</summary>
     public RpcErrorKind Kind { get; }
 

@@ -133,8 +133,10 @@ public sealed partial class JobRunner
             var result = produced!.ToByteArray();
 
             // Kept before the chain hears of it: if committing fails, a retry commits these bytes, never new ones.
+            // Committed even if the requester has gone meanwhile: the rows were read, so the job is done and stays
+            // fetchable, rather than left pending (and cancellable for a refund) beside a stored result.
             _results.Save(jobId, result);
-            return await CommitAsync(ticket.Job.Id, ticket.Job.SpecHash, result, cancellationToken).ConfigureAwait(false);
+            return await CommitAsync(ticket.Job.Id, ticket.Job.SpecHash, result, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -259,6 +261,12 @@ public sealed partial class JobRunner
             return Refused(jobId, new QueryRefusal(ErrorReason.SignatureInvalid, "requester_signature", $"Only the submitter of job {jobId} may have its result."));
         }
 
+        if (job.Status is JobStatus.Cancelled or JobStatus.Failed)
+        {
+            // Computed but never committed, and since closed (a cancel refunds quota and ε): the result is not handed out.
+            return Refused(jobId, new QueryRefusal(ErrorReason.JobNotPending, "job_id", $"Job {jobId} is {job.Status.ToString().ToLowerInvariant()}, so its result is not handed out."));
+        }
+
         if (job.Status == JobStatus.Pending)
         {
             // Computed before a crash or a chain outage, not yet committed: commit the same bytes now.
@@ -266,6 +274,13 @@ public sealed partial class JobRunner
         }
 
         var hash = Keccak256.Compute(stored);
+        if (job.Status == JobStatus.Completed && job.ResultHash == hash && _log.Find(jobId) is null)
+        {
+            // The node stopped after its completion was mined but before it logged it: log it now, so the log stays
+            // exactly the jobs this node completed on chain.
+            _log.Append(jobId, job.SpecHash, hash);
+        }
+
         return new JobOutcome(jobId, stored, hash, Sign(jobId, hash).ToBytes(), null);
     }
 
@@ -282,6 +297,15 @@ public sealed partial class JobRunner
         {
             return Refused(jobId, new QueryRefusal(ErrorReason.ChainUnavailable, "job_id", $"Job {jobId} was computed but its result could not be committed ({ex.Kind}); retry and the same result will be committed."));
         }
+        catch (ContractRevertedException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // An earlier completion of these same bytes (sent before a crash, or whose answer was lost) may have been
+            // mined first: that is this commit, done. Anything else is not expected and stays an error.
+            if (!await IsCommittedAsync(jobId, resultHash, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
 
         if (_log.Find(jobId) is null)
         {
@@ -290,6 +314,19 @@ public sealed partial class JobRunner
 
         LogExecuted(jobId);
         return new JobOutcome(jobId, result, resultHash, signature.ToBytes(), null);
+    }
+
+    private async Task<bool> IsCommittedAsync(ulong jobId, Hash32 resultHash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var job = await _gate.FindJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            return job is { Status: JobStatus.Completed } && job.ResultHash == resultHash;
+        }
+        catch (Ledger.Rpc.RpcException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

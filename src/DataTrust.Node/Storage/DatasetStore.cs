@@ -154,7 +154,10 @@ public sealed partial class DatasetStore : IDisposable
             LogImportFailed(import.DatasetId);
 
             // DuckDB's message may quote a value from the file, so only its category is passed on.
-            throw new StorageException($"The import of '{import.DatasetId}' failed in the database ({e.ErrorType}); nothing was stored.");
+            var hint = e.ErrorType == DuckDB.NET.Native.DuckDBErrorType.Io
+                ? $" The node could not write its database '{DatabasePath}': free disk space (or raise the file size limit) and import again."
+                : string.Empty;
+            throw new StorageException($"The import of '{import.DatasetId}' failed in the database ({e.ErrorType}); nothing was stored.{hint}");
         }
     }
 
