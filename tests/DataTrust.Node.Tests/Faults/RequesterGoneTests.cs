@@ -27,7 +27,7 @@ public sealed class RequesterGoneTests(ChainedNodeFixture node)
     private JobChunk Header(ulong jobId)
     {
         var request = node.Request(jobId);
-        return new JobChunk { JobId = request.JobId, RequesterSignature = request.RequesterSignature };
+        return new JobChunk { JobId = request.JobId, RequesterSignature = request.RequesterSignature, AuthorizationExpiresAt = request.AuthorizationExpiresAt };
     }
 
     [Fact]

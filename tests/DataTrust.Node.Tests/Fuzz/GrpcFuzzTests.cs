@@ -218,6 +218,7 @@ public sealed class GrpcFuzzTests(ChainedNodeFixture node, ITestOutputHelper out
         {
             JobId = stranger.JobId,
             RequesterSignature = stranger.RequesterSignature,
+            AuthorizationExpiresAt = stranger.AuthorizationExpiresAt,
             TotalSize = (ulong)spec.Length,
             Keccak256 = ByteString.CopyFrom(Ledger.Crypto.Keccak256.Compute(spec).ToArray()),
             Data = ByteString.CopyFrom(spec, 0, 10),
