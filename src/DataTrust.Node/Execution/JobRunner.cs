@@ -64,6 +64,9 @@ public sealed partial class JobRunner
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<JobRunner>.Instance;
     }
 
+    /// <summary>The per-job cost limits: a job over one is failed before reading rows; one running past the wall time is cancelled.</summary>
+    public JobCostLimits CostLimits { get; init; } = new();
+
     /// <summary>Runs a job, or hands back the result of a job that already ran, to its requester only.</summary>
     public Task<JobOutcome> RunAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>
         RunAsync(new JobRequest(jobId, requesterSignature, spec), cancellationToken);
@@ -107,7 +110,16 @@ public sealed partial class JobRunner
             }
 
             var ticket = decision.Ticket!;
-            var (produced, computeRefusal, computeFailable) = await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
+
+            // The cost comes from the spec and the on-chain policy alone, so a job over a limit can never run here: it
+            // is failed (and refunded) before any row is read, like any other spec-dependent refusal.
+            if (JobCost.Of(ticket.Spec, ticket.Policy, ticket.PartIndex).Check(CostLimits) is { } tooCostly)
+            {
+                LogRefused(jobId, RpcReason(tooCostly.Reason));
+                return await FailAsync(ticket.Job.Id, tooCostly, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (produced, computeRefusal, computeFailable) = await ComputeWithinWallTimeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
             if (computeRefusal is not null)
             {
                 LogRefused(jobId, RpcReason(computeRefusal.Reason));
@@ -127,6 +139,41 @@ public sealed partial class JobRunner
             gate.Release();
         }
     }
+
+    /// <summary>
+    /// Computes the job, cancelled past <see cref="JobCostLimits.MaxWallTime"/>. A timed-out job read rows, so it is not
+    /// failable: failing it would refund a refusal whose timing depends on the data.
+    /// </summary>
+    private async Task<(JobResult? Result, QueryRefusal? Refusal, bool Failable)> ComputeWithinWallTimeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
+    {
+        var wallTime = CostLimits.MaxWallTime;
+        if (wallTime <= TimeSpan.Zero)
+        {
+            return await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wallTime);
+        try
+        {
+            var computed = await ComputeAsync(ticket, request, timeout.Token).ConfigureAwait(false);
+
+            // The store reports an interrupted query as its own failure; past the wall time, that is the time-out.
+            return computed.Refusal is not null && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                ? TimedOut(ticket.Job.Id, wallTime)
+                : computed;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut(ticket.Job.Id, wallTime);
+        }
+    }
+
+    private static (JobResult? Result, QueryRefusal? Refusal, bool Failable) TimedOut(ulong jobId, TimeSpan wallTime) =>
+        (null, new QueryRefusal(
+            ErrorReason.JobTimedOut,
+            "job_id",
+            $"Job {jobId} ran past this node's wall-time limit of {wallTime.TotalSeconds:0.###} s (Node:CostLimits:MaxWallTime, --max-wall-time-seconds) and was cancelled; nothing was returned or committed. Rows were read, so the job is not failed on chain; it stays pending until you cancel it after the deadline."), false);
 
     /// <summary>
     /// Computes the job. A refusal is failable (the job is failed on chain) when the on-chain policy or the spec refused it

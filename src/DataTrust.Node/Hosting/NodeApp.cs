@@ -75,6 +75,9 @@ public static class NodeApp
         });
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new PayloadBudget(options.MaxInFlightPayloadBytes > 0
+            ? options.MaxInFlightPayloadBytes
+            : throw new FormatException("Node:MaxInFlightPayloadBytes must be at least 1 byte.")));
         builder.Services.AddSingleton(provider => new DatasetStore(options.DataDirectory, provider.GetService<ILogger<DatasetStore>>()));
         builder.Services.AddSingleton<IRandomSource>(CryptoRandomSource.Instance);
         builder.Services.AddSingleton(provider => new AggregateExecutor(
@@ -97,7 +100,10 @@ public static class NodeApp
                 chain.NodeKey,
                 provider.GetRequiredService<ResultStore>(),
                 provider.GetRequiredService<ExecutionLog>(),
-                provider.GetService<ILogger<JobRunner>>()));
+                provider.GetService<ILogger<JobRunner>>())
+            {
+                CostLimits = options.CostLimits,
+            });
         }
 
         builder.Services.AddSingleton<HealthServiceImpl>();

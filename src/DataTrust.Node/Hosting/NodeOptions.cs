@@ -1,4 +1,5 @@
 using System.Net;
+using DataTrust.Node.Execution;
 using DataTrust.Node.Query;
 
 namespace DataTrust.Node.Hosting;
@@ -26,6 +27,15 @@ public sealed class NodeOptions
     /// 16 features carries about 12 MiB of keys and ciphertexts). Larger payloads are refused on the first chunk.
     /// </summary>
     public long MaxJobPayloadBytes { get; set; } = 64L << 20;
+
+    /// <summary>
+    /// The most job payload bytes the node holds in memory at once, over all calls (default 256 MiB: four of the largest
+    /// specs). A call that would go over it is refused with RESOURCE_EXHAUSTED (ERROR_REASON_NODE_BUSY) and may be retried.
+    /// </summary>
+    public long MaxInFlightPayloadBytes { get; set; } = 256L << 20;
+
+    /// <summary>Per-job cost limits: cells × measures, histogram bins, HE rows (checked before reading rows) and wall time.</summary>
+    public JobCostLimits CostLimits { get; set; } = new();
 
     /// <summary>How the node reaches the ledger; without it the node serves its catalog and Explain, and refuses every job (fails closed).</summary>
     public NodeChainOptions Chain { get; set; } = new();

@@ -42,6 +42,8 @@ internal static class RpcErrors
         ErrorReason.JobNotPending or ErrorReason.SpecHashMismatch or ErrorReason.WrongNode or ErrorReason.DatasetMismatch
             or ErrorReason.PeerRefused => Code.FailedPrecondition,
         ErrorReason.ChainUnavailable => Code.Unavailable,
+        ErrorReason.NodeBusy => Code.ResourceExhausted,
+        ErrorReason.JobTimedOut => Code.DeadlineExceeded,
         ErrorReason.Internal => Code.Internal,
         _ => Code.InvalidArgument,
     };
