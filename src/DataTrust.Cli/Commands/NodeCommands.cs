@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
+using DataTrust.Node.Execution;
 using DataTrust.Node.Hosting;
 using DataTrust.Node.Samples;
 using DataTrust.Node.Storage;
@@ -124,12 +125,18 @@ internal static class NodeCommands
         var data = new Option<DirectoryInfo>("--data") { Description = "The node's data directory", Required = true };
         var listen = new Option<string>("--listen") { Description = "Loopback or host address:port to serve gRPC on", DefaultValueFactory = _ => "127.0.0.1:50051" };
         var maxPayload = new Option<int>("--max-payload-mib") { Description = "Largest job spec accepted over ExecuteStream, in MiB (HE keys and ciphertexts)", DefaultValueFactory = _ => 64 };
+        var defaults = new NodeOptions();
+        var inFlight = new Option<int>("--max-in-flight-mib") { Description = "Most job payload MiB held at once over all calls; more is refused with RESOURCE_EXHAUSTED (retry)", DefaultValueFactory = _ => (int)(defaults.MaxInFlightPayloadBytes >> 20) };
+        var cellMeasures = new Option<long>("--max-cell-measures") { Description = "Most groups × measures per job (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxCellMeasures };
+        var bins = new Option<long>("--max-histogram-bins") { Description = "Most histogram bins per job, over all groups (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxHistogramBins };
+        var heRows = new Option<long>("--max-he-rows") { Description = "Most rows (subjects or groups) an HE job encrypts (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxHeRows };
+        var wallTime = new Option<int>("--max-wall-time-seconds") { Description = "Longest a job's computation runs before it is cancelled (0: no limit)", DefaultValueFactory = _ => (int)defaults.CostLimits.MaxWallTime.TotalSeconds };
         var rpc = CommonOptions.Rpc();
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();
         var command = new Command("serve", "Serve the node's datasets over gRPC until Ctrl+C; jobs are authorized by the chain")
         {
-            data, listen, maxPayload, rpc, deployment, key,
+            data, listen, maxPayload, inFlight, cellMeasures, bins, heRows, wallTime, rpc, deployment, key,
         };
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(environment, async () =>
         {
@@ -137,6 +144,24 @@ internal static class NodeCommands
             if (payloadMib is < 1 or > 4096)
             {
                 throw new CliException($"--max-payload-mib must be between 1 and 4096; {payloadMib} was given.");
+            }
+
+            var inFlightMib = parse.GetValue(inFlight);
+            if (inFlightMib < payloadMib || inFlightMib > 65536)
+            {
+                throw new CliException($"--max-in-flight-mib must be at least --max-payload-mib ({payloadMib}) and at most 65536; {inFlightMib} was given.");
+            }
+
+            var limits = new JobCostLimits
+            {
+                MaxCellMeasures = parse.GetValue(cellMeasures),
+                MaxHistogramBins = parse.GetValue(bins),
+                MaxHeRows = parse.GetValue(heRows),
+                MaxWallTime = TimeSpan.FromSeconds(parse.GetValue(wallTime)),
+            };
+            if (limits.MaxCellMeasures < 0 || limits.MaxHistogramBins < 0 || limits.MaxHeRows < 0 || limits.MaxWallTime < TimeSpan.Zero)
+            {
+                throw new CliException("--max-cell-measures, --max-histogram-bins, --max-he-rows and --max-wall-time-seconds are 0 (no limit) or more.");
             }
 
             var deploymentFile = parse.GetValue(deployment)!;
@@ -148,7 +173,7 @@ internal static class NodeCommands
             var nodeKey = Keys.Open(environment, parse.GetValue(key)!);
             var chain = new NodeChain(parse.GetValue(rpc)!, Deployment.Load(deploymentFile.FullName), nodeKey);
             var app = NodeApp.Create(
-                new NodeOptions { DataDirectory = parse.GetValue(data)!.FullName, ListenAddress = parse.GetValue(listen)!, MaxJobPayloadBytes = (long)payloadMib << 20 },
+                new NodeOptions { DataDirectory = parse.GetValue(data)!.FullName, ListenAddress = parse.GetValue(listen)!, MaxJobPayloadBytes = (long)payloadMib << 20, MaxInFlightPayloadBytes = (long)inFlightMib << 20, CostLimits = limits },
                 logging => logging.AddSimpleConsole(o => o.SingleLine = true),
                 chain);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
