@@ -142,7 +142,8 @@ public sealed partial class JobRunner
 
     /// <summary>
     /// Computes the job, cancelled past <see cref="JobCostLimits.MaxWallTime"/>. A timed-out job read rows, so it is not
-    /// failable: failing it would refund a refusal whose timing depends on the data.
+    /// failable: failing it would refund a refusal whose timing depends on the data. Nothing of it is stored or committed
+    /// (an exact answer's audit may have recorded the release; that only makes later answers more cautious).
     /// </summary>
     private async Task<(JobResult? Result, QueryRefusal? Refusal, bool Failable)> ComputeWithinWallTimeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
     {
@@ -156,10 +157,14 @@ public sealed partial class JobRunner
         timeout.CancelAfter(wallTime);
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var computed = await ComputeAsync(ticket, request, timeout.Token).ConfigureAwait(false);
 
-            // The store reports an interrupted query as its own failure; past the wall time, that is the time-out.
-            return computed.Refusal is not null && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            // The store reports an interrupted query as its own failure; past the wall time, that is the time-out. A
+            // result finished past the limit (the cancellation came too late to interrupt it) is not released either.
+            var late = System.Diagnostics.Stopwatch.GetElapsedTime(started) > wallTime;
+            var interrupted = computed.Refusal is not null && !computed.Failable && timeout.IsCancellationRequested;
+            return (interrupted || (computed.Result is not null && late)) && !cancellationToken.IsCancellationRequested
                 ? TimedOut(ticket.Job.Id, wallTime)
                 : computed;
         }
