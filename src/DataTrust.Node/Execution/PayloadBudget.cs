@@ -64,11 +64,12 @@ public sealed class PayloadBudget
 
     /// <summary>
     /// Marks <paramref name="jobId"/>'s spec as being received and reserves <paramref name="bytes"/>; null when another call is
-    /// receiving that job's spec or the bound would be exceeded (then nothing is marked or reserved).
+    /// receiving that job's spec (<paramref name="duplicate"/>) or the bound would be exceeded (then nothing is marked or reserved).
     /// </summary>
-    public Lease? TryReceive(ulong jobId, long bytes)
+    public Lease? TryReceive(ulong jobId, long bytes, out bool duplicate)
     {
-        if (!_receiving.TryAdd(jobId, 0))
+        duplicate = !_receiving.TryAdd(jobId, 0);
+        if (duplicate)
         {
             Interlocked.Increment(ref _refusals);
             return null;

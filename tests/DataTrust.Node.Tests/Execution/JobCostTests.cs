@@ -49,9 +49,11 @@ public class JobCostTests
     {
         var budget = new PayloadBudget(100);
 
-        var a = budget.TryReceive(1, 60);
+        var a = budget.TryReceive(1, 60, out var duplicate);
         Assert.NotNull(a);
-        Assert.Null(budget.TryReceive(1, 1));
+        Assert.False(duplicate);
+        Assert.Null(budget.TryReceive(1, 1, out duplicate));
+        Assert.True(duplicate);
         Assert.Null(budget.TryReserve(41));
         using (var b = budget.TryReserve(40))
         {

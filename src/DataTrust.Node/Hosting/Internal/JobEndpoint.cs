@@ -119,8 +119,7 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
         }
 
         // Within the node's bound on bytes in flight, and one stream per job: a duplicate would buffer the same spec again.
-        var receiving = _budget.IsReceiving(jobId);
-        using var lease = (receiving ? null : _budget.TryReceive(jobId, (long)first.TotalSize)) ?? throw Busy(jobId, (long)first.TotalSize, receiving || _budget.IsReceiving(jobId));
+        using var lease = _budget.TryReceive(jobId, (long)first.TotalSize, out var duplicate) ?? throw Busy(jobId, (long)first.TotalSize, duplicate);
         var spec = new byte[first.TotalSize];
         var received = 0L;
         var index = 0u;
