@@ -156,7 +156,11 @@ public static class StreamMemoryReport
             {
                 return ex.Status.Detail.Contains("another call", StringComparison.Ordinal) ? "refused: same job in flight" : "refused: bound";
             }
-            catch (Exception e) when (e is Grpc.Core.RpcException or HttpRequestException or IOException)
+            catch (Grpc.Core.RpcException e)
+            {
+                return $"other status ({e.StatusCode}: {e.Status.Detail})";
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
                 return $"transport error ({e.GetType().Name})";
             }
