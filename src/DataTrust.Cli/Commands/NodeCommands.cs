@@ -126,7 +126,7 @@ internal static class NodeCommands
         var listen = new Option<string>("--listen") { Description = "Loopback or host address:port to serve gRPC on", DefaultValueFactory = _ => "127.0.0.1:50051" };
         var maxPayload = new Option<int>("--max-payload-mib") { Description = "Largest job spec accepted over ExecuteStream, in MiB (HE keys and ciphertexts)", DefaultValueFactory = _ => 64 };
         var defaults = new NodeOptions();
-        var inFlight = new Option<int>("--max-in-flight-mib") { Description = "Most job payload MiB held at once over all calls; more is refused with RESOURCE_EXHAUSTED (retry)", DefaultValueFactory = _ => (int)(defaults.MaxInFlightPayloadBytes >> 20) };
+        var inFlight = new Option<int>("--max-in-flight-mib") { Description = $"Most job payload MiB held at once over all calls; more is refused with RESOURCE_EXHAUSTED (retry). Default {defaults.MaxInFlightPayloadBytes >> 20}, or --max-payload-mib if larger" };
         var cellMeasures = new Option<long>("--max-cell-measures") { Description = "Most groups × measures per job (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxCellMeasures };
         var bins = new Option<long>("--max-histogram-bins") { Description = "Most histogram bins per job, over all groups (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxHistogramBins };
         var heRows = new Option<long>("--max-he-rows") { Description = "Most rows (subjects or groups) an HE job encrypts (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxHeRows };
@@ -146,7 +146,7 @@ internal static class NodeCommands
                 throw new CliException($"--max-payload-mib must be between 1 and 4096; {payloadMib} was given.");
             }
 
-            var inFlightMib = parse.GetValue(inFlight);
+            var inFlightMib = parse.GetResult(inFlight) is null ? Math.Max(payloadMib, (int)(defaults.MaxInFlightPayloadBytes >> 20)) : parse.GetValue(inFlight);
             if (inFlightMib < payloadMib || inFlightMib > 65536)
             {
                 throw new CliException($"--max-in-flight-mib must be at least --max-payload-mib ({payloadMib}) and at most 65536; {inFlightMib} was given.");
