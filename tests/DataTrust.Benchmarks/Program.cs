@@ -3,6 +3,7 @@ using DataTrust.Benchmarks.Node;
 
 // Run with: dotnet run -c Release --project tests/DataTrust.Benchmarks -- --filter '*'
 // The output-privacy utility report is a console mode: ... -- privacy-utility [--rows N] [--queries N] [--no-node]
+// Memory under concurrent large streams: ... -- stream-memory [--mib 60] [--streams 8] [--rounds 3]
 if (args.Length > 0 && args[0] == "privacy-utility")
 {
     return PrivacyUtilityReport.Run(args[1..]);
@@ -11,6 +12,11 @@ if (args.Length > 0 && args[0] == "privacy-utility")
 if (args.Length > 0 && args[0] == "privacy-profile")
 {
     return OutputPrivacyProfile.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "stream-memory")
+{
+    return StreamMemoryReport.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

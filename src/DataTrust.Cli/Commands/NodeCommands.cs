@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
+using DataTrust.Node.Execution;
 using DataTrust.Node.Hosting;
 using DataTrust.Node.Samples;
 using DataTrust.Node.Storage;
@@ -129,12 +130,18 @@ internal static class NodeCommands
         var tlsCa = new Option<FileInfo?>("--tls-ca") { Description = "PEM file of the CA that issued the other nodes' certificates, for node-to-node calls (default: the system's trusted roots)" };
         var allowPlaintext = new Option<bool>("--allow-plaintext") { Description = "Serve plaintext HTTP/2 on a non-loopback address (without --tls-cert the node serves plaintext on loopback only)" };
         var maxAuthorization = new Option<int>("--max-authorization-minutes") { Description = "How far ahead a requester's signed request may expire; later ones are refused", DefaultValueFactory = _ => 60 };
+        var defaults = new NodeOptions();
+        var inFlight = new Option<int>("--max-in-flight-mib") { Description = $"Most job payload MiB held at once over all calls; more is refused with RESOURCE_EXHAUSTED (retry). Default {defaults.MaxInFlightPayloadBytes >> 20}, or --max-payload-mib if larger" };
+        var cellMeasures = new Option<long>("--max-cell-measures") { Description = "Most groups × measures per job (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxCellMeasures };
+        var bins = new Option<long>("--max-histogram-bins") { Description = "Most histogram bins per job, over all groups (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxHistogramBins };
+        var heRows = new Option<long>("--max-he-rows") { Description = "Most rows (subjects or groups) an HE job encrypts (0: no limit)", DefaultValueFactory = _ => defaults.CostLimits.MaxHeRows };
+        var wallTime = new Option<int>("--max-wall-time-seconds") { Description = "Longest a job's computation runs before it is cancelled (0: no limit)", DefaultValueFactory = _ => (int)defaults.CostLimits.MaxWallTime.TotalSeconds };
         var rpc = CommonOptions.Rpc();
         var deployment = CommonOptions.Deployment();
         var key = CommonOptions.Key();
         var command = new Command("serve", "Serve the node's datasets over gRPC (TLS with --tls-cert/--tls-key) until Ctrl+C; jobs are authorized by the chain")
         {
-            data, listen, maxPayload, tlsCert, tlsKey, tlsCa, allowPlaintext, maxAuthorization, rpc, deployment, key,
+            data, listen, maxPayload, inFlight, cellMeasures, bins, heRows, wallTime, tlsCert, tlsKey, tlsCa, allowPlaintext, maxAuthorization, rpc, deployment, key,
         };
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(environment, async () =>
         {
@@ -148,6 +155,24 @@ internal static class NodeCommands
             if (authorizationMinutes is < 1 or > 7 * 24 * 60)
             {
                 throw new CliException($"--max-authorization-minutes must be between 1 and 10080 (a week); {authorizationMinutes} was given.");
+            }
+
+            var inFlightMib = parse.GetResult(inFlight) is null ? Math.Max(payloadMib, (int)(defaults.MaxInFlightPayloadBytes >> 20)) : parse.GetValue(inFlight);
+            if (inFlightMib < payloadMib || inFlightMib > 65536)
+            {
+                throw new CliException($"--max-in-flight-mib must be at least --max-payload-mib ({payloadMib}) and at most 65536; {inFlightMib} was given.");
+            }
+
+            var limits = new JobCostLimits
+            {
+                MaxCellMeasures = parse.GetValue(cellMeasures),
+                MaxHistogramBins = parse.GetValue(bins),
+                MaxHeRows = parse.GetValue(heRows),
+                MaxWallTime = TimeSpan.FromSeconds(parse.GetValue(wallTime)),
+            };
+            if (limits.MaxCellMeasures < 0 || limits.MaxHistogramBins < 0 || limits.MaxHeRows < 0 || limits.MaxWallTime < TimeSpan.Zero)
+            {
+                throw new CliException("--max-cell-measures, --max-histogram-bins, --max-he-rows and --max-wall-time-seconds are 0 (no limit) or more.");
             }
 
             var deploymentFile = parse.GetValue(deployment)!;
@@ -164,6 +189,8 @@ internal static class NodeCommands
                     DataDirectory = parse.GetValue(data)!.FullName,
                     ListenAddress = parse.GetValue(listen)!,
                     MaxJobPayloadBytes = (long)payloadMib << 20,
+                    MaxInFlightPayloadBytes = (long)inFlightMib << 20,
+                    CostLimits = limits,
                     TlsCertificateFile = parse.GetValue(tlsCert)?.FullName,
                     TlsKeyFile = parse.GetValue(tlsKey)?.FullName,
                     TlsCaFile = parse.GetValue(tlsCa)?.FullName,

@@ -112,6 +112,11 @@ public static class ResultView
 
         var console = Output.Console(environment);
         console.WriteLine($"allowed: the job would spend {explain.Quota} query and ε {explain.EpsilonMicros / 1_000_000m:0.######}; nothing was submitted");
+        if (explain.Cost is { } cost && explain.Limits is { } limits)
+        {
+            console.WriteLine($"cost on the node: {cost.Cells} groups, {cost.CellMeasures} of {Limit(limits.CellMeasures)} cells × measures, {cost.HistogramBins} of {Limit(limits.HistogramBins)} histogram bins; wall time limit {(limits.WallTimeMs == 0 ? "none" : $"{limits.WallTimeMs / 1000m:0.###} s")}");
+        }
+
         if (!explain.Previewed)
         {
             return;
@@ -126,6 +131,8 @@ public static class ResultView
             console.WriteLine($"  {keys} · measure {cell.Measure}{(cell.Bin >= 0 ? $" · bin {cell.Bin}" : string.Empty)}");
         }
     }
+
+    private static string Limit(ulong limit) => limit == 0 ? "unlimited" : limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The noise mechanism's name as shown to people.</summary>
     internal static string Mechanism(NoiseInfo noise) =>

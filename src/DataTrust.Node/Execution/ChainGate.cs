@@ -371,7 +371,10 @@ public sealed class ChainGate
         }
 
         // 3. The spec bytes are the ones on chain (sent by the caller, or read from the JobSubmitted event).
-        var specBytes = spec is { } sent ? sent.ToArray() : await ReadSpecFromChainAsync(job, cancellationToken).ConfigureAwait(false);
+        // A spec sent as a whole array (ExecuteStream's buffer) is used as it is, not copied: it can be tens of MiB.
+        var specBytes = spec is { } sent
+            ? (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(sent, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length ? whole.Array : sent.ToArray())
+            : await ReadSpecFromChainAsync(job, cancellationToken).ConfigureAwait(false);
         if (specBytes is null)
         {
             return Refuse(ErrorReason.SpecHashMismatch, "spec", $"Job {jobId} carries only a spec hash on chain; send the spec bytes with the request.");

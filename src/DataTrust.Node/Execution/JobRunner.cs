@@ -69,6 +69,9 @@ public sealed partial class JobRunner
     /// <summary>Whom this node trusts when it calls another node (a cross-domain sum's parts); the system's roots by default.</summary>
     public Transport.NodeTrust PeerTrust { get; init; } = Transport.NodeTrust.SystemRoots;
 
+    /// <summary>The per-job cost limits: a job over one is failed before reading rows; one running past the wall time is cancelled.</summary>
+    public JobCostLimits CostLimits { get; init; } = new();
+
     /// <summary>Runs a job, or hands back the result of a job that already ran, to its requester only.</summary>
     public Task<JobOutcome> RunAsync(ulong jobId, ReadOnlyMemory<byte> requesterSignature, ulong expiresAt, ReadOnlyMemory<byte>? spec, CancellationToken cancellationToken) =>
         RunAsync(new JobRequest(jobId, requesterSignature, expiresAt, spec), cancellationToken);
@@ -121,7 +124,16 @@ public sealed partial class JobRunner
             }
 
             var ticket = decision.Ticket!;
-            var (produced, computeRefusal, closure) = await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
+
+            // The cost comes from the spec and the on-chain policy alone, so a job over a limit can never run here: it
+            // is failed (and refunded) before any row is read, like any other spec-dependent refusal.
+            if (JobCost.Of(ticket.Spec, ticket.Policy, ticket.PartIndex).Check(CostLimits) is { } tooCostly)
+            {
+                LogRefused(jobId, RpcReason(tooCostly.Reason));
+                return await FailAsync(ticket.Job.Id, tooCostly, charged: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (produced, computeRefusal, closure) = await ComputeWithinWallTimeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
             if (computeRefusal is not null)
             {
                 LogRefused(jobId, RpcReason(computeRefusal.Reason));
@@ -156,6 +168,46 @@ public sealed partial class JobRunner
         /// <summary>Failed with nothing refunded: refused after rows were read, so the refusal may depend on the data.</summary>
         FailCharged,
     }
+
+    /// <summary>
+    /// Computes the job, cancelled past <see cref="JobCostLimits.MaxWallTime"/>. A time-out depends on the node's load as
+    /// much as on the data, so the job is left pending for a retry rather than failed (see docs/threat-model.md §4). Nothing of it is stored or committed
+    /// (an exact answer's audit may have recorded the release; that only makes later answers more cautious).
+    /// </summary>
+    private async Task<(JobResult? Result, QueryRefusal? Refusal, Closure Closure)> ComputeWithinWallTimeAsync(JobTicket ticket, JobRequest request, CancellationToken cancellationToken)
+    {
+        var wallTime = CostLimits.MaxWallTime;
+        if (wallTime <= TimeSpan.Zero)
+        {
+            return await ComputeAsync(ticket, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wallTime);
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var computed = await ComputeAsync(ticket, request, timeout.Token).ConfigureAwait(false);
+
+            // The store reports an interrupted query as its own failure; past the wall time, that is the time-out. A
+            // result finished past the limit (the cancellation came too late to interrupt it) is not released either.
+            var late = System.Diagnostics.Stopwatch.GetElapsedTime(started) > wallTime;
+            var interrupted = computed.Refusal is not null && computed.Closure == Closure.Pending && timeout.IsCancellationRequested;
+            return (interrupted || (computed.Result is not null && late)) && !cancellationToken.IsCancellationRequested
+                ? TimedOut(ticket.Job.Id, wallTime)
+                : computed;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut(ticket.Job.Id, wallTime);
+        }
+    }
+
+    private static (JobResult? Result, QueryRefusal? Refusal, Closure Closure) TimedOut(ulong jobId, TimeSpan wallTime) =>
+        (null, new QueryRefusal(
+            ErrorReason.JobTimedOut,
+            "job_id",
+            $"Job {jobId} ran past this node's wall-time limit of {wallTime.TotalSeconds:0.###} s (Node:CostLimits:MaxWallTime, --max-wall-time-seconds) and was cancelled; nothing was returned or committed. The job is not failed on chain: retry it (the node may be busy), or cancel it after the deadline."), Closure.Pending);
 
     /// <summary>
     /// Computes the job. A refusal closes the job as failed and refunded when the on-chain policy or the spec refused it

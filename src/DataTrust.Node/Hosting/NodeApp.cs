@@ -86,6 +86,12 @@ public static class NodeApp
         });
 
         builder.Services.AddSingleton(options);
+        if (options.MaxInFlightPayloadBytes < options.MaxJobPayloadBytes)
+        {
+            throw new FormatException($"Node:MaxInFlightPayloadBytes ({options.MaxInFlightPayloadBytes}) must be at least Node:MaxJobPayloadBytes ({options.MaxJobPayloadBytes}), or the largest job could never be received.");
+        }
+
+        builder.Services.AddSingleton(new PayloadBudget(options.MaxInFlightPayloadBytes));
         builder.Services.AddSingleton(provider => new DatasetStore(options.DataDirectory, provider.GetService<ILogger<DatasetStore>>()));
         builder.Services.AddSingleton<IRandomSource>(CryptoRandomSource.Instance);
         builder.Services.AddSingleton(provider => new AggregateExecutor(
@@ -111,6 +117,7 @@ public static class NodeApp
                 provider.GetService<ILogger<JobRunner>>())
             {
                 PeerTrust = peerTrust,
+                CostLimits = options.CostLimits,
             });
         }
 

@@ -57,6 +57,15 @@ public sealed class NodeOptions
     /// </summary>
     public TimeSpan MaxAuthorizationValidity { get; set; } = ChainGate.DefaultMaxAuthorizationValidity;
 
+    /// <summary>
+    /// The most job payload bytes the node holds in memory at once, over all calls (default 256 MiB: four of the largest
+    /// specs). A call that would go over it is refused with RESOURCE_EXHAUSTED (ERROR_REASON_NODE_BUSY) and may be retried.
+    /// </summary>
+    public long MaxInFlightPayloadBytes { get; set; } = 256L << 20;
+
+    /// <summary>Per-job cost limits: cells × measures, histogram bins, HE rows (checked before reading rows) and wall time.</summary>
+    public JobCostLimits CostLimits { get; set; } = new();
+
     /// <summary>How the node reaches the ledger; without it the node serves its catalog and Explain, and refuses every job (fails closed).</summary>
     public NodeChainOptions Chain { get; set; } = new();
 

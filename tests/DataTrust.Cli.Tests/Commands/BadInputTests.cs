@@ -77,6 +77,22 @@ public sealed class BadInputTests(CliFixture fixture)
     }
 
     [Fact]
+    public async Task Node_serve_refuses_an_in_flight_bound_below_the_payload_bound_before_starting()
+    {
+        var dir = Directory.CreateTempSubdirectory("datatrust-serve-").FullName;
+        try
+        {
+            var run = await CliFixture.RunAsync(["node", "serve", "--data", dir, "--listen", "127.0.0.1:0", "--max-payload-mib", "64", "--max-in-flight-mib", "32", "--rpc", "http://127.0.0.1:1", "--deployment", Path.Combine(dir, "none.json"), "--key", Path.Combine(dir, "none.key")]);
+
+            AssertOneSentence(run, "--max-in-flight-mib must be at least --max-payload-mib (64)");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_keystore_password_fails_with_one_sentence()
     {
         var run = await CliFixture.RunAsync(fixture.Authority_("reinstate", "--account", fixture.Operator.ToString()), password: null);

@@ -21,7 +21,7 @@ namespace DataTrust.Node.Tests.Execution;
 /// A real anvil with DataTrust deployed, an operator, two enterprises, and a real node on a loopback port serving the
 /// tax sample (imported into a real DuckDB file), published in the catalog with the node's own commitment.
 /// </summary>
-public sealed class ChainedNodeFixture : IAsyncLifetime
+public class ChainedNodeFixture : IAsyncLifetime
 {
     public const string DatasetId = "tax";
     private LocalChain? _chain;
@@ -53,6 +53,17 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
     public NodeChain NodeChain => _app!.Services.GetService(typeof(NodeChain)) as NodeChain ?? throw new InvalidOperationException();
 
     public string DataDirectory => Temp.File("data");
+
+    /// <summary>The options the node was started with (its cost limits are read per job, so a test may change them).</summary>
+    public NodeOptions Options { get; private set; } = null!;
+
+    /// <summary>The started node's services.</summary>
+    public IServiceProvider Services => _app!.Services;
+
+    /// <summary>Adjusts the node's options before it starts.</summary>
+    protected virtual void Configure(NodeOptions options)
+    {
+    }
 
     public async Task InitializeAsync()
     {
@@ -95,8 +106,10 @@ public sealed class ChainedNodeFixture : IAsyncLifetime
         await Operator.Catalog.RaiseGradeAsync(DatasetIds.OnChainId(RaisedDatasetId), ProtectionGrade.Sensitive);
         await Operator.Catalog.PublishAsync(CatalogEntries.FromDescriptor(ImportSentinel(), NodeAccount, "Sentinel"));
 
+        Options = new NodeOptions { DataDirectory = DataDirectory, ListenAddress = "127.0.0.1:0", TlsCertificate = TestTls.Loopback, PeerTrust = TestTls.Trust };
+        Configure(Options);
         _app = NodeApp.Create(
-            new NodeOptions { DataDirectory = DataDirectory, ListenAddress = "127.0.0.1:0", TlsCertificate = TestTls.Loopback, PeerTrust = TestTls.Trust },
+            Options,
             logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace),
             new NodeChain(_chain.RpcUri, Authority.Deployment, nodeKey));
         await _app.StartAsync();

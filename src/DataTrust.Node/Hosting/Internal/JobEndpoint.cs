@@ -12,9 +12,19 @@ namespace DataTrust.Node.Hosting.Internal;
 /// The job service's Explain (the policy part). Execute and ExecuteStream need the chain gate, which adds them on top of
 /// <see cref="AggregateExecutor"/> (see <see cref="JobBinding"/>).
 /// </summary>
-internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner = null, ChainGate? gate = null, NodeOptions? options = null) : JobBinding.ServiceBase
+internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner = null, ChainGate? gate = null, NodeOptions? options = null, PayloadBudget? budget = null) : JobBinding.ServiceBase
 {
     private readonly long _maxPayload = options?.MaxJobPayloadBytes ?? new NodeOptions().MaxJobPayloadBytes;
+    private readonly PayloadBudget _budget = budget ?? new PayloadBudget(options?.MaxInFlightPayloadBytes ?? new NodeOptions().MaxInFlightPayloadBytes);
+    private readonly JobCostLimits _costLimits = runner?.CostLimits ?? options?.CostLimits ?? new JobCostLimits();
+
+    private RpcException Busy(ulong jobId, long bytes, bool receiving) => RpcErrors.Create(
+        Code.ResourceExhausted,
+        ErrorReason.NodeBusy,
+        receiving ? "job_id" : "total_size",
+        receiving
+            ? $"Job {jobId}'s spec is being received on another call; nothing was read or written. Retry once that call has ended (it hands back the result if the job ran)."
+            : $"This node holds {_budget.InFlight} payload bytes in flight and {bytes} more would exceed its bound of {_budget.MaxBytes} bytes (Node:MaxInFlightPayloadBytes, --max-in-flight-mib); nothing was read or written and job {jobId} stays pending. Retry later.");
 
     /// <summary>Runs a job through the chain gate (or hands back its committed result) to its requester only.</summary>
     public override async Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context)
@@ -32,6 +42,7 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
         }
 
         ReadOnlyMemory<byte>? spec = request.HasSpec ? request.Spec.Memory : (ReadOnlyMemory<byte>?)null;
+        using var lease = _budget.TryReserve(spec?.Length ?? 0) ?? throw Busy(jobId, spec?.Length ?? 0, receiving: false);
         var outcome = await runner.RunAsync(jobId, request.RequesterSignature.Memory, request.AuthorizationExpiresAt, spec, context.CancellationToken).ConfigureAwait(false);
         return Respond(request.JobId, outcome);
     }
@@ -118,6 +129,8 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
             throw RpcErrors.Create(Code.FailedPrecondition, ErrorReason.SpecHashMismatch, "keccak256", $"The stream announces {first.TotalSize} bytes with hash 0x{Convert.ToHexStringLower(first.Keccak256.Span)}, but job {jobId}'s spec on chain is {job.SpecSize} bytes with hash {job.SpecHash}.");
         }
 
+        // Within the node's bound on bytes in flight, and one stream per job: a duplicate would buffer the same spec again.
+        using var lease = _budget.TryReceive(jobId, (long)first.TotalSize, out var duplicate) ?? throw Busy(jobId, (long)first.TotalSize, duplicate);
         var spec = new byte[first.TotalSize];
         var received = 0L;
         var index = 0u;
@@ -213,6 +226,7 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
         // The policy part reads no rows; the license part (a license id, or an open job) reads the chain, and with a
         // license the preview of withheld cells reads the rows the job would, recording nothing.
         var check = executor.Explain(request.Query);
+        var costPolicy = executor.Store.Find(request.Query.DatasetId)?.Policy;
         var response = new ExplainResponse
         {
             Allowed = check.Allowed,
@@ -247,6 +261,13 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
                 refusal = executor.Explain(request.Query, onChain).Refusal;
             }
 
+            costPolicy = onChain ?? costPolicy;
+            if (refusal is null && costPolicy is not null)
+            {
+                // The same cost check the runner makes before reading rows.
+                refusal = JobCost.OfQuery(request.Query, costPolicy).Check(_costLimits);
+            }
+
             if (refusal is null)
             {
                 // Only a licensee whose license allows the query learns what its job would withhold: the same bits the
@@ -260,6 +281,13 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
                     response.Cells = (uint)preview.Cells;
                 }
             }
+        }
+
+        response.Limits = _costLimits.ToReport();
+        if (costPolicy is not null)
+        {
+            response.Cost = JobCost.OfQuery(request.Query, costPolicy).ToReport();
+            refusal ??= JobCost.OfQuery(request.Query, costPolicy).Check(_costLimits);
         }
 
         if (refusal is not null)

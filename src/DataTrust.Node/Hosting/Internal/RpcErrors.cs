@@ -43,6 +43,8 @@ internal static class RpcErrors
             or ErrorReason.PeerRefused => Code.FailedPrecondition,
         ErrorReason.ChainUnavailable => Code.Unavailable,
         ErrorReason.AuthorizationExpired => Code.Unauthenticated,
+        ErrorReason.NodeBusy => Code.ResourceExhausted,
+        ErrorReason.JobTimedOut => Code.DeadlineExceeded,
         ErrorReason.Internal => Code.Internal,
         _ => Code.InvalidArgument,
     };
