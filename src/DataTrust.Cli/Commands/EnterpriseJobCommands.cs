@@ -409,7 +409,22 @@ internal static class EnterpriseJobCommands
         }
 
         OnChain(environment, json, submission.JobIds);
-        var verified = await RunSubmittedAsync(connection, submission.JobIds[0], () => he.RunAsync(submission, ct), ct).ConfigureAwait(false);
+        VerifiedHeResult verified;
+        try
+        {
+            verified = await RunSubmittedAsync(connection, submission.JobIds[0], () => he.RunAsync(submission, ct), ct).ConfigureAwait(false);
+        }
+        catch (NodeRefusedException)
+        {
+            // A job the node failed on chain never runs: its kept spec goes; a job still pending keeps it for 'enterprise result'.
+            if (await StatusAsync(connection, submission.JobIds[0], ct).ConfigureAwait(false) is not (null or JobStatus.Pending))
+            {
+                he.DropSpec(submission.Record);
+            }
+
+            throw;
+        }
+
         var path = SaveResult(client.ToFile(verified), verified.JobId, parse.GetValue(options.Out));
         HeResultView.Print(environment, json, HeResultView.Decrypt(verified, key, request.Model));
         if (!json)
@@ -433,15 +448,7 @@ internal static class EnterpriseJobCommands
         }
         catch (NodeRefusedException ex)
         {
-            Ledger.Contracts.JobStatus? status;
-            try
-            {
-                status = (await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false)).Status;
-            }
-            catch (Ledger.Rpc.RpcException)
-            {
-                status = null;
-            }
+            var status = await StatusAsync(connection, jobId, ct).ConfigureAwait(false);
 
             var what = status switch
             {
@@ -455,6 +462,19 @@ internal static class EnterpriseJobCommands
         catch (CliException ex) when (ex.InnerException is Grpc.Core.RpcException)
         {
             throw new CliException($"{ex.Message} Job {jobId} is on chain and still pending; resume it with 'datatrust enterprise result --job {jobId}'.", ex);
+        }
+    }
+
+    /// <summary>A job's state on chain, or null when it cannot be read.</summary>
+    private static async Task<JobStatus?> StatusAsync(ChainConnection connection, ulong jobId, CancellationToken ct)
+    {
+        try
+        {
+            return (await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false)).Status;
+        }
+        catch (Ledger.Rpc.RpcException)
+        {
+            return null;
         }
     }
 
