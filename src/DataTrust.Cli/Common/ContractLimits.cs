@@ -21,10 +21,10 @@ public static class ContractLimits
     public const int MaxColumns = 64;
 
     /// <summary>Catalog.MAX_DOMAIN_VALUES: the most public domain values one column may declare.</summary>
-    public const int MaxDomainValues = 256;
+    public const int MaxDomainValues = Core.Catalog.ColumnPolicy.MaxDomainValues;
 
     /// <summary>Catalog.MAX_DOMAIN_VALUE_BYTES: the longest public domain value, in UTF-8 bytes.</summary>
-    public const int MaxDomainValueBytes = 64;
+    public const int MaxDomainValueBytes = Core.Catalog.ColumnPolicy.MaxDomainValueBytes;
 
     /// <summary>
     /// The longest free text (a purpose, a reason, a name) the CLI sends, in UTF-8 bytes. The contracts set no limit of their
@@ -63,6 +63,32 @@ public static class ContractLimits
         if ((byte)kind is 0 or > MaxKind)
         {
             throw new CliException($"Computation kind {(byte)kind} is not one the catalog knows (1 to {MaxKind}); nothing was sent.");
+        }
+    }
+
+    /// <summary>Refuses a dataset spec the Catalog contract would refuse for its size: too many columns, too many or too long domain values, a name too long.</summary>
+    /// <exception cref="CliException">It is over a limit.</exception>
+    public static void CheckDataset(DatasetSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        CheckText(spec.Name, "The dataset's name");
+        if (spec.Columns.Count > MaxColumns)
+        {
+            throw new CliException($"The dataset has {N(spec.Columns.Count)} columns; the Catalog contract accepts at most {N(MaxColumns)}; nothing was sent.");
+        }
+
+        foreach (var column in spec.Columns)
+        {
+            var domain = column.Domain ?? [];
+            if (domain.Count > MaxDomainValues)
+            {
+                throw new CliException($"Column {column.Name} declares {N(domain.Count)} domain values; the Catalog contract accepts at most {N(MaxDomainValues)}; nothing was sent.");
+            }
+
+            if (domain.FirstOrDefault(v => Encoding.UTF8.GetByteCount(v) > MaxDomainValueBytes) is { } longValue)
+            {
+                throw new CliException($"A domain value of column {column.Name} is {N(Encoding.UTF8.GetByteCount(longValue))} bytes; the Catalog contract accepts at most {N(MaxDomainValueBytes)}; nothing was sent.");
+            }
         }
     }
 

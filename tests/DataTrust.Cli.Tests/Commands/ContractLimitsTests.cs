@@ -107,6 +107,33 @@ public sealed class ContractLimitsTests(CliFixture fixture)
         Assert.False((await fixture.Ledger.Participants.GetParticipantAsync(fixture.Enterprise)).Suspended);
     }
 
+    [Theory]
+    [InlineData(65, 1, 1, "65 columns; the Catalog contract accepts at most 64")]
+    [InlineData(1, 257, 1, "257 domain values; the Catalog contract accepts at most 256")]
+    [InlineData(1, 1, 65, "is 65 bytes; the Catalog contract accepts at most 64")]
+    public void A_dataset_over_a_catalog_limit_is_refused_with_the_limit_named(int columns, int domainValues, int valueBytes, string expected)
+    {
+        var domain = Enumerable.Range(0, domainValues).Select(i => i == 0 ? new string('v', valueBytes) : "v" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+        var spec = new DatasetSpec(
+            default, "sized", default, default, 1, default, Core.Catalog.ProtectionGrade.Open, 1, 0, 0, Core.Catalog.ComputationKindSet.Aggregate,
+            [.. Enumerable.Range(0, columns).Select(i => new ColumnSpec("c" + i.ToString(CultureInfo.InvariantCulture), Core.Catalog.ColumnType.Text, Core.Catalog.ColumnPermissions.GroupBy, 0, 0, domain))]);
+
+        var error = Assert.Throws<CliException>(() => ContractLimits.CheckDataset(spec));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dataset_at_every_catalog_limit_passes_the_check()
+    {
+        var domain = Enumerable.Range(0, ContractLimits.MaxDomainValues).Select(i => i.ToString(CultureInfo.InvariantCulture).PadLeft(ContractLimits.MaxDomainValueBytes, 'v')).ToList();
+        var spec = new DatasetSpec(
+            default, new string('n', ContractLimits.MaxTextBytes), default, default, 1, default, Core.Catalog.ProtectionGrade.Open, 1, 0, 0, Core.Catalog.ComputationKindSet.Aggregate,
+            [.. Enumerable.Range(0, ContractLimits.MaxColumns).Select(i => new ColumnSpec("c" + i.ToString(CultureInfo.InvariantCulture), Core.Catalog.ColumnType.Text, Core.Catalog.ColumnPermissions.GroupBy, 0, 0, domain))]);
+
+        ContractLimits.CheckDataset(spec);
+    }
+
     private async Task EnsureOpenAsync(string datasetId)
     {
         if (!await fixture.IsPublishedAsync(datasetId))
