@@ -70,6 +70,9 @@ internal static class EnterpriseJobCommands
                 aggregate.EpsilonMicros = (ulong)eps.Micros;
             }
 
+            // Before the Explain too: a spec the Jobs contract would refuse is not worth asking the node about.
+            ContractLimits.CheckSpec(JobClient.SpecOf(aggregate).Length);
+
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
             var client = new JobClient(connection.Ledger, connection.Key);
             var ct = environment.CancellationToken;

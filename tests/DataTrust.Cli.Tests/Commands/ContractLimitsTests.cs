@@ -45,9 +45,10 @@ public sealed class ContractLimitsTests(CliFixture fixture)
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Submit_of_a_spec_over_the_jobs_contracts_limit_names_the_limit_and_sends_nothing(bool open)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task Submit_of_a_spec_over_the_jobs_contracts_limit_names_the_limit_and_sends_nothing(bool open, bool explain)
     {
         // Arrange: an OPEN dataset, and a query whose filter literal alone is over the limit.
         await EnsureOpenAsync("tax_k");
@@ -56,7 +57,7 @@ public sealed class ContractLimitsTests(CliFixture fixture)
         var query = fixture.WriteFile("big.json", $$"""{"datasetId": "tax_k", "measures": [{"function": "COUNT"}], "filters": [{"column": "credit_grade", "operator": "EQ", "values": [{"stringValue": "{{literal}}"}]}]}""");
         var spec = Jobs.JobClient.SpecOf(Jobs.QueryFile.Load(new FileInfo(query)));
         var before = await fixture.Ledger.Jobs.GetJobCountAsync();
-        string[] args = open ? ["submit", "--no-explain", "--query", query] : ["submit", "--no-explain", "--license", "1", "--query", query];
+        string[] args = [.. open ? ["submit", "--query", query] : new[] { "submit", "--license", "1", "--query", query }, .. explain ? Array.Empty<string>() : ["--no-explain"]];
 
         // Act
         var run = await fixture.RunAsync(fixture.Enterprise_(args));
