@@ -166,8 +166,16 @@ internal static class AdminCommands
         return command;
     }
 
-    internal static string RequireText(string? value, string option) =>
-        string.IsNullOrWhiteSpace(value) ? throw new CliException($"{option} must not be empty.") : value;
+    internal static string RequireText(string? value, string option)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new CliException($"{option} must not be empty.");
+        }
+
+        ContractLimits.CheckText(value, option);
+        return value;
+    }
 
     internal static void Done(CliEnvironment environment, bool json, string sentence, TransactionReceipt receipt, JsonObject fields)
     {

@@ -4,6 +4,8 @@ using DataTrust.Cli.Common;
 using DataTrust.Cli.Homomorphic;
 using DataTrust.Cli.Jobs;
 using DataTrust.Core.Catalog;
+using DataTrust.Ledger.Contracts;
+using Hash32 = DataTrust.Core.Hash32;
 
 namespace DataTrust.Cli.Commands;
 
@@ -70,6 +72,9 @@ internal static class EnterpriseJobCommands
             }
 
             var trust = tls.Resolve(parse, environment);
+            // Before the Explain too: a spec the Jobs contract would refuse is not worth asking the node about.
+            ContractLimits.CheckSpec(JobClient.SpecOf(aggregate).Length);
+
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
             var client = new JobClient(connection.Ledger, connection.Key, trust);
             var ct = environment.CancellationToken;
@@ -112,6 +117,7 @@ internal static class EnterpriseJobCommands
                 return CliApp.Ok;
             }
 
+            OnChain(environment, parse.GetValue(json), [jobId]);
             var result = await RunSubmittedAsync(connection, jobId, () => client.RunAsync(jobId, ct), ct).ConfigureAwait(false);
             var path = SaveResult(client.ToFile(result), result.JobId, parse.GetValue(outFile));
             ResultView.Print(environment, parse.GetValue(json), result);
@@ -174,6 +180,128 @@ internal static class EnterpriseJobCommands
         }));
         return command;
     }
+
+    /// <summary>The <c>--state</c> values of <c>enterprise jobs</c>.</summary>
+    private static readonly Dictionary<string, Ledger.Contracts.JobStatus> States = new(StringComparer.Ordinal)
+    {
+        ["pending"] = Ledger.Contracts.JobStatus.Pending,
+        ["completed"] = Ledger.Contracts.JobStatus.Completed,
+        ["failed"] = Ledger.Contracts.JobStatus.Failed,
+        ["cancelled"] = Ledger.Contracts.JobStatus.Cancelled,
+    };
+
+    public static Command Jobs(CliEnvironment environment)
+    {
+        var state = new Option<string[]>("--state") { Description = "Only jobs in these states (pending, completed, failed, cancelled; repeatable)" };
+        state.AcceptOnlyFromAmong([.. States.Keys]);
+        var command = new Command("jobs", "This account's jobs from the chain: dataset, kind, ε, state, age, why a failed job failed, and how to cancel one pending past the deadline") { state };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var wanted = (parse.GetValue(state) ?? []).Select(s => States[s]).ToHashSet();
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var ct = environment.CancellationToken;
+            var ledger = connection.Ledger;
+            var me = connection.Key.Address;
+            var (ids, failures) = await ledger.Jobs.GetSubmittedAsync(me, ledger.Deployment.DeploymentBlock, ct).ConfigureAwait(false);
+            var deadline = await ledger.Jobs.GetPendingDeadlineAsync(cancellationToken: ct).ConfigureAwait(false);
+            var now = (await connection.Rpc.GetBlockAsync(Ledger.Rpc.BlockTag.Latest, ct).ConfigureAwait(false))?.Timestamp
+                ?? throw new CliException("The chain returned no latest block.");
+            var names = new Dictionary<Hash32, string>();
+            var rows = new List<JobRow>();
+            foreach (var id in ids)
+            {
+                var job = await ledger.Jobs.GetJobAsync(id, ct).ConfigureAwait(false);
+                if (wanted.Count > 0 && !wanted.Contains(job.Status))
+                {
+                    continue;
+                }
+
+                if (!names.TryGetValue(job.DatasetId, out var name))
+                {
+                    name = (await ledger.Catalog.GetDatasetAsync(job.DatasetId, ct).ConfigureAwait(false)).Spec.Name;
+                    names[job.DatasetId] = name;
+                }
+
+                var age = TimeSpan.FromSeconds(now > job.SubmittedAt ? now - job.SubmittedAt : 0);
+                failures.TryGetValue(id, out var failure);
+                rows.Add(new JobRow(job, name, age, failure, job.Status == Ledger.Contracts.JobStatus.Pending && age >= deadline));
+            }
+
+            if (chain.Json(parse))
+            {
+                Output.Json(environment, new JsonArray([.. rows.Select(r => (JsonNode?)r.ToJson())]));
+                return CliApp.Ok;
+            }
+
+            Output.Rows(environment, false, $"Jobs of {me} (pending deadline {Age(deadline)})", ["job", "dataset", "kind", "ε", "state", "age", "note"], rows.Select(r => (IReadOnlyList<string>)
+            [
+                Args.Text(r.Job.Id), r.Dataset, Name(r.Job.Kind), r.Job.Epsilon.ToString(), r.Job.Status.ToString(), Age(r.Age), r.Note,
+            ]));
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    public static Command Cancel(CliEnvironment environment)
+    {
+        var job = new Option<ulong>("--job") { Description = "The pending job to cancel (yours, pending past the deployment's deadline)", Required = true };
+        var command = new Command("cancel", "Cancel a job of yours still pending past the deployment's deadline; a licensed job's quota and ε are refunded") { job };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var jobId = parse.GetValue(job);
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Jobs.CancelAsync(jobId, environment.CancellationToken).ConfigureAwait(false);
+            AdminCommands.Done(environment, chain.Json(parse), $"Cancelled job {jobId}; a licensed job's quota and ε are back on its license.", receipt, new JsonObject { ["jobId"] = jobId, ["state"] = "Cancelled" });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>One line of <c>enterprise jobs</c>.</summary>
+    private sealed record JobRow(Ledger.Contracts.Job Job, string Dataset, TimeSpan Age, Ledger.Contracts.JobFailure? Failure, bool Cancellable)
+    {
+        public string Note =>
+            Failure is { } f ? $"failed by the node: {f.Reason}{(f.Refunded switch { true => " (refunded)", false => " (not refunded)", null => string.Empty })}"
+            : Cancellable ? $"pending past the deadline: cancel it with 'datatrust enterprise cancel --job {Job.Id}'"
+            : Job.Status == Ledger.Contracts.JobStatus.Pending ? $"run it with 'datatrust enterprise result --job {Job.Id}'"
+            : string.Empty;
+
+        public JsonObject ToJson()
+        {
+            var json = new JsonObject
+            {
+                ["jobId"] = Job.Id,
+                ["licenseId"] = Job.LicenseId,
+                ["datasetId"] = Job.DatasetId.ToString(),
+                ["dataset"] = Dataset,
+                ["kind"] = Name(Job.Kind),
+                ["epsilon"] = Job.Epsilon.ToString(),
+                ["state"] = Job.Status.ToString(),
+                ["ageSeconds"] = (ulong)Age.TotalSeconds,
+                ["cancellable"] = Cancellable,
+            };
+            if (Failure is { } f)
+            {
+                json["reason"] = f.Reason;
+                json["refunded"] = f.Refunded;
+            }
+
+            if (Cancellable)
+            {
+                json["cancel"] = $"datatrust enterprise cancel --job {Job.Id}";
+            }
+
+            return json;
+        }
+    }
+
+    private static string Age(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{(int)age.TotalDays}d {age.Hours}h"
+        : age.TotalHours >= 1 ? $"{(int)age.TotalHours}h {age.Minutes}m"
+        : age.TotalMinutes >= 1 ? $"{(int)age.TotalMinutes}m {age.Seconds}s"
+        : $"{(int)age.TotalSeconds}s";
 
     /// <summary>
     /// An aggregate without --license runs as an open job, which only an OPEN dataset takes: anything else needs a
@@ -273,7 +401,8 @@ internal static class EnterpriseJobCommands
         }
 
         var noRun = parse.GetValue(options.NoRun);
-        var submission = await he.SubmitAsync(request, key, keepSpec: noRun, ct).ConfigureAwait(false);
+        // The spec is kept until the node has run the job, so 'enterprise result' can resume it if the node cannot be reached now.
+        var submission = await he.SubmitAsync(request, key, keepSpec: true, ct).ConfigureAwait(false);
         if (noRun)
         {
             if (json)
@@ -288,7 +417,23 @@ internal static class EnterpriseJobCommands
             return CliApp.Ok;
         }
 
-        var verified = await RunSubmittedAsync(connection, submission.JobIds[0], () => he.RunAsync(submission, ct), ct).ConfigureAwait(false);
+        OnChain(environment, json, submission.JobIds);
+        VerifiedHeResult verified;
+        try
+        {
+            verified = await RunSubmittedAsync(connection, submission.JobIds[0], () => he.RunAsync(submission, ct), ct).ConfigureAwait(false);
+        }
+        catch (NodeRefusedException)
+        {
+            // A job the node failed on chain never runs: its kept spec goes; a job still pending keeps it for 'enterprise result'.
+            if ((await StatusAsync(connection, submission.JobIds[0], ct).ConfigureAwait(false)).Status is not (null or JobStatus.Pending))
+            {
+                he.DropSpec(submission.Record);
+            }
+
+            throw;
+        }
+
         var path = SaveResult(client.ToFile(verified), verified.JobId, parse.GetValue(options.Out));
         HeResultView.Print(environment, json, HeResultView.Decrypt(verified, key, request.Model));
         if (!json)
@@ -312,23 +457,7 @@ internal static class EnterpriseJobCommands
         }
         catch (NodeRefusedException ex)
         {
-            Ledger.Contracts.JobStatus? status;
-            var refunded = true;
-            try
-            {
-                var job = await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false);
-                status = job.Status;
-                if (status == Ledger.Contracts.JobStatus.Failed)
-                {
-                    // JobFailed says whether the failure was refunded (refused before reading a row) or charged (after).
-                    var events = await connection.Ledger.Jobs.GetEventsAsync(job.FinishedBlock, job.FinishedBlock, ct).ConfigureAwait(false);
-                    refunded = events.FirstOrDefault(e => e.Name == "JobFailed" && e.Values.GetUInt64("jobId") == jobId)?.Values.GetBool("refunded") ?? true;
-                }
-            }
-            catch (Ledger.Rpc.RpcException)
-            {
-                status = null;
-            }
+            var (status, refunded) = await StatusAsync(connection, jobId, ct).ConfigureAwait(false);
 
             var what = status switch
             {
@@ -346,7 +475,31 @@ internal static class EnterpriseJobCommands
         }
     }
 
-    private static string Name(ComputationKind kind) => Kinds.First(k => k.Value == kind).Key;
+    /// <summary>
+    /// A job's state on chain (null when it cannot be read) and, for a failed one, whether its JobFailed event says the
+    /// failure was refunded (refused before reading a row) or charged (after).
+    /// </summary>
+    private static async Task<(JobStatus? Status, bool Refunded)> StatusAsync(ChainConnection connection, ulong jobId, CancellationToken ct)
+    {
+        try
+        {
+            var job = await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false);
+            if (job.Status != JobStatus.Failed)
+            {
+                return (job.Status, true);
+            }
+
+            var events = await connection.Ledger.Jobs.GetEventsAsync(job.FinishedBlock, job.FinishedBlock, ct).ConfigureAwait(false);
+            var failure = events.Select(JobHistory.AsJobFailure).FirstOrDefault(f => f?.JobId == jobId);
+            return (job.Status, failure?.Refunded ?? true);
+        }
+        catch (Ledger.Rpc.RpcException)
+        {
+            return (null, true);
+        }
+    }
+
+    private static string Name(ComputationKind kind) => Kinds.FirstOrDefault(k => k.Value == kind).Key ?? kind.ToString();
 
     private static Option<DirectoryInfo> DataDirOption() => new("--data-dir")
     {
@@ -362,6 +515,18 @@ internal static class EnterpriseJobCommands
         var path = target?.FullName ?? Path.GetFullPath(Path.Combine(".datatrust", "results", $"job-{jobId}.json"));
         file.Save(path);
         return path;
+    }
+
+    /// <summary>
+    /// Says the job is on chain before the node is contacted, so its id is known whatever happens next (with --json the
+    /// final object or the error sentence carries it, so standard output stays one JSON value).
+    /// </summary>
+    private static void OnChain(CliEnvironment environment, bool json, IReadOnlyList<ulong> jobIds)
+    {
+        if (!json)
+        {
+            environment.Out.WriteLine($"job {string.Join(", ", jobIds)} is on chain; asking the node to run it (if this stops, resume with 'datatrust enterprise result --job {jobIds[0]}')");
+        }
     }
 
     private static void WriteJob(CliEnvironment environment, bool json, ulong jobId)
@@ -384,5 +549,7 @@ internal static partial class EnterpriseCommands
     {
         group.Subcommands.Add(EnterpriseJobCommands.Submit(environment));
         group.Subcommands.Add(EnterpriseJobCommands.Result(environment));
+        group.Subcommands.Add(EnterpriseJobCommands.Jobs(environment));
+        group.Subcommands.Add(EnterpriseJobCommands.Cancel(environment));
     }
 }

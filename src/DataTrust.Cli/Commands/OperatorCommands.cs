@@ -70,6 +70,7 @@ internal static class OperatorCommands
                 Grade = gradeOverride ?? spec.Grade,
                 EpsilonCap = capOverride ?? spec.EpsilonCap,
             };
+            ContractLimits.CheckDataset(spec);
             var receipt = await connection.Ledger.Catalog.PublishAsync(spec, token).ConfigureAwait(false);
             AdminCommands.Done(
                 environment,

@@ -22,6 +22,16 @@ using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
 
 namespace DataTrust.Cli.Demo;
 
+/// <summary>The embedded setup <see cref="DemoRunner.StartSetupAsync"/> starts: the chain and the parties that run it.</summary>
+/// <param name="Rpc">A client of the local chain.</param>
+/// <param name="RpcUri">Its endpoint.</param>
+/// <param name="Authority">The data authority (admits participants).</param>
+/// <param name="MarketOperator">The operator of the OPEN market register.</param>
+/// <param name="FinanceOperator">The operator of the tax (SENSITIVE) and social security (RESTRICTED) registers.</param>
+/// <param name="Datasets">The published datasets by domain: market_regulation, tax, social_security.</param>
+/// <param name="Trust">Trusts the run's throwaway CA only: the nodes serve TLS with certificates it issued.</param>
+internal sealed record DemoSetup(JsonRpcClient Rpc, Uri RpcUri, DataTrustLedger Authority, DataTrustLedger MarketOperator, DataTrustLedger FinanceOperator, IReadOnlyDictionary<string, Hash32> Datasets, NodeTrust Trust);
+
 /// <summary>
 /// The embedded default: a local chain, the contracts, three domain nodes with generated registers, and the whole
 /// story for every role — publish, request, grant, jobs, refusals, a revocation — ending with the audit verdict.
@@ -67,8 +77,34 @@ public sealed class DemoRunner : IAsyncDisposable
         EthereumKey OtherKey,
         EthereumKey AuditorKey);
 
-    /// <summary>Runs the story; returns the exit code.</summary>
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The embedded setup alone (the story's steps 0 and 1), shared with <c>bench load</c>: a local anvil, the contracts,
+    /// the parties, and the three sample nodes on loopback with their datasets published. Everything it starts is stopped
+    /// by <see cref="DisposeAsync"/>.
+    /// </summary>
+    internal async Task<DemoSetup> StartSetupAsync(CancellationToken cancellationToken)
+    {
+        var (cast, datasets) = await StartCastAsync(cancellationToken).ConfigureAwait(false);
+        return new DemoSetup(cast.Rpc, _chain!.RpcUri, cast.Authority, cast.MarketOperator, cast.FinanceOperator, datasets, _ca!.Trust);
+    }
+
+    /// <summary>Makes a funded account whose key is kept in the run's folder and disposed with the runner.</summary>
+    internal async Task<EthereumKey> NewAccountAsync(JsonRpcClient rpc, string role, bool print, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rpc);
+        var key = EthereumKey.Generate();
+        _keys.Add(key);
+        Keystore.Save(key, DemoOptions.KeystorePassword, Path.Combine(_directory.FullName, "keys"), KeystoreOptions.Light);
+        await rpc.CallAsync("anvil_setBalance", [key.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 22))], cancellationToken).ConfigureAwait(false);
+        if (print)
+        {
+            _console.MarkupLine($"  {Markup.Escape(role),-34} {key.Address}");
+        }
+
+        return key;
+    }
+
+    private async Task<(Cast Cast, Dictionary<string, Hash32> Datasets)> StartCastAsync(CancellationToken cancellationToken)
     {
         _ownsDirectory = _options.Directory is null;
         _directory = _options.Directory ?? System.IO.Directory.CreateTempSubdirectory("datatrust-demo-");
@@ -91,6 +127,13 @@ public sealed class DemoRunner : IAsyncDisposable
 
         Step("1", "Domain nodes import their registers; operators publish them (schemas and policies, never values)");
         var datasets = await StartNodesAndPublishAsync(cast, cancellationToken).ConfigureAwait(false);
+        return (cast, datasets);
+    }
+
+    /// <summary>Runs the story; returns the exit code.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var (cast, datasets) = await StartCastAsync(cancellationToken).ConfigureAwait(false);
         await ShowCatalogAsync(cast, cancellationToken).ConfigureAwait(false);
 
         Step("2", "A bank requests licenses for \"small-business credit risk statistics\"; the operator grants them");
@@ -98,7 +141,7 @@ public sealed class DemoRunner : IAsyncDisposable
         var socialLicense = await LicenseAsync(cast, datasets["social_security"], cancellationToken).ConfigureAwait(false);
 
         Step("3", "The bank runs aggregate jobs; the nodes compute, protect the output by the dataset's grade and commit the result hash");
-        var bank = new JobClient(cast.Bank, cast.BankKey, _ca.Trust);
+        var bank = new JobClient(cast.Bank, cast.BankKey, _ca!.Trust);
         var results = new List<VerifiedResult>
         {
             await RunJobAsync(bank, taxLicense, Query("tax", ["year", "credit_grade"], [Count(), Sum("tax_paid")]), Epsilon.Parse("0.5"), "total tax paid by year and credit grade, ε = 0.5 (tax records are SENSITIVE: never an exact answer)", cancellationToken).ConfigureAwait(false),
@@ -169,15 +212,7 @@ public sealed class DemoRunner : IAsyncDisposable
     private async Task<Cast> CreateCastAsync(JsonRpcClient rpc, CancellationToken cancellationToken)
     {
         var keysDir = Path.Combine(_directory.FullName, "keys");
-        async Task<EthereumKey> NewAsync(string role)
-        {
-            var key = EthereumKey.Generate();
-            _keys.Add(key);
-            Keystore.Save(key, DemoOptions.KeystorePassword, keysDir, KeystoreOptions.Light);
-            await rpc.CallAsync("anvil_setBalance", [key.Address.ToLowerHex(), JsonRpcClient.ToQuantity(BigInteger.Pow(10, 22))], cancellationToken).ConfigureAwait(false);
-            _console.MarkupLine($"  {role,-34} {key.Address}");
-            return key;
-        }
+        Task<EthereumKey> NewAsync(string role) => NewAccountAsync(rpc, role, print: true, cancellationToken);
 
         _console.MarkupLine("accounts (keystores in " + Markup.Escape(keysDir) + "):");
         var authorityKey = await NewAsync("data authority (数据主管部门)").ConfigureAwait(false);

@@ -232,6 +232,13 @@ public sealed class HeJobClient
         return (verified, HeResultView.Decrypt(verified, key, model ?? record?.Model));
     }
 
+    /// <summary>Drops the spec kept for a job that will never run (the node failed it on chain), keeping its record.</summary>
+    public void DropSpec(HeJobRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        Ran(record);
+    }
+
     private void Ran(HeJobRecord record)
     {
         if (record.SpecFile is { } specFile)

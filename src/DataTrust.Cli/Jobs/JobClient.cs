@@ -152,7 +152,9 @@ public sealed class JobClient
             throw new ArgumentException("An open job spends no ε: answers on an OPEN dataset are exact. Leave epsilon_micros unset.", nameof(query));
         }
 
-        return _ledger.Jobs.SubmitOpenAsync(dataset, ComputationKind.Aggregate, SpecOf(query), cancellationToken);
+        var spec = SpecOf(query);
+        Common.ContractLimits.CheckSpec(spec.Length);
+        return _ledger.Jobs.SubmitOpenAsync(dataset, ComputationKind.Aggregate, spec, cancellationToken);
     }
 
     /// <summary>Submits the query as an open job (<see cref="SubmitOpenAsync"/>), has the node run it, and checks the result against the chain.</summary>
@@ -173,9 +175,16 @@ public sealed class JobClient
             : DatasetIds.OnChainId(query.DatasetId);
     }
 
-    /// <summary>Submits the query as a job under a license; returns the job id. A refusal by the ledger raises <see cref="ContractRevertedException"/>.</summary>
-    public Task<ulong> SubmitAsync(ulong licenseId, AggregateQuery query, Epsilon epsilon, CancellationToken cancellationToken) =>
-        _ledger.Jobs.SubmitAsync(licenseId, ComputationKind.Aggregate, SpecOf(query), epsilon, cancellationToken);
+    /// <summary>
+    /// Submits the query as a job under a license; returns the job id. A spec over the contract's size limit is refused
+    /// here (<see cref="CliException"/> naming the limit); a refusal by the ledger raises <see cref="ContractRevertedException"/>.
+    /// </summary>
+    public Task<ulong> SubmitAsync(ulong licenseId, AggregateQuery query, Epsilon epsilon, CancellationToken cancellationToken)
+    {
+        var spec = SpecOf(query);
+        Common.ContractLimits.CheckSpec(spec.Length);
+        return _ledger.Jobs.SubmitAsync(licenseId, ComputationKind.Aggregate, spec, epsilon, cancellationToken);
+    }
 
     /// <summary>
     /// Asks the node to run the job (or hand back its committed result), then checks the bytes hash to the on-chain
@@ -253,6 +262,8 @@ public sealed class JobClient
         {
             throw new ArgumentException("A job spec is never empty; serialize the JobSpec first.", nameof(spec));
         }
+
+        Common.ContractLimits.CheckKind(kind);
 
         return _ledger.Jobs.SubmitHashedAsync(licenseId, kind, Keccak256.Compute(spec.Span), (ulong)spec.Length, epsilon, cancellationToken);
     }

@@ -83,14 +83,17 @@ public sealed class GradeCommandTests(CliFixture fixture)
     }
 
     [Fact]
-    public async Task Publish_with_a_domain_of_more_than_256_values_is_refused_decoded_with_DomainTooLarge()
+    public async Task Publish_with_a_domain_of_more_than_256_values_is_refused_before_sending_with_the_catalogs_limit_named()
     {
+        // The contract's own refusal (DomainTooLarge, decoded) is pinned in the Ledger tests; the CLI stops it first.
         var values = string.Join(", ", Enumerable.Range(0, 257).Select(i => $"\"g{i}\""));
         var policy = fixture.WriteFile("huge-domain.json", $$"""{ "grade": "OPEN", "columns": { "credit_grade": { "domain": [{{values}}] } } }""");
+        var published = await fixture.IsPublishedAsync("tax_h");
 
         var run = await fixture.PublishAsync("tax_h", "--policy", policy);
 
-        AssertRefused(run, "DomainTooLarge(column: 4, count: 257, max: 256)");
+        AssertOneSentence(run, "Column credit_grade declares 257 domain values; the Catalog contract accepts at most 256; nothing was sent.");
+        Assert.Equal(published, await fixture.IsPublishedAsync("tax_h"));
     }
 
     [Fact]

@@ -43,6 +43,12 @@ public sealed class OpenDataCliFixture : IAsyncLifetime
 
     public Address Node { get; private set; }
 
+    /// <summary>The node account's keystore (the node serves with it, connected to the chain).</summary>
+    public string NodeKey { get; private set; } = string.Empty;
+
+    /// <summary>The anvil the fixture runs (to move its clock).</summary>
+    public LocalChain Chain => _chain ?? throw new InvalidOperationException("The fixture is not started.");
+
     public Uri NodeEndpoint { get; private set; } = null!;
 
     public DataTrustLedger Ledger { get; private set; } = null!;
@@ -58,6 +64,7 @@ public sealed class OpenDataCliFixture : IAsyncLifetime
         var (operatorKey, op) = await NewKeyAsync("operator");
         (EnterpriseKey, Enterprise) = await NewKeyAsync("enterprise");
         var (nodeKey, node) = await NewKeyAsync("node");
+        NodeKey = nodeKey;
         Node = node;
 
         await MustAsync("chain", "deploy", "--key", authorityKey, "--rpc", Rpc, "--out", DeploymentFile);

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using DataTrust.Cli.Bench;
+
+namespace DataTrust.Cli.Tests.Story;
+
+/// <summary><c>bench load</c> on the real embedded setup (anvil, contracts, three nodes on loopback), small.</summary>
+public class LoadBenchTests
+{
+    [Fact]
+    public async Task Bench_load_3_by_10_completes_every_job_once_with_quota_and_epsilon_exact_and_prints_the_figures()
+    {
+        var run = await Commands.CliFixture.RunAsync(["bench", "load", "--enterprises", "3", "--jobs", "10", "--rows", "300", "--json"], password: null);
+
+        Assert.True(run.Exit == CliApp.Ok, run.Error + run.Out);
+        using var json = JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("passed").GetBoolean(), root.GetProperty("failures").ToString());
+        Assert.Equal(30, root.GetProperty("jobs").GetInt32());
+        Assert.Equal(30, root.GetProperty("completed").GetInt32());
+        Assert.Empty(root.GetProperty("failures").EnumerateArray());
+        Assert.True(root.GetProperty("jobsPerSecond").GetDouble() > 0);
+        var p50 = root.GetProperty("p50Ms").GetDouble();
+        Assert.True(p50 > 0 && p50 <= root.GetProperty("p99Ms").GetDouble(), run.Out);
+    }
+
+    [Theory]
+    [InlineData("--enterprises", "0", "--enterprises must be between 1")]
+    [InlineData("--jobs", "0", "--jobs must be between 1")]
+    [InlineData("--epsilon", "0", "--epsilon must be above 0")]
+    public async Task Bench_load_refuses_bad_options_before_starting_anything(string option, string value, string expected)
+    {
+        var run = await Commands.CliFixture.RunAsync(["bench", "load", option, value], password: null);
+
+        Assert.Equal(CliApp.Failed, run.Exit);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_percentiles_are_nearest_rank_and_a_failed_check_fails_the_run()
+    {
+        var latencies = Enumerable.Range(1, 100).Select(i => TimeSpan.FromMilliseconds(i)).ToList();
+
+        var passed = new LoadReport(2, 50, 100, TimeSpan.FromSeconds(4), latencies, []);
+        var failed = passed with { Failures = ["1 jobs were completed more than once on chain."] };
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), passed.P50);
+        Assert.Equal(TimeSpan.FromMilliseconds(99), passed.P99);
+        Assert.Equal(25, passed.Throughput, 6);
+        Assert.True(passed.Passed);
+        Assert.False(failed.Passed);
+    }
+}
