@@ -70,6 +70,10 @@ public static class NodeApp
         var certificate = options.LoadTlsCertificate();
         var peerTrust = options.ResolvePeerTrust();
         builder.Logging.ClearProviders();
+
+        // grpc-dotnet logs every non-OK status at information, with the exception; the node logs its own refusals (a
+        // malformed message once, at debug), so the stock line is kept only from warning up. A caller may override it.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
