@@ -291,7 +291,18 @@ public sealed partial class JobRunner
             return Refused(jobId, new QueryRefusal(ErrorReason.JobNotFound, "job_id", $"There is no job {jobId} on chain."));
         }
 
-        if (JobResult.Parser.ParseFrom(stored).ResultCase == JobResult.ResultOneofCase.HePartial)
+        JobResult.ResultOneofCase storedCase;
+        try
+        {
+            storedCase = JobResult.Parser.ParseFrom(stored).ResultCase;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            // The node's own file, damaged on disk: nothing is handed out, and the operator is told which job.
+            return Refused(jobId, new QueryRefusal(ErrorReason.Internal, "job_id", $"The stored result of job {jobId} on this node is damaged; nothing was handed out. The node's operator must restore it."));
+        }
+
+        if (storedCase == JobResult.ResultOneofCase.HePartial)
         {
             // A part of a cross-domain sum: its partial goes to the coordinating node only, never to the requester.
             if (request.Coordinator is not { } claim || request.Spec is not { } specBytes)
@@ -299,9 +310,9 @@ public sealed partial class JobRunner
                 return Refused(jobId, new QueryRefusal(ErrorReason.PartialWithheld, "coordinator", $"Job {jobId} is a part of a cross-domain sum; its partial goes only to the node of the first part."));
             }
 
-            var spec = JobSpec.Parser.ParseFrom(specBytes.Span);
+            // The hash first: bytes that are not the on-chain spec are refused before they are parsed.
             var refusal = Keccak256.Compute(specBytes.Span) == job.SpecHash
-                ? await _gate.CheckCoordinatorAsync(job, claim, spec.HeCrossDomainSum.Parts[0].DatasetId, requirePending: true, cancellationToken).ConfigureAwait(false)
+                ? ParsePart(jobId, specBytes, out var parts) ?? await _gate.CheckCoordinatorAsync(job, claim, parts![0].DatasetId, requirePending: true, cancellationToken).ConfigureAwait(false)
                 : new QueryRefusal(ErrorReason.SpecHashMismatch, "spec", $"The spec bytes are not job {jobId}'s on-chain spec.");
             if (refusal is not null)
             {
@@ -334,6 +345,26 @@ public sealed partial class JobRunner
         }
 
         return new JobOutcome(jobId, stored, hash, Sign(jobId, hash).ToBytes(), null);
+    }
+
+    /// <summary>The parts of a cross-domain sum's spec (already matched to the on-chain hash), or why it is not one.</summary>
+    private static QueryRefusal? ParsePart(ulong jobId, ReadOnlyMemory<byte> specBytes, out IReadOnlyList<AggregateQuery>? parts)
+    {
+        parts = null;
+        try
+        {
+            var spec = JobSpec.Parser.ParseFrom(specBytes.Span);
+            if (spec.PayloadCase == JobSpec.PayloadOneofCase.HeCrossDomainSum && spec.HeCrossDomainSum.Parts.Count > 0)
+            {
+                parts = spec.HeCrossDomainSum.Parts;
+                return null;
+            }
+        }
+        catch (InvalidProtocolBufferException)
+        {
+        }
+
+        return new QueryRefusal(ErrorReason.MalformedRequest, "spec", $"Job {jobId}'s spec is not a cross-domain sum, so it has no partial to hand to a coordinator.");
     }
 
     private async Task<JobOutcome> CommitAsync(ulong jobId, Hash32 specHash, byte[] result, CancellationToken cancellationToken)
