@@ -291,26 +291,7 @@ public sealed class JobClient
         var response = await CallAsync(endpoint, async () =>
         {
             using var call = client.ExecuteStream(cancellationToken: cancellationToken);
-            try
-            {
-                foreach (var chunk in chunks)
-                {
-                    await call.RequestStream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
-                }
-
-                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-            }
-            catch (RpcException)
-            {
-                // The node ended the call before reading everything (it refused on the first chunk): its status,
-                // awaited below, says why.
-            }
-            catch (InvalidOperationException)
-            {
-                // Writing after the call completed: likewise, the status says why.
-            }
-
-            return await call.ResponseAsync.ConfigureAwait(false);
+            return await JobStreams.SendAsync(call, chunks, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
         return await VerifyHeAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
     }

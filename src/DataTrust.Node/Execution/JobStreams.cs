@@ -70,6 +70,30 @@ public static class JobStreams
         return chunks;
     }
 
+    /// <summary>
+    /// Streams the chunks of a job and returns the node's answer. When the node ends the call before reading everything
+    /// (it refused on the first chunk), the write fails; the call's own status, awaited last, is what is thrown, so the
+    /// caller sees the node's reason rather than a broken write.
+    /// </summary>
+    public static async Task<ExecuteResponse> SendAsync(AsyncClientStreamingCall<JobChunk, ExecuteResponse> call, IEnumerable<JobChunk> chunks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            await WriteAsync(call.RequestStream, chunks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The node ended the call: its status, awaited below, says why.
+        }
+        catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Writing after the call completed: likewise.
+        }
+
+        return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
     /// <summary>Writes the chunks in order and completes the request stream.</summary>
     public static async Task WriteAsync(IClientStreamWriter<JobChunk> writer, IEnumerable<JobChunk> chunks, CancellationToken cancellationToken)
     {

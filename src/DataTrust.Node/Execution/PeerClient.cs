@@ -51,8 +51,7 @@ internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer, Fun
             using var channel = trust().CreateChannel(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
             var client = new JobService.JobServiceClient(channel);
             using var call = client.ExecuteStream(deadline: DateTime.UtcNow + PartDeadline, cancellationToken: cancellationToken);
-            await JobStreams.WriteAsync(call.RequestStream, chunks, cancellationToken).ConfigureAwait(false);
-            response = await call.ResponseAsync.ConfigureAwait(false);
+            response = await JobStreams.SendAsync(call, chunks, cancellationToken).ConfigureAwait(false);
         }
         catch (Grpc.Core.RpcException ex) when (trust().DescribeFailure(ex, endpoint) is { } tls)
         {
