@@ -109,6 +109,19 @@ public sealed class JobsContract : ContractBinding
     public Task<PendingTransaction> CompleteBatchWithoutWaitingAsync(IReadOnlyList<JobCompletion> completions, ulong gasLimit, CancellationToken cancellationToken = default) =>
         SubmitAsync("completeBatch", BatchArguments(completions), gasLimit, cancellationToken);
 
+    /// <summary>
+    /// Sends many batch completions, one <c>completeBatch</c> transaction each, in one JSON-RPC batch request, with a fixed gas limit
+    /// and without waiting; each is reported on its own (see <see cref="TransactionSender.SubmitManyAsync"/>), and a refusal by the
+    /// contract shows when awaited, decoded.
+    /// </summary>
+    /// <exception cref="ArgumentException">No batches, or more than one request may carry; nothing was sent.</exception>
+    /// <exception cref="RpcException">The request as a whole failed; any of them may have been sent.</exception>
+    public Task<IReadOnlyList<BatchSendOutcome>> CompleteBatchesWithoutWaitingAsync(IReadOnlyList<IReadOnlyList<JobCompletion>> batches, ulong gasLimit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return SubmitManyAsync("completeBatch", [.. batches.Select(BatchArguments)], gasLimit, cancellationToken);
+    }
+
     /// <summary>The item and inner error of a <c>BatchItemRefused</c> refusal, or null when <paramref name="refusal"/> is another error.</summary>
     public static BatchItemRefusal? BatchRefusalOf(ContractRevertedException refusal)
     {

@@ -76,6 +76,35 @@ public class BatchSendTests(LedgerFixture ledger)
     }
 
     [Fact]
+    public async Task Batch_completions_sent_in_one_request_complete_their_jobs_and_a_refused_one_decodes_its_item()
+    {
+        var world = await ledger.NewWorldAsync(quota: 10);
+        var jobs = new List<ulong>();
+        for (var i = 0; i < 3; i++)
+        {
+            jobs.Add(await world.Enterprise.Jobs.SubmitAsync(world.LicenseId, ComputationKind.Aggregate, Spec, Epsilon.Zero));
+        }
+
+        var outcomes = await world.Node.Jobs.CompleteBatchesWithoutWaitingAsync(
+            [
+                [Completion(world, jobs[0]), Completion(world, jobs[1])],
+                [Completion(world, jobs[2]), Completion(world, 999_999)],
+            ],
+            gasLimit: 400_000);
+
+        var mined = await outcomes[0].Pending!.WaitAsync();
+        var refusal = await Refusal.ExpectAsync("BatchItemRefused", () => outcomes[1].Pending!.WaitAsync());
+        var item = JobsContract.BatchRefusalOf(refusal)!;
+        Assert.True(mined.Succeeded);
+        Assert.Equal(2, world.Node.Jobs.EventsIn(mined).Count(e => e.Name == "JobCompleted"));
+        Assert.Equal(1, item.Index);
+        Assert.Equal(999_999UL, item.JobId);
+        Assert.Equal("UnknownJob", item.Error.Name);
+        Assert.Equal(JobStatus.Completed, (await world.Node.Jobs.GetJobAsync(jobs[1])).Status);
+        Assert.Equal(JobStatus.Pending, (await world.Node.Jobs.GetJobAsync(jobs[2])).Status);
+    }
+
+    [Fact]
     public async Task A_transaction_the_endpoint_refuses_is_reported_alone_and_the_next_send_fills_its_nonce()
     {
         var key = await ledger.NewAccountAsync();
@@ -170,6 +199,12 @@ public class BatchSendTests(LedgerFixture ledger)
         var sent = await sender.SendAsync("transfer", Sink, [1], TransferGas);
 
         Assert.Equal(await ledger.Rpc.GetTransactionCountAsync(key.Address, BlockTag.Latest) - 1, await NonceOfAsync(sent.TransactionHash));
+    }
+
+    private static JobCompletion Completion(World world, ulong jobId)
+    {
+        var resultHash = Ledger.Crypto.Keccak256.Compute(BitConverter.GetBytes(jobId));
+        return new JobCompletion(jobId, resultHash, JobsContract.SignResult(world.NodeKey, world.Node.Deployment.Jobs, world.Node.Deployment.ChainId, jobId, resultHash));
     }
 
     private async Task<ulong> NonceOfAsync(Hash32 hash)
