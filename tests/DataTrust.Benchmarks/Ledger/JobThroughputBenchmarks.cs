@@ -51,8 +51,8 @@ public class JobThroughputBenchmarks
 
     /// <summary>
     /// How many of those requests are under way at once: while the endpoint takes some batches the next are being signed, and anvil
-    /// serves concurrent requests on several threads but one batch's calls one after another. Tried on the 2-core machine (load
-    /// average 6–7, per record): 250 × 1 ≈ 1.5 ms, 100 × 2 0.8–1.75 ms, 250 × 4 0.80–0.90 ms, 50 × 6 0.81–1.05 ms, 20 × 16 0.79–0.85 ms.
+    /// appears to serve concurrent requests on several threads but one batch's calls one after another. Tried on the 2-core machine (load
+    /// average 5.9–7.7, per record): 250 × 1 ≈ 1.5 ms, 100 × 2 0.8–1.75 ms, 250 × 4 0.80–0.90 ms, 50 × 6 0.81–1.05 ms, 20 × 16 0.79–0.85 ms.
     /// </summary>
     private const int RequestsInFlight = 16;
 
