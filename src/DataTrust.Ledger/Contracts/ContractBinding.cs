@@ -82,6 +82,15 @@ public abstract class ContractBinding
         return sender.SubmitAsync($"{Artifact.Name}.{function}", Address, data, gasLimit, cancellationToken);
     }
 
+    /// <summary>Signs many calls of one function and sends them in one JSON-RPC batch, without waiting (see <see cref="TransactionSender.SubmitManyAsync"/>).</summary>
+    private protected Task<IReadOnlyList<BatchSendOutcome>> SubmitManyAsync(string function, IReadOnlyList<object?[]> argumentLists, ulong gasLimit, CancellationToken cancellationToken)
+    {
+        var sender = Sender ?? throw new InvalidOperationException(
+            $"This {Artifact.Name} binding is read-only: connect with a key to send {function}.");
+        var abi = Artifact.Abi.GetFunction(function);
+        return sender.SubmitManyAsync($"{Artifact.Name}.{function}", [.. argumentLists.Select(a => new TransactionRequest(Address, abi.EncodeCall(a)))], gasLimit, cancellationToken);
+    }
+
     /// <summary>This contract's events in a receipt, decoded.</summary>
     public IReadOnlyList<ContractEvent> EventsIn(TransactionReceipt receipt)
     {

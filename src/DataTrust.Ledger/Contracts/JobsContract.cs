@@ -48,6 +48,26 @@ public sealed class JobsContract : ContractBinding
     public Task<PendingTransaction> SubmitWithoutWaitingAsync(ulong licenseId, ComputationKind kind, ReadOnlyMemory<byte> spec, Epsilon epsilon, ulong gasLimit, CancellationToken cancellationToken = default) =>
         SubmitAsync("submit", [licenseId, (byte)kind, spec.ToArray(), (ulong)epsilon.Micros], gasLimit, cancellationToken);
 
+    /// <summary>
+    /// Sends many submissions in one JSON-RPC batch request, one transaction (and signature) each, with a fixed gas limit and
+    /// without waiting; each is reported on its own (see <see cref="TransactionSender.SubmitManyAsync"/>). Each mined one emits its
+    /// own <c>JobSubmitted</c>; a refusal by the contract shows when awaited, decoded.
+    /// </summary>
+    /// <exception cref="ArgumentException">No submissions, or more than one batch may carry; nothing was sent.</exception>
+    /// <exception cref="RpcException">The request as a whole failed; any of them may have been sent.</exception>
+    public Task<IReadOnlyList<BatchSendOutcome>> SubmitManyWithoutWaitingAsync(IReadOnlyList<JobSubmission> submissions, ulong gasLimit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(submissions);
+        var arguments = new object?[submissions.Count][];
+        for (var i = 0; i < submissions.Count; i++)
+        {
+            var s = submissions[i] ?? throw new ArgumentException($"Submission {i} is null.", nameof(submissions));
+            arguments[i] = [s.LicenseId, (byte)s.Kind, s.Spec.ToArray(), (ulong)s.Epsilon.Micros];
+        }
+
+        return SubmitManyAsync("submit", arguments, gasLimit, cancellationToken);
+    }
+
     /// <summary>The job id a mined submission created.</summary>
     public ulong JobIdOf(TransactionReceipt receipt)
     {
@@ -88,6 +108,19 @@ public sealed class JobsContract : ContractBinding
     /// <summary>Sends a batch completion without waiting for it to be mined, with a fixed gas limit (for pipelining).</summary>
     public Task<PendingTransaction> CompleteBatchWithoutWaitingAsync(IReadOnlyList<JobCompletion> completions, ulong gasLimit, CancellationToken cancellationToken = default) =>
         SubmitAsync("completeBatch", BatchArguments(completions), gasLimit, cancellationToken);
+
+    /// <summary>
+    /// Sends many batch completions, one <c>completeBatch</c> transaction each, in one JSON-RPC batch request, with a fixed gas limit
+    /// and without waiting; each is reported on its own (see <see cref="TransactionSender.SubmitManyAsync"/>), and a refusal by the
+    /// contract shows when awaited, decoded.
+    /// </summary>
+    /// <exception cref="ArgumentException">No batches, or more than one request may carry; nothing was sent.</exception>
+    /// <exception cref="RpcException">The request as a whole failed; any of them may have been sent.</exception>
+    public Task<IReadOnlyList<BatchSendOutcome>> CompleteBatchesWithoutWaitingAsync(IReadOnlyList<IReadOnlyList<JobCompletion>> batches, ulong gasLimit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return SubmitManyAsync("completeBatch", [.. batches.Select(BatchArguments)], gasLimit, cancellationToken);
+    }
 
     /// <summary>The item and inner error of a <c>BatchItemRefused</c> refusal, or null when <paramref name="refusal"/> is another error.</summary>
     public static BatchItemRefusal? BatchRefusalOf(ContractRevertedException refusal)

@@ -240,6 +240,13 @@ public sealed record Consent(
     ulong WithdrawnBlock,
     bool Active);
 
+/// <summary>One job to submit under a license (see <see cref="JobsContract.SubmitManyWithoutWaitingAsync"/>).</summary>
+/// <param name="LicenseId">The license it runs under.</param>
+/// <param name="Kind">The computation kind.</param>
+/// <param name="Spec">The spec bytes, carried on chain.</param>
+/// <param name="Epsilon">The privacy budget it spends.</param>
+public sealed record JobSubmission(ulong LicenseId, ComputationKind Kind, ReadOnlyMemory<byte> Spec, Epsilon Epsilon);
+
 /// <summary>One completion in a <see cref="JobsContract.CompleteBatchAsync"/>: a job, its result hash and the node's signature over it.</summary>
 /// <param name="JobId">The job.</param>
 /// <param name="ResultHash">Keccak-256 of its result.</param>

@@ -94,6 +94,131 @@ public sealed class TransactionSender
     }
 
     /// <summary>
+    /// Signs many transactions and sends them in one JSON-RPC batch request (one round trip), each with its own nonce (assigned
+    /// locally, in order) and signature, without waiting for them to be mined. With a fixed gas limit and no estimate, a refusal
+    /// by a contract shows only when mined (<see cref="PendingTransaction.WaitAsync"/> decodes it). Each transaction is reported
+    /// on its own: one the endpoint refused carries that error, and its nonce is given back so the next transaction fills the gap
+    /// (the ones sent after it wait for that); after a refusal that says the nonce is wrong, or an answer that leaves it unknown
+    /// whether a transaction was taken, nonces are counted afresh from the chain.
+    /// </summary>
+    /// <param name="label">What is being done, e.g. <c>Jobs.submit</c>; it names the refusal in errors.</param>
+    /// <param name="requests">The transactions, at most <see cref="JsonRpcClientOptions.MaxBatchSize"/>.</param>
+    /// <param name="gasLimit">The gas limit of each transaction.</param>
+    /// <param name="cancellationToken">Cancels before the request is sent; once sent, the outcome is unknown and nonces are counted afresh.</param>
+    /// <exception cref="ArgumentException">No requests, or more than one batch may carry; nothing was sent.</exception>
+    /// <exception cref="RpcException">The request as a whole failed: any of the transactions may have been sent (the message says so).</exception>
+    public async Task<IReadOnlyList<BatchSendOutcome>> SubmitManyAsync(string label, IReadOnlyList<TransactionRequest> requests, ulong gasLimit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0 || requests.Count > Rpc.Options.MaxBatchSize)
+        {
+            throw new ArgumentException($"One batch sends 1 to {Rpc.Options.MaxBatchSize} transactions, not {requests.Count}.", nameof(requests));
+        }
+
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i]?.Data is null || requests[i].Value.Sign < 0)
+            {
+                throw new ArgumentException($"Transaction request {i} is null, has no data or a negative value.", nameof(requests));
+            }
+        }
+
+        var (maxFee, priority) = await GetFeesAsync(cancellationToken).ConfigureAwait(false);
+        var nonces = await _nonces.ReserveManyAsync(From, requests.Count, cancellationToken).ConfigureAwait(false);
+        var signed = new SignedTransaction[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            signed[i] = TransactionSigner.Sign(
+                new Eip1559Transaction
+                {
+                    ChainId = ChainId,
+                    Nonce = nonces[i],
+                    MaxPriorityFeePerGas = priority,
+                    MaxFeePerGas = maxFee,
+                    GasLimit = gasLimit,
+                    To = requests[i].To,
+                    Value = requests[i].Value,
+                    Data = requests[i].Data,
+                },
+                _key);
+        }
+
+        IReadOnlyList<RpcBatchAnswer<Hash32>> answers;
+        try
+        {
+            answers = await Rpc.SendRawTransactionsAsync([.. signed.Select(t => (ReadOnlyMemory<byte>)t.Raw)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            _nonces.Reset(From);
+            throw new RpcException(
+                ex.Kind,
+                $"{ex.Message} Any of the {signed.Length} {label} transactions (nonces {nonces[0]} to {nonces[^1]}, the first {signed[0].Hash}) may have been sent; look them up before sending them again.",
+                ex);
+        }
+        catch (OperationCanceledException)
+        {
+            _nonces.Reset(From);
+            throw;
+        }
+
+        var outcomes = new BatchSendOutcome[signed.Length];
+        var countAfresh = false;
+        var refused = new List<ulong>();
+        for (var i = 0; i < signed.Length; i++)
+        {
+            var hash = signed[i].Hash;
+            var error = answers[i].Error;
+            if (error is null && answers[i].Value != hash)
+            {
+                error = new RpcException(
+                    RpcErrorKind.MalformedResponse,
+                    $"eth_sendRawTransaction at {Rpc.Endpoint} answered hash {answers[i].Value} for transaction {hash}; whether it was taken is unknown.");
+            }
+
+            if (error is not null && error.Kind == RpcErrorKind.ServerError && IsDuplicate(error) && !error.Message.Contains("nonce", StringComparison.OrdinalIgnoreCase)
+                && await IsKnownAsync(hash, cancellationToken).ConfigureAwait(false))
+            {
+                // "Already known": the endpoint holds these very bytes.
+                error = null;
+            }
+
+            if (error is null)
+            {
+                outcomes[i] = new BatchSendOutcome(hash, nonces[i], new PendingTransaction(this, label, hash, requests[i].To, requests[i].Data), null);
+                continue;
+            }
+
+            outcomes[i] = new BatchSendOutcome(hash, nonces[i], null, error);
+            if (error.Kind != RpcErrorKind.ServerError || error.Message.Contains("nonce", StringComparison.OrdinalIgnoreCase))
+            {
+                // Not answered clearly (it may be in the pool), or the account's count moved elsewhere: read the chain again.
+                countAfresh = true;
+            }
+            else
+            {
+                refused.Add(nonces[i]);
+            }
+        }
+
+        if (countAfresh)
+        {
+            _nonces.Reset(From);
+        }
+        else
+        {
+            // Newest first, so a refused tail steps the count back rather than leaving gaps to fill.
+            for (var i = refused.Count - 1; i >= 0; i--)
+            {
+                _nonces.Release(From, refused[i]);
+            }
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>
     /// Sends signed bytes, resending the same bytes (never a new transaction) with exponential backoff when the call
     /// fails in transit: the same bytes have the same hash, so a resend cannot make a second transaction. A resend
     /// answered "already known" or "nonce too low" is a success when the endpoint knows our hash.
@@ -225,6 +350,23 @@ public sealed class TransactionSender
 
         return new ContractRevertedException(pending.Label, _errors.Decode(ReadOnlySpan<byte>.Empty), pending.Hash);
     }
+}
+
+/// <summary>One transaction of a <see cref="TransactionSender.SubmitManyAsync"/> batch.</summary>
+/// <param name="To">The contract called, or null to deploy <paramref name="Data"/>.</param>
+/// <param name="Data">Call data, or creation code for a deployment.</param>
+/// <param name="Value">Wei sent with it.</param>
+public sealed record TransactionRequest(Address? To, byte[] Data, BigInteger Value = default);
+
+/// <summary>How one transaction of a batch send fared: sent (<paramref name="Pending"/>) or refused (<paramref name="Error"/>).</summary>
+/// <param name="Hash">The signed transaction's hash (also when it was refused).</param>
+/// <param name="Nonce">The nonce it was signed with.</param>
+/// <param name="Pending">The sent transaction, to await; null when it was refused.</param>
+/// <param name="Error">Why the endpoint refused it, or did not answer for it clearly; null when it was sent.</param>
+public sealed record BatchSendOutcome(Hash32 Hash, ulong Nonce, PendingTransaction? Pending, RpcException? Error)
+{
+    /// <summary>True when the endpoint took the transaction.</summary>
+    public bool Sent => Pending is not null;
 }
 
 /// <summary>A transaction that was sent but may not be mined yet.</summary>

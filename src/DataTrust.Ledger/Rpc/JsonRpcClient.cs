@@ -32,6 +32,12 @@ public sealed record JsonRpcClientOptions
 
     /// <summary>The wait before the first retry; each further retry waits twice as long (exponential backoff).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The most calls one <see cref="JsonRpcClient.CallBatchAsync"/> request may carry (geth's default limit is 1,000); more is
+    /// refused before anything is sent.
+    /// </summary>
+    public int MaxBatchSize { get; init; } = 1_000;
 }
 
 /// <summary>
@@ -118,36 +124,135 @@ public sealed class JsonRpcClient : IDisposable
     private async Task<JsonElement> CallOnceAsync(string method, JsonArray parameters, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var request = new JsonObject
+        var body = await PostAsync(method, Request(id, method, parameters), cancellationToken).ConfigureAwait(false);
+        using var document = ParseDocument(method, body);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            ["jsonrpc"] = "2.0",
-            ["id"] = id,
-            ["method"] = method,
-            ["params"] = parameters,
-        };
+            throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered with JSON that is not a JSON-RPC response object.");
+        }
 
+        // An id that is not a 64-bit integer (1.5, 1e30) cannot be ours either.
+        if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.Number && (!idElement.TryGetInt64(out var answered) || answered != id))
+        {
+            throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered a different request (id {idElement.GetRawText()}, expected {id}).");
+        }
+
+        var (result, error) = ReadAnswer(method, root);
+        return error is null ? result : throw error;
+    }
+
+    /// <summary>
+    /// Sends many calls in one HTTP request (a JSON-RPC 2.0 batch) and returns one answer per call, in the order of
+    /// <paramref name="calls"/>: each call succeeds or fails on its own, and an answer missing from the batch, or given twice,
+    /// is that call's <see cref="RpcErrorKind.MalformedResponse"/>. Nothing is retried (a batch may hold sends).
+    /// </summary>
+    /// <exception cref="ArgumentException">No calls, or more than <see cref="JsonRpcClientOptions.MaxBatchSize"/>; nothing was sent.</exception>
+    /// <exception cref="RpcException">
+    /// The request as a whole failed: unreachable, timed out, an HTTP error, an error object instead of an array (an endpoint that
+    /// takes no batches), or an answer that is not JSON or holds an entry that answers none of these calls.
+    /// </exception>
+    public async Task<IReadOnlyList<RpcBatchAnswer>> CallBatchAsync(IReadOnlyList<RpcCall> calls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        if (calls.Count == 0 || calls.Count > Options.MaxBatchSize)
+        {
+            throw new ArgumentException($"A batch holds 1 to {Options.MaxBatchSize} calls, not {calls.Count}.", nameof(calls));
+        }
+
+        var request = new JsonArray();
+        var firstId = Interlocked.Add(ref _nextId, calls.Count) - calls.Count + 1;
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var call = calls[i] ?? throw new ArgumentException($"Call {i} is null.", nameof(calls));
+            ArgumentException.ThrowIfNullOrEmpty(call.Method, nameof(calls));
+            ArgumentNullException.ThrowIfNull(call.Parameters, nameof(calls));
+            request.Add(Request(firstId + i, call.Method, (JsonArray)call.Parameters.DeepClone()));
+        }
+
+        var what = $"A batch of {calls.Count} calls ({calls[0].Method}, ...)";
+        var body = await PostAsync(what, request, cancellationToken).ConfigureAwait(false);
+        using var document = ParseDocument(what, body);
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out _))
+        {
+            // One error for the whole request: the endpoint refused the batch itself (too large, or batches not served).
+            var (_, refusal) = ReadAnswer(what, root);
+            throw refusal ?? new RpcException(RpcErrorKind.MalformedResponse, $"{what} to {Endpoint} was answered with one object, not an array.");
+        }
+
+        if (root.ValueKind != JsonValueKind.Array)
+        {
+            throw new RpcException(RpcErrorKind.MalformedResponse, $"{what} to {Endpoint} was answered with JSON that is not an array of responses.");
+        }
+
+        var answers = new RpcBatchAnswer?[calls.Count];
+        foreach (var entry in root.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Object
+                || !entry.TryGetProperty("id", out var idElement)
+                || idElement.ValueKind != JsonValueKind.Number
+                || !idElement.TryGetInt64(out var answered)
+                || answered < firstId
+                || answered >= firstId + calls.Count)
+            {
+                throw new RpcException(
+                    RpcErrorKind.MalformedResponse,
+                    $"{what} to {Endpoint} was answered with an entry that answers none of its calls: {Shorten(entry.GetRawText())}.");
+            }
+
+            var index = checked((int)(answered - firstId));
+            var method = calls[index].Method;
+            if (answers[index] is not null)
+            {
+                answers[index] = RpcBatchAnswer.Failed(new RpcException(
+                    RpcErrorKind.MalformedResponse, $"{method} (call {index} of a batch) to {Endpoint} was answered twice; neither answer can be trusted."));
+                continue;
+            }
+
+            var (result, error) = ReadAnswer(method, entry);
+            answers[index] = error is null ? RpcBatchAnswer.Succeeded(result) : RpcBatchAnswer.Failed(error);
+        }
+
+        return [.. answers.Select((a, i) => a ?? RpcBatchAnswer.Failed(new RpcException(
+            RpcErrorKind.MalformedResponse, $"{calls[i].Method} (call {i} of a batch) to {Endpoint} got no answer in the batch's response.")))];
+    }
+
+    private static JsonObject Request(long id, string method, JsonArray parameters) => new()
+    {
+        ["jsonrpc"] = "2.0",
+        ["id"] = id,
+        ["method"] = method,
+        ["params"] = parameters,
+    };
+
+    private static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "...";
+
+    private async Task<byte[]> PostAsync(string what, JsonNode request, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Options.Timeout);
-        byte[] body;
         try
         {
             using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(request.ToJsonString()));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var response = await _http.PostAsync(Endpoint, content, timeout.Token).ConfigureAwait(false);
-            body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw new RpcException(
                     RpcErrorKind.HttpStatus,
-                    $"{method} to {Endpoint} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.")
+                    $"{what} to {Endpoint} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.")
                 {
                     HttpStatus = (int)response.StatusCode,
                 };
             }
+
+            return body;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(RpcErrorKind.Timeout, $"{method} to {Endpoint} got no answer within {Options.Timeout.TotalSeconds:0.#} s.");
+            throw new RpcException(RpcErrorKind.Timeout, $"{what} to {Endpoint} got no answer within {Options.Timeout.TotalSeconds:0.#} s.");
         }
         catch (HttpRequestException ex)
         {
@@ -156,13 +261,10 @@ public sealed class JsonRpcClient : IDisposable
                 $"The Ethereum RPC endpoint {Endpoint} cannot be reached ({ex.Message}); check --rpc and that the node is running.",
                 ex);
         }
-
-        return ParseResponse(method, id, body);
     }
 
-    private JsonElement ParseResponse(string method, long id, byte[] body)
+    private JsonDocument ParseDocument(string what, byte[] body)
     {
-        JsonDocument document;
         try
         {
             // JsonDocument checks UTF-8 only when a string is read; refuse invalid text here, as not JSON.
@@ -171,55 +273,44 @@ public sealed class JsonRpcClient : IDisposable
                 throw new JsonException("The body is not valid UTF-8.");
             }
 
-            document = JsonDocument.Parse(body);
+            return JsonDocument.Parse(body);
         }
         catch (JsonException ex)
         {
-            throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered with something that is not JSON.", ex);
+            throw new RpcException(RpcErrorKind.MalformedResponse, $"{what} to {Endpoint} answered with something that is not JSON.", ex);
         }
+    }
 
-        using (document)
+    /// <summary>Reads one response object: its result (cloned, to outlive the document) or the exception its error object means.</summary>
+    private (JsonElement Result, RpcException? Error) ReadAnswer(string method, JsonElement root)
+    {
+        if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered with JSON that is not a JSON-RPC response object.");
-            }
+            var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var number) ? number : 0;
+            var message = error.TryGetProperty("message", out var m) ? m.ToString() : "(no message)";
+            string? data = error.TryGetProperty("data", out var d)
+                ? d.ValueKind switch
+                {
+                    JsonValueKind.String => d.GetString(),
+                    JsonValueKind.Null or JsonValueKind.Undefined => null,
+                    _ => d.GetRawText(),
+                }
+                : null;
+            var revertData = RevertDataReader.Find(error);
 
-            // An id that is not a 64-bit integer (1.5, 1e30) cannot be ours either.
-            if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.Number && (!idElement.TryGetInt64(out var answered) || answered != id))
-            {
-                throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered a different request (id {idElement.GetRawText()}, expected {id}).");
-            }
-
-            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-            {
-                var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var number) ? number : 0;
-                var message = error.TryGetProperty("message", out var m) ? m.ToString() : "(no message)";
-                string? data = error.TryGetProperty("data", out var d)
-                    ? d.ValueKind switch
-                    {
-                        JsonValueKind.String => d.GetString(),
-                        JsonValueKind.Null or JsonValueKind.Undefined => null,
-                        _ => d.GetRawText(),
-                    }
-                    : null;
-                var revertData = RevertDataReader.Find(error);
-
-                // A revert without data cannot be decoded; say so, rather than leave the caller to guess why no custom error came out.
-                var hint = revertData is null && message.Contains("revert", StringComparison.OrdinalIgnoreCase)
-                    ? " The node reported a revert but sent no revert data, so the contract's reason cannot be decoded."
-                    : string.Empty;
-                throw new RpcException($"{method} failed at {Endpoint}: {message} (code {code}).{hint}", code, data, revertData);
-            }
-
-            if (!root.TryGetProperty("result", out var result))
-            {
-                throw new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered with neither a result nor an error.");
-            }
-
-            return result.Clone();
+            // A revert without data cannot be decoded; say so, rather than leave the caller to guess why no custom error came out.
+            var hint = revertData is null && message.Contains("revert", StringComparison.OrdinalIgnoreCase)
+                ? " The node reported a revert but sent no revert data, so the contract's reason cannot be decoded."
+                : string.Empty;
+            return (default, new RpcException($"{method} failed at {Endpoint}: {message} (code {code}).{hint}", code, data, revertData));
         }
+
+        if (!root.TryGetProperty("result", out var result))
+        {
+            return (default, new RpcException(RpcErrorKind.MalformedResponse, $"{method} to {Endpoint} answered with neither a result nor an error."));
+        }
+
+        return (result.Clone(), null);
     }
 
     /// <summary>The chain id (<c>eth_chainId</c>).</summary>
@@ -298,6 +389,35 @@ public sealed class JsonRpcClient : IDisposable
     /// <summary>Sends a signed raw transaction (<c>eth_sendRawTransaction</c>) and returns its hash.</summary>
     public async Task<Hash32> SendRawTransactionAsync(ReadOnlyMemory<byte> signedTransaction, CancellationToken cancellationToken = default) =>
         ParseHash(await CallAsync("eth_sendRawTransaction", [Hex.Encode(signedTransaction.Span)], cancellationToken).ConfigureAwait(false), "eth_sendRawTransaction");
+
+    /// <summary>
+    /// Sends many signed raw transactions in one HTTP request (a batch of <c>eth_sendRawTransaction</c>) and returns, per
+    /// transaction in order, its hash as the endpoint answered it or the error that transaction alone was refused with.
+    /// </summary>
+    /// <exception cref="ArgumentException">No transactions, or more than <see cref="JsonRpcClientOptions.MaxBatchSize"/>.</exception>
+    /// <exception cref="RpcException">The request as a whole failed (see <see cref="CallBatchAsync"/>): any of them may have been sent.</exception>
+    public async Task<IReadOnlyList<RpcBatchAnswer<Hash32>>> SendRawTransactionsAsync(IReadOnlyList<ReadOnlyMemory<byte>> signedTransactions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signedTransactions);
+        const string Method = "eth_sendRawTransaction";
+        var answers = await CallBatchAsync([.. signedTransactions.Select(t => new RpcCall(Method, [Hex.Encode(t.Span)]))], cancellationToken).ConfigureAwait(false);
+        return [.. answers.Select(a =>
+        {
+            if (a.Error is { } error)
+            {
+                return RpcBatchAnswer<Hash32>.Failed(error);
+            }
+
+            try
+            {
+                return RpcBatchAnswer<Hash32>.Succeeded(ParseHash(a.Result, Method));
+            }
+            catch (RpcException ex)
+            {
+                return RpcBatchAnswer<Hash32>.Failed(ex);
+            }
+        })];
+    }
 
     /// <summary>A transaction's receipt, or null while it is not mined (<c>eth_getTransactionReceipt</c>).</summary>
     public async Task<TransactionReceipt?> GetTransactionReceiptAsync(Hash32 transactionHash, CancellationToken cancellationToken = default)

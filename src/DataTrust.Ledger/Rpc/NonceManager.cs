@@ -3,7 +3,8 @@ namespace DataTrust.Ledger.Rpc;
 /// <summary>
 /// Hands out consecutive nonces per account so one account can have many transactions in flight. The first
 /// nonce comes from the chain's pending count; after that they are counted locally. A nonce that was reserved
-/// but never reached the chain is given back, so no gap blocks the transactions after it.
+/// but never reached the chain is given back and handed out again before any new one, so no gap blocks the
+/// transactions after it.
 /// </summary>
 public sealed class NonceManager
 {
@@ -18,9 +19,17 @@ public sealed class NonceManager
         _rpc = rpc;
     }
 
-    /// <summary>Reserves the next nonce of an account.</summary>
-    public async Task<ulong> ReserveAsync(Address account, CancellationToken cancellationToken = default)
+    /// <summary>Reserves the next nonce of an account: the lowest one given back, else a new one.</summary>
+    public async Task<ulong> ReserveAsync(Address account, CancellationToken cancellationToken = default) =>
+        (await ReserveManyAsync(account, 1, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Reserves <paramref name="count"/> nonces of an account at once, in ascending order: those given back first (lowest
+    /// first), then new consecutive ones.
+    /// </summary>
+    public async Task<ulong[]> ReserveManyAsync(Address account, int count, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var state = GetState(account);
         await state.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -30,9 +39,22 @@ public sealed class NonceManager
                 state.Next = await _rpc.GetTransactionCountAsync(account, BlockTag.Pending, cancellationToken).ConfigureAwait(false);
             }
 
-            var nonce = state.Next.Value;
-            state.Next = nonce + 1;
-            return nonce;
+            var nonces = new ulong[count];
+            for (var i = 0; i < count; i++)
+            {
+                if (state.GivenBack.Count > 0)
+                {
+                    nonces[i] = state.GivenBack.Min;
+                    state.GivenBack.Remove(nonces[i]);
+                }
+                else
+                {
+                    nonces[i] = state.Next.Value;
+                    state.Next = nonces[i] + 1;
+                }
+            }
+
+            return nonces;
         }
         finally
         {
@@ -41,8 +63,9 @@ public sealed class NonceManager
     }
 
     /// <summary>
-    /// Gives back a reserved nonce whose transaction never reached the chain. If it was the newest one it is
-    /// reused; otherwise the count is re-read from the chain at the next reservation.
+    /// Gives back a reserved nonce whose transaction never reached the chain. If it was the newest one the count
+    /// steps back (past any others given back just below it); otherwise it is handed out again by the next
+    /// reservation, filling the gap that holds up the transactions sent after it.
     /// </summary>
     public void Release(Address account, ulong nonce)
     {
@@ -50,7 +73,26 @@ public sealed class NonceManager
         state.Semaphore.Wait();
         try
         {
-            state.Next = state.Next == nonce + 1 ? nonce : null;
+            if (state.Next is not { } next || nonce >= next)
+            {
+                // Counted afresh since (a reset), or never handed out: nothing to give back.
+                return;
+            }
+
+            if (nonce + 1 == next)
+            {
+                next = nonce;
+                while (next > 0 && state.GivenBack.Remove(next - 1))
+                {
+                    next--;
+                }
+
+                state.Next = next;
+            }
+            else
+            {
+                state.GivenBack.Add(nonce);
+            }
         }
         finally
         {
@@ -66,6 +108,7 @@ public sealed class NonceManager
         try
         {
             state.Next = null;
+            state.GivenBack.Clear();
         }
         finally
         {
@@ -92,5 +135,8 @@ public sealed class NonceManager
         public SemaphoreSlim Semaphore { get; } = new(1, 1);
 
         public ulong? Next { get; set; }
+
+        /// <summary>Nonces below <see cref="Next"/> given back, to be handed out again first.</summary>
+        public SortedSet<ulong> GivenBack { get; } = [];
     }
 }
