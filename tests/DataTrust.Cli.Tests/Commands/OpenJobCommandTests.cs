@@ -99,7 +99,7 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
     [Fact]
     public async Task JobClient_runs_an_open_job_without_a_license_and_verifies_it_like_any_job()
     {
-        var client = await EnterpriseClientAsync();
+        using var client = await EnterpriseClientAsync();
         var query = QueryFile.Parse(CountByDistrict);
 
         var explain = await client.ExplainOpenAsync(query, CancellationToken.None);
@@ -115,7 +115,7 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
     [Fact]
     public async Task JobClient_open_explain_on_a_restricted_dataset_is_refused_as_NOT_OPEN()
     {
-        var client = await EnterpriseClientAsync();
+        using var client = await EnterpriseClientAsync();
 
         var explain = await client.ExplainOpenAsync(QueryFile.Parse("""{"datasetId": "social_security", "measures": [{"function": "COUNT"}]}"""), CancellationToken.None);
 
@@ -127,7 +127,7 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
     public async Task An_open_job_on_a_restricted_dataset_is_refused_by_the_ledger_with_the_decoded_NotOpen_error()
     {
         // Arrange: past the CLI's own check (as if the grade were raised between the check and the submission).
-        var client = await EnterpriseClientAsync();
+        using var client = await EnterpriseClientAsync();
         var query = QueryFile.Parse("""{"datasetId": "social_security", "measures": [{"function": "COUNT"}]}""");
         var before = await fixture.Ledger.Jobs.GetJobCountAsync();
 
