@@ -119,7 +119,7 @@ public sealed class DemoRunner : IAsyncDisposable
 
         Step("0", "A local chain and DataTrust's contracts");
         _console.MarkupLine("[grey]starting anvil from chain/node_modules (installing the pinned npm packages on first use)…[/]");
-        _chain = await LocalChain.StartAsync(new LocalChainOptions(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        _chain = await LocalChain.StartAsync(new LocalChainOptions { BlockTime = _options.BlockTime }, cancellationToken: cancellationToken).ConfigureAwait(false);
         var rpc = _chain.CreateClient();
         _disposables.Add(rpc);
         var cast = await CreateCastAsync(rpc, cancellationToken).ConfigureAwait(false);

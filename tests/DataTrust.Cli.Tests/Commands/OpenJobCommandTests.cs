@@ -113,6 +113,24 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
     }
 
     [Fact]
+    public async Task JobClient_run_with_a_query_that_is_not_the_jobs_spec_is_refused_and_leaves_the_job_pending_to_run_with_its_own()
+    {
+        using var client = await EnterpriseClientAsync();
+        var query = QueryFile.Parse(CountByDistrict);
+        var other = QueryFile.Parse("""{"datasetId": "market_register", "measures": [{"function": "COUNT"}]}""");
+        var jobId = await client.SubmitOpenAsync(query, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<NodeRefusedException>(() => client.RunAsync(jobId, other, CancellationToken.None));
+        var pending = await fixture.Ledger.Jobs.GetJobAsync(jobId);
+        var verified = await client.RunAsync(jobId, query, CancellationToken.None);
+
+        Assert.Equal(("ERROR_REASON_SPEC_HASH_MISMATCH", Grpc.Core.StatusCode.FailedPrecondition), (refused.Reason, refused.Code));
+        Assert.Equal(JobStatus.Pending, pending.Status);
+        Assert.Equal(OpenDataCliFixture.Rows, verified.Result.Rows.Sum(r => r.Cells[0].Value.IntValue));
+        Assert.Equal((JobStatus.Completed, verified.ResultHash), ((await fixture.Ledger.Jobs.GetJobAsync(jobId)).Status, (await fixture.Ledger.Jobs.GetJobAsync(jobId)).ResultHash));
+    }
+
+    [Fact]
     public async Task JobClient_open_explain_on_a_restricted_dataset_is_refused_as_NOT_OPEN()
     {
         using var client = await EnterpriseClientAsync();

@@ -27,6 +27,8 @@ public class LoadBenchTests
     [InlineData("--enterprises", "0", "--enterprises must be between 1")]
     [InlineData("--jobs", "0", "--jobs must be between 1")]
     [InlineData("--epsilon", "0", "--epsilon must be above 0")]
+    [InlineData("--block-time-ms", "5", "--block-time-ms must be 0 (automine) or between 10")]
+    [InlineData("--block-time-ms", "-1", "--block-time-ms must be 0 (automine) or between 10")]
     public async Task Bench_load_refuses_bad_options_before_starting_anything(string option, string value, string expected)
     {
         var run = await Commands.CliFixture.RunAsync(["bench", "load", option, value], password: null);
