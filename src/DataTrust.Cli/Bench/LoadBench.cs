@@ -105,7 +105,7 @@ internal static class LoadBench
         var clock = Stopwatch.StartNew();
         var expectedJobs = options.Enterprises * options.JobsPerEnterprise;
         using var stopReporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reporting = ReportProgressAsync(progress, expectedJobs, () => (latencies.Count, errors.Count), clock, stopReporting.Token);
+        var reporting = ReportProgressAsync(progress, expectedJobs, () => (latencies.Count, errors.Count), clock, ProgressInterval, stopReporting.Token);
         await Task.WhenAll(enterprises.Select((e, index) => Task.Run(
             async () =>
             {
@@ -175,10 +175,13 @@ internal static class LoadBench
         return new LoadReport(options.Enterprises, options.JobsPerEnterprise, ids.Count, clock.Elapsed, sorted, failures);
     }
 
-    /// <summary>Writes how many jobs are done, the rate so far and the expected time left, every <see cref="ProgressInterval"/> until stopped.</summary>
-    private static async Task ReportProgressAsync(TextWriter progress, int expected, Func<(int Done, int Failed)> count, Stopwatch clock, CancellationToken stop)
+    /// <summary>Writes how many jobs are done, the rate so far, the expected time left and the working set, every <paramref name="interval"/> until stopped.</summary>
+    internal static async Task ReportProgressAsync(TextWriter progress, int expected, Func<(int Done, int Failed)> count, Stopwatch clock, TimeSpan interval, CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(ProgressInterval);
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(count);
+        ArgumentNullException.ThrowIfNull(clock);
+        using var timer = new PeriodicTimer(interval);
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))

@@ -38,6 +38,30 @@ public class LoadBenchTests
     }
 
     [Fact]
+    public async Task Progress_is_reported_each_interval_with_the_jobs_done_and_failed_until_stopped()
+    {
+        using var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var done = 0;
+
+        var reporting = LoadBench.ReportProgressAsync(output, 1_000, () => (Interlocked.Increment(ref done) * 100, 2), System.Diagnostics.Stopwatch.StartNew(), TimeSpan.FromMilliseconds(20), stop.Token);
+        while (Volatile.Read(ref done) < 3)
+        {
+            await Task.Delay(10);
+        }
+
+        await stop.CancelAsync();
+        await reporting;
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.True(lines.Length >= 3, output.ToString());
+        Assert.StartsWith("  100 of 1,000 jobs verified, 2 failed after ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("  200 of 1,000 jobs verified, 2 failed after ", lines[1], StringComparison.Ordinal);
+        Assert.Contains("jobs/s, about ", lines[1], StringComparison.Ordinal);
+        Assert.Contains("MiB)", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Report_percentiles_are_nearest_rank_and_a_failed_check_fails_the_run()
     {
         var latencies = Enumerable.Range(1, 100).Select(i => TimeSpan.FromMilliseconds(i)).ToList();
