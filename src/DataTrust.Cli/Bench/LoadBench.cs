@@ -53,8 +53,24 @@ internal sealed record LoadReport(int Enterprises, int JobsPerEnterprise, int Co
 /// </summary>
 internal static class LoadBench
 {
-    /// <summary>Runs the load; the setup's progress goes to <paramref name="progress"/>.</summary>
+    /// <summary>How often a running load reports its progress.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs the load; the setup's progress, and the run's every <see cref="ProgressInterval"/>, go to <paramref name="progress"/>.</summary>
     public static async Task<LoadReport> RunAsync(DemoRunner runner, LoadOptions options, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var enterprises = new List<(JobClient Client, ulong License)>();
+        try
+        {
+            return await RunCoreAsync(runner, options, progress, enterprises, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            enterprises.ForEach(e => e.Client.Dispose());
+        }
+    }
+
+    private static async Task<LoadReport> RunCoreAsync(DemoRunner runner, LoadOptions options, TextWriter progress, List<(JobClient Client, ulong License)> enterprises, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(options);
@@ -65,7 +81,6 @@ internal static class LoadBench
         var budget = new Epsilon(checked(options.Epsilon.Micros * licensedPerEnterprise));
 
         await progress.WriteLineAsync($"admitting {options.Enterprises} enterprises, each licensed for {licensedPerEnterprise} tax jobs at ε {options.Epsilon} (ε budget {budget})…").ConfigureAwait(false);
-        var enterprises = new List<(JobClient Client, ulong License)>();
         var now = (await setup.Rpc.GetBlockAsync(Ledger.Rpc.BlockTag.Latest, cancellationToken).ConfigureAwait(false))!.Timestamp;
         for (var i = 0; i < options.Enterprises; i++)
         {
@@ -88,6 +103,9 @@ internal static class LoadBench
         var results = new ConcurrentBag<ulong>();
         var errors = new ConcurrentQueue<string>();
         var clock = Stopwatch.StartNew();
+        var expectedJobs = options.Enterprises * options.JobsPerEnterprise;
+        using var stopReporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reporting = ReportProgressAsync(progress, expectedJobs, () => (latencies.Count, errors.Count), clock, ProgressInterval, stopReporting.Token);
         await Task.WhenAll(enterprises.Select((e, index) => Task.Run(
             async () =>
             {
@@ -100,7 +118,7 @@ internal static class LoadBench
                         var jobId = licensed
                             ? await e.Client.SubmitAsync(e.License, TaxCount(options.Epsilon), options.Epsilon, cancellationToken).ConfigureAwait(false)
                             : await e.Client.SubmitOpenAsync(MarketCount(), cancellationToken).ConfigureAwait(false);
-                        var verified = await e.Client.RunAsync(jobId, cancellationToken).ConfigureAwait(false);
+                        var verified = await e.Client.RunAsync(jobId, licensed ? TaxCount(options.Epsilon) : MarketCount(), cancellationToken).ConfigureAwait(false);
                         latencies.Add(Stopwatch.GetElapsedTime(started));
                         results.Add(verified.JobId);
                     }
@@ -112,6 +130,8 @@ internal static class LoadBench
             },
             cancellationToken))).ConfigureAwait(false);
         clock.Stop();
+        await stopReporting.CancelAsync().ConfigureAwait(false);
+        await reporting.ConfigureAwait(false);
 
         await progress.WriteLineAsync("checking the chain…").ConfigureAwait(false);
         var failures = new List<string>();
@@ -153,6 +173,33 @@ internal static class LoadBench
         var sorted = latencies.ToList();
         sorted.Sort();
         return new LoadReport(options.Enterprises, options.JobsPerEnterprise, ids.Count, clock.Elapsed, sorted, failures);
+    }
+
+    /// <summary>Writes how many jobs are done, the rate so far, the expected time left and the working set, every <paramref name="interval"/> until stopped.</summary>
+    internal static async Task ReportProgressAsync(TextWriter progress, int expected, Func<(int Done, int Failed)> count, Stopwatch clock, TimeSpan interval, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(count);
+        ArgumentNullException.ThrowIfNull(clock);
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                var (done, failed) = count();
+                var seconds = clock.Elapsed.TotalSeconds;
+                var rate = seconds > 0 ? done / seconds : 0;
+                var left = rate > 0 ? TimeSpan.FromSeconds((expected - done - failed) / rate) : TimeSpan.Zero;
+                var memory = Environment.WorkingSet / (1024 * 1024);
+                await progress.WriteLineAsync(string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"  {done:N0} of {expected:N0} jobs verified{(failed > 0 ? $", {failed:N0} failed" : "")} after {seconds:F0} s: {rate:F1} jobs/s, about {left.TotalMinutes:F1} min left (working set {memory:N0} MiB)")).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run ended (or was cancelled): the caller reports.
+        }
     }
 
     /// <summary>Every job in (before, after] is completed exactly once on chain, and none failed or was cancelled.</summary>

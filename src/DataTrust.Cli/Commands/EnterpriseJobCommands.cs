@@ -76,7 +76,7 @@ internal static class EnterpriseJobCommands
             ContractLimits.CheckSpec(JobClient.SpecOf(aggregate).Length);
 
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
-            var client = new JobClient(connection.Ledger, connection.Key, trust);
+            using var client = new JobClient(connection.Ledger, connection.Key, trust);
             var ct = environment.CancellationToken;
             var open = licenses.Length == 0;
             if (open)
@@ -152,7 +152,7 @@ internal static class EnterpriseJobCommands
             var heModel = modelFile is null ? null : HeModel.Load(modelFile);
             var trust = tls.Resolve(parse, environment);
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
-            var client = new JobClient(connection.Ledger, connection.Key, trust);
+            using var client = new JobClient(connection.Ledger, connection.Key, trust);
             var jobId = parse.GetValue(job);
             var ct = environment.CancellationToken;
             var onChain = await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false);
@@ -388,7 +388,7 @@ internal static class EnterpriseJobCommands
         var json = parse.GetValue(options.Json);
         var trust = options.Tls.Resolve(parse, environment);
         using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(options.Rpc)!, parse.GetValue(options.Deployment)!, parse.GetValue(options.Key)).ConfigureAwait(false);
-        var client = new JobClient(connection.Ledger, connection.Key, trust);
+        using var client = new JobClient(connection.Ledger, connection.Key, trust);
         var he = new HeJobClient(client, connection.Ledger, connection.Key.Address, parse.GetValue(options.DataDir)!.FullName);
         var ct = environment.CancellationToken;
 

@@ -8,4 +8,7 @@ public sealed record DemoOptions(int Rows, DirectoryInfo? Directory, bool Keep)
 {
     /// <summary>The password of the demo's keystores (a demo secret, printed with --keep).</summary>
     public const string KeystorePassword = "datatrust-demo";
+
+    /// <summary>The local chain's time between blocks (interval mining); null mines a block per transaction (automine).</summary>
+    public TimeSpan? BlockTime { get; init; }
 }

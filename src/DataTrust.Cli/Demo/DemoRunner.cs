@@ -119,7 +119,7 @@ public sealed class DemoRunner : IAsyncDisposable
 
         Step("0", "A local chain and DataTrust's contracts");
         _console.MarkupLine("[grey]starting anvil from chain/node_modules (installing the pinned npm packages on first use)…[/]");
-        _chain = await LocalChain.StartAsync(new LocalChainOptions(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        _chain = await LocalChain.StartAsync(new LocalChainOptions { BlockTime = _options.BlockTime }, cancellationToken: cancellationToken).ConfigureAwait(false);
         var rpc = _chain.CreateClient();
         _disposables.Add(rpc);
         var cast = await CreateCastAsync(rpc, cancellationToken).ConfigureAwait(false);
@@ -141,7 +141,7 @@ public sealed class DemoRunner : IAsyncDisposable
         var socialLicense = await LicenseAsync(cast, datasets["social_security"], cancellationToken).ConfigureAwait(false);
 
         Step("3", "The bank runs aggregate jobs; the nodes compute, protect the output by the dataset's grade and commit the result hash");
-        var bank = new JobClient(cast.Bank, cast.BankKey, _ca!.Trust);
+        using var bank = new JobClient(cast.Bank, cast.BankKey, _ca!.Trust);
         var results = new List<VerifiedResult>
         {
             await RunJobAsync(bank, taxLicense, Query("tax", ["year", "credit_grade"], [Count(), Sum("tax_paid")]), Epsilon.Parse("0.5"), "total tax paid by year and credit grade, ε = 0.5 (tax records are SENSITIVE: never an exact answer)", cancellationToken).ConfigureAwait(false),
@@ -162,7 +162,7 @@ public sealed class DemoRunner : IAsyncDisposable
         _console.MarkupLine($"[yellow]{differencing.Result.Suppressed.Count} cell(s) withheld[/]: subtracted from job {results[2].JobId}, they would have given the exact headcount of the few employers with {LargeEmployer} or more insured (fewer than k = 10 each month)");
 
         Step("3c", "OPEN data needs no license (开放尽开放): another enterprise counts companies by district, and downloads the register");
-        var other = new JobClient(cast.Other, cast.OtherKey, _ca.Trust);
+        using var other = new JobClient(cast.Other, cast.OtherKey, _ca.Trust);
         var open = await RunOpenJobAsync(other, Query("market_regulation", ["district"], [Count(), Sum("registered_capital")]), "companies and registered capital by district, exact, without a license (the market register is OPEN)", cancellationToken).ConfigureAwait(false);
         var snapshot = await new SnapshotClient(cast.Other, _ca.Trust).DownloadAsync("market_regulation", Path.Combine(_directory.FullName, "downloads", "market_regulation.csv"), cancellationToken).ConfigureAwait(false);
         _console.MarkupLine($"downloaded the register's snapshot from its node: {snapshot.Rows} rows, {snapshot.Bytes} bytes; recomputed commitment {snapshot.Commitment.ToString()[..18]}… equals the catalog's");

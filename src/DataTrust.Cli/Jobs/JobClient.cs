@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DataTrust.Node.Transport;
 using DataTrust.Node.Execution;
 using DataTrust.Cli.Results;
@@ -55,13 +56,16 @@ public sealed class NodeRefusedException : Exception
 /// <summary>
 /// An enterprise's side of a job: finds the dataset's node from the chain, asks it to Explain, submits the job on
 /// chain (under a license, or as an open job on an OPEN dataset), asks the node to run it, and checks what comes back
-/// against the chain before anyone trusts it.
+/// against the chain before anyone trusts it. It keeps one gRPC channel per node endpoint (one TLS connection reused by
+/// every call, not a handshake per job) until it is disposed.
 /// </summary>
-public sealed class JobClient
+public sealed class JobClient : IDisposable
 {
     private readonly DataTrustLedger _ledger;
     private readonly EthereumKey _key;
     private readonly NodeTrust _trust;
+    private readonly ConcurrentDictionary<Uri, Lazy<GrpcChannel>> _channels = new();
+    private bool _disposed;
 
     /// <summary>
     /// Creates a client acting as the key's account (an enterprise holding licenses), verifying the TLS certificates of
@@ -74,6 +78,31 @@ public sealed class JobClient
         _ledger = ledger;
         _key = key;
         _trust = trust ?? NodeTrust.SystemRoots;
+    }
+
+    /// <summary>Closes the channels this client opened to nodes.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var channel in _channels.Values)
+        {
+            if (channel.IsValueCreated)
+            {
+                channel.Value.Dispose();
+            }
+        }
+
+        _channels.Clear();
+    }
+
+    /// <summary>
+    /// The channel to a node endpoint, opened on first use and reused: a channel multiplexes concurrent calls over its
+    /// HTTP/2 connections, so a job costs a call, not a TCP connection and a TLS handshake.
+    /// </summary>
+    private GrpcChannel ChannelTo(Uri endpoint)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _channels.GetOrAdd(endpoint, e => new Lazy<GrpcChannel>(() => _trust.CreateChannel(e, LargeMessages()))).Value;
     }
 
     /// <summary>The result file of a verified result (what an enterprise keeps and may hand to an auditor).</summary>
@@ -116,8 +145,7 @@ public sealed class JobClient
     {
         var license = await _ledger.Licenses.GetLicenseAsync(licenseId, cancellationToken).ConfigureAwait(false);
         var (_, endpoint) = await NodeOfAsync(license.DatasetId, cancellationToken).ConfigureAwait(false);
-        using var channel = _trust.CreateChannel(endpoint);
-        var client = new JobService.JobServiceClient(channel);
+        var client = new JobService.JobServiceClient(ChannelTo(endpoint));
         var request = new ExplainRequest { Query = query, LicenseId = JobStreams.IdBytes(licenseId) };
         return await CallAsync(endpoint, () => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
     }
@@ -132,15 +160,14 @@ public sealed class JobClient
     public async Task<ExplainResponse> ExplainOpenAsync(AggregateQuery query, CancellationToken cancellationToken)
     {
         var (_, endpoint) = await NodeOfAsync(DatasetOf(query), cancellationToken).ConfigureAwait(false);
-        using var channel = _trust.CreateChannel(endpoint);
-        var client = new JobService.JobServiceClient(channel);
+        var client = new JobService.JobServiceClient(ChannelTo(endpoint));
         var request = new ExplainRequest { Query = query, Open = true };
         return await CallAsync(endpoint, () => client.ExplainAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Submits the query as an open job on its OPEN dataset, without a license (<c>Jobs.submitOpen</c>); the job has
-    /// license 0 and spends no ε. Returns the job id; run and verify it with <see cref="RunAsync"/> like any job.
+    /// license 0 and spends no ε. Returns the job id; run and verify it with <see cref="RunAsync(ulong, AggregateQuery, CancellationToken)"/> like any job.
     /// </summary>
     /// <exception cref="ArgumentException">The query names no dataset or spends ε.</exception>
     /// <exception cref="ContractRevertedException">The ledger refused, e.g. <c>NotOpen</c> on a RESTRICTED or SENSITIVE dataset.</exception>
@@ -164,7 +191,7 @@ public sealed class JobClient
     public async Task<VerifiedResult> RunOpenAsync(AggregateQuery query, CancellationToken cancellationToken)
     {
         var jobId = await SubmitOpenAsync(query, cancellationToken).ConfigureAwait(false);
-        return await RunAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(jobId, query, cancellationToken).ConfigureAwait(false);
     }
 
     private static Hash32 DatasetOf(AggregateQuery query)
@@ -194,7 +221,21 @@ public sealed class JobClient
     /// <exception cref="CliException">The node answered with a result the chain does not vouch for.</exception>
     public async Task<VerifiedResult> RunAsync(ulong jobId, CancellationToken cancellationToken)
     {
-        var (node, response) = await ExecuteAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var (node, response) = await ExecuteAsync(jobId, job.DatasetId, null, cancellationToken).ConfigureAwait(false);
+        return await VerifyAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="RunAsync(ulong, CancellationToken)"/> for a job this client submitted with <paramref name="query"/>: the
+    /// spec goes with the request, so the node need not read it back from the chain's logs (it still checks the bytes
+    /// against the on-chain spec hash and refuses any others), and the dataset's node is found from the query.
+    /// </summary>
+    /// <exception cref="NodeRefusedException">The node refused (e.g. <c>ERROR_REASON_SPEC_HASH_MISMATCH</c> for a query that is not the job's).</exception>
+    /// <exception cref="CliException">The node answered with a result the chain does not vouch for.</exception>
+    public async Task<VerifiedResult> RunAsync(ulong jobId, AggregateQuery query, CancellationToken cancellationToken)
+    {
+        var (node, response) = await ExecuteAsync(jobId, DatasetOf(query), SpecOf(query), cancellationToken).ConfigureAwait(false);
         return await VerifyAsync(jobId, node, response.Result.ToByteArray(), response.NodeSignature.ToByteArray(), cancellationToken).ConfigureAwait(false);
     }
 
@@ -202,11 +243,21 @@ public sealed class JobClient
     private async Task<(Address Node, ExecuteResponse Response)> ExecuteAsync(ulong jobId, CancellationToken cancellationToken)
     {
         var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-        var (node, endpoint) = await NodeOfAsync(job.DatasetId, cancellationToken).ConfigureAwait(false);
-        using var channel = _trust.CreateChannel(endpoint, LargeMessages());
-        var client = new JobService.JobServiceClient(channel);
+        return await ExecuteAsync(jobId, job.DatasetId, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks the node of <paramref name="datasetId"/>, as the job's requester, to run it (with <paramref name="spec"/> when given).</summary>
+    private async Task<(Address Node, ExecuteResponse Response)> ExecuteAsync(ulong jobId, Hash32 datasetId, byte[]? spec, CancellationToken cancellationToken)
+    {
+        var (node, endpoint) = await NodeOfAsync(datasetId, cancellationToken).ConfigureAwait(false);
+        var client = new JobService.JobServiceClient(ChannelTo(endpoint));
         var (signature, expiresAt) = Sign(jobId);
         var request = new ExecuteRequest { JobId = JobStreams.IdBytes(jobId), RequesterSignature = ByteString.CopyFrom(signature.ToBytes()), AuthorizationExpiresAt = expiresAt };
+        if (spec is not null)
+        {
+            request.Spec = ByteString.CopyFrom(spec);
+        }
+
         var response = await CallAsync(endpoint, () => client.ExecuteAsync(request, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
         return (node, response);
     }
@@ -286,8 +337,7 @@ public sealed class JobClient
         });
         var (signature, expiresAt) = Sign(jobId);
         var chunks = JobStreams.Split(jobId, signature.ToBytes(), expiresAt, spec, peers);
-        using var channel = _trust.CreateChannel(endpoint, LargeMessages());
-        var client = new JobService.JobServiceClient(channel);
+        var client = new JobService.JobServiceClient(ChannelTo(endpoint));
         var response = await CallAsync(endpoint, async () =>
         {
             using var call = client.ExecuteStream(cancellationToken: cancellationToken);

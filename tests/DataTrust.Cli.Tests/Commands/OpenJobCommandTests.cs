@@ -99,7 +99,7 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
     [Fact]
     public async Task JobClient_runs_an_open_job_without_a_license_and_verifies_it_like_any_job()
     {
-        var client = await EnterpriseClientAsync();
+        using var client = await EnterpriseClientAsync();
         var query = QueryFile.Parse(CountByDistrict);
 
         var explain = await client.ExplainOpenAsync(query, CancellationToken.None);
@@ -113,9 +113,27 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
     }
 
     [Fact]
+    public async Task JobClient_run_with_a_query_that_is_not_the_jobs_spec_is_refused_and_leaves_the_job_pending_to_run_with_its_own()
+    {
+        using var client = await EnterpriseClientAsync();
+        var query = QueryFile.Parse(CountByDistrict);
+        var other = QueryFile.Parse("""{"datasetId": "market_register", "measures": [{"function": "COUNT"}]}""");
+        var jobId = await client.SubmitOpenAsync(query, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<NodeRefusedException>(() => client.RunAsync(jobId, other, CancellationToken.None));
+        var pending = await fixture.Ledger.Jobs.GetJobAsync(jobId);
+        var verified = await client.RunAsync(jobId, query, CancellationToken.None);
+
+        Assert.Equal(("ERROR_REASON_SPEC_HASH_MISMATCH", Grpc.Core.StatusCode.FailedPrecondition), (refused.Reason, refused.Code));
+        Assert.Equal(JobStatus.Pending, pending.Status);
+        Assert.Equal(OpenDataCliFixture.Rows, verified.Result.Rows.Sum(r => r.Cells[0].Value.IntValue));
+        Assert.Equal((JobStatus.Completed, verified.ResultHash), ((await fixture.Ledger.Jobs.GetJobAsync(jobId)).Status, (await fixture.Ledger.Jobs.GetJobAsync(jobId)).ResultHash));
+    }
+
+    [Fact]
     public async Task JobClient_open_explain_on_a_restricted_dataset_is_refused_as_NOT_OPEN()
     {
-        var client = await EnterpriseClientAsync();
+        using var client = await EnterpriseClientAsync();
 
         var explain = await client.ExplainOpenAsync(QueryFile.Parse("""{"datasetId": "social_security", "measures": [{"function": "COUNT"}]}"""), CancellationToken.None);
 
@@ -127,7 +145,7 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
     public async Task An_open_job_on_a_restricted_dataset_is_refused_by_the_ledger_with_the_decoded_NotOpen_error()
     {
         // Arrange: past the CLI's own check (as if the grade were raised between the check and the submission).
-        var client = await EnterpriseClientAsync();
+        using var client = await EnterpriseClientAsync();
         var query = QueryFile.Parse("""{"datasetId": "social_security", "measures": [{"function": "COUNT"}]}""");
         var before = await fixture.Ledger.Jobs.GetJobCountAsync();
 

@@ -92,7 +92,7 @@ public sealed class HeVerificationTests(CliFixture fixture) : IAsyncLifetime
 
     private async Task<CliException> RejectedAsync(ulong jobId, (byte[] Bytes, byte[] Signature) committed)
     {
-        var client = new JobClient(_enterprise, _keys[1]);
+        using var client = new JobClient(_enterprise, _keys[1]);
         return await Assert.ThrowsAsync<CliException>(() => client.VerifyHeAsync(jobId, fixture.Node, committed.Bytes, committed.Signature, CancellationToken.None));
     }
 
@@ -177,7 +177,7 @@ public sealed class HeVerificationTests(CliFixture fixture) : IAsyncLifetime
         var part = await SubmitAsync(ComputationKind.HeCrossDomainSum, spec);
         var partResult = await CommitAsync(part, new JobResult { HePartial = new HePartialResult { DatasetId = "other" } });
         var committed = await CommitAsync(jobId, CrossDomain(Part(part, Keccak256.Compute(partResult.Bytes), partResult.Signature)));
-        var client = new JobClient(_enterprise, _keys[1]);
+        using var client = new JobClient(_enterprise, _keys[1]);
 
         var verified = await client.VerifyHeAsync(jobId, fixture.Node, committed.Bytes, committed.Signature, CancellationToken.None);
 

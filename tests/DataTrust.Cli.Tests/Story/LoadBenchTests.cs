@@ -27,12 +27,38 @@ public class LoadBenchTests
     [InlineData("--enterprises", "0", "--enterprises must be between 1")]
     [InlineData("--jobs", "0", "--jobs must be between 1")]
     [InlineData("--epsilon", "0", "--epsilon must be above 0")]
+    [InlineData("--block-time-ms", "5", "--block-time-ms must be 0 (automine) or between 10")]
+    [InlineData("--block-time-ms", "-1", "--block-time-ms must be 0 (automine) or between 10")]
     public async Task Bench_load_refuses_bad_options_before_starting_anything(string option, string value, string expected)
     {
         var run = await Commands.CliFixture.RunAsync(["bench", "load", option, value], password: null);
 
         Assert.Equal(CliApp.Failed, run.Exit);
         Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Progress_is_reported_each_interval_with_the_jobs_done_and_failed_until_stopped()
+    {
+        using var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var done = 0;
+
+        var reporting = LoadBench.ReportProgressAsync(output, 1_000, () => (Interlocked.Increment(ref done) * 100, 2), System.Diagnostics.Stopwatch.StartNew(), TimeSpan.FromMilliseconds(20), stop.Token);
+        while (Volatile.Read(ref done) < 3)
+        {
+            await Task.Delay(10);
+        }
+
+        await stop.CancelAsync();
+        await reporting;
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.True(lines.Length >= 3, output.ToString());
+        Assert.StartsWith("  100 of 1,000 jobs verified, 2 failed after ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("  200 of 1,000 jobs verified, 2 failed after ", lines[1], StringComparison.Ordinal);
+        Assert.Contains("jobs/s, about ", lines[1], StringComparison.Ordinal);
+        Assert.Contains("MiB)", lines[1], StringComparison.Ordinal);
     }
 
     [Fact]
