@@ -68,9 +68,10 @@ public sealed partial class LocalChain : IAsyncDisposable
     private readonly StringBuilder _output;
     private int _stopped;
 
-    private LocalChain(Process process, StringBuilder output, Uri rpcUri, LocalChainOptions options, IReadOnlyList<string> devKeys)
+    private LocalChain(Process process, StringBuilder output, Uri rpcUri, LocalChainOptions options, IReadOnlyList<string> devKeys, string? stateCacheDirectory)
     {
         _process = process;
+        StateCacheDirectory = stateCacheDirectory;
         _output = output;
         RpcUri = rpcUri;
         Options = options;
@@ -105,6 +106,12 @@ public sealed partial class LocalChain : IAsyncDisposable
 
     /// <summary>True while the chain runs.</summary>
     public bool IsRunning => !_process.HasExited;
+
+    /// <summary>
+    /// Where anvil spills old states past its memory limit (its own folder for this run, removed when the chain stops;
+    /// anvil's default under ~/.foundry is never cleaned after a killed run); null for ganache.
+    /// </summary>
+    public string? StateCacheDirectory { get; }
 
     /// <summary>Installs the toolchain if needed and starts the chain; returns once it answers JSON-RPC.</summary>
     /// <exception cref="LocalChainException">The toolchain is missing and cannot be installed, or the chain did not start.</exception>
@@ -154,7 +161,8 @@ public sealed partial class LocalChain : IAsyncDisposable
     private static async Task<LocalChain> LaunchAsync(LocalChainOptions options, ChainToolchain toolchain, int port, CancellationToken cancellationToken)
     {
         var engineName = options.Engine == ChainEngine.Anvil ? "anvil" : "ganache";
-        var start = options.Engine == ChainEngine.Anvil ? AnvilStart(options, toolchain, port) : GanacheStart(options, toolchain, port);
+        var cache = options.Engine == ChainEngine.Anvil ? System.IO.Directory.CreateTempSubdirectory("datatrust-anvil-states-").FullName : null;
+        var start = options.Engine == ChainEngine.Anvil ? AnvilStart(options, toolchain, port, cache!) : GanacheStart(options, toolchain, port);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
@@ -200,6 +208,7 @@ public sealed partial class LocalChain : IAsyncDisposable
         catch (System.ComponentModel.Win32Exception ex)
         {
             process.Dispose();
+            DeleteQuietly(cache);
             var what = options.Engine == ChainEngine.Anvil
                 ? $"anvil could not be started from {toolchain.AnvilPath}"
                 : "ganache could not be started: 'node' (Node.js) was not found on PATH";
@@ -219,6 +228,7 @@ public sealed partial class LocalChain : IAsyncDisposable
             KillQuietly(process);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             process.Dispose();
+            DeleteQuietly(cache);
             string log;
             lock (output)
             {
@@ -241,7 +251,7 @@ public sealed partial class LocalChain : IAsyncDisposable
         }
 
         var keys = ParsePrivateKeys(printed);
-        var chain = new LocalChain(process, output, new Uri($"http://127.0.0.1:{listeningPort}"), options, keys);
+        var chain = new LocalChain(process, output, new Uri($"http://127.0.0.1:{listeningPort}"), options, keys, cache);
         try
         {
             using var rpc = new JsonRpcClient(chain.RpcUri);
@@ -256,7 +266,7 @@ public sealed partial class LocalChain : IAsyncDisposable
         return chain;
     }
 
-    private static ProcessStartInfo AnvilStart(LocalChainOptions options, ChainToolchain toolchain, int port)
+    private static ProcessStartInfo AnvilStart(LocalChainOptions options, ChainToolchain toolchain, int port, string cache)
     {
         var start = new ProcessStartInfo(toolchain.AnvilPath);
         var args = new List<string>
@@ -266,6 +276,7 @@ public sealed partial class LocalChain : IAsyncDisposable
             "--chain-id", options.ChainId.ToString(CultureInfo.InvariantCulture),
             "--hardfork", options.Hardfork,
             "--accounts", options.Accounts.ToString(CultureInfo.InvariantCulture),
+            "--cache-path", cache,
         };
         if (options.BlockTime is { } blockTime)
         {
@@ -386,6 +397,7 @@ public sealed partial class LocalChain : IAsyncDisposable
         }
 
         _process.Dispose();
+        DeleteQuietly(StateCacheDirectory);
     }
 
     /// <inheritdoc/>
@@ -397,6 +409,25 @@ public sealed partial class LocalChain : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
             KillQuietly(_process);
+            DeleteQuietly(StateCacheDirectory);
+        }
+    }
+
+    private static void DeleteQuietly(string? directory)
+    {
+        try
+        {
+            if (directory is not null && System.IO.Directory.Exists(directory))
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Still held by a process that has not let go: it is in the temp folder, named for what it is.
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 

@@ -49,6 +49,20 @@ public class LocalChainTests
     }
 
     [Fact]
+    public async Task Anvil_spills_states_into_its_own_folder_which_is_removed_when_the_chain_stops()
+    {
+        var chain = await LocalChain.LocalChain.StartAsync();
+        var cache = chain.StateCacheDirectory;
+        Assert.NotNull(cache);
+        Assert.True(Directory.Exists(cache));
+        Assert.StartsWith(Path.GetTempPath(), cache, StringComparison.Ordinal);
+
+        await chain.DisposeAsync();
+
+        Assert.False(Directory.Exists(cache));
+    }
+
+    [Fact]
     public async Task A_port_already_in_use_is_reported_with_anvils_output()
     {
         await using var first = await LocalChain.LocalChain.StartAsync();
