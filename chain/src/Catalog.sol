@@ -13,6 +13,9 @@ import {Participants} from "./Participants.sol";
 /// Column permissions: GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8, MIN_MAX=16 (requires AGGREGATE).
 /// Column types: 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL. Grades: 1 OPEN, 2 RESTRICTED, 3 SENSITIVE.
 /// ε is fixed point with 6 decimals (1_000_000 = 1.0).
+/// Versions: `publish` makes version 1 of a dataset; each `publishVersion` by its operator makes version n+1 with its own
+/// schema hash, row count and commitment and retires version n, which stays readable (`version`) and is never
+/// overwritten. The Dataset view's schemaHash, rowCount and snapshotCommitment are the current version's.
 contract Catalog {
     /// @notice One column of a dataset and what may be done with it.
     /// @param name Column name (non-empty, unique within the dataset).
@@ -82,6 +85,20 @@ contract Catalog {
         uint64 publishedAt;
     }
 
+    /// @notice One snapshot of a dataset, as published; never overwritten.
+    /// @param schemaHash Hash of the canonical schema of this snapshot.
+    /// @param rowCount Number of rows in it.
+    /// @param snapshotCommitment Commitment to it (unique among the dataset's versions).
+    /// @param publishedAt Block it was published in.
+    /// @param retiredAt Block the next version replaced it in (0 while it is the current version).
+    struct Version {
+        bytes32 schemaHash;
+        uint64 rowCount;
+        bytes32 snapshotCommitment;
+        uint64 publishedAt;
+        uint64 retiredAt;
+    }
+
     /// @notice Highest computation kind id known to this catalog.
     uint8 public constant MAX_KIND = 5;
 
@@ -121,6 +138,8 @@ contract Catalog {
     mapping(bytes32 => Dataset) private _datasets;
     mapping(bytes32 => Column[]) private _columns;
     bytes32[] private _ids;
+    mapping(bytes32 => Version[]) private _versions;
+    mapping(bytes32 => mapping(bytes32 => uint32)) private _versionOfCommitment;
 
     /// @notice A dataset was published; carries the whole spec so the catalog can be rebuilt from logs.
     /// @param id The dataset id.
@@ -129,12 +148,21 @@ contract Catalog {
     /// @param spec The full spec, columns included.
     event DatasetPublished(bytes32 indexed id, address indexed operator, address indexed node, DatasetSpec spec);
 
-    /// @notice The operator announced a new snapshot of a dataset.
+    /// @notice A version of a dataset was published (version 1 with `publish`, later ones with `publishVersion`); it is
+    /// now the current version.
     /// @param id The dataset id.
-    /// @param rowCount New row count.
-    /// @param schemaHash New schema hash.
-    /// @param snapshotCommitment New snapshot commitment.
-    event DatasetUpdated(bytes32 indexed id, uint64 rowCount, bytes32 schemaHash, bytes32 snapshotCommitment);
+    /// @param version The version number (from 1).
+    /// @param schemaHash Its schema hash.
+    /// @param rowCount Its row count.
+    /// @param snapshotCommitment Its snapshot commitment.
+    event VersionPublished(
+        bytes32 indexed id, uint32 indexed version, bytes32 schemaHash, uint64 rowCount, bytes32 snapshotCommitment
+    );
+
+    /// @notice A version was replaced by the next one: retired, kept and readable, never overwritten.
+    /// @param id The dataset id.
+    /// @param version The retired version.
+    event VersionRetired(bytes32 indexed id, uint32 indexed version);
 
     /// @notice The operator raised a dataset's protection grade (grades never fall).
     /// @param id The dataset id.
@@ -235,6 +263,21 @@ contract Catalog {
     /// @notice The dataset id must be non-zero.
     error ZeroDatasetId();
 
+    /// @notice A new version needs a non-zero snapshot commitment.
+    /// @param id The dataset id.
+    error ZeroCommitment(bytes32 id);
+
+    /// @notice A version of this dataset already has this commitment: a new version is a new snapshot.
+    /// @param id The dataset id.
+    /// @param snapshotCommitment The commitment given.
+    /// @param version The version that has it.
+    error SameCommitment(bytes32 id, bytes32 snapshotCommitment, uint32 version);
+
+    /// @notice The dataset has no such version (versions run from 1 to `currentVersion`).
+    /// @param id The dataset id.
+    /// @param version The version asked for.
+    error UnknownVersion(bytes32 id, uint32 version);
+
     /// @notice A name is required.
     error EmptyName();
 
@@ -293,19 +336,39 @@ contract Catalog {
         }
         _ids.push(spec.id);
         emit DatasetPublished(spec.id, msg.sender, spec.node, spec);
+        _pushVersion(spec.id, spec.schemaHash, spec.rowCount, spec.snapshotCommitment);
     }
 
-    /// @notice Announces a new snapshot of an active dataset.
+    /// @notice Publishes a new snapshot of an active dataset as version n+1 with its own commitment; version n is retired
+    /// (kept, readable with `version`, never overwritten). Only the dataset's active operator. The column policy, grade
+    /// and terms stay as they are; jobs submitted from now on name the new version.
+    /// @dev Checks in order: dataset exists, caller is its operator, operator active, dataset not retired, commitment
+    /// non-zero, commitment not used by any version of the dataset.
     /// @param id The dataset id.
-    /// @param rowCount New row count.
-    /// @param schemaHash New schema hash.
-    /// @param snapshotCommitment New snapshot commitment.
-    function updateSnapshot(bytes32 id, uint64 rowCount, bytes32 schemaHash, bytes32 snapshotCommitment) external {
+    /// @param schemaHash The new snapshot's schema hash.
+    /// @param rowCount Its row count.
+    /// @param snapshotCommitment Its commitment.
+    /// @return number The new version number.
+    function publishVersion(bytes32 id, bytes32 schemaHash, uint64 rowCount, bytes32 snapshotCommitment)
+        external
+        returns (uint32 number)
+    {
         Dataset storage d = _operated(id);
-        d.rowCount = rowCount;
+        if (snapshotCommitment == bytes32(0)) {
+            revert ZeroCommitment(id);
+        }
+        uint32 existing = _versionOfCommitment[id][snapshotCommitment];
+        if (existing != 0) {
+            revert SameCommitment(id, snapshotCommitment, existing);
+        }
+        Version[] storage versions = _versions[id];
+        uint32 previous = uint32(versions.length);
+        versions[previous - 1].retiredAt = uint64(block.number);
+        emit VersionRetired(id, previous);
         d.schemaHash = schemaHash;
+        d.rowCount = rowCount;
         d.snapshotCommitment = snapshotCommitment;
-        emit DatasetUpdated(id, rowCount, schemaHash, snapshotCommitment);
+        number = _pushVersion(id, schemaHash, rowCount, snapshotCommitment);
     }
 
     /// @notice Raises an active dataset's protection grade; only its active operator. The stored columns and cap are
@@ -363,6 +426,36 @@ contract Catalog {
         return _existing(id);
     }
 
+    /// @notice The current version of a dataset: the one new jobs run on (reverts with UnknownDataset when absent).
+    /// @param id The dataset id.
+    /// @return The version number (1 until the first `publishVersion`).
+    function currentVersion(bytes32 id) external view returns (uint32) {
+        _existing(id);
+        return uint32(_versions[id].length);
+    }
+
+    /// @notice One version of a dataset, current or retired (reverts with UnknownDataset or UnknownVersion).
+    /// @param id The dataset id.
+    /// @param n The version number (1 to `currentVersion`).
+    /// @return The version as published.
+    function version(bytes32 id, uint32 n) external view returns (Version memory) {
+        _existing(id);
+        Version[] storage versions = _versions[id];
+        if (n == 0 || n > versions.length) {
+            revert UnknownVersion(id, n);
+        }
+        return versions[n - 1];
+    }
+
+    /// @notice Which version of a dataset has this commitment (reverts with UnknownDataset when absent).
+    /// @param id The dataset id.
+    /// @param snapshotCommitment The commitment.
+    /// @return The version number, or 0 when none has it.
+    function versionOfCommitment(bytes32 id, bytes32 snapshotCommitment) external view returns (uint32) {
+        _existing(id);
+        return _versionOfCommitment[id][snapshotCommitment];
+    }
+
     /// @notice The column policy of a dataset (reverts with UnknownDataset when absent).
     /// @param id The dataset id.
     /// @return The columns in declaration order.
@@ -413,6 +506,17 @@ contract Catalog {
     /// @return The count.
     function datasetCount() external view returns (uint256) {
         return _ids.length;
+    }
+
+    function _pushVersion(bytes32 id, bytes32 schemaHash, uint64 rowCount, bytes32 snapshotCommitment)
+        private
+        returns (uint32 number)
+    {
+        Version[] storage versions = _versions[id];
+        versions.push(Version(schemaHash, rowCount, snapshotCommitment, uint64(block.number), 0));
+        number = uint32(versions.length);
+        _versionOfCommitment[id][snapshotCommitment] = number;
+        emit VersionPublished(id, number, schemaHash, rowCount, snapshotCommitment);
     }
 
     function _existing(bytes32 id) private view returns (Dataset storage d) {

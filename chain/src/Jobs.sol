@@ -40,6 +40,7 @@ contract Jobs {
     /// @param submittedBlock Block of submission.
     /// @param finishedBlock Block of completion, failure or cancellation (0 while pending).
     /// @param submittedAt Unix time of submission (block.timestamp), from which the pending deadline runs.
+    /// @param datasetVersion The dataset's catalog version current at submission: the only one the node runs it on.
     struct Job {
         uint64 id;
         uint64 licenseId;
@@ -54,6 +55,7 @@ contract Jobs {
         uint64 submittedBlock;
         uint64 finishedBlock;
         uint64 submittedAt;
+        uint32 datasetVersion;
     }
 
     /// @notice The only computation kind open to anyone on an OPEN dataset.
@@ -100,6 +102,7 @@ contract Jobs {
     /// @param epsilon ε spent (6 decimals).
     /// @param quotaRemaining License jobs left afterwards.
     /// @param epsilonRemaining License ε left afterwards.
+    /// @param datasetVersion The dataset's catalog version the job runs on (current at submission).
     event JobSubmitted(
         uint64 indexed jobId,
         uint64 indexed licenseId,
@@ -110,7 +113,8 @@ contract Jobs {
         bytes32 specHash,
         uint64 epsilon,
         uint32 quotaRemaining,
-        uint64 epsilonRemaining
+        uint64 epsilonRemaining,
+        uint32 datasetVersion
     );
 
     /// @notice A job was accepted whose spec travels off chain.
@@ -124,6 +128,7 @@ contract Jobs {
     /// @param epsilon ε spent (6 decimals).
     /// @param quotaRemaining License jobs left afterwards.
     /// @param epsilonRemaining License ε left afterwards.
+    /// @param datasetVersion The dataset's catalog version the job runs on (current at submission).
     event JobSubmittedHashed(
         uint64 indexed jobId,
         uint64 indexed licenseId,
@@ -134,7 +139,8 @@ contract Jobs {
         uint64 specSize,
         uint64 epsilon,
         uint32 quotaRemaining,
-        uint64 epsilonRemaining
+        uint64 epsilonRemaining,
+        uint32 datasetVersion
     );
 
     /// @notice The dataset's node completed a job.
@@ -267,7 +273,17 @@ contract Jobs {
         bytes32 datasetId = licenses.license(licenseId).datasetId;
         jobId = _record(licenseId, datasetId, kind, specHash, uint64(spec.length), epsilon);
         emit JobSubmitted(
-            jobId, licenseId, datasetId, msg.sender, kind, spec, specHash, epsilon, quotaRemaining, epsilonRemaining
+            jobId,
+            licenseId,
+            datasetId,
+            msg.sender,
+            kind,
+            spec,
+            specHash,
+            epsilon,
+            quotaRemaining,
+            epsilonRemaining,
+            _jobs[jobId].datasetVersion
         );
     }
 
@@ -292,7 +308,17 @@ contract Jobs {
         bytes32 datasetId = licenses.license(licenseId).datasetId;
         jobId = _record(licenseId, datasetId, kind, specHash, specSize, epsilon);
         emit JobSubmittedHashed(
-            jobId, licenseId, datasetId, msg.sender, kind, specHash, specSize, epsilon, quotaRemaining, epsilonRemaining
+            jobId,
+            licenseId,
+            datasetId,
+            msg.sender,
+            kind,
+            specHash,
+            specSize,
+            epsilon,
+            quotaRemaining,
+            epsilonRemaining,
+            _jobs[jobId].datasetVersion
         );
     }
 
@@ -323,7 +349,7 @@ contract Jobs {
         }
         bytes32 specHash = keccak256(spec);
         jobId = _record(0, datasetId, kind, specHash, uint64(spec.length), 0);
-        emit JobSubmitted(jobId, 0, datasetId, msg.sender, kind, spec, specHash, 0, 0, 0);
+        emit JobSubmitted(jobId, 0, datasetId, msg.sender, kind, spec, specHash, 0, 0, 0, _jobs[jobId].datasetVersion);
     }
 
     /// @notice Completes a pending job; only the dataset's active node, with its signer's signature.
@@ -492,7 +518,8 @@ contract Jobs {
             resultHash: bytes32(0),
             submittedBlock: uint64(block.number),
             finishedBlock: 0,
-            submittedAt: uint64(block.timestamp)
+            submittedAt: uint64(block.timestamp),
+            datasetVersion: catalog.currentVersion(datasetId)
         });
     }
 

@@ -19,9 +19,51 @@ public sealed class CatalogContract : ContractBinding
         return SendAsync("publish", [Encode(spec)], cancellationToken);
     }
 
-    /// <summary>Records a new snapshot of a dataset (its operator only).</summary>
-    public Task<TransactionReceipt> UpdateSnapshotAsync(Hash32 id, ulong rowCount, Hash32 schemaHash, Hash32 snapshotCommitment, CancellationToken cancellationToken = default) =>
-        SendAsync("updateSnapshot", [id.ToArray(), rowCount, schemaHash.ToArray(), snapshotCommitment.ToArray()], cancellationToken);
+    /// <summary>
+    /// Publishes a new snapshot of an active dataset as its next version, with its own commitment (its active operator only); the
+    /// previous version is retired, kept and readable. Jobs submitted afterwards name the new version. Returns its number.
+    /// </summary>
+    /// <exception cref="ContractRevertedException">
+    /// Refused (<c>UnknownDataset</c>, <c>NotDatasetOperator</c>, <c>DatasetRetired</c>, <c>ZeroCommitment</c>, <c>SameCommitment</c>, or the
+    /// caller's own <c>ParticipantSuspended</c>); nothing was sent.
+    /// </exception>
+    public async Task<uint> PublishVersionAsync(Hash32 id, Hash32 schemaHash, ulong rowCount, Hash32 snapshotCommitment, CancellationToken cancellationToken = default)
+    {
+        var receipt = await SendAsync("publishVersion", [id.ToArray(), schemaHash.ToArray(), rowCount, snapshotCommitment.ToArray()], cancellationToken).ConfigureAwait(false);
+        return checked((uint)Single(receipt, "VersionPublished").Values.GetUInt64("version"));
+    }
+
+    /// <summary>The current version of a dataset: the one new jobs run on (1 until its first new version).</summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownDataset</c> when there is none.</exception>
+    public async Task<uint> GetCurrentVersionAsync(Hash32 id, CancellationToken cancellationToken = default) =>
+        Decoded.U32((await CallAsync("currentVersion", [id.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
+
+    /// <summary>One version of a dataset, current or retired.</summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownDataset</c> or <c>UnknownVersion</c>.</exception>
+    public async Task<DatasetVersion> GetVersionAsync(Hash32 id, uint version, CancellationToken cancellationToken = default)
+    {
+        var t = Tuple(await CallAsync("version", [id.ToArray(), version], cancellationToken).ConfigureAwait(false));
+        return new DatasetVersion(id, version, Decoded.H32(t[0]), Decoded.U64(t[1]), Decoded.H32(t[2]), Decoded.U64(t[3]), Decoded.U64(t[4]));
+    }
+
+    /// <summary>Every version of a dataset, oldest first (the last is current).</summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownDataset</c> when there is none.</exception>
+    public async Task<IReadOnlyList<DatasetVersion>> GetVersionsAsync(Hash32 id, CancellationToken cancellationToken = default)
+    {
+        var current = await GetCurrentVersionAsync(id, cancellationToken).ConfigureAwait(false);
+        var result = new List<DatasetVersion>((int)current);
+        for (uint n = 1; n <= current; n++)
+        {
+            result.Add(await GetVersionAsync(id, n, cancellationToken).ConfigureAwait(false));
+        }
+
+        return result;
+    }
+
+    /// <summary>Which version of a dataset has this snapshot commitment, or 0 when none has it.</summary>
+    /// <exception cref="ContractRevertedException">With <c>UnknownDataset</c> when there is none.</exception>
+    public async Task<uint> GetVersionOfCommitmentAsync(Hash32 id, Hash32 snapshotCommitment, CancellationToken cancellationToken = default) =>
+        Decoded.U32((await CallAsync("versionOfCommitment", [id.ToArray(), snapshotCommitment.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
 
     /// <summary>Raises an active dataset's protection grade (its operator only; grades only rise, and the stored columns and cap must meet the new grade).</summary>
     /// <exception cref="ContractRevertedException">

@@ -197,7 +197,8 @@ public sealed class JobsContract : ContractBinding
             Decoded.H32(t[9]),
             Decoded.U64(t[10]),
             Decoded.U64(t[11]),
-            Decoded.U64(t[12]));
+            Decoded.U64(t[12]),
+            Decoded.U32(t[13]));
     }
 
     /// <summary>Seconds a job may stay pending before its submitter may cancel it (a deployment parameter).</summary>

@@ -147,6 +147,20 @@ public sealed record DatasetSpec(
 /// <param name="EpsilonCap">The ε all its licenses may spend together.</param>
 public sealed record PrivacyTerms(ProtectionGrade Grade, Epsilon EpsilonCap);
 
+/// <summary>One version (snapshot) of a dataset as the catalog records it; a retired version is kept, never overwritten.</summary>
+/// <param name="DatasetId">The dataset.</param>
+/// <param name="Number">The version number (from 1).</param>
+/// <param name="SchemaHash">The schema hash of this snapshot.</param>
+/// <param name="RowCount">Its row count.</param>
+/// <param name="SnapshotCommitment">Its snapshot commitment.</param>
+/// <param name="PublishedAtBlock">The block it was published in.</param>
+/// <param name="RetiredAtBlock">The block the next version replaced it in, or 0 while it is current.</param>
+public sealed record DatasetVersion(Hash32 DatasetId, uint Number, Hash32 SchemaHash, ulong RowCount, Hash32 SnapshotCommitment, ulong PublishedAtBlock, ulong RetiredAtBlock)
+{
+    /// <summary>True while it is the dataset's current version.</summary>
+    public bool IsCurrent => RetiredAtBlock == 0;
+}
+
 /// <summary>A catalog entry: the published spec and its state.</summary>
 /// <param name="Spec">What was published (columns included).</param>
 /// <param name="Operator">The operator that published it.</param>
@@ -204,6 +218,7 @@ public sealed record License(
 /// <param name="SubmittedBlock">The block it was accepted in.</param>
 /// <param name="FinishedBlock">The block it completed, failed or was cancelled in, or 0.</param>
 /// <param name="SubmittedAt">The unix time it was accepted at, from which the pending deadline runs.</param>
+/// <param name="DatasetVersion">The dataset's catalog version current at submission: the one the node runs it on (0 when unknown).</param>
 public sealed record Job(
     ulong Id,
     ulong LicenseId,
@@ -217,7 +232,8 @@ public sealed record Job(
     Hash32 ResultHash,
     ulong SubmittedBlock,
     ulong FinishedBlock,
-    ulong SubmittedAt = 0);
+    ulong SubmittedAt = 0,
+    uint DatasetVersion = 0);
 
 /// <summary>A data subject's consent as the chain records it.</summary>
 /// <param name="Key">The consent key (see <see cref="ConsentsContract.ConsentKey"/>).</param>
