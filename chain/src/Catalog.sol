@@ -66,7 +66,8 @@ contract Catalog {
         Column[] columns;
     }
 
-    /// @notice A published dataset (its columns are returned by `columns`).
+    /// @notice A published dataset (its columns are returned by `columns`); currentVersion is the version new jobs run on,
+    /// whose schemaHash, rowCount and snapshotCommitment these are.
     struct Dataset {
         bytes32 id;
         string name;
@@ -83,6 +84,7 @@ contract Catalog {
         address operator;
         bool active;
         uint64 publishedAt;
+        uint32 currentVersion;
     }
 
     /// @notice One snapshot of a dataset, as published; never overwritten.
@@ -430,8 +432,7 @@ contract Catalog {
     /// @param id The dataset id.
     /// @return The version number (1 until the first `publishVersion`).
     function currentVersion(bytes32 id) external view returns (uint32) {
-        _existing(id);
-        return uint32(_versions[id].length);
+        return _existing(id).currentVersion;
     }
 
     /// @notice One version of a dataset, current or retired (reverts with UnknownDataset or UnknownVersion).
@@ -515,6 +516,7 @@ contract Catalog {
         Version[] storage versions = _versions[id];
         versions.push(Version(schemaHash, rowCount, snapshotCommitment, uint64(block.number), 0));
         number = uint32(versions.length);
+        _datasets[id].currentVersion = number;
         _versionOfCommitment[id][snapshotCommitment] = number;
         emit VersionPublished(id, number, schemaHash, rowCount, snapshotCommitment);
     }

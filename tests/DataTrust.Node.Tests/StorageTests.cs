@@ -190,20 +190,21 @@ public sealed class StorageTests : IDisposable
     }
 
     [Fact]
-    public void A_duplicate_dataset_is_refused_and_the_first_is_unchanged()
+    public void A_second_import_of_the_same_snapshot_is_refused_and_the_first_is_unchanged()
     {
         using var store = new DatasetStore(temp.Path);
-        File.WriteAllText(temp.File("d1.csv"), "name,amount\nx,1\n");
-        File.WriteAllText(temp.File("d2.csv"), "name,amount\nx,1\ny,2\n");
+        File.WriteAllText(temp.File("d1.csv"), "name,amount\nx,1\ny,2\n");
+        File.WriteAllText(temp.File("d2.csv"), "name,amount\ny,2\nx,1\n");
         var first = store.Import(new DatasetImport("dup", temp.File("d1.csv"), ImportFormat.Csv, SmallPolicy, SmallSchema));
 
-        Assert.Throws<StorageException>(() =>
+        var ex = Assert.Throws<StorageException>(() =>
             store.Import(new DatasetImport("dup", temp.File("d2.csv"), ImportFormat.Csv, SmallPolicy, SmallSchema)));
 
-        var found = store.Find("dup");
-        Assert.Equal(first.SnapshotCommitment, found!.SnapshotCommitment);
-        Assert.Equal(1, found.RowCount);
-        Assert.Equal(1, CountRows(store, "\"ds_dup\""));
+        Assert.Contains("same snapshot as version 1", ex.Message, StringComparison.Ordinal);
+        var found = Assert.Single(store.Versions("dup"));
+        Assert.Equal(first.SnapshotCommitment, found.SnapshotCommitment);
+        Assert.Equal(2, CountRows(store, "\"ds_dup\""));
+        Assert.Equal(0, CountTables(store, "ds_dup@%"));
         Assert.Equal(0, CountTables(store, "staging_%"));
     }
 

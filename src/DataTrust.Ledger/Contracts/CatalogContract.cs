@@ -88,7 +88,7 @@ public sealed class CatalogContract : ContractBinding
         var t = Tuple(await CallAsync("dataset", [id.ToArray()], cancellationToken).ConfigureAwait(false));
         var columns = Decoded.Tuple((await CallAsync("columns", [id.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
         var spec = DecodeSpecFields(t, columns);
-        return new Dataset(spec, Decoded.Addr(t[12]), Decoded.Bool(t[13]), Decoded.U64(t[14]));
+        return new Dataset(spec, Decoded.Addr(t[12]), Decoded.Bool(t[13]), Decoded.U64(t[14]), Decoded.U32(t[15]));
     }
 
     /// <summary>A dataset's protection grade and ε cap, in one cheap call.</summary>

@@ -166,7 +166,8 @@ public sealed record DatasetVersion(Hash32 DatasetId, uint Number, Hash32 Schema
 /// <param name="Operator">The operator that published it.</param>
 /// <param name="Active">False once retired.</param>
 /// <param name="PublishedAtBlock">The block it was published in.</param>
-public sealed record Dataset(DatasetSpec Spec, Address Operator, bool Active, ulong PublishedAtBlock);
+/// <param name="CurrentVersion">The version new jobs run on, whose snapshot the spec's schema hash, row count and commitment describe (0 when unknown).</param>
+public sealed record Dataset(DatasetSpec Spec, Address Operator, bool Active, ulong PublishedAtBlock, uint CurrentVersion = 0);
 
 /// <summary>An enterprise's request for a license.</summary>
 /// <param name="Id">The request id.</param>

@@ -410,7 +410,8 @@ public sealed class ChainGate
             return Refuse(ErrorReason.LicenseInvalid, "job_id", licenseProblem) with { FailableJob = job };
         }
 
-        var decision = CheckSpecAgainstData(job, dataset, specBytes);
+        var named = await NamedSnapshotAsync(job, dataset, cancellationToken).ConfigureAwait(false);
+        var decision = CheckSpecAgainstData(job, dataset, named, specBytes);
         if (decision.Ticket is not { } ticket)
         {
             return decision with { FailableJob = job };
@@ -460,7 +461,22 @@ public sealed class ChainGate
         return dataset.Active ? null : $"Dataset {dataset.Spec.Id} was retired; job {job.Id} may not run.";
     }
 
-    private GateDecision CheckSpecAgainstData(ChainJob job, Dataset dataset, byte[] specBytes)
+    /// <summary>
+    /// The snapshot a job runs on: its dataset's catalog version current at submission (the job records it). The current
+    /// version's schema hash and commitment come with the catalog entry; a retired one is read from the catalog.
+    /// </summary>
+    private async Task<(uint Version, bool Current, Hash32 SchemaHash, Hash32 SnapshotCommitment)> NamedSnapshotAsync(ChainJob job, Dataset dataset, CancellationToken cancellationToken)
+    {
+        if (job.DatasetVersion == 0 || job.DatasetVersion == dataset.CurrentVersion)
+        {
+            return (dataset.CurrentVersion, true, dataset.Spec.SchemaHash, dataset.Spec.SnapshotCommitment);
+        }
+
+        var version = await _ledger.Catalog.GetVersionAsync(job.DatasetId, job.DatasetVersion, cancellationToken).ConfigureAwait(false);
+        return (version.Number, version.IsCurrent, version.SchemaHash, version.SnapshotCommitment);
+    }
+
+    private GateDecision CheckSpecAgainstData(ChainJob job, Dataset dataset, (uint Version, bool Current, Hash32 SchemaHash, Hash32 SnapshotCommitment) named, byte[] specBytes)
     {
         JobSpec parsed;
         try
@@ -536,15 +552,23 @@ public sealed class ChainGate
             return Refuse(ErrorReason.InvalidEpsilon, $"{field}.epsilon_micros", $"The spec asks for ε = {asked} micro, but job {job.Id} paid for ε = {job.Epsilon.Micros} micro on chain.");
         }
 
-        var local = _store.Find(datasetId);
+        // The job runs on the version it names, never on another: the node's copy with that version's commitment.
+        var local = _store.FindByCommitment(datasetId, named.SnapshotCommitment);
         if (local is null)
         {
-            return Refuse(ErrorReason.UnknownDataset, $"{field}.dataset_id", $"This node holds no dataset '{datasetId}'.");
+            if (_store.Find(datasetId) is null)
+            {
+                return Refuse(ErrorReason.UnknownDataset, $"{field}.dataset_id", $"This node holds no dataset '{datasetId}'.");
+            }
+
+            return named.Current
+                ? Refuse(ErrorReason.DatasetMismatch, $"{field}.dataset_id", $"The node's copy of '{datasetId}' does not match its catalog entry (version {named.Version}, snapshot commitment {named.SnapshotCommitment}): the operator must publish the node's current snapshot, or the node dropped this version.")
+                : Refuse(ErrorReason.DatasetVersionNotHeld, $"{field}.dataset_id", $"Job {job.Id} runs on version {named.Version} of '{datasetId}' (snapshot commitment {named.SnapshotCommitment}), the version current when it was submitted, and this node no longer holds it; submit the job again to run it on the current version.");
         }
 
-        if (local.SchemaHash != dataset.Spec.SchemaHash || local.SnapshotCommitment != dataset.Spec.SnapshotCommitment)
+        if (local.SchemaHash != named.SchemaHash)
         {
-            return Refuse(ErrorReason.DatasetMismatch, $"{field}.dataset_id", $"The node's copy of '{datasetId}' does not match its catalog entry (schema hash or snapshot commitment); the operator must publish the current snapshot.");
+            return Refuse(ErrorReason.DatasetMismatch, $"{field}.dataset_id", $"The node's copy of '{datasetId}' with version {named.Version}'s commitment has another schema hash than the catalog records for it; the operator must publish the snapshot's schema.");
         }
 
         var policy = PolicyOf(dataset.Spec);

@@ -220,17 +220,17 @@ public sealed partial class JobRunner
         switch (ticket.Spec.PayloadCase)
         {
             case JobSpec.PayloadOneofCase.Aggregate:
-                var outcome = _executor.Execute(ticket.Query, job.Epsilon, ticket.Policy, cancellationToken);
+                var outcome = _executor.Execute(ticket.Local, ticket.Query, job.Epsilon, ticket.Policy, cancellationToken);
                 return outcome.Refusal is { } refusal
                     ? (null, refusal, refusal.Reason == ErrorReason.Internal ? Closure.Pending : Closure.FailRefunded)
                     : (new JobResult { Aggregate = outcome.Result }, null, Closure.Pending);
             case JobSpec.PayloadOneofCase.HeWeightedAggregate:
-                return Unpack(_he.WeightedAggregate(ticket.Spec.HeWeightedAggregate, job.Epsilon, ticket.Policy, cancellationToken));
+                return Unpack(_he.WeightedAggregate(ticket.Spec.HeWeightedAggregate, job.Epsilon, ticket.Policy, cancellationToken, ticket.Local));
             case JobSpec.PayloadOneofCase.HeScoring:
-                return Unpack(_he.Score(ticket.Spec.HeScoring, ticket.Policy, cancellationToken));
+                return Unpack(_he.Score(ticket.Spec.HeScoring, ticket.Policy, cancellationToken, ticket.Local));
             default:
                 var spec = ticket.Spec.HeCrossDomainSum;
-                var own = _he.Partial(spec, ticket.PartIndex, job.Epsilon, ticket.Policy, cancellationToken);
+                var own = _he.Partial(spec, ticket.PartIndex, job.Epsilon, ticket.Policy, cancellationToken, ticket.Local);
                 if (own.Refusal is not null || ticket.PartIndex > 0)
                 {
                     return Unpack(own);

@@ -46,8 +46,9 @@ public sealed class HeExecutor
     /// <param name="epsilon">The ε the job spends (from the chain); a spec stating another ε is refused.</param>
     /// <param name="policy">The policy to enforce (the on-chain catalog entry).</param>
     /// <param name="cancellationToken">Cancels the SQL and the encryption.</param>
+    /// <param name="dataset">The version to run on (the one the job names); the node's newest when null.</param>
     /// <returns><see cref="JobResult.HeWeightedAggregate"/>, or a refusal.</returns>
-    public HeOutcome WeightedAggregate(HeWeightedAggregateSpec spec, Epsilon epsilon, DatasetPolicy policy, CancellationToken cancellationToken)
+    public HeOutcome WeightedAggregate(HeWeightedAggregateSpec spec, Epsilon epsilon, DatasetPolicy policy, CancellationToken cancellationToken, DatasetDescriptor? dataset = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(policy);
@@ -70,7 +71,7 @@ public sealed class HeExecutor
         query.Measures.Add(new Measure { Function = MeasureFunction.Count });
         query.Measures.AddRange(features.Select(f => new Measure { Function = MeasureFunction.Sum, Column = f }));
         var open = SpecChecks.WithAggregate(policy);
-        var check = QueryValidator.Validate(store.Find(spec.DatasetId), query, epsilon, ValidationLimits, open);
+        var check = QueryValidator.Validate(dataset ?? store.Find(spec.DatasetId), query, epsilon, ValidationLimits, open);
         if (!check.Allowed)
         {
             return HeOutcome.Refused(FieldPaths.Map(check.Refusal!, prefix, FieldPaths.MeasuresToFeatures(1)));
@@ -101,13 +102,14 @@ public sealed class HeExecutor
     /// <param name="spec">The job spec.</param>
     /// <param name="policy">The policy to enforce (the on-chain catalog entry).</param>
     /// <param name="cancellationToken">Cancels the SQL and the encryption.</param>
+    /// <param name="version">The version to run on (the one the job names); the node's newest when null.</param>
     /// <returns><see cref="JobResult.HeScoring"/>, or a refusal.</returns>
-    public HeOutcome Score(HeScoringSpec spec, DatasetPolicy policy, CancellationToken cancellationToken)
+    public HeOutcome Score(HeScoringSpec spec, DatasetPolicy policy, CancellationToken cancellationToken, DatasetDescriptor? version = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(policy);
         const string prefix = SpecChecks.ScoringPrefix;
-        var dataset = store.Find(spec.DatasetId);
+        var dataset = version ?? store.Find(spec.DatasetId);
         if (dataset is null)
         {
             return HeOutcome.Refused(new(ErrorReason.UnknownDataset, prefix + ".dataset_id", $"{prefix}.dataset_id: this node holds no dataset with that id."));
@@ -173,8 +175,9 @@ public sealed class HeExecutor
     /// <param name="epsilon">The ε of this part's job; a part stating another ε is refused.</param>
     /// <param name="policy">The policy of this part's dataset.</param>
     /// <param name="cancellationToken">Cancels the SQL.</param>
+    /// <param name="dataset">The version to run on (the one the job names); the node's newest when null.</param>
     /// <returns><see cref="JobResult.HePartial"/>, or a refusal.</returns>
-    public HeOutcome Partial(HeCrossDomainSumSpec spec, int partIndex, Epsilon epsilon, DatasetPolicy policy, CancellationToken cancellationToken)
+    public HeOutcome Partial(HeCrossDomainSumSpec spec, int partIndex, Epsilon epsilon, DatasetPolicy policy, CancellationToken cancellationToken, DatasetDescriptor? dataset = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(policy);
@@ -199,7 +202,7 @@ public sealed class HeExecutor
 
         var part = spec.Parts[partIndex];
         var open = SpecChecks.WithAggregate(policy);
-        var check = QueryValidator.Validate(store.Find(part.DatasetId), part, epsilon, ValidationLimits, open);
+        var check = QueryValidator.Validate(dataset ?? store.Find(part.DatasetId), part, epsilon, ValidationLimits, open);
         if (!check.Allowed)
         {
             return HeOutcome.Refused(FieldPaths.Map(check.Refusal!, partPrefix));

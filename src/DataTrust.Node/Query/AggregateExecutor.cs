@@ -15,7 +15,7 @@ namespace DataTrust.Node.Query;
 /// <summary>
 /// Executes typed aggregate queries on the node's store: validate against schema and policy, generate parameterized
 /// SQL, run it, apply output protection. It knows nothing of the chain: the chain gate decides <i>whether</i> a job runs
-/// (and with which ε and policy) and calls <see cref="Execute"/>.
+/// (and with which ε and policy) and calls <see cref="Execute(DatasetDescriptor?, AggregateQuery, Epsilon, DatasetPolicy?, CancellationToken)"/>.
 /// </summary>
 public sealed partial class AggregateExecutor
 {
@@ -70,8 +70,21 @@ public sealed partial class AggregateExecutor
     public ExecutionOutcome Execute(AggregateQuery query, Epsilon epsilon, DatasetPolicy? policy = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return Execute(Find(query.DatasetId), query, epsilon, policy, cancellationToken);
+    }
+
+    /// <summary>Validates and runs <paramref name="query"/> on one version of its dataset (the one a job names).</summary>
+    /// <param name="dataset">The version to read; null refuses as an unknown dataset.</param>
+    /// <param name="query">The typed query (from the job spec).</param>
+    /// <param name="epsilon">The ε the job spends (from the chain); a query that states another ε is refused.</param>
+    /// <param name="policy">The policy to enforce (e.g. the on-chain catalog entry); the stored policy when null.</param>
+    /// <param name="cancellationToken">Cancels the running SQL.</param>
+    /// <returns>The protected result, or a refusal; a refusal means nothing was computed.</returns>
+    public ExecutionOutcome Execute(DatasetDescriptor? dataset, AggregateQuery query, Epsilon epsilon, DatasetPolicy? policy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
         var started = Stopwatch.GetTimestamp();
-        var check = QueryValidator.Validate(Find(query.DatasetId), query, epsilon, limits, policy);
+        var check = QueryValidator.Validate(dataset, query, epsilon, limits, policy);
         if (check.Plan is not { } plan)
         {
             LogRefused(check.Refusal!.Reason, check.Refusal.Field);

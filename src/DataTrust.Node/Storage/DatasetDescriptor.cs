@@ -22,4 +22,11 @@ public sealed record DatasetDescriptor(
 {
     /// <summary>Canonical schema hash (see <see cref="DatasetSchema"/>).</summary>
     public Hash32 SchemaHash => Schema.SchemaHash;
+
+    /// <summary>The node's local version of the dataset (from 1; each import of the same id makes the next). The catalog's
+    /// version numbers are its own: a local version is matched to the chain's by its snapshot commitment.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Names the version's tables inside the node database.</summary>
+    internal string StorageKey => Internal.SqlText.StorageKeyOf(Id, Version);
 }

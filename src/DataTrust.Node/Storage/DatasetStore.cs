@@ -42,15 +42,18 @@ public sealed partial class DatasetStore : IDisposable
         anchor = OpenConnection();
         Execute(anchor, $"""
             CREATE TABLE IF NOT EXISTS {SqlText.MetadataTable} (
-                dataset_id VARCHAR PRIMARY KEY,
+                dataset_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
                 schema_json VARCHAR NOT NULL,
                 policy_json VARCHAR NOT NULL,
                 schema_hash VARCHAR NOT NULL,
                 snapshot_commitment VARCHAR NOT NULL,
                 row_count BIGINT NOT NULL,
                 imported_at TIMESTAMPTZ NOT NULL,
-                non_negative_json VARCHAR NOT NULL)
+                non_negative_json VARCHAR NOT NULL,
+                PRIMARY KEY (dataset_id, version))
             """);
+        MigrateLegacyMetadata(anchor);
     }
 
     /// <summary>Closes the database.</summary>
@@ -59,10 +62,13 @@ public sealed partial class DatasetStore : IDisposable
     /// <summary>Full path of the DuckDB file.</summary>
     public string DatabasePath { get; }
 
-    /// <summary>Imports a CSV or Parquet file as a new dataset, atomically.</summary>
-    /// <returns>The stored dataset with its schema hash and snapshot commitment.</returns>
-    /// <exception cref="StorageException">Invalid id, duplicate id, missing file or column, a value that does not convert
-    /// to its column type, an invalid policy; nothing is stored.</exception>
+    /// <summary>
+    /// Imports a CSV or Parquet file, atomically: as version 1 of a new dataset, or, when the id exists, as its next version
+    /// (the versions before it are kept until dropped).
+    /// </summary>
+    /// <returns>The stored version with its schema hash and snapshot commitment.</returns>
+    /// <exception cref="StorageException">Invalid id, missing file or column, a value that does not convert to its column
+    /// type, an invalid policy, a snapshot identical to a version the node holds; nothing is stored.</exception>
     public DatasetDescriptor Import(DatasetImport import)
     {
         ArgumentNullException.ThrowIfNull(import);
@@ -110,22 +116,24 @@ public sealed partial class DatasetStore : IDisposable
         using var transaction = connection.BeginTransaction();
         try
         {
-            if (Exists(connection, import.DatasetId))
-            {
-                throw new StorageException($"Dataset '{import.DatasetId}' already exists; choose another id.");
-            }
-
+            var version = NextVersion(connection, import.DatasetId);
             CheckConversions(connection, schema, source, path);
             var staging = SqlText.Quote("staging_" + import.DatasetId + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
             var select = string.Join(", ", schema.Columns.Select(c =>
                 $"CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c.Type)}) AS {SqlText.Quote(c.Name)}"));
             ExecuteWithPath(connection, $"CREATE TABLE {staging} AS SELECT {select} FROM {source}", path);
             var (commitment, rowCount) = Commit(connection, schema, staging);
+            if (ReadMetadata(connection, import.DatasetId, null).FirstOrDefault(v => v.SnapshotCommitment == commitment) is { } same)
+            {
+                throw new StorageException(
+                    $"The file holds the same snapshot as version {same.Version} of '{import.DatasetId}' (commitment {commitment}); a new version needs new data. Nothing was stored.");
+            }
+
             var nonNegative = NonNegative(connection, schema, staging);
             var importedAt = DateTimeOffset.UtcNow;
             using (var insert = connection.CreateCommand())
             {
-                insert.CommandText = $"INSERT INTO {SqlText.MetadataTable} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+                insert.CommandText = $"INSERT INTO {SqlText.MetadataTable} VALUES ($1, $9, $2, $3, $4, $5, $6, $7, $8)";
                 insert.Parameters.Add(new DuckDBParameter(import.DatasetId));
                 insert.Parameters.Add(new DuckDBParameter(MetadataCodec.EncodeSchema(schema)));
                 insert.Parameters.Add(new DuckDBParameter(MetadataCodec.EncodePolicy(import.Policy)));
@@ -134,13 +142,16 @@ public sealed partial class DatasetStore : IDisposable
                 insert.Parameters.Add(new DuckDBParameter(rowCount));
                 insert.Parameters.Add(new DuckDBParameter(importedAt.UtcDateTime));
                 insert.Parameters.Add(new DuckDBParameter(System.Text.Json.JsonSerializer.Serialize(nonNegative.Order(StringComparer.Ordinal))));
+                insert.Parameters.Add(new DuckDBParameter(version));
                 insert.ExecuteNonQuery();
             }
 
-            Execute(connection, $"ALTER TABLE {staging} RENAME TO {SqlText.TableOf(import.DatasetId)}");
+            var stored = new DatasetDescriptor(import.DatasetId, schema, import.Policy, commitment, rowCount, importedAt, nonNegative) { Version = version };
+            Execute(connection, $"DROP TABLE IF EXISTS {SqlText.TableOf(stored)}");
+            Execute(connection, $"ALTER TABLE {staging} RENAME TO {SqlText.TableOf(stored)}");
             transaction.Commit();
-            LogImported(import.DatasetId, rowCount, schema.Columns.Count);
-            return new DatasetDescriptor(import.DatasetId, schema, import.Policy, commitment, rowCount, importedAt, nonNegative);
+            LogImported(import.DatasetId, version, rowCount, schema.Columns.Count);
+            return stored;
         }
         catch (StorageException)
         {
@@ -161,7 +172,7 @@ public sealed partial class DatasetStore : IDisposable
         }
     }
 
-    /// <summary>The dataset with this id, or null.</summary>
+    /// <summary>The newest version of the dataset with this id, or null.</summary>
     public DatasetDescriptor? Find(string datasetId)
     {
         ArgumentNullException.ThrowIfNull(datasetId);
@@ -171,14 +182,109 @@ public sealed partial class DatasetStore : IDisposable
         }
 
         using var connection = OpenConnection();
-        return ReadMetadata(connection, datasetId).FirstOrDefault();
+        return ReadMetadata(connection, datasetId, null).LastOrDefault();
     }
 
-    /// <summary>Every dataset, ordered by id.</summary>
-    public IReadOnlyList<DatasetDescriptor> List()
+    /// <summary>One local version of a dataset, or null when the node does not hold it.</summary>
+    public DatasetDescriptor? Find(string datasetId, int version)
+    {
+        ArgumentNullException.ThrowIfNull(datasetId);
+        if (!SqlText.IsValidDatasetId(datasetId) || version < 1)
+        {
+            return null;
+        }
+
+        using var connection = OpenConnection();
+        return ReadMetadata(connection, datasetId, version).FirstOrDefault();
+    }
+
+    /// <summary>The local version of a dataset whose snapshot has this commitment, or null when the node holds none.</summary>
+    public DatasetDescriptor? FindByCommitment(string datasetId, Hash32 snapshotCommitment)
+    {
+        ArgumentNullException.ThrowIfNull(datasetId);
+        return SqlText.IsValidDatasetId(datasetId)
+            ? Versions(datasetId).FirstOrDefault(v => v.SnapshotCommitment == snapshotCommitment)
+            : null;
+    }
+
+    /// <summary>Every version the node holds of a dataset, oldest first (empty when it holds none).</summary>
+    public IReadOnlyList<DatasetDescriptor> Versions(string datasetId)
+    {
+        ArgumentNullException.ThrowIfNull(datasetId);
+        if (!SqlText.IsValidDatasetId(datasetId))
+        {
+            return [];
+        }
+
+        using var connection = OpenConnection();
+        return ReadMetadata(connection, datasetId, null);
+    }
+
+    /// <summary>The newest version of every dataset, ordered by id.</summary>
+    public IReadOnlyList<DatasetDescriptor> List() =>
+        [.. ListVersions().GroupBy(d => d.Id, StringComparer.Ordinal).Select(g => g.Last())];
+
+    /// <summary>Every version of every dataset, ordered by id, then version.</summary>
+    public IReadOnlyList<DatasetDescriptor> ListVersions()
     {
         using var connection = OpenConnection();
-        return ReadMetadata(connection, null);
+        return ReadMetadata(connection, null, null);
+    }
+
+    /// <summary>
+    /// Drops one local version of a dataset (its rows, metadata and audit state), or every version when
+    /// <paramref name="version"/> is null, atomically. Whether the chain still names it is the caller's check.
+    /// </summary>
+    /// <returns>The versions dropped.</returns>
+    /// <exception cref="StorageException">The node holds no such dataset or version; nothing was dropped.</exception>
+    public IReadOnlyList<DatasetDescriptor> Drop(string datasetId, int? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(datasetId);
+        var held = Versions(datasetId);
+        if (held.Count == 0)
+        {
+            throw new StorageException($"This node holds no dataset '{datasetId}'; `node datasets list` shows what it holds.");
+        }
+
+        var doomed = version is { } n ? held.Where(v => v.Version == n).ToList() : [.. held];
+        if (doomed.Count == 0)
+        {
+            throw new StorageException(
+                $"This node holds no version {version} of '{datasetId}'; it holds version(s) {string.Join(", ", held.Select(v => v.Version))}.");
+        }
+
+        using var connection = OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        try
+        {
+            foreach (var v in doomed)
+            {
+                using (var delete = connection.CreateCommand())
+                {
+                    delete.CommandText = $"DELETE FROM {SqlText.MetadataTable} WHERE dataset_id = $1 AND version = $2";
+                    delete.Parameters.Add(new DuckDBParameter(v.Id));
+                    delete.Parameters.Add(new DuckDBParameter(v.Version));
+                    delete.ExecuteNonQuery();
+                }
+
+                Execute(connection, $"DROP TABLE IF EXISTS {SqlText.TableOf(v)}");
+                Execute(connection, $"DROP TABLE IF EXISTS {SqlText.Quote(Protection.Internal.CrossQueryAudit.StateTablePrefix + v.StorageKey)}");
+            }
+
+            transaction.Commit();
+        }
+        catch (DuckDBException e)
+        {
+            transaction.Rollback();
+            throw new StorageException($"Dropping '{datasetId}' failed in the database ({e.ErrorType}); nothing was dropped.");
+        }
+
+        foreach (var v in doomed)
+        {
+            LogDropped(v.Id, v.Version);
+        }
+
+        return doomed;
     }
 
     /// <summary>Opens a connection to the node database (the caller disposes it).</summary>
@@ -314,7 +420,7 @@ public sealed partial class DatasetStore : IDisposable
         var builder = new SnapshotCommitmentBuilder(dataset.Schema);
         var both = new TeeSink(writer, builder);
         using var connection = OpenConnection();
-        using var command = SelectAll(connection, dataset.Schema, SqlText.TableOf(dataset.Id));
+        using var command = SelectAll(connection, dataset.Schema, SqlText.TableOf(dataset));
         DbDataReader reader;
         try
         {
@@ -417,26 +523,55 @@ public sealed partial class DatasetStore : IDisposable
         return result;
     }
 
-    private static bool Exists(DuckDBConnection connection, string datasetId)
+    private static int NextVersion(DuckDBConnection connection, string datasetId)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM {SqlText.MetadataTable} WHERE dataset_id = $1";
+        command.CommandText = $"SELECT coalesce(max(version), 0) FROM {SqlText.MetadataTable} WHERE dataset_id = $1";
         command.Parameters.Add(new DuckDBParameter(datasetId));
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) + 1;
     }
 
-    private static List<DatasetDescriptor> ReadMetadata(DuckDBConnection connection, string? datasetId)
+    /// <summary>A database written before versions keeps one row per dataset in the legacy table: each becomes version 1
+    /// (whose table name is unchanged), in one transaction.</summary>
+    private static void MigrateLegacyMetadata(DuckDBConnection connection)
+    {
+        using (var exists = connection.CreateCommand())
+        {
+            exists.CommandText = "SELECT count(*) FROM duckdb_tables() WHERE table_name = $1";
+            exists.Parameters.Add(new DuckDBParameter(SqlText.LegacyMetadataTable));
+            if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return;
+            }
+        }
+
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, $"""
+            INSERT INTO {SqlText.MetadataTable}
+            SELECT dataset_id, 1, schema_json, policy_json, schema_hash, snapshot_commitment, row_count, imported_at, non_negative_json
+            FROM {SqlText.LegacyMetadataTable}
+            """);
+        Execute(connection, $"DROP TABLE {SqlText.LegacyMetadataTable}");
+        transaction.Commit();
+    }
+
+    private static List<DatasetDescriptor> ReadMetadata(DuckDBConnection connection, string? datasetId, int? version)
     {
         using var command = connection.CreateCommand();
         var sql = new StringBuilder(
-            $"SELECT dataset_id, schema_json, policy_json, schema_hash, snapshot_commitment, row_count, imported_at, non_negative_json FROM {SqlText.MetadataTable}");
+            $"SELECT dataset_id, schema_json, policy_json, schema_hash, snapshot_commitment, row_count, imported_at, non_negative_json, version FROM {SqlText.MetadataTable}");
         if (datasetId is not null)
         {
             sql.Append(" WHERE dataset_id = $1");
             command.Parameters.Add(new DuckDBParameter(datasetId));
+            if (version is { } n)
+            {
+                sql.Append(" AND version = $2");
+                command.Parameters.Add(new DuckDBParameter(n));
+            }
         }
 
-        sql.Append(" ORDER BY dataset_id");
+        sql.Append(" ORDER BY dataset_id, version");
         command.CommandText = sql.ToString();
         using var reader = command.ExecuteReader();
         var result = new List<DatasetDescriptor>();
@@ -455,7 +590,10 @@ public sealed partial class DatasetStore : IDisposable
                 Hash32.Parse(reader.GetString(4)),
                 reader.GetInt64(5),
                 new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(6), DateTimeKind.Utc)),
-                (System.Text.Json.JsonSerializer.Deserialize<string[]>(reader.GetString(7)) ?? []).ToHashSet(StringComparer.Ordinal)));
+                (System.Text.Json.JsonSerializer.Deserialize<string[]>(reader.GetString(7)) ?? []).ToHashSet(StringComparer.Ordinal))
+            {
+                Version = reader.GetInt32(8),
+            });
         }
 
         return result;
@@ -476,8 +614,11 @@ public sealed partial class DatasetStore : IDisposable
         command.ExecuteNonQuery();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Imported dataset {DatasetId}: {RowCount} rows, {ColumnCount} columns")]
-    private partial void LogImported(string datasetId, long rowCount, int columnCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Imported dataset {DatasetId} version {Version}: {RowCount} rows, {ColumnCount} columns")]
+    private partial void LogImported(string datasetId, int version, long rowCount, int columnCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped dataset {DatasetId} version {Version}")]
+    private partial void LogDropped(string datasetId, int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Import of dataset {DatasetId} failed and was rolled back")]
     private partial void LogImportFailed(string datasetId);

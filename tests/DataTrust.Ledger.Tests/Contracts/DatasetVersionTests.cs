@@ -51,6 +51,7 @@ public class DatasetVersionTests(LedgerFixture ledger)
         Assert.Equal(v1.RetiredAtBlock, v2.PublishedAtBlock);
         Assert.Equal(commitment, dataset.Spec.SnapshotCommitment);
         Assert.Equal(3200ul, dataset.Spec.RowCount);
+        Assert.Equal(2u, dataset.CurrentVersion);
         Assert.Equal(world.Dataset.Columns, dataset.Spec.Columns);
         Assert.Equal([1u, 2u], (await ledger.Authority.Catalog.GetVersionsAsync(world.Dataset.Id)).Select(v => v.Number));
     }

@@ -54,7 +54,7 @@ internal static class ScoringRows
         select.AddRange(plan.GroupBy.Select(c => SqlText.Quote(c.Name)));
         select.AddRange(plan.Measures.Select(m => SqlText.Quote(m.Column!.Name)));
         var sql = new StringBuilder("SELECT ").AppendJoin(", ", select)
-            .Append(" FROM ").Append(SqlText.TableOf(plan.Dataset.Id))
+            .Append(" FROM ").Append(SqlText.TableOf(plan.Dataset))
             .Append(" WHERE ").Append(subject).Append(" IN (").AppendJoin(", ", subjects.Select(Bind)).Append(')');
         foreach (var filter in plan.Filters)
         {

@@ -39,7 +39,7 @@ internal static class RpcErrors
         ErrorReason.ColumnNotPermitted or ErrorReason.MeasureNotPrivate or ErrorReason.KindNotAllowed
             or ErrorReason.SignatureInvalid or ErrorReason.LicenseInvalid => Code.PermissionDenied,
         ErrorReason.ConsentMissing or ErrorReason.ConsentColumnsMissing or ErrorReason.PartialWithheld or ErrorReason.NotOpen => Code.PermissionDenied,
-        ErrorReason.JobNotPending or ErrorReason.SpecHashMismatch or ErrorReason.WrongNode or ErrorReason.DatasetMismatch
+        ErrorReason.JobNotPending or ErrorReason.SpecHashMismatch or ErrorReason.WrongNode or ErrorReason.DatasetMismatch or ErrorReason.DatasetVersionNotHeld
             or ErrorReason.PeerRefused => Code.FailedPrecondition,
         ErrorReason.ChainUnavailable => Code.Unavailable,
         ErrorReason.AuthorizationExpired => Code.Unauthenticated,

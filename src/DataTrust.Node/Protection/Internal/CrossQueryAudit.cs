@@ -34,7 +34,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
     // (≈ 0.5–2.9 s against 7 ms + 26 ms commit for 14 MB), and DELETE + INSERT is fast but never gives the deleted
     // BLOB's blocks back (the file grew by twice the state at every save). The state is written after every exact
     // answer that releases a cell, and on a large span it is megabytes.
-    private const string StateTablePrefix = "datatrust_audit_";
+    internal const string StateTablePrefix = "datatrust_audit_";
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AuditState> states = new(StringComparer.Ordinal);
@@ -49,14 +49,14 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
     /// <summary>Takes the dataset's audit lock and reads its pieces for <paramref name="plan"/>; dispose to release the lock.</summary>
     public AuditRun Begin(QueryPlan plan, CancellationToken cancellationToken)
     {
-        var gate = locks.GetOrAdd(plan.Dataset.Id, _ => new SemaphoreSlim(1, 1));
+        var gate = locks.GetOrAdd(plan.Dataset.StorageKey, _ => new SemaphoreSlim(1, 1));
         gate.Wait(cancellationToken);
         try
         {
             using var connection = store.OpenConnection();
             var columns = StatColumns(plan);
-            var state = states.TryGetValue(plan.Dataset.Id, out var cached) ? cached : Load(connection, plan, columns);
-            states[plan.Dataset.Id] = state;
+            var state = states.TryGetValue(plan.Dataset.StorageKey, out var cached) ? cached : Load(connection, plan, columns);
+            states[plan.Dataset.StorageKey] = state;
             var pieces = ReadPieces(connection, plan, columns, cancellationToken);
             return new AuditRun(this, gate, plan, state, pieces, columns);
         }
@@ -125,7 +125,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
                 return "$" + bind.Count.ToString(CultureInfo.InvariantCulture);
             }
 
-            var table = SqlText.TableOf(plan.Dataset.Id);
+            var table = SqlText.TableOf(plan.Dataset.StorageKey);
             var atom = SqlText.Quote(AuditState.AtomColumn);
             var where = new List<string> { $"{table}.{atom} = audit_map.\"$old\"" };
             where.AddRange(plan.GroupBy.Select((c, i) => $"{table}.{SqlText.Quote(c.Name)} IS NOT DISTINCT FROM audit_map.\"$k{i}\""));
@@ -142,7 +142,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
             Execute(connection, "DROP TABLE audit_map");
         }
 
-        SaveState(connection, plan.Dataset.Id, state);
+        SaveState(connection, plan.Dataset.StorageKey, state);
         transaction.Commit();
     }
 
@@ -151,11 +151,11 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
         using (var exists = connection.CreateCommand())
         {
             exists.CommandText = "SELECT count(*) FROM duckdb_tables() WHERE table_name = $1";
-            exists.Parameters.Add(new DuckDBParameter(StateTablePrefix + plan.Dataset.Id));
+            exists.Parameters.Add(new DuckDBParameter(StateTablePrefix + plan.Dataset.StorageKey));
             if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
             {
                 using var read = connection.CreateCommand();
-                read.CommandText = $"SELECT state FROM {StateTableOf(plan.Dataset.Id)}";
+                read.CommandText = $"SELECT state FROM {StateTableOf(plan.Dataset.StorageKey)}";
                 if (read.ExecuteScalar() is { } blob and not DBNull)
                 {
                     return AuditState.Deserialize(ToBytes(blob));
@@ -167,11 +167,11 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
 
         // The first exact answer on this dataset: every row in atom 0.
         using var transaction = connection.BeginTransaction();
-        var table = SqlText.TableOf(plan.Dataset.Id);
+        var table = SqlText.TableOf(plan.Dataset.StorageKey);
         using (var exists = connection.CreateCommand())
         {
             exists.CommandText = "SELECT count(*) FROM duckdb_columns() WHERE table_name = $1 AND column_name = $2";
-            exists.Parameters.Add(new DuckDBParameter("ds_" + plan.Dataset.Id));
+            exists.Parameters.Add(new DuckDBParameter("ds_" + plan.Dataset.StorageKey));
             exists.Parameters.Add(new DuckDBParameter(AuditState.AtomColumn));
             if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
             {
@@ -198,7 +198,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
         ReadStats(reader, 1, all);
 
         var state = AuditState.Initial(all);
-        SaveState(connection, plan.Dataset.Id, state);
+        SaveState(connection, plan.Dataset.StorageKey, state);
         transaction.Commit();
         return state;
     }
@@ -245,7 +245,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
             select.AddRange(Stats(plan, SqlText.Quote(column)));
         }
 
-        var sql = new StringBuilder("SELECT ").AppendJoin(", ", select).Append(" FROM ").Append(SqlText.TableOf(plan.Dataset.Id));
+        var sql = new StringBuilder("SELECT ").AppendJoin(", ", select).Append(" FROM ").Append(SqlText.TableOf(plan.Dataset.StorageKey));
         sql.Append(" GROUP BY ").AppendJoin(", ", groups);
         using var command = connection.CreateCommand();
         command.CommandText = sql.ToString();
@@ -487,7 +487,7 @@ internal sealed class AuditRun : IDisposable
     /// Forgets what <see cref="Decide"/> did: the cached state is dropped and read again from the database by the next
     /// run, so a preview (Explain) leaves the audit exactly as it was.
     /// </summary>
-    public void Discard() => owner.Forget(plan.Dataset.Id);
+    public void Discard() => owner.Forget(plan.Dataset.StorageKey);
 
     /// <summary>Writes the refined atoms and the span, in one transaction, before the result leaves the node.</summary>
     public void Commit()
@@ -503,7 +503,7 @@ internal sealed class AuditRun : IDisposable
         }
         catch
         {
-            owner.Forget(plan.Dataset.Id);
+            owner.Forget(plan.Dataset.StorageKey);
             throw;
         }
     }

@@ -121,7 +121,7 @@ internal sealed class SqlPlan
             }
         }
 
-        var sql = new StringBuilder("SELECT ").AppendJoin(", ", select).Append(" FROM ").Append(SqlText.TableOf(plan.Dataset.Id));
+        var sql = new StringBuilder("SELECT ").AppendJoin(", ", select).Append(" FROM ").Append(SqlText.TableOf(plan.Dataset));
         if (plan.Filters.Count > 0)
         {
             sql.Append(" WHERE ").AppendJoin(" AND ", plan.Filters.Select(f => Condition(f, Bind)));

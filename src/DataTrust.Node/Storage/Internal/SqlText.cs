@@ -6,14 +6,24 @@ namespace DataTrust.Node.Storage.Internal;
 /// <summary>The only places identifiers and type names become SQL text; values are always bound as parameters.</summary>
 internal static partial class SqlText
 {
-    /// <summary>Metadata table, in the same DuckDB file as the data.</summary>
-    public const string MetadataTable = "datatrust_datasets";
+    /// <summary>Metadata table, one row per dataset version, in the same DuckDB file as the data.</summary>
+    public const string MetadataTable = "datatrust_dataset_versions";
+
+    /// <summary>The metadata table before versions (one row per dataset, all version 1); migrated on open.</summary>
+    public const string LegacyMetadataTable = "datatrust_datasets";
 
     /// <summary>Quotes an identifier that has already passed <see cref="DatasetSchema.IsValidName"/> or <see cref="IsValidDatasetId"/>.</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>The data table of a dataset.</summary>
+    /// <summary>The data table of version 1 of a dataset.</summary>
     public static string TableOf(string datasetId) => Quote("ds_" + datasetId);
+
+    /// <summary>The data table of one version of a dataset (see <see cref="DatasetDescriptor.StorageKey"/>).</summary>
+    public static string TableOf(DatasetDescriptor dataset) => Quote("ds_" + dataset.StorageKey);
+
+    /// <summary>The storage key of a version: the id for version 1 (the table name before versions), else id@vN ('@' is in no id).</summary>
+    public static string StorageKeyOf(string datasetId, int version) =>
+        version == 1 ? datasetId : datasetId + "@v" + version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>True for a valid dataset id.</summary>
     public static bool IsValidDatasetId(string? id) => id is not null && DatasetIdPattern().IsMatch(id);
