@@ -87,6 +87,9 @@ public sealed record AuditDataset(Hash32 Id, string Name, Address Operator, Addr
 
     /// <summary>The ε its accepted jobs spent, across all licenses, in millionths.</summary>
     public long EpsilonSpentMicros { get; init; }
+
+    /// <summary>Its published versions, oldest first (the last is current), each with its snapshot commitment.</summary>
+    public IReadOnlyList<AuditDatasetVersion> Versions { get; init; } = [];
 }
 
 /// <summary>One license's ledger of quota and ε, recomputed from the events.</summary>
@@ -145,3 +148,11 @@ public sealed record AuditReport(
     public AuditCheck Check(string name) => Checks.FirstOrDefault(c => c.Name == name)
         ?? throw new KeyNotFoundException($"The report has no check named '{name}'; names are {string.Join(", ", Checks.Select(c => c.Name))}.");
 }
+
+/// <summary>One published version of a dataset in an audit report.</summary>
+/// <param name="Number">The version number (from 1).</param>
+/// <param name="SnapshotCommitment">Its snapshot commitment on chain.</param>
+/// <param name="RowCount">Its row count on chain.</param>
+/// <param name="PublishedBlock">The block it was published in.</param>
+/// <param name="Jobs">How many jobs named it.</param>
+public sealed record AuditDatasetVersion(uint Number, Hash32 SnapshotCommitment, ulong RowCount, ulong PublishedBlock, int Jobs);

@@ -84,6 +84,14 @@ public static class AuditReportWriter
                 ["grade"] = s.Grade.Name(),
                 ["epsilonCap"] = FormatEpsilon(s.EpsilonCapMicros),
                 ["epsilonSpent"] = FormatEpsilon(s.EpsilonSpentMicros),
+                ["versions"] = new JsonArray([.. s.Versions.Select(v => (JsonNode)new JsonObject
+                {
+                    ["version"] = v.Number,
+                    ["snapshotCommitment"] = v.SnapshotCommitment.ToString(),
+                    ["rowCount"] = v.RowCount,
+                    ["publishedBlock"] = v.PublishedBlock,
+                    ["jobs"] = v.Jobs,
+                })]),
             })]),
             ["licenses"] = new JsonArray([.. report.Licenses.Select(l => (JsonNode)new JsonObject
             {
@@ -204,13 +212,20 @@ public static class AuditReportWriter
                 .Append(E(p.Account.ToString())).Append("</code></td><td>").Append(p.Suspended ? "yes" : "no").Append("</td></tr>\n");
         }
 
-        html.Append("</table>\n<h2>Datasets</h2>\n<table>\n<tr><th>Name</th><th>Id</th><th>Operator</th><th>Node</th><th>Grade</th><th>ε spent / cap</th><th>Retired</th></tr>\n");
+        html.Append("</table>\n<h2>Datasets</h2>\n<table>\n<tr><th>Name</th><th>Id</th><th>Operator</th><th>Node</th><th>Grade</th><th>ε spent / cap</th><th>Retired</th><th>Versions (commitment, rows, jobs)</th></tr>\n");
         foreach (var s in report.Datasets)
         {
             html.Append("<tr><td>").Append(E(s.Name)).Append("</td><td><code>").Append(E(s.Id.ToString())).Append("</code></td><td>")
                 .Append(E(NameOf(report, s.Operator))).Append("</td><td>").Append(E(NameOf(report, s.Node))).Append("</td><td>")
                 .Append(E(s.Grade.Name())).Append("</td><td class=\"num\">").Append(E($"{FormatEpsilon(s.EpsilonSpentMicros)} / {FormatEpsilon(s.EpsilonCapMicros)}")).Append("</td><td>")
-                .Append(s.Retired ? "yes" : "no").Append("</td></tr>\n");
+                .Append(s.Retired ? "yes" : "no").Append("</td><td>");
+            foreach (var v in s.Versions)
+            {
+                html.Append(E($"v{v.Number}{(v == s.Versions[^1] ? " (current)" : string.Empty)}: ")).Append("<code>").Append(E(v.SnapshotCommitment.ToString())).Append("</code>")
+                    .Append(E($", {v.RowCount} rows, {v.Jobs} job(s)")).Append("<br>");
+            }
+
+            html.Append("</td></tr>\n");
         }
 
         html.Append("</table>\n</body>\n</html>\n");

@@ -38,6 +38,9 @@ public sealed class Auditor
     /// <summary>Name of the result file check.</summary>
     public const string ResultFilesCheck = "result-files";
 
+    /// <summary>Name of the check that each result was computed on the dataset version its job names.</summary>
+    public const string ResultVersionsCheck = "result-versions";
+
     /// <summary>Name of the execution log check.</summary>
     public const string ExecutionLogsCheck = "execution-logs";
 
@@ -107,6 +110,7 @@ public sealed class Auditor
             new(DatasetEpsilonCapCheck, "Per dataset, the ε of accepted jobs across all licenses never passed the cap in force at their block, caps only fell, and the sum equals what Licenses reported and holds on chain (datasetEpsilonSpent).", replay.DatasetEpsilonChecks, replay.DatasetEpsilonFindings),
             new(JobClosureCheck, $"Every job is completed, failed or cancelled, or younger than the deployment's pending deadline ({(ulong)pendingDeadline.TotalSeconds} s) at the audited block; cancellations came by the submitter after the deadline; each job failed with a refund (refused before reading a row) or cancelled was refunded once, exactly its ε and 1 quota; a job failed charged (refused after reading rows) was refunded nothing.", replay.ClosureChecks, replay.ClosureFindings),
             CheckResultFiles(inputs.ResultFiles, replay, deployment),
+            CheckResultVersions(inputs.ResultFiles, replay),
             CheckExecutionLogs(inputs.ExecutionLogs, replay),
             await CheckScoringConsentsAsync(ledger, inputs.ResultFiles, replay, consentEvents, cancellationToken).ConfigureAwait(false),
         };
@@ -134,6 +138,7 @@ public sealed class Auditor
                 Grade = d.Value.Grade,
                 EpsilonCapMicros = d.Value.EpsilonCap,
                 EpsilonSpentMicros = d.Value.SpentByJobs,
+                Versions = [.. d.Value.Versions.Select(v => new AuditDatasetVersion(v.Number, v.SnapshotCommitment, v.RowCount, v.PublishedBlock, jobs.Count(j => j.DatasetId == d.Key && j.DatasetVersion == v.Number)))],
             })],
             [.. replay.Licenses.Values.OrderBy(l => l.Id).Select(l => new LicenseLedgerEntry(
                 l.Id, l.DatasetId, l.Licensee, l.Kinds, l.Quota, l.QuotaRemaining, l.EpsilonBudget, l.EpsilonRemaining, l.ExpiresAt, l.GrantedBlock, l.RevokedBlock, l.Jobs))],
@@ -152,6 +157,57 @@ public sealed class Auditor
     private static async Task<ulong> TimestampAsync(JsonRpcClient rpc, ulong block, CancellationToken cancellationToken) =>
         (await rpc.GetBlockAsync(BlockTag.Number(block), cancellationToken).ConfigureAwait(false))?.Timestamp
             ?? throw new RpcException(RpcErrorKind.MalformedResponse, $"The node has no block {block}, though it returned events from it.");
+
+    /// <summary>
+    /// For every result file of a job the chain accepted: the snapshot commitment the result states is the commitment of the
+    /// dataset version the job names (VersionPublished), so a result computed on another version, older or newer, is a finding.
+    /// Files the result-files check cannot read or place are left to it.
+    /// </summary>
+    private static AuditCheck CheckResultVersions(IReadOnlyList<string> paths, Replay replay)
+    {
+        var findings = new List<AuditFinding>();
+        var checkedResults = 0;
+        foreach (var path in paths)
+        {
+            ResultFile file;
+            DataTrust.Protos.V1.JobResult result;
+            try
+            {
+                file = ResultFile.Load(path);
+                result = DataTrust.Protos.V1.JobResult.Parser.ParseFrom(file.Result);
+            }
+            catch (Exception ex) when (ex is CliException or Google.Protobuf.InvalidProtocolBufferException)
+            {
+                continue;
+            }
+
+            var stated = result.ResultCase switch
+            {
+                DataTrust.Protos.V1.JobResult.ResultOneofCase.Aggregate => result.Aggregate.SnapshotCommitment,
+                DataTrust.Protos.V1.JobResult.ResultOneofCase.HeWeightedAggregate => result.HeWeightedAggregate.SnapshotCommitment,
+                DataTrust.Protos.V1.JobResult.ResultOneofCase.HeScoring => result.HeScoring.SnapshotCommitment,
+                _ => null,
+            };
+            if (stated is null || !replay.Jobs.TryGetValue(file.JobId, out var job) || job.DatasetVersion == 0 || !replay.Datasets.TryGetValue(job.DatasetId, out var dataset))
+            {
+                continue;
+            }
+
+            checkedResults++;
+            var name = Path.GetFileName(path);
+            var expected = dataset.CommitmentOf(job.DatasetVersion);
+            if (expected is null)
+            {
+                findings.Add(new AuditFinding($"Result file {name}: job {file.JobId} names version {job.DatasetVersion} of dataset {job.DatasetId}, which was never published.", file.JobId, job.LicenseId == 0 ? null : job.LicenseId));
+            }
+            else if (stated.Length != 32 || new Hash32(stated.ToByteArray()) != expected.Value)
+            {
+                findings.Add(new AuditFinding($"Result file {name}: job {file.JobId} names version {job.DatasetVersion} of dataset {job.DatasetId} (commitment {expected.Value}), but its result states snapshot commitment 0x{Convert.ToHexStringLower(stated.Span)}: it was not computed on that version.", file.JobId, job.LicenseId == 0 ? null : job.LicenseId));
+            }
+        }
+
+        return new AuditCheck(ResultVersionsCheck, "Each result file was computed on the dataset version its job names: the snapshot commitment it states is that version's commitment on chain.", checkedResults, findings);
+    }
 
     private static AuditCheck CheckResultFiles(IReadOnlyList<string> paths, Replay replay, Deployment deployment)
     {

@@ -236,7 +236,7 @@ internal static class EnterpriseJobCommands
 
             Output.Rows(environment, false, $"Jobs of {me} (pending deadline {Age(deadline)})", ["job", "dataset", "kind", "ε", "state", "age", "note"], rows.Select(r => (IReadOnlyList<string>)
             [
-                Args.Text(r.Job.Id), r.Dataset, Name(r.Job.Kind), r.Job.Epsilon.ToString(), r.Job.Status.ToString(), Age(r.Age), r.Note,
+                Args.Text(r.Job.Id), r.Job.DatasetVersion == 0 ? r.Dataset : $"{r.Dataset} v{r.Job.DatasetVersion}", Name(r.Job.Kind), r.Job.Epsilon.ToString(), r.Job.Status.ToString(), Age(r.Age), r.Note,
             ]));
             return CliApp.Ok;
         }));
@@ -276,6 +276,7 @@ internal static class EnterpriseJobCommands
                 ["licenseId"] = Job.LicenseId,
                 ["datasetId"] = Job.DatasetId.ToString(),
                 ["dataset"] = Dataset,
+                ["datasetVersion"] = Job.DatasetVersion,
                 ["kind"] = Name(Job.Kind),
                 ["epsilon"] = Job.Epsilon.ToString(),
                 ["state"] = Job.Status.ToString(),

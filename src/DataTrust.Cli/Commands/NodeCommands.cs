@@ -14,9 +14,10 @@ namespace DataTrust.Cli.Commands;
 /// <summary><c>datatrust node …</c>: a domain node's data and its gRPC service.</summary>
 internal static class NodeCommands
 {
-    public static Command Create(CliEnvironment environment) => new("node", "A domain node: import data into its store, serve it over gRPC")
+    public static Command Create(CliEnvironment environment) => new("node", "A domain node: import data into its store (an existing id gets a new version), list, describe or drop its datasets, serve it over gRPC")
     {
         Import(environment),
+        NodeDatasetCommands.Create(environment),
         Serve(environment),
     };
 
@@ -232,6 +233,7 @@ internal static class NodeCommands
             Output.Json(environment, new JsonObject
             {
                 ["dataset"] = descriptor.Id,
+                ["version"] = descriptor.Version,
                 ["rows"] = descriptor.RowCount,
                 ["schemaHash"] = descriptor.SchemaHash.ToString(),
                 ["snapshotCommitment"] = descriptor.SnapshotCommitment.ToString(),
@@ -239,7 +241,12 @@ internal static class NodeCommands
             return;
         }
 
-        environment.Out.WriteLine($"imported {descriptor.Id}: {descriptor.RowCount} rows");
+        environment.Out.WriteLine($"imported {descriptor.Id} version {descriptor.Version}: {descriptor.RowCount} rows");
+        if (descriptor.Version > 1)
+        {
+            environment.Out.WriteLine($"  versions before it are kept; publish this one with 'datatrust operator publish --dataset {descriptor.Id} …' (jobs submitted after that run on it)");
+        }
+
         environment.Out.WriteLine($"  schema hash          {descriptor.SchemaHash}");
         environment.Out.WriteLine($"  snapshot commitment  {descriptor.SnapshotCommitment}");
     }

@@ -33,7 +33,7 @@ internal static class OperatorCommands
         var kinds = new Option<string?>("--kinds") { Description = "Allowed computation kinds, e.g. aggregate,he-weighted-aggregate (overrides node and policy file)" };
         var grade = new Option<string?>("--grade") { Description = "Protection grade OPEN, RESTRICTED or SENSITIVE (overrides node and policy file)" };
         var epsilonCap = new Option<string?>("--epsilon-cap") { Description = "The ε all licenses may spend together, e.g. 10.0; above 0 on SENSITIVE (overrides node and policy file)" };
-        var command = new Command("publish", "Publish a node's dataset into the catalog with its commitment, grade, ε cap and column policy")
+        var command = new Command("publish", "Publish a node's dataset into the catalog with its commitment, grade, ε cap and column policy; for a dataset already published, publish the node's newest version (new commitment, same policy)")
         {
             dataset, node, policy, name, kinds, grade, epsilonCap,
         };
@@ -62,6 +62,14 @@ internal static class OperatorCommands
             }
 
             var spec = await NodeCatalog.StatedSpecAsync(nodeInfo.Endpoint, nodeAddress, datasetId, trust, token).ConfigureAwait(false);
+            if ((await connection.Ledger.Catalog.GetDatasetIdsAsync(token).ConfigureAwait(false)).Contains(spec.Id))
+            {
+                var overrides = new[] { ("--policy", policyFile is not null), ("--name", parse.GetValue(name) is not null), ("--kinds", kindsOverride is not null), ("--grade", gradeOverride is not null), ("--epsilon-cap", capOverride is not null) }
+                    .Where(o => o.Item2).Select(o => o.Item1).ToList();
+                await PublishVersionAsync(environment, connection, chain.Json(parse), datasetId, spec, overrides, token).ConfigureAwait(false);
+                return CliApp.Ok;
+            }
+
             spec = policyFile?.Apply(spec) ?? spec;
             spec = spec with
             {
@@ -90,6 +98,61 @@ internal static class OperatorCommands
             return CliApp.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>operator publish</c> of a dataset the catalog already holds: the node's newest version becomes the catalog's next
+    /// version, with its own commitment; the column policy, grade, ε cap and kinds stay as published (raise-grade and
+    /// lower-cap change those). Refused before anything is sent when the node's newest snapshot is already a catalog version,
+    /// when its columns are not the published ones, or when a policy override is given.
+    /// </summary>
+    private static async Task PublishVersionAsync(CliEnvironment environment, ChainConnection connection, bool json, string datasetId, DatasetSpec stated, IReadOnlyList<string> overrides, CancellationToken token)
+    {
+        var published = await connection.Ledger.Catalog.GetDatasetAsync(stated.Id, token).ConfigureAwait(false);
+        if (overrides.Count > 0)
+        {
+            throw new CliException(
+                $"'{datasetId}' is already published; a new version keeps its published policy, so {string.Join(", ", overrides)} cannot be given (use 'operator raise-grade' or 'operator lower-cap', or publish the data under a new id). Nothing was sent.");
+        }
+
+        if (published.Operator != connection.Key.Address)
+        {
+            throw new CliException($"'{datasetId}' ({stated.Id}) was published by operator {published.Operator}; only that operator publishes its new versions. Nothing was sent.");
+        }
+
+        var existing = await connection.Ledger.Catalog.GetVersionOfCommitmentAsync(stated.Id, stated.SnapshotCommitment, token).ConfigureAwait(false);
+        if (existing != 0)
+        {
+            throw new CliException(
+                $"The node's newest version of '{datasetId}' (commitment {stated.SnapshotCommitment}) is already catalog version {existing} (current: {published.CurrentVersion}); import a new snapshot with 'datatrust node import' first. Nothing was sent.");
+        }
+
+        var publishedColumns = published.Spec.Columns.Select(c => (c.Name, c.Type)).ToList();
+        var nodeColumns = stated.Columns.Select(c => (c.Name, c.Type)).ToList();
+        if (!publishedColumns.SequenceEqual(nodeColumns))
+        {
+            throw new CliException(
+                $"The node's newest version of '{datasetId}' has columns ({string.Join(", ", nodeColumns.Select(c => $"{c.Name} {c.Type}"))}) other than the published policy's ({string.Join(", ", publishedColumns.Select(c => $"{c.Name} {c.Type}"))}); a version keeps the dataset's columns, so publish this data under a new id. Nothing was sent.");
+        }
+
+        var number = await connection.Ledger.Catalog.PublishVersionAsync(stated.Id, stated.SchemaHash, stated.RowCount, stated.SnapshotCommitment, token).ConfigureAwait(false);
+        var message = $"Published version {number} of '{datasetId}' ({stated.Id}): {stated.RowCount} rows, commitment {stated.SnapshotCommitment}; version {number - 1} is retired (kept on chain, its jobs still verify against it), and jobs submitted from now on run on version {number}.";
+        if (json)
+        {
+            Output.Json(environment, new JsonObject
+            {
+                ["dataset"] = stated.Id.ToString(),
+                ["version"] = number,
+                ["retiredVersion"] = number - 1,
+                ["rowCount"] = stated.RowCount,
+                ["snapshotCommitment"] = stated.SnapshotCommitment.ToString(),
+                ["schemaHash"] = stated.SchemaHash.ToString(),
+            });
+        }
+        else
+        {
+            await environment.Out.WriteLineAsync(message).ConfigureAwait(false);
+        }
     }
 
     private static Command RaiseGrade(CliEnvironment environment)

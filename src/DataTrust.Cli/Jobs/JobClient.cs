@@ -23,7 +23,11 @@ namespace DataTrust.Cli.Jobs;
 /// <param name="Result">The parsed result.</param>
 /// <param name="ResultHash">Keccak-256 of the bytes, equal to the on-chain result hash.</param>
 /// <param name="NodeSignature">The node's signature over the result digest.</param>
-public sealed record VerifiedResult(ulong JobId, Address Node, byte[] ResultBytes, AggregateResult Result, Hash32 ResultHash, EthSignature NodeSignature);
+public sealed record VerifiedResult(ulong JobId, Address Node, byte[] ResultBytes, AggregateResult Result, Hash32 ResultHash, EthSignature NodeSignature)
+{
+    /// <summary>The dataset version the job names (current at its submission), whose on-chain commitment the result states; 0 when unknown.</summary>
+    public uint DatasetVersion { get; init; }
+}
 
 /// <summary>A homomorphic job's result handed back by a node and checked against the chain (still encrypted).</summary>
 /// <param name="JobId">The job.</param>
@@ -279,7 +283,19 @@ public sealed class JobClient : IDisposable
             throw new CliException($"The result of job {jobId} is committed on chain but is not a job result.", ex);
         }
 
-        return new VerifiedResult(jobId, node, resultBytes, result, hash, signature);
+        // The result must be computed on the version its job names: the commitment it states is that version's on chain.
+        var job = await _ledger.Jobs.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (job.DatasetVersion != 0)
+        {
+            var version = await _ledger.Catalog.GetVersionAsync(job.DatasetId, job.DatasetVersion, cancellationToken).ConfigureAwait(false);
+            if (!result.SnapshotCommitment.Span.SequenceEqual(version.SnapshotCommitment.Span))
+            {
+                throw new CliException(
+                    $"The result of job {jobId} states snapshot commitment 0x{Convert.ToHexStringLower(result.SnapshotCommitment.Span)}, but the job names version {job.DatasetVersion} of its dataset, whose commitment on chain is {version.SnapshotCommitment}: it was not computed on that version.");
+            }
+        }
+
+        return new VerifiedResult(jobId, node, resultBytes, result, hash, signature) { DatasetVersion = job.DatasetVersion };
     }
 
     /// <summary>The serialized spec of a homomorphic weighted aggregate: what is hashed on chain and streamed to the node.</summary>

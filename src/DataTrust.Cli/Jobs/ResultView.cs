@@ -58,6 +58,7 @@ public static class ResultView
             node["jobId"] = verified.JobId;
             node["resultHash"] = verified.ResultHash.ToString();
             node["node"] = verified.Node.ToString();
+            node["datasetVersion"] = verified.DatasetVersion;
             Output.Json(environment, node);
             return;
         }
@@ -83,6 +84,10 @@ public static class ResultView
         }
 
         console.WriteLine($"result hash {verified.ResultHash} matches the chain; signed by node {verified.Node}");
+        if (verified.DatasetVersion != 0)
+        {
+            console.WriteLine($"computed on version {verified.DatasetVersion} of the dataset (snapshot commitment 0x{Convert.ToHexStringLower(result.SnapshotCommitment.Span)}, as on chain)");
+        }
     }
 
     /// <summary>What protected this result, in the words its grade allows: no more than the grade guarantees.</summary>

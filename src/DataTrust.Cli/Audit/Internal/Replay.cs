@@ -95,6 +95,13 @@ internal sealed class Replay
                     AllowedKinds = spec.AllowedKinds,
                 };
                 break;
+            case "VersionPublished":
+                if (Datasets.TryGetValue(v.GetHash32("id"), out var versioned))
+                {
+                    versioned.Versions.Add(new DatasetVersionState(checked((uint)v.GetUInt64("version")), v.GetHash32("snapshotCommitment"), checked((ulong)v.GetUInt64("rowCount")), e.BlockNumber));
+                }
+
+                break;
             case "GradeRaised":
                 ApplyGradeRaised(e);
                 break;
@@ -473,8 +480,15 @@ internal sealed class Replay
             return;
         }
 
-        Jobs[jobId] = new JobState(jobId, licenseId, datasetId, submitter, v.GetHash32("specHash"), e.BlockNumber, epsilon);
+        var datasetVersion = v.Contains("datasetVersion") ? checked((uint)v.GetUInt64("datasetVersion")) : 0;
+        Jobs[jobId] = new JobState(jobId, licenseId, datasetId, submitter, v.GetHash32("specHash"), e.BlockNumber, epsilon) { DatasetVersion = datasetVersion };
         void Invalid(string what) => SubmissionFindings.Add(new AuditFinding($"Job {jobId} was accepted although {what}.", jobId, licenseId == 0 ? null : licenseId, e.BlockNumber));
+
+        // A job names the version current at its block: the last VersionPublished of its dataset so far.
+        if (datasetVersion != 0 && Datasets.TryGetValue(datasetId, out var named) && (named.Versions.Count == 0 || named.Versions[^1].Number != datasetVersion))
+        {
+            Invalid($"it names version {datasetVersion} of dataset {datasetId}, but the current version at that block was {(named.Versions.Count == 0 ? "none" : named.Versions[^1].Number.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+        }
 
         CheckPrivacy(e, jobId, licenseId, datasetId, kind, epsilon);
         if (licenseId == 0)
@@ -863,7 +877,16 @@ internal sealed class Replay
 
         /// <summary>ε the Licenses contract reported spent so far (DatasetEpsilonSpent), in millionths.</summary>
         public long SpentByEvents { get; set; }
+
+        /// <summary>Its versions in publication order (VersionPublished); the last is current.</summary>
+        public List<DatasetVersionState> Versions { get; } = [];
+
+        /// <summary>The commitment of one version, or null when it was never published.</summary>
+        public Hash32? CommitmentOf(uint version) => Versions.FirstOrDefault(v => v.Number == version)?.SnapshotCommitment;
     }
+
+    /// <summary>One published version of a dataset, as its VersionPublished event records it.</summary>
+    internal sealed record DatasetVersionState(uint Number, Hash32 SnapshotCommitment, ulong RowCount, ulong PublishedBlock);
 
     internal sealed class LicenseState(ulong id, Hash32 datasetId, Address licensee, ComputationKindSet kinds, long quota, long epsilonBudget, ulong expiresAt, ulong grantedBlock)
     {
@@ -918,6 +941,9 @@ internal sealed class Replay
         public Address Submitter { get; } = submitter;
 
         public Hash32 SpecHash { get; } = specHash;
+
+        /// <summary>The dataset version it runs on, from its submit event (0 when the event has none).</summary>
+        public uint DatasetVersion { get; init; }
 
         public ulong SubmittedBlock { get; } = submittedBlock;
 
