@@ -91,7 +91,7 @@ public sealed class AuditCommandTests(AuditFixture fixture)
         Assert.Equal(CliApp.Ok, exit);
         var json = JsonNode.Parse(output)!;
         Assert.Equal("pass", json["verdict"]!.GetValue<string>());
-        Assert.Equal(9, json["checks"]!.AsArray().Count);
+        Assert.Equal(10, json["checks"]!.AsArray().Count);
         Assert.Equal(3, json["counts"]!["jobsCompleted"]!.GetValue<int>());
     }
 
