@@ -6,7 +6,7 @@ namespace DataTrust.Cli.Tests.Audit;
 public sealed class AuditorTests(AuditFixture fixture)
 {
     private static readonly string[] CheckNames =
-        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.JobClosureCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
+        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.JobClosureCheck, Auditor.ResultFilesCheck, Auditor.ResultVersionsCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
 
     private Task<AuditReport> AuditAsync(AuditInputs inputs) => new Auditor().VerifyAsync(fixture.ReadOnly, inputs);
 
@@ -19,6 +19,7 @@ public sealed class AuditorTests(AuditFixture fixture)
         Assert.Equal(CheckNames, report.Checks.Select(c => c.Name));
         Assert.All(report.Checks, c => Assert.Empty(c.Findings));
         Assert.Equal(3, report.Check(Auditor.ResultFilesCheck).Checked);
+        Assert.Equal([1u], Assert.Single(report.Datasets).Versions.Select(v => v.Number));
         Assert.Equal(3, report.Check(Auditor.ExecutionLogsCheck).Checked);
         Assert.Equal(fixture.Deployment.DeploymentBlock, report.FromBlock);
         Assert.Equal(fixture.CleanBlock, report.ToBlock);

@@ -94,9 +94,12 @@ internal sealed class Replay
                     EpsilonCap = spec.EpsilonCap.Micros,
                     AllowedKinds = spec.AllowedKinds,
                 };
+
+                // Publication is version 1 (its VersionPublished follows in the same transaction).
+                Datasets[v.GetHash32("id")].Versions.Add(new DatasetVersionState(1, spec.SnapshotCommitment, spec.RowCount, e.BlockNumber));
                 break;
             case "VersionPublished":
-                if (Datasets.TryGetValue(v.GetHash32("id"), out var versioned))
+                if (Datasets.TryGetValue(v.GetHash32("id"), out var versioned) && versioned.Versions.All(known => known.Number != v.GetUInt64("version")))
                 {
                     versioned.Versions.Add(new DatasetVersionState(checked((uint)v.GetUInt64("version")), v.GetHash32("snapshotCommitment"), checked((ulong)v.GetUInt64("rowCount")), e.BlockNumber));
                 }
