@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Developer smoke run of the ledger contracts against a real anvil (shanghai), using cast only.
-# Deploys Participants → Catalog → Licenses → Jobs → Consents, binds Jobs, runs
+# Deploys Participants → Catalog → Licenses → Enclaves → Jobs → Consents, binds Jobs, runs
 # admit → publish → request → grant → submit → complete, grades and ε caps, an open job, consent give → withdraw, and a
 # set of refusals, asserting every
 # result (refusals by their exact ABI-encoded custom error). Starts anvil on a free port and
@@ -85,13 +85,14 @@ echo "deploy"
 PARTS=$(deploy Participants $K_AUTH)
 CAT=$(deploy Catalog $K_AUTH "constructor(address)" "$PARTS")
 LIC=$(deploy Licenses $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
-JOBS=$(deploy Jobs $K_AUTH "constructor(address,address,address,uint64)" "$PARTS" "$CAT" "$LIC" 3600)
+ENCL=$(deploy Enclaves $K_AUTH "constructor(address)" "$PARTS")
+JOBS=$(deploy Jobs $K_AUTH "constructor(address,address,address,uint64,address)" "$PARTS" "$CAT" "$LIC" 3600 "$ENCL")
 CONS=$(deploy Consents $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
-for c in "$PARTS" "$CAT" "$LIC" "$JOBS" "$CONS"; do
+for c in "$PARTS" "$CAT" "$LIC" "$ENCL" "$JOBS" "$CONS"; do
   size=$(( ($(echo -n "$("$BIN/cast" code --rpc-url "$RPC" "$c")" | wc -c) - 2) / 2 ))
   [[ $size -gt 0 && $size -le 24576 ]] || die "code size of $c is $size"
 done
-ok "deployed Participants=$PARTS Catalog=$CAT Licenses=$LIC Jobs=$JOBS Consents=$CONS"
+ok "deployed Participants=$PARTS Catalog=$CAT Licenses=$LIC Enclaves=$ENCL Jobs=$JOBS Consents=$CONS"
 expect_revert $K_OPER "NotAuthority(address)" "$OPER" "$LIC" "bindJobs(address)" "$JOBS"
 send $K_AUTH "$LIC" "bindJobs(address)" "$JOBS"
 expect_eq "Licenses.jobs" "$(call "$LIC" "jobs()(address)")" "$JOBS"
