@@ -1,5 +1,6 @@
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.Rpc;
 using DataTrust.Ledger.Tests.Abi;
 
 namespace DataTrust.Ledger.Tests.Contracts;
@@ -401,5 +402,25 @@ public class EnclaveJoinTests(LedgerFixture ledger)
         {
             Assert.Equal(Epsilon.Zero, await ledger.Authority.Licenses.GetDatasetEpsilonSpentAsync(d.Dataset.Id));
         }
+    }
+
+    [Fact]
+    public async Task A_completion_in_the_block_its_quote_was_recorded_is_refused_with_QuoteRecordedThisBlock()
+    {
+        var w = await EnclaveWorld.CreateAsync(ledger);
+        var jobId = await w.SubmitAsync();
+        var (enclave, quoteId) = await w.StartEnclaveAsync();
+        var recordedBlock = (await ledger.Authority.Enclaves.GetQuoteAsync(quoteId)).RecordedBlock;
+        var resultHash = LedgerFixture.NewId();
+        var signature = w.SignResult(enclave, jobId, resultHash);
+        var data = DataTrustAbi.Jobs.Abi.GetFunction("completeJoin").EncodeCall([jobId, quoteId, resultHash.ToArray(), signature.ToBytes()]);
+
+        // Executed on the state and block number of the quote's own block, as a transaction mined beside it would be.
+        var sameBlock = await Assert.ThrowsAsync<RpcException>(() => ledger.Rpc.CallContractAsync(new CallRequest(w.Jobs, data, w.HostKey.Address), BlockTag.Number(recordedBlock)));
+        var decoded = DataTrustAbi.ErrorDecoder.Decode(sameBlock.RevertData!);
+        await w.Host.Jobs.CompleteJoinAsync(jobId, quoteId, resultHash, signature);
+
+        Assert.Equal(("QuoteRecordedThisBlock", quoteId), (decoded.Name, decoded.Arguments.GetUInt64("quoteId")));
+        Assert.Equal(JobStatus.Completed, (await ledger.Authority.Jobs.GetJobAsync(jobId)).Status);
     }
 }
