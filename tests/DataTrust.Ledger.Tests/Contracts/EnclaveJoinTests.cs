@@ -423,4 +423,23 @@ public class EnclaveJoinTests(LedgerFixture ledger)
         Assert.Equal(("QuoteRecordedThisBlock", quoteId), (decoded.Name, decoded.Arguments.GetUInt64("quoteId")));
         Assert.Equal(JobStatus.Completed, (await ledger.Authority.Jobs.GetJobAsync(jobId)).Status);
     }
+
+    [Fact]
+    public async Task A_submitter_job_history_lists_its_joins_and_the_enclave_failures_among_them()
+    {
+        var w = await EnclaveWorld.CreateAsync(ledger);
+        var (enclave, quoteId) = await w.StartEnclaveAsync();
+        var from = await ledger.Rpc.GetBlockNumberAsync() + 1;
+        var completed = await w.SubmitAsync("0.1");
+        var failed = await w.SubmitAsync("0.1");
+        var resultHash = LedgerFixture.NewId();
+        await w.Host.Jobs.CompleteJoinAsync(completed, quoteId, resultHash, w.SignResult(enclave, completed, resultHash));
+        await w.Host.Jobs.FailJoinAsync(failed, quoteId, "no key matched", false, w.SignFailure(enclave, failed, "no key matched", false));
+
+        var (ids, failures) = await ledger.Authority.Jobs.GetSubmittedAsync(w.EnterpriseKey.Address, from);
+
+        Assert.Equal([completed, failed], ids);
+        var failure = Assert.Single(failures.Values);
+        Assert.Equal((failed, enclave.Address, "no key matched", (bool?)true), (failure.JobId, failure.Node, failure.Reason, failure.Refunded));
+    }
 }
