@@ -31,7 +31,7 @@ public sealed class AuditCommandTests(AuditFixture fixture)
 
         Assert.True(exit == CliApp.Ok, error);
         Assert.Equal("", error);
-        foreach (var name in new[] { Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck })
+        foreach (var name in new[] { Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.EnclaveJoinsCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck })
         {
             Assert.Contains($"PASS  {name} ", output, StringComparison.Ordinal);
         }
