@@ -43,7 +43,17 @@ internal static class OutputProtection
     /// Protects <paramref name="found"/> (the groups the SQL returned). <paramref name="audit"/>, for RESTRICTED exact
     /// answers, may withhold further cells: it sees the groups and the rules decided so far and marks more.
     /// </summary>
-    public static AggregateResult Protect(QueryPlan plan, IReadOnlyList<RawRow> found, IRandomSource random, CellAudit? audit = null)
+    /// <param name="plan">The validated query.</param>
+    /// <param name="found">The groups the SQL returned.</param>
+    /// <param name="random">Noise randomness.</param>
+    /// <param name="audit">A hook that may withhold further cells (RESTRICTED exact answers); ignored when <paramref name="run"/> is given.</param>
+    /// <param name="run">
+    /// The cross-query audit run: it decides as <paramref name="audit"/> would, and, when it can rewind, the result is
+    /// decided twice (least-loss line complements, then the older greedy ones, each through the audit) and the choice that
+    /// withholds fewer rows, then fewer cells, is kept (<see cref="WithheldCost"/>).
+    /// </param>
+    /// <param name="leastLoss">False for the older greedy line complements alone (the baseline).</param>
+    public static AggregateResult Protect(QueryPlan plan, IReadOnlyList<RawRow> found, IRandomSource random, CellAudit? audit = null, AuditRun? run = null, bool leastLoss = true)
     {
         var rows = Groups(plan, found);
         if (!plan.Epsilon.IsZero)
@@ -56,9 +66,84 @@ internal static class OutputProtection
             return Render(plan, rows, new SuppressionRule[rows.Count, plan.Measures.Count], Bins(plan, rows), random);
         }
 
-        var (rules, binRules) = Suppress(plan, rows);
-        audit?.Invoke(rows, rules, binRules);
+        var (rules, binRules) = Suppress(plan, rows, leastLoss);
+        if (run is null || !leastLoss || !run.CanRewind)
+        {
+            (run is null ? audit : run.Decide)?.Invoke(rows, rules, binRules);
+            return Render(plan, rows, rules, binRules, random);
+        }
+
+        var before = run.Save();
+        run.Decide(rows, rules, binRules);
+        var (greedyRules, greedyBins) = Suppress(plan, rows, leastLoss: false);
+        if (!Same(rules, greedyRules))
+        {
+            var cost = WithheldCost(plan, rows, rules, binRules);
+            var after = run.Save();
+            run.Restore(before);
+            run.Decide(rows, greedyRules, greedyBins);
+            if (cost.CompareTo(WithheldCost(plan, rows, greedyRules, greedyBins)) < 0)
+            {
+                run.Restore(after);
+            }
+            else
+            {
+                (rules, binRules) = (greedyRules, greedyBins);
+            }
+        }
+
         return Render(plan, rows, rules, binRules, random);
+    }
+
+    /// <summary>
+    /// What a choice withholds: the rows of every withheld figure (a group's rows for a scalar cell or a histogram withheld
+    /// whole, a bin's rows for a bin), summed over the measures, then the number of withheld figures. The objective the
+    /// least-loss choice minimises, in that order.
+    /// </summary>
+    internal static (long Rows, long Cells) WithheldCost(QueryPlan plan, IReadOnlyList<RawRow> rows, SuppressionRule[,] rules, SuppressionRule[,][] binRules)
+    {
+        long withheldRows = 0;
+        long cells = 0;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var m = 0; m < plan.Measures.Count; m++)
+            {
+                if (rules[r, m] != SuppressionRule.Unspecified)
+                {
+                    withheldRows += rows[r].Count;
+                    cells++;
+                    continue;
+                }
+
+                var bins = binRules[r, m];
+                for (var b = 0; b < (bins?.Length ?? 0); b++)
+                {
+                    if (bins![b] != SuppressionRule.Unspecified)
+                    {
+                        withheldRows += rows[r].Cells[m].Bins[b];
+                        cells++;
+                    }
+                }
+            }
+        }
+
+        return (withheldRows, cells);
+    }
+
+    private static bool Same(SuppressionRule[,] a, SuppressionRule[,] b)
+    {
+        for (var r = 0; r < a.GetLength(0); r++)
+        {
+            for (var m = 0; m < a.GetLength(1); m++)
+            {
+                if (a[r, m] != b[r, m])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -187,7 +272,7 @@ internal static class OutputProtection
         return bins;
     }
 
-    private static (SuppressionRule[,] Rules, SuppressionRule[,][] BinRules) Suppress(QueryPlan plan, IReadOnlyList<RawRow> rows)
+    private static (SuppressionRule[,] Rules, SuppressionRule[,][] BinRules) Suppress(QueryPlan plan, IReadOnlyList<RawRow> rows, bool leastLoss)
     {
         var k = plan.Policy.MinGroupSize;
         var measureCount = plan.Measures.Count;
@@ -227,36 +312,132 @@ internal static class OutputProtection
             }
         }
 
-        // Complementary suppression, per measure, over every one-dimensional line.
+        // Complementary suppression, per measure, over every one-dimensional line: the least-loss choice, or the older
+        // greedy one when that withholds no more.
         var lines = Lines(rows, plan.GroupBy.Count);
         for (var m = 0; m < measureCount; m++)
         {
-            var changed = true;
-            while (changed)
+            var primary = new bool[rows.Count];
+            for (var r = 0; r < rows.Count; r++)
             {
-                changed = false;
-                foreach (var line in lines)
-                {
-                    var suppressed = line.Count(r => rules[r, m] != SuppressionRule.Unspecified);
-                    if (suppressed != 1)
-                    {
-                        continue;
-                    }
+                primary[r] = rules[r, m] != SuppressionRule.Unspecified;
+            }
 
-                    var candidates = line.Where(r => rules[r, m] == SuppressionRule.Unspecified).ToList();
-                    if (candidates.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    var pick = candidates.OrderBy(r => rows[r].Count).ThenBy(r => r).First();
-                    rules[pick, m] = SuppressionRule.Complementary;
-                    changed = true;
-                }
+            foreach (var r in leastLoss ? LineComplement(rows, lines, primary) : GreedyLineComplement(rows, lines, primary))
+            {
+                rules[r, m] = SuppressionRule.Complementary;
             }
         }
 
         return (rules, binRules);
+    }
+
+    /// <summary>Cells of one measure up to which the least-loss line complement is searched; beyond it the greedy rule alone decides.</summary>
+    internal const int LineSearchLimit = 1000;
+
+    /// <summary>
+    /// The complementary cells of one measure so that every line (one-dimensional, of more than one cell) holds zero or at
+    /// least two withheld cells: the cheapest set by rows then cells (<see cref="ComplementSearch"/>), unless the older
+    /// greedy rule (<see cref="GreedyLineComplement"/>) withholds no more, in which case that one.
+    /// </summary>
+    internal static IReadOnlyList<int> LineComplement(IReadOnlyList<RawRow> rows, List<List<int>> lines, bool[] primary)
+    {
+        var greedy = GreedyLineComplement(rows, lines, primary);
+        if (greedy.Count == 0)
+        {
+            return greedy;
+        }
+
+        var candidates = Enumerable.Range(0, rows.Count).Where(r => !primary[r]).ToArray();
+        if (candidates.Length > LineSearchLimit)
+        {
+            return greedy;
+        }
+
+        var index = new int[rows.Count];
+        Array.Fill(index, -1);
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            index[candidates[i]] = i;
+        }
+
+        var linesOf = new List<int>[rows.Count];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            linesOf[r] = [];
+        }
+
+        for (var l = 0; l < lines.Count; l++)
+        {
+            foreach (var r in lines[l])
+            {
+                linesOf[r].Add(l);
+            }
+        }
+
+        int Withheld(bool[] flags, List<int> line) => line.Count(r => primary[r] || flags[index[r]]);
+        bool Sufficient(bool[] flags) => lines.All(line => line.Count < 2 || Withheld(flags, line) != 1);
+        int Gain(bool[] flags, int i)
+        {
+            var gain = 0;
+            foreach (var l in linesOf[candidates[i]])
+            {
+                if (lines[l].Count < 2)
+                {
+                    continue;
+                }
+
+                // A line it repairs counts; a line it opens is left to the next steps and the pruning pass.
+                gain += Withheld(flags, lines[l]) == 1 ? 1 : 0;
+            }
+
+            return gain;
+        }
+
+        var cost = candidates.Select(r => rows[r].Count).ToArray();
+        var least = ComplementSearch.Cheapest(cost, Sufficient, Gain);
+        if (least is null)
+        {
+            return greedy;
+        }
+
+        var chosen = Enumerable.Range(0, candidates.Length).Where(i => least[i]).Select(i => candidates[i]).ToList();
+        return (chosen.Sum(r => rows[r].Count), chosen.Count).CompareTo((greedy.Sum(r => rows[r].Count), greedy.Count)) < 0 ? chosen : greedy;
+    }
+
+    /// <summary>
+    /// The older rule, kept as the baseline and fallback: while some line holds exactly one withheld cell, withhold that
+    /// line's smallest other cell (ties: the first).
+    /// </summary>
+    internal static List<int> GreedyLineComplement(IReadOnlyList<RawRow> rows, List<List<int>> lines, bool[] primary)
+    {
+        var withheld = (bool[])primary.Clone();
+        var picked = new List<int>();
+        var changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var line in lines)
+            {
+                if (line.Count(r => withheld[r]) != 1)
+                {
+                    continue;
+                }
+
+                var candidates = line.Where(r => !withheld[r]).ToList();
+                if (candidates.Count == 0)
+                {
+                    continue;
+                }
+
+                var pick = candidates.OrderBy(r => rows[r].Count).ThenBy(r => r).First();
+                withheld[pick] = true;
+                picked.Add(pick);
+                changed = true;
+            }
+        }
+
+        return picked;
     }
 
     private static void ComplementWithin(SuppressionRule[] bins, long[] counts)
@@ -281,7 +462,7 @@ internal static class OutputProtection
         }
     }
 
-    private static List<List<int>> Lines(IReadOnlyList<RawRow> rows, int dimensions)
+    internal static List<List<int>> Lines(IReadOnlyList<RawRow> rows, int dimensions)
     {
         var lines = new List<List<int>>();
         for (var free = 0; free < dimensions; free++)
@@ -395,7 +576,73 @@ internal static class OutputProtection
             result.Rows.Add(row);
         }
 
+        result.Loss = Loss(plan, rows, rules, binRules);
         return result;
+    }
+
+    /// <summary>
+    /// The information loss of a result: its figures, those withheld (primary: small, empty or dominated; complementary:
+    /// the rest) and, for exact answers, the rows the released figures cover. Noisy answers report no rows: a sum of true
+    /// counts would void the noise.
+    /// </summary>
+    internal static ResultLoss Loss(QueryPlan plan, IReadOnlyList<RawRow> rows, SuppressionRule[,]? rules, SuppressionRule[,][]? binRules)
+    {
+        var loss = new ResultLoss { DatasetRows = (ulong)Math.Max(0, plan.Dataset.RowCount), RowsReported = plan.Epsilon.IsZero };
+        static bool Primary(SuppressionRule rule) => rule is SuppressionRule.MinGroupSize or SuppressionRule.Dominance;
+        for (var m = 0; m < plan.Measures.Count; m++)
+        {
+            var measure = new MeasureLoss { Measure = (uint)m };
+            long released = 0;
+            void Count(SuppressionRule rule, long covered)
+            {
+                measure.Cells++;
+                if (rule == SuppressionRule.Unspecified)
+                {
+                    released += covered;
+                    return;
+                }
+
+                measure.WithheldCells++;
+                if (Primary(rule))
+                {
+                    measure.PrimaryCells++;
+                }
+                else
+                {
+                    measure.ComplementaryCells++;
+                }
+            }
+
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var rule = rules?[r, m] ?? SuppressionRule.Unspecified;
+                var bins = rows[r].Cells[m].Bins;
+                if (plan.Measures[m].Function != MeasureFunction.Histogram || rule != SuppressionRule.Unspecified)
+                {
+                    Count(rule, rows[r].Count);
+                    continue;
+                }
+
+                for (var b = 0; b < bins.Length; b++)
+                {
+                    Count(binRules?[r, m]?[b] ?? SuppressionRule.Unspecified, bins[b]);
+                }
+            }
+
+            if (loss.RowsReported)
+            {
+                measure.ReleasedRows = (ulong)released;
+                measure.UnreleasedRows = loss.DatasetRows - Math.Min(loss.DatasetRows, (ulong)released);
+            }
+
+            loss.Cells += measure.Cells;
+            loss.WithheldCells += measure.WithheldCells;
+            loss.PrimaryCells += measure.PrimaryCells;
+            loss.ComplementaryCells += measure.ComplementaryCells;
+            loss.Measures.Add(measure);
+        }
+
+        return loss;
     }
 
     /// <summary>Each noise component of a measure: its name, its L1 sensitivity in integer units, and the units per value unit.</summary>
