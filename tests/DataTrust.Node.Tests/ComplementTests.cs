@@ -131,6 +131,106 @@ public sealed class ComplementTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0ul, noisy.Loss.Measures[0].ReleasedRows);
     }
 
+    /// <summary>A two-way table of group counts (month × origin), as the protection sees it.</summary>
+    private static List<RawRow> Grid(long[,] counts)
+    {
+        var rows = new List<RawRow>();
+        for (var i = 0; i < counts.GetLength(0); i++)
+        {
+            for (var j = 0; j < counts.GetLength(1); j++)
+            {
+                rows.Add(new RawRow { Keys = [Q.Str($"m{i:D2}"), Q.Str($"o{j:D3}")], Count = counts[i, j], Cells = [new RawCell { Count = counts[i, j] }] });
+            }
+        }
+
+        return rows;
+    }
+
+    private static bool LinesHold(List<List<int>> lines, bool[] withheld) => lines.All(l => l.Count < 2 || l.Count(r => withheld[r]) != 1);
+
+    [Fact]
+    public void On_a_table_too_large_to_search_exactly_the_cheapest_rectangles_replace_a_whole_month()
+    {
+        // 3 months × 500 origins (1,500 cells, beyond the exact search): the flights shape again, with 497 more origins of
+        // 100,000 flights a month or more, so that every line offers big cells.
+        var counts = new long[3, 500];
+        long[][] first = [[9000, 6, 15], [8000, 20, 5000], [8500, 40, 25]];
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 500; j++)
+            {
+                counts[i, j] = j < 3 ? first[i][j] : 100_000 + (((i * 31) + (j * 17)) % 9000);
+            }
+        }
+
+        var rows = Grid(counts);
+        var lines = OutputProtection.Lines(rows, 2);
+        var primary = rows.Select(r => r.Count < 10).ToArray();
+
+        var older = OutputProtection.GreedyLineComplement(rows, lines, primary);
+        var least = OutputProtection.LineComplement(rows, lines, primary, 2);
+
+        var withheld = (bool[])primary.Clone();
+        foreach (var r in least)
+        {
+            withheld[r] = true;
+        }
+
+        Assert.True(LinesHold(lines, withheld));
+        Assert.Contains(older, r => rows[r].Count == 5000);
+        Assert.Equal([15L, 25L, 40L], least.Select(r => rows[r].Count).Order());
+        output.WriteLine($"older rule: {older.Sum(r => rows[r].Count)} rows in {older.Count} cells; least loss: {least.Sum(r => rows[r].Count)} rows in {least.Count} cells");
+    }
+
+    [Fact]
+    public void On_random_two_and_three_way_tables_the_line_complement_holds_every_line_and_never_costs_more_than_the_older_rule()
+    {
+        var random = new Random(13);
+        long older = 0;
+        long least = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            var dims = random.Next(1, 4);
+            var sizes = Enumerable.Range(0, dims).Select(_ => random.Next(2, round < 150 ? 6 : 40)).ToArray();
+            var rows = new List<RawRow>();
+            var index = new int[dims];
+            while (true)
+            {
+                var count = random.Next(4) == 0 ? random.Next(0, 10) : (long)Math.Pow(10, 1 + (4 * random.NextDouble()));
+                rows.Add(new RawRow { Keys = [.. index.Select(i => Q.Int(i))], Count = count, Cells = [new RawCell { Count = count }] });
+                var d = dims - 1;
+                while (d >= 0 && ++index[d] == sizes[d])
+                {
+                    index[d--] = 0;
+                }
+
+                if (d < 0)
+                {
+                    break;
+                }
+            }
+
+            var lines = OutputProtection.Lines(rows, dims);
+            var primary = rows.Select(r => r.Count < 10).ToArray();
+            var before = OutputProtection.GreedyLineComplement(rows, lines, primary);
+            var after = OutputProtection.LineComplement(rows, lines, primary, dims);
+            var withheld = (bool[])primary.Clone();
+            foreach (var r in after)
+            {
+                withheld[r] = true;
+            }
+
+            Assert.True(LinesHold(lines, withheld), $"round {round}: a line holds one withheld cell");
+            var cost = (after.Sum(r => rows[r].Count), after.Count);
+            var baseline = (before.Sum(r => rows[r].Count), before.Count);
+            Assert.True(cost.CompareTo(baseline) <= 0, $"round {round}: {cost} against the older rule's {baseline}");
+            older += baseline.Item1;
+            least += cost.Item1;
+        }
+
+        output.WriteLine($"200 random tables: the older rule withheld {older} complementary rows, least loss {least}");
+    }
+
     /// <summary>One generated table: its rows (g1, g2, f, v) and its policy's k and dominance percentage (0 = off).</summary>
     private sealed record Table(List<(string G1, string G2, int F, decimal V)> Rows, int K, int Percent, string[] D1, string[] D2);
 

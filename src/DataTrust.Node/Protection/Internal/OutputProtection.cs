@@ -323,7 +323,7 @@ internal static class OutputProtection
                 primary[r] = rules[r, m] != SuppressionRule.Unspecified;
             }
 
-            foreach (var r in leastLoss ? LineComplement(rows, lines, primary) : GreedyLineComplement(rows, lines, primary))
+            foreach (var r in leastLoss ? LineComplement(rows, lines, primary, plan.GroupBy.Count) : GreedyLineComplement(rows, lines, primary))
             {
                 rules[r, m] = SuppressionRule.Complementary;
             }
@@ -337,10 +337,12 @@ internal static class OutputProtection
 
     /// <summary>
     /// The complementary cells of one measure so that every line (one-dimensional, of more than one cell) holds zero or at
-    /// least two withheld cells: the cheapest set by rows then cells (<see cref="ComplementSearch"/>), unless the older
-    /// greedy rule (<see cref="GreedyLineComplement"/>) withholds no more, in which case that one.
+    /// least two withheld cells, chosen to withhold the fewest rows, then the fewest cells. The candidates: the older
+    /// greedy rule (<see cref="GreedyLineComplement"/>); for two group-by columns, the cheapest rectangles
+    /// (<see cref="RectangleComplement"/>); and, up to <see cref="LineSearchLimit"/> cells, <see cref="ComplementSearch"/>
+    /// (exact for small tables). The cheapest wins; on a tie the older rule's choice is kept.
     /// </summary>
-    internal static IReadOnlyList<int> LineComplement(IReadOnlyList<RawRow> rows, List<List<int>> lines, bool[] primary)
+    internal static IReadOnlyList<int> LineComplement(IReadOnlyList<RawRow> rows, List<List<int>> lines, bool[] primary, int dimensions)
     {
         var greedy = GreedyLineComplement(rows, lines, primary);
         if (greedy.Count == 0)
@@ -348,10 +350,17 @@ internal static class OutputProtection
             return greedy;
         }
 
+        (long, int) Cost(IReadOnlyList<int> cells) => (cells.Sum(r => rows[r].Count), cells.Count);
+        IReadOnlyList<int> best = greedy;
+        if (dimensions == 2 && RectangleComplement(rows, lines, primary) is { } rectangles && Cost(rectangles).CompareTo(Cost(best)) < 0)
+        {
+            best = rectangles;
+        }
+
         var candidates = Enumerable.Range(0, rows.Count).Where(r => !primary[r]).ToArray();
         if (candidates.Length > LineSearchLimit)
         {
-            return greedy;
+            return best;
         }
 
         var index = new int[rows.Count];
@@ -361,8 +370,38 @@ internal static class OutputProtection
             index[candidates[i]] = i;
         }
 
-        var linesOf = new List<int>[rows.Count];
-        for (var r = 0; r < rows.Count; r++)
+        var linesOf = LinesOf(rows.Count, lines);
+        int Withheld(bool[] flags, List<int> line) => line.Count(r => primary[r] || flags[index[r]]);
+        bool Sufficient(bool[] flags) => lines.All(line => line.Count < 2 || Withheld(flags, line) != 1);
+        int Gain(bool[] flags, int i)
+        {
+            var gain = 0;
+            foreach (var l in linesOf[candidates[i]])
+            {
+                // A line it repairs counts; a line it opens is left to the next steps and the pruning pass.
+                gain += lines[l].Count >= 2 && Withheld(flags, lines[l]) == 1 ? 1 : 0;
+            }
+
+            return gain;
+        }
+
+        var least = ComplementSearch.Cheapest([.. candidates.Select(r => rows[r].Count)], Sufficient, Gain);
+        if (least is not null)
+        {
+            var chosen = Enumerable.Range(0, candidates.Length).Where(i => least[i]).Select(i => candidates[i]).ToList();
+            if (Cost(chosen).CompareTo(Cost(best)) < 0)
+            {
+                best = chosen;
+            }
+        }
+
+        return best;
+    }
+
+    private static List<int>[] LinesOf(int cells, List<List<int>> lines)
+    {
+        var linesOf = new List<int>[cells];
+        for (var r = 0; r < cells; r++)
         {
             linesOf[r] = [];
         }
@@ -375,34 +414,91 @@ internal static class OutputProtection
             }
         }
 
-        int Withheld(bool[] flags, List<int> line) => line.Count(r => primary[r] || flags[index[r]]);
-        bool Sufficient(bool[] flags) => lines.All(line => line.Count < 2 || Withheld(flags, line) != 1);
-        int Gain(bool[] flags, int i)
+        return linesOf;
+    }
+
+    /// <summary>
+    /// For a two-way table: while some line holds exactly one withheld cell p = (i, j), withhold the cheapest rectangle
+    /// through it — (i, j′), (i′, j), (i′, j′), counting cells already withheld as free — which repairs both lines through p
+    /// and opens none; then drop, costliest first, every chosen cell the lines do not need. Null when some line cannot be
+    /// repaired this way (the caller then keeps another choice). Time: O(cells) per rectangle.
+    /// </summary>
+    internal static List<int>? RectangleComplement(IReadOnlyList<RawRow> rows, List<List<int>> lines, bool[] primary)
+    {
+        // Coordinates: a cell's line of each direction (Lines lists the lines with dimension 0 free first).
+        var linesOf = LinesOf(rows.Count, lines);
+        if (linesOf.Any(l => l.Count != 2))
         {
-            var gain = 0;
-            foreach (var l in linesOf[candidates[i]])
+            return null;
+        }
+
+        var at = new Dictionary<(int, int), int>();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            at[(linesOf[r][0], linesOf[r][1])] = r;
+        }
+
+        var withheld = (bool[])primary.Clone();
+        var chosen = new List<int>();
+        int Count(List<int> line) => line.Count(r => withheld[r]);
+        while (lines.FirstOrDefault(line => line.Count > 1 && Count(line) == 1) is { } open)
+        {
+            var p = open.First(r => withheld[r]);
+            var (column, row) = (linesOf[p][0], linesOf[p][1]);
+            (long Cost, int Cells, int[] Cells3)? best = null;
+            foreach (var a in lines[row])
             {
-                if (lines[l].Count < 2)
+                // a = (i, j′): same row line as p, another column line.
+                if (a == p)
                 {
                     continue;
                 }
 
-                // A line it repairs counts; a line it opens is left to the next steps and the pruning pass.
-                gain += Withheld(flags, lines[l]) == 1 ? 1 : 0;
+                foreach (var b in lines[column])
+                {
+                    // b = (i′, j): same column line as p, another row line; the fourth corner is (i′, j′).
+                    if (b == p || !at.TryGetValue((linesOf[a][0], linesOf[b][1]), out var corner))
+                    {
+                        continue;
+                    }
+
+                    int[] three = [a, b, corner];
+                    var cost = three.Where(c => !withheld[c]).Sum(c => rows[c].Count);
+                    var cells = three.Count(c => !withheld[c]);
+                    if (best is null || (cost, cells).CompareTo((best.Value.Cost, best.Value.Cells)) < 0)
+                    {
+                        best = (cost, cells, three);
+                    }
+                }
             }
 
-            return gain;
+            if (best is null)
+            {
+                return null;
+            }
+
+            foreach (var c in best.Value.Cells3.Where(c => !withheld[c]))
+            {
+                withheld[c] = true;
+                chosen.Add(c);
+            }
         }
 
-        var cost = candidates.Select(r => rows[r].Count).ToArray();
-        var least = ComplementSearch.Cheapest(cost, Sufficient, Gain);
-        if (least is null)
+        bool Sufficient() => lines.All(line => line.Count < 2 || Count(line) != 1);
+        foreach (var c in chosen.OrderByDescending(c => rows[c].Count).ThenByDescending(c => c).ToList())
         {
-            return greedy;
+            withheld[c] = false;
+            if (Sufficient())
+            {
+                chosen.Remove(c);
+            }
+            else
+            {
+                withheld[c] = true;
+            }
         }
 
-        var chosen = Enumerable.Range(0, candidates.Length).Where(i => least[i]).Select(i => candidates[i]).ToList();
-        return (chosen.Sum(r => rows[r].Count), chosen.Count).CompareTo((greedy.Sum(r => rows[r].Count), greedy.Count)) < 0 ? chosen : greedy;
+        return chosen;
     }
 
     /// <summary>
