@@ -151,7 +151,7 @@ public sealed class ComplementTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void On_a_table_too_large_to_search_exactly_the_cheapest_rectangles_replace_a_whole_month()
     {
-        // 3 months × 500 origins (1,500 cells, beyond the exact search): the flights shape again, with 497 more origins of
+        // 3 months × 500 origins (1,500 cells, beyond every search but the rectangles): the flights shape again, with 497 more origins of
         // 100,000 flights a month or more, so that every line offers big cells.
         var counts = new long[3, 500];
         long[][] first = [[9000, 6, 15], [8000, 20, 5000], [8500, 40, 25]];

@@ -21,8 +21,9 @@ namespace DataTrust.Node.Protection.Internal;
 /// A query that releases a cell cutting an atom splits it: the rows inside get a new atom id. The split and the new
 /// span are written in one DuckDB transaction, before the result leaves the node, so a crash never loses a release
 /// (a retried job then meets a span that already holds its cells and releases the very same ones).</para>
-/// <para>Cells are decided one at a time, largest first, so the smallest cells are the ones withheld. The decision
-/// depends on atom sizes, which are data: each withheld cell can leak up to one bit (see the threat model).</para>
+/// <para>Cells are decided one at a time, largest first, so the smallest cells are the ones withheld; when that withholds
+/// any group cell, a least-loss plan from the same state is kept if it withholds fewer rows (<c>AuditRun.DecideGroups</c>).
+/// The decision depends on atom sizes, which are data: each withheld cell can leak up to one bit (see the threat model).</para>
 /// </remarks>
 internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = AuditRule.NoSmallAtoms, bool leastLoss = true)
 {
@@ -419,6 +420,9 @@ internal sealed class AuditRun : IDisposable
             : (null, null))];
     }
 
+    /// <summary>Group cells the least-loss plan of the audit chooses among at most (the cheapest ones).</summary>
+    internal const int PlanCandidates = 200;
+
     /// <summary>Cells this query withheld beyond the per-result rules.</summary>
     public int Withheld { get; private set; }
 
@@ -632,8 +636,11 @@ internal sealed class AuditRun : IDisposable
 
         bool Safe(AtomInfo remainder, int atom) => remainder.Rows == 0 || IsSafe(remainder, state.Atoms[atom]);
         var unsafeAtoms = touched.Where(a => !Safe(outside[a], a)).OrderBy(a => a).ToList();
+        // The cheapest PlanCandidates cells only, so that the search stays polynomial and small (O(n³) greedy steps at
+        // worst); a plan among fewer candidates is still sufficient, only perhaps not the cheapest.
         var candidates = Enumerable.Range(0, groupCells.Count)
-            .Where(i => !forced[i] && unsafeAtoms.Any(a => parts[a].ContainsKey(i))).ToArray();
+            .Where(i => !forced[i] && unsafeAtoms.Any(a => parts[a].ContainsKey(i)))
+            .OrderBy(i => rows[groupCells[i]].Count).ThenBy(i => i).Take(PlanCandidates).ToArray();
         var cost = candidates.Select(i => rows[groupCells[i]].Count).ToArray();
 
         AtomInfo Remainder(int atom, bool[] flags)

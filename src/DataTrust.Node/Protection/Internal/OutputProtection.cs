@@ -22,9 +22,9 @@ namespace DataTrust.Node.Protection.Internal;
 /// are floored at 0 and AVG = noisy sum / max(1, noisy count) clamped to the bounds: post-processing, no extra cost.</para>
 /// <para><b>RESTRICTED, exact.</b> Primary suppression (a group of fewer than k rows; a SUM or AVG cell whose n largest
 /// contributions exceed p% of its absolute total; a histogram bin of 1..k−1 rows), complementary suppression within the
-/// result (every one-dimensional line has zero or at least two withheld cells), then the node's cross-query audit, which
-/// withholds any further cell that would, with everything released on the dataset before, determine a small or dominated
-/// atom. Every withheld cell is marked WITHHELD, whatever the reason, and empty groups of the public domain look the same
+/// result (every one-dimensional line has zero or at least two withheld cells; the complement chosen to withhold the
+/// fewest rows, then cells, <see cref="LineComplement"/>), then the node's cross-query audit, which withholds any further
+/// cell that would, with everything released on the dataset before, determine a small or dominated atom. Every withheld cell is marked WITHHELD, whatever the reason, and empty groups of the public domain look the same
 /// as small ones.</para>
 /// </remarks>
 internal static class OutputProtection
@@ -333,7 +333,7 @@ internal static class OutputProtection
     }
 
     /// <summary>Cells of one measure up to which the least-loss line complement is searched; beyond it the greedy rule alone decides.</summary>
-    internal const int LineSearchLimit = 1000;
+    internal const int LineSearchLimit = 300;
 
     /// <summary>
     /// The complementary cells of one measure so that every line (one-dimensional, of more than one cell) holds zero or at
