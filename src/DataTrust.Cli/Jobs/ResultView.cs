@@ -77,6 +77,11 @@ public static class ResultView
 
         console.Write(table);
         console.WriteLine(Protection(result));
+        foreach (var line in Loss(result))
+        {
+            console.WriteLine(line);
+        }
+
         if (result.Noise is { Mechanism: NoiseMechanism.Laplace or NoiseMechanism.DiscreteLaplace } noise)
         {
             console.WriteLine($"{Mechanism(noise)}, ε = {noise.EpsilonMicros / 1_000_000m:0.######}, δ = {noise.Delta.ToString("0.###", CultureInfo.InvariantCulture)}: " +
@@ -103,6 +108,36 @@ public static class ResultView
             _ when withheld == 0 => $"exact; no cell withheld (k = {result.MinGroupSize}, audited with every answer released on this dataset before)",
             _ => $"exact; {withheld} cell(s) withheld (k = {result.MinGroupSize}): a cell is withheld when, with every answer released on this dataset before (to anyone), it would set apart fewer than k rows, rows one contributor dominates, or rows whose values all sit at a bound; withheld, empty and small cells look the same",
         };
+    }
+
+    /// <summary>
+    /// The information loss of a result in words: cells withheld (primary and complementary) and, on exact answers, the
+    /// rows the released cells of each measure cover, as a share of the dataset. Nothing when the result has no loss report.
+    /// </summary>
+    public static IEnumerable<string> Loss(AggregateResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Loss is not { } loss)
+        {
+            yield break;
+        }
+
+        yield return loss.WithheldCells == 0
+            ? $"loss: none of its {loss.Cells} cells withheld"
+            : $"loss: {loss.WithheldCells} of {loss.Cells} cells withheld ({loss.PrimaryCells} primary: small, empty or dominated; {loss.ComplementaryCells} complementary)";
+        if (!loss.RowsReported)
+        {
+            yield break;
+        }
+
+        var names = result.Columns.Where(c => c.Role == ResultColumnRole.Measure).Select(c => c.Name).ToList();
+        foreach (var measure in loss.Measures)
+        {
+            var name = (int)measure.Measure < names.Count ? names[(int)measure.Measure] : $"measure {measure.Measure}";
+            var share = loss.DatasetRows == 0 ? 0m : 100m * measure.ReleasedRows / loss.DatasetRows;
+            yield return string.Create(CultureInfo.InvariantCulture, $"  {name}: released cells cover {measure.ReleasedRows:N0} of the dataset's {loss.DatasetRows:N0} rows ({share:0.#}%); ") +
+                string.Create(CultureInfo.InvariantCulture, $"the other {measure.UnreleasedRows:N0} bound the rows in withheld cells (they include rows the query leaves out; the exact figure is not given, as it would undo the withholding)");
+        }
     }
 
     /// <summary>Prints what Explain said of an allowed query: its cost and, when the node previewed it, the cells it would withhold.</summary>
@@ -134,6 +169,11 @@ public static class ResultView
         {
             var keys = cell.Keys.Count == 0 ? "total" : string.Join(", ", cell.Keys.Select(Format));
             console.WriteLine($"  {keys} · measure {cell.Measure}{(cell.Bin >= 0 ? $" · bin {cell.Bin}" : string.Empty)}");
+        }
+
+        if (explain.Loss is { WithheldCells: > 0 } loss)
+        {
+            console.WriteLine($"of those, {loss.PrimaryCells} primary (small, empty or dominated) and {loss.ComplementaryCells} complementary; a preview gives no row figures, as it releases nothing");
         }
     }
 

@@ -113,8 +113,9 @@ public sealed partial class AggregateExecutor
         {
             // Exact answers on a RESTRICTED dataset: the cross-query audit decides, and records what it released
             // before the result can leave the node.
-            using var run = Audits.GetValue(store, s => new CrossQueryAudit(s)).Begin(plan, cancellationToken);
-            result = OutputProtection.Protect(plan, rows, random, run.Decide);
+            var audit = Audits.GetValue(store, s => new CrossQueryAudit(s));
+            using var run = audit.Begin(plan, cancellationToken);
+            result = OutputProtection.Protect(plan, rows, random, run: run, leastLoss: audit.LeastLoss);
             run.Commit();
         }
         else
@@ -135,25 +136,26 @@ public sealed partial class AggregateExecutor
     /// <param name="query">The query.</param>
     /// <param name="policy">The policy to enforce (the dataset's stated one when null).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The withheld cells and the number of cells, or the refusal.</returns>
-    public (IReadOnlyList<WithheldPreview> Withheld, int Cells, QueryRefusal? Refusal) PreviewWithheld(AggregateQuery query, DatasetPolicy? policy = null, CancellationToken cancellationToken = default)
+    /// <returns>The withheld cells, the number of cells and the loss (cells only, no rows: nothing is released), or the refusal.</returns>
+    public (IReadOnlyList<WithheldPreview> Withheld, int Cells, QueryRefusal? Refusal, ResultLoss? Loss) PreviewWithheld(AggregateQuery query, DatasetPolicy? policy = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         var epsilon = new Epsilon(query.HasEpsilonMicros && query.EpsilonMicros <= long.MaxValue ? (long)query.EpsilonMicros : 0);
         var check = QueryValidator.Validate(Find(query.DatasetId), query, epsilon, limits, policy);
         if (check.Plan is not { } plan)
         {
-            return ([], 0, check.Refusal);
+            return ([], 0, check.Refusal, null);
         }
 
         AggregateResult result;
         if (plan.Policy.Grade == ProtectionGrade.Restricted && plan.Epsilon.IsZero)
         {
             var rows = Run(plan, cancellationToken);
-            using var run = Audits.GetValue(store, s => new CrossQueryAudit(s)).Begin(plan, cancellationToken);
+            var audit = Audits.GetValue(store, s => new CrossQueryAudit(s));
+            using var run = audit.Begin(plan, cancellationToken);
             try
             {
-                result = OutputProtection.Protect(plan, rows, random, run.Decide);
+                result = OutputProtection.Protect(plan, rows, random, run: run, leastLoss: audit.LeastLoss);
             }
             finally
             {
@@ -171,14 +173,31 @@ public sealed partial class AggregateExecutor
             .ToList();
         var cells = result.Rows.Sum(r => r.Cells.Sum(c => c.KindCase == Cell.KindOneofCase.Histogram ? c.Histogram.Bins.Count : 1));
         LogPreviewed(plan.Dataset.Id, withheld.Count, cells);
-        return (withheld, cells, null);
+        return (withheld, cells, null, CellsOnly(result.Loss));
+    }
+
+    /// <summary>A loss report without its row figures: a preview releases no cell, so it may not give sums over them.</summary>
+    private static ResultLoss CellsOnly(ResultLoss loss)
+    {
+        var cells = loss.Clone();
+        cells.RowsReported = false;
+        foreach (var measure in cells.Measures)
+        {
+            measure.ReleasedRows = 0;
+            measure.UnreleasedRows = 0;
+        }
+
+        return cells;
     }
 
     /// <summary>One audit per store, whichever executor reads it, so every licensee's answers meet the same state.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DatasetStore, CrossQueryAudit> Audits = new();
 
-    /// <summary>Makes every executor over <paramref name="store"/> audit by <paramref name="rule"/> (benchmarks compare the rules).</summary>
-    internal static void UseAuditRule(DatasetStore store, AuditRule rule) => Audits.AddOrUpdate(store, new CrossQueryAudit(store, rule));
+    /// <summary>
+    /// Makes every executor over <paramref name="store"/> audit by <paramref name="rule"/> (benchmarks compare the rules),
+    /// choosing complements by least loss or, with <paramref name="leastLoss"/> false, by the older greedy rules alone.
+    /// </summary>
+    internal static void UseAuditRule(DatasetStore store, AuditRule rule, bool leastLoss = true) => Audits.AddOrUpdate(store, new CrossQueryAudit(store, rule, leastLoss));
 
     /// <summary>The cross-query audit's figures for a dataset (atoms, cells released, rank of the span); zeros before its first exact answer.</summary>
     public (int Atoms, long ReleasedCells, int Rank) AuditStatistics(string datasetId) =>

@@ -279,6 +279,7 @@ internal sealed class JobEndpoint(AggregateExecutor executor, JobRunner? runner 
                     response.Previewed = true;
                     response.Withheld.AddRange(preview.Withheld);
                     response.Cells = (uint)preview.Cells;
+                    response.Loss = preview.Loss;
                 }
             }
         }

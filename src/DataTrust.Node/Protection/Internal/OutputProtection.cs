@@ -22,9 +22,9 @@ namespace DataTrust.Node.Protection.Internal;
 /// are floored at 0 and AVG = noisy sum / max(1, noisy count) clamped to the bounds: post-processing, no extra cost.</para>
 /// <para><b>RESTRICTED, exact.</b> Primary suppression (a group of fewer than k rows; a SUM or AVG cell whose n largest
 /// contributions exceed p% of its absolute total; a histogram bin of 1..k−1 rows), complementary suppression within the
-/// result (every one-dimensional line has zero or at least two withheld cells), then the node's cross-query audit, which
-/// withholds any further cell that would, with everything released on the dataset before, determine a small or dominated
-/// atom. Every withheld cell is marked WITHHELD, whatever the reason, and empty groups of the public domain look the same
+/// result (every one-dimensional line has zero or at least two withheld cells; the complement chosen to withhold the
+/// fewest rows, then cells, <see cref="LineComplement"/>), then the node's cross-query audit, which withholds any further
+/// cell that would, with everything released on the dataset before, determine a small or dominated atom. Every withheld cell is marked WITHHELD, whatever the reason, and empty groups of the public domain look the same
 /// as small ones.</para>
 /// </remarks>
 internal static class OutputProtection
@@ -43,7 +43,17 @@ internal static class OutputProtection
     /// Protects <paramref name="found"/> (the groups the SQL returned). <paramref name="audit"/>, for RESTRICTED exact
     /// answers, may withhold further cells: it sees the groups and the rules decided so far and marks more.
     /// </summary>
-    public static AggregateResult Protect(QueryPlan plan, IReadOnlyList<RawRow> found, IRandomSource random, CellAudit? audit = null)
+    /// <param name="plan">The validated query.</param>
+    /// <param name="found">The groups the SQL returned.</param>
+    /// <param name="random">Noise randomness.</param>
+    /// <param name="audit">A hook that may withhold further cells (RESTRICTED exact answers); ignored when <paramref name="run"/> is given.</param>
+    /// <param name="run">
+    /// The cross-query audit run: it decides as <paramref name="audit"/> would, and, when it can rewind, the result is
+    /// decided twice (least-loss line complements, then the older greedy ones, each through the audit) and the choice that
+    /// withholds fewer rows, then fewer cells, is kept (<see cref="WithheldCost"/>).
+    /// </param>
+    /// <param name="leastLoss">False for the older greedy line complements alone (the baseline).</param>
+    public static AggregateResult Protect(QueryPlan plan, IReadOnlyList<RawRow> found, IRandomSource random, CellAudit? audit = null, AuditRun? run = null, bool leastLoss = true)
     {
         var rows = Groups(plan, found);
         if (!plan.Epsilon.IsZero)
@@ -56,9 +66,84 @@ internal static class OutputProtection
             return Render(plan, rows, new SuppressionRule[rows.Count, plan.Measures.Count], Bins(plan, rows), random);
         }
 
-        var (rules, binRules) = Suppress(plan, rows);
-        audit?.Invoke(rows, rules, binRules);
+        var (rules, binRules) = Suppress(plan, rows, leastLoss);
+        if (run is null || !leastLoss || !run.CanRewind)
+        {
+            (run is null ? audit : run.Decide)?.Invoke(rows, rules, binRules);
+            return Render(plan, rows, rules, binRules, random);
+        }
+
+        var before = run.Save();
+        run.Decide(rows, rules, binRules);
+        var (greedyRules, greedyBins) = Suppress(plan, rows, leastLoss: false);
+        if (!Same(rules, greedyRules))
+        {
+            var cost = WithheldCost(plan, rows, rules, binRules);
+            var after = run.Save();
+            run.Restore(before);
+            run.Decide(rows, greedyRules, greedyBins);
+            if (cost.CompareTo(WithheldCost(plan, rows, greedyRules, greedyBins)) < 0)
+            {
+                run.Restore(after);
+            }
+            else
+            {
+                (rules, binRules) = (greedyRules, greedyBins);
+            }
+        }
+
         return Render(plan, rows, rules, binRules, random);
+    }
+
+    /// <summary>
+    /// What a choice withholds: the rows of every withheld figure (a group's rows for a scalar cell or a histogram withheld
+    /// whole, a bin's rows for a bin), summed over the measures, then the number of withheld figures. The objective the
+    /// least-loss choice minimises, in that order.
+    /// </summary>
+    internal static (long Rows, long Cells) WithheldCost(QueryPlan plan, IReadOnlyList<RawRow> rows, SuppressionRule[,] rules, SuppressionRule[,][] binRules)
+    {
+        long withheldRows = 0;
+        long cells = 0;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var m = 0; m < plan.Measures.Count; m++)
+            {
+                if (rules[r, m] != SuppressionRule.Unspecified)
+                {
+                    withheldRows += rows[r].Count;
+                    cells++;
+                    continue;
+                }
+
+                var bins = binRules[r, m];
+                for (var b = 0; b < (bins?.Length ?? 0); b++)
+                {
+                    if (bins![b] != SuppressionRule.Unspecified)
+                    {
+                        withheldRows += rows[r].Cells[m].Bins[b];
+                        cells++;
+                    }
+                }
+            }
+        }
+
+        return (withheldRows, cells);
+    }
+
+    private static bool Same(SuppressionRule[,] a, SuppressionRule[,] b)
+    {
+        for (var r = 0; r < a.GetLength(0); r++)
+        {
+            for (var m = 0; m < a.GetLength(1); m++)
+            {
+                if (a[r, m] != b[r, m])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -187,7 +272,7 @@ internal static class OutputProtection
         return bins;
     }
 
-    private static (SuppressionRule[,] Rules, SuppressionRule[,][] BinRules) Suppress(QueryPlan plan, IReadOnlyList<RawRow> rows)
+    private static (SuppressionRule[,] Rules, SuppressionRule[,][] BinRules) Suppress(QueryPlan plan, IReadOnlyList<RawRow> rows, bool leastLoss)
     {
         var k = plan.Policy.MinGroupSize;
         var measureCount = plan.Measures.Count;
@@ -227,36 +312,228 @@ internal static class OutputProtection
             }
         }
 
-        // Complementary suppression, per measure, over every one-dimensional line.
+        // Complementary suppression, per measure, over every one-dimensional line: the least-loss choice, or the older
+        // greedy one when that withholds no more.
         var lines = Lines(rows, plan.GroupBy.Count);
         for (var m = 0; m < measureCount; m++)
         {
-            var changed = true;
-            while (changed)
+            var primary = new bool[rows.Count];
+            for (var r = 0; r < rows.Count; r++)
             {
-                changed = false;
-                foreach (var line in lines)
-                {
-                    var suppressed = line.Count(r => rules[r, m] != SuppressionRule.Unspecified);
-                    if (suppressed != 1)
-                    {
-                        continue;
-                    }
+                primary[r] = rules[r, m] != SuppressionRule.Unspecified;
+            }
 
-                    var candidates = line.Where(r => rules[r, m] == SuppressionRule.Unspecified).ToList();
-                    if (candidates.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    var pick = candidates.OrderBy(r => rows[r].Count).ThenBy(r => r).First();
-                    rules[pick, m] = SuppressionRule.Complementary;
-                    changed = true;
-                }
+            foreach (var r in leastLoss ? LineComplement(rows, lines, primary, plan.GroupBy.Count) : GreedyLineComplement(rows, lines, primary))
+            {
+                rules[r, m] = SuppressionRule.Complementary;
             }
         }
 
         return (rules, binRules);
+    }
+
+    /// <summary>Cells of one measure up to which the least-loss line complement is searched; beyond it the greedy rule alone decides.</summary>
+    internal const int LineSearchLimit = 300;
+
+    /// <summary>
+    /// The complementary cells of one measure so that every line (one-dimensional, of more than one cell) holds zero or at
+    /// least two withheld cells, chosen to withhold the fewest rows, then the fewest cells. The candidates: the older
+    /// greedy rule (<see cref="GreedyLineComplement"/>); for two group-by columns, the cheapest rectangles
+    /// (<see cref="RectangleComplement"/>); and, up to <see cref="LineSearchLimit"/> cells, <see cref="ComplementSearch"/>
+    /// (exact for small tables). The cheapest wins; on a tie the older rule's choice is kept.
+    /// </summary>
+    internal static IReadOnlyList<int> LineComplement(IReadOnlyList<RawRow> rows, List<List<int>> lines, bool[] primary, int dimensions)
+    {
+        var greedy = GreedyLineComplement(rows, lines, primary);
+        if (greedy.Count == 0)
+        {
+            return greedy;
+        }
+
+        (long, int) Cost(IReadOnlyList<int> cells) => (cells.Sum(r => rows[r].Count), cells.Count);
+        IReadOnlyList<int> best = greedy;
+        if (dimensions == 2 && RectangleComplement(rows, lines, primary) is { } rectangles && Cost(rectangles).CompareTo(Cost(best)) < 0)
+        {
+            best = rectangles;
+        }
+
+        var candidates = Enumerable.Range(0, rows.Count).Where(r => !primary[r]).ToArray();
+        if (candidates.Length > LineSearchLimit)
+        {
+            return best;
+        }
+
+        var index = new int[rows.Count];
+        Array.Fill(index, -1);
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            index[candidates[i]] = i;
+        }
+
+        var linesOf = LinesOf(rows.Count, lines);
+        int Withheld(bool[] flags, List<int> line) => line.Count(r => primary[r] || flags[index[r]]);
+        bool Sufficient(bool[] flags) => lines.All(line => line.Count < 2 || Withheld(flags, line) != 1);
+        int Gain(bool[] flags, int i)
+        {
+            var gain = 0;
+            foreach (var l in linesOf[candidates[i]])
+            {
+                // A line it repairs counts; a line it opens is left to the next steps and the pruning pass.
+                gain += lines[l].Count >= 2 && Withheld(flags, lines[l]) == 1 ? 1 : 0;
+            }
+
+            return gain;
+        }
+
+        var least = ComplementSearch.Cheapest([.. candidates.Select(r => rows[r].Count)], Sufficient, Gain);
+        if (least is not null)
+        {
+            var chosen = Enumerable.Range(0, candidates.Length).Where(i => least[i]).Select(i => candidates[i]).ToList();
+            if (Cost(chosen).CompareTo(Cost(best)) < 0)
+            {
+                best = chosen;
+            }
+        }
+
+        return best;
+    }
+
+    private static List<int>[] LinesOf(int cells, List<List<int>> lines)
+    {
+        var linesOf = new List<int>[cells];
+        for (var r = 0; r < cells; r++)
+        {
+            linesOf[r] = [];
+        }
+
+        for (var l = 0; l < lines.Count; l++)
+        {
+            foreach (var r in lines[l])
+            {
+                linesOf[r].Add(l);
+            }
+        }
+
+        return linesOf;
+    }
+
+    /// <summary>
+    /// For a two-way table: while some line holds exactly one withheld cell p = (i, j), withhold the cheapest rectangle
+    /// through it — (i, j′), (i′, j), (i′, j′), counting cells already withheld as free — which repairs both lines through p
+    /// and opens none; then drop, costliest first, every chosen cell the lines do not need. Null when some line cannot be
+    /// repaired this way (the caller then keeps another choice). Time: O(cells) per rectangle.
+    /// </summary>
+    internal static List<int>? RectangleComplement(IReadOnlyList<RawRow> rows, List<List<int>> lines, bool[] primary)
+    {
+        // Coordinates: a cell's line of each direction (Lines lists the lines with dimension 0 free first).
+        var linesOf = LinesOf(rows.Count, lines);
+        if (linesOf.Any(l => l.Count != 2))
+        {
+            return null;
+        }
+
+        var at = new Dictionary<(int, int), int>();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            at[(linesOf[r][0], linesOf[r][1])] = r;
+        }
+
+        var withheld = (bool[])primary.Clone();
+        var chosen = new List<int>();
+        int Count(List<int> line) => line.Count(r => withheld[r]);
+        while (lines.FirstOrDefault(line => line.Count > 1 && Count(line) == 1) is { } open)
+        {
+            var p = open.First(r => withheld[r]);
+            var (column, row) = (linesOf[p][0], linesOf[p][1]);
+            (long Cost, int Cells, int[] Cells3)? best = null;
+            foreach (var a in lines[row])
+            {
+                // a = (i, j′): same row line as p, another column line.
+                if (a == p)
+                {
+                    continue;
+                }
+
+                foreach (var b in lines[column])
+                {
+                    // b = (i′, j): same column line as p, another row line; the fourth corner is (i′, j′).
+                    if (b == p || !at.TryGetValue((linesOf[a][0], linesOf[b][1]), out var corner))
+                    {
+                        continue;
+                    }
+
+                    int[] three = [a, b, corner];
+                    var cost = three.Where(c => !withheld[c]).Sum(c => rows[c].Count);
+                    var cells = three.Count(c => !withheld[c]);
+                    if (best is null || (cost, cells).CompareTo((best.Value.Cost, best.Value.Cells)) < 0)
+                    {
+                        best = (cost, cells, three);
+                    }
+                }
+            }
+
+            if (best is null)
+            {
+                return null;
+            }
+
+            foreach (var c in best.Value.Cells3.Where(c => !withheld[c]))
+            {
+                withheld[c] = true;
+                chosen.Add(c);
+            }
+        }
+
+        bool Sufficient() => lines.All(line => line.Count < 2 || Count(line) != 1);
+        foreach (var c in chosen.OrderByDescending(c => rows[c].Count).ThenByDescending(c => c).ToList())
+        {
+            withheld[c] = false;
+            if (Sufficient())
+            {
+                chosen.Remove(c);
+            }
+            else
+            {
+                withheld[c] = true;
+            }
+        }
+
+        return chosen;
+    }
+
+    /// <summary>
+    /// The older rule, kept as the baseline and fallback: while some line holds exactly one withheld cell, withhold that
+    /// line's smallest other cell (ties: the first).
+    /// </summary>
+    internal static List<int> GreedyLineComplement(IReadOnlyList<RawRow> rows, List<List<int>> lines, bool[] primary)
+    {
+        var withheld = (bool[])primary.Clone();
+        var picked = new List<int>();
+        var changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var line in lines)
+            {
+                if (line.Count(r => withheld[r]) != 1)
+                {
+                    continue;
+                }
+
+                var candidates = line.Where(r => !withheld[r]).ToList();
+                if (candidates.Count == 0)
+                {
+                    continue;
+                }
+
+                var pick = candidates.OrderBy(r => rows[r].Count).ThenBy(r => r).First();
+                withheld[pick] = true;
+                picked.Add(pick);
+                changed = true;
+            }
+        }
+
+        return picked;
     }
 
     private static void ComplementWithin(SuppressionRule[] bins, long[] counts)
@@ -281,7 +558,7 @@ internal static class OutputProtection
         }
     }
 
-    private static List<List<int>> Lines(IReadOnlyList<RawRow> rows, int dimensions)
+    internal static List<List<int>> Lines(IReadOnlyList<RawRow> rows, int dimensions)
     {
         var lines = new List<List<int>>();
         for (var free = 0; free < dimensions; free++)
@@ -395,7 +672,73 @@ internal static class OutputProtection
             result.Rows.Add(row);
         }
 
+        result.Loss = Loss(plan, rows, rules, binRules);
         return result;
+    }
+
+    /// <summary>
+    /// The information loss of a result: its figures, those withheld (primary: small, empty or dominated; complementary:
+    /// the rest) and, for exact answers, the rows the released figures cover. Noisy answers report no rows: a sum of true
+    /// counts would void the noise.
+    /// </summary>
+    internal static ResultLoss Loss(QueryPlan plan, IReadOnlyList<RawRow> rows, SuppressionRule[,]? rules, SuppressionRule[,][]? binRules)
+    {
+        var loss = new ResultLoss { DatasetRows = (ulong)Math.Max(0, plan.Dataset.RowCount), RowsReported = plan.Epsilon.IsZero };
+        static bool Primary(SuppressionRule rule) => rule is SuppressionRule.MinGroupSize or SuppressionRule.Dominance;
+        for (var m = 0; m < plan.Measures.Count; m++)
+        {
+            var measure = new MeasureLoss { Measure = (uint)m };
+            long released = 0;
+            void Count(SuppressionRule rule, long covered)
+            {
+                measure.Cells++;
+                if (rule == SuppressionRule.Unspecified)
+                {
+                    released += covered;
+                    return;
+                }
+
+                measure.WithheldCells++;
+                if (Primary(rule))
+                {
+                    measure.PrimaryCells++;
+                }
+                else
+                {
+                    measure.ComplementaryCells++;
+                }
+            }
+
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var rule = rules?[r, m] ?? SuppressionRule.Unspecified;
+                var bins = rows[r].Cells[m].Bins;
+                if (plan.Measures[m].Function != MeasureFunction.Histogram || rule != SuppressionRule.Unspecified)
+                {
+                    Count(rule, rows[r].Count);
+                    continue;
+                }
+
+                for (var b = 0; b < bins.Length; b++)
+                {
+                    Count(binRules?[r, m]?[b] ?? SuppressionRule.Unspecified, bins[b]);
+                }
+            }
+
+            if (loss.RowsReported)
+            {
+                measure.ReleasedRows = (ulong)released;
+                measure.UnreleasedRows = loss.DatasetRows - Math.Min(loss.DatasetRows, (ulong)released);
+            }
+
+            loss.Cells += measure.Cells;
+            loss.WithheldCells += measure.WithheldCells;
+            loss.PrimaryCells += measure.PrimaryCells;
+            loss.ComplementaryCells += measure.ComplementaryCells;
+            loss.Measures.Add(measure);
+        }
+
+        return loss;
     }
 
     /// <summary>Each noise component of a measure: its name, its L1 sensitivity in integer units, and the units per value unit.</summary>
