@@ -43,7 +43,7 @@ internal sealed class SqlPlan
         var keys = new List<string>();
         for (var i = 0; i < plan.GroupBy.Count; i++)
         {
-            select.Add($"{SqlText.Quote(plan.GroupBy[i].Name)} AS k{i}");
+            select.Add($"{plan.KeySql(i, SqlText.Quote(plan.GroupBy[i].Name), Bind)} AS k{i}");
             keys.Add($"k{i}");
         }
 
@@ -139,7 +139,8 @@ internal sealed class SqlPlan
     /// <summary>One WHERE condition of a validated filter, its literals bound through <paramref name="bind"/>.</summary>
     internal static string Condition(PlannedFilter filter, Func<object, string> bind)
     {
-        var column = SqlText.Quote(filter.Column.Name);
+        // A bucketed filter compares the row's bucket start, e.g. month(d) = 2024-03-01.
+        var column = filter.Bucket is { } bucket ? bucket.Sql(SqlText.Quote(filter.Column.Name), bind) : SqlText.Quote(filter.Column.Name);
         return filter.Operator switch
         {
             FilterOperator.Eq => $"{column} = {bind(filter.Values[0])}",

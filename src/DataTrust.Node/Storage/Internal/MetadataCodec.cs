@@ -30,7 +30,8 @@ internal static class MetadataCodec
             c.LowerBound?.ToString(CultureInfo.InvariantCulture),
             c.UpperBound?.ToString(CultureInfo.InvariantCulture),
             c.Domain?.ToArray(),
-            c.GridStep?.ToString(CultureInfo.InvariantCulture))).ToArray(),
+            c.GridStep?.ToString(CultureInfo.InvariantCulture),
+            c.Bucket?.Format())).ToArray(),
         policy.EpsilonCap.Micros));
 
     public static DatasetPolicy DecodePolicy(string json)
@@ -48,7 +49,8 @@ internal static class MetadataCodec
                 c.LowerBound is null ? null : BigInteger.Parse(c.LowerBound, CultureInfo.InvariantCulture),
                 c.UpperBound is null ? null : BigInteger.Parse(c.UpperBound, CultureInfo.InvariantCulture),
                 c.Domain,
-                c.GridStep is null ? null : BigInteger.Parse(c.GridStep, CultureInfo.InvariantCulture))).ToArray())
+                c.GridStep is null ? null : BigInteger.Parse(c.GridStep, CultureInfo.InvariantCulture),
+                c.Bucket is null ? null : BucketPolicy.Parse(c.Bucket))).ToArray())
         {
             EpsilonCap = new Epsilon(policy.EpsilonCapMicros),
         };
@@ -56,7 +58,7 @@ internal static class MetadataCodec
 
     private sealed record ColumnJson(string Name, int Type);
 
-    private sealed record ColumnPolicyJson(string Column, int Permissions, string? LowerBound, string? UpperBound, string[]? Domain, string? GridStep);
+    private sealed record ColumnPolicyJson(string Column, int Permissions, string? LowerBound, string? UpperBound, string[]? Domain, string? GridStep, string? Bucket = null);
 
     private sealed record PolicyJson(
         int MinGroupSize,
