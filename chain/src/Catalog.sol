@@ -23,6 +23,9 @@ contract Catalog {
     /// @param domain The public values (canonical text) a GROUP_BY key or a FILTER literal may take; empty = none.
     /// At most MAX_DOMAIN_VALUES values of 1..MAX_DOMAIN_VALUE_BYTES bytes; only on GROUP_BY or FILTER columns.
     /// @param gridStep Numeric FILTER literals must be multiples of this step (column unit); 0 = no grid.
+    /// @param bucket The buckets the column allows and the public range of a bucketed grouping, in canonical text
+    /// (e.g. "units=year,month;range=2024-01-01/2025-01-01" or "width=15;origin=0;range=-60/600"); empty = none.
+    /// At most MAX_BUCKET_BYTES bytes; only on GROUP_BY or FILTER columns. The node parses and checks it.
     struct Column {
         string name;
         uint8 columnType;
@@ -31,6 +34,7 @@ contract Catalog {
         int256 upperBound;
         string[] domain;
         int256 gridStep;
+        string bucket;
     }
 
     /// @notice What an operator publishes.
@@ -96,6 +100,9 @@ contract Catalog {
 
     /// @notice Longest public domain value, in bytes.
     uint256 public constant MAX_DOMAIN_VALUE_BYTES = 64;
+
+    /// @notice Longest bucket policy text of a column, in bytes.
+    uint256 public constant MAX_BUCKET_BYTES = 256;
 
     /// @notice Grade OPEN (非敏感): anyone may run aggregates, no license, exact answers.
     uint8 public constant OPEN = 1;
@@ -290,6 +297,7 @@ contract Catalog {
             s.upperBound = c.upperBound;
             s.domain = c.domain;
             s.gridStep = c.gridStep;
+            s.bucket = c.bucket;
         }
         _ids.push(spec.id);
         emit DatasetPublished(spec.id, msg.sender, spec.node, spec);
@@ -326,7 +334,7 @@ contract Catalog {
             Column[] storage cols = _columns[id];
             for (uint256 i = 0; i < cols.length; ++i) {
                 Column storage c = cols[i];
-                _checkGraded(i, c.columnType, c.permissions, c.domain.length, c.gridStep);
+                _checkGraded(i, c.columnType, c.permissions, c.domain.length + bytes(c.bucket).length, c.gridStep);
             }
         }
         d.grade = grade;
@@ -472,7 +480,7 @@ contract Catalog {
         if (grade >= RESTRICTED) {
             for (uint256 i = 0; i < n; ++i) {
                 Column calldata c = spec.columns[i];
-                _checkGraded(i, c.columnType, c.permissions, c.domain.length, c.gridStep);
+                _checkGraded(i, c.columnType, c.permissions, c.domain.length + bytes(c.bucket).length, c.gridStep);
             }
         }
     }
@@ -486,6 +494,10 @@ contract Catalog {
                 || c.lowerBound > c.upperBound || ((p & MIN_MAX) != 0 && (p & AGGREGATE) == 0) || c.gridStep < 0
                 || (c.gridStep != 0 && (!numeric || (p & FILTER) == 0))
         ) {
+            revert InvalidColumn(i);
+        }
+        uint256 bucketLength = bytes(c.bucket).length;
+        if (bucketLength > MAX_BUCKET_BYTES || (bucketLength != 0 && (p & (GROUP_BY | FILTER)) == 0)) {
             revert InvalidColumn(i);
         }
         uint256 count = c.domain.length;
@@ -506,7 +518,8 @@ contract Catalog {
         }
     }
 
-    /// @dev What a RESTRICTED or SENSITIVE grade requires of a column: a public domain for every GROUP_BY column and a
+    /// @dev What a RESTRICTED or SENSITIVE grade requires of a column: a public domain (or a bucket policy, whose public
+    /// range the node requires; domainLength counts both) for every GROUP_BY column and a
     /// grid for every numeric FILTER column, so that which groups exist and where a refusal falls reveal nothing.
     function _checkGraded(uint256 i, uint8 columnType, uint8 permissions, uint256 domainLength, int256 gridStep)
         private

@@ -132,6 +132,7 @@ internal sealed partial class CatalogEndpoint(DatasetStore store, ChainGate? gat
                 UpperBound = policy.UpperBound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
                 GridStep = policy.GridStep?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
                 Domain = { policy.Domain ?? [] },
+                Bucket = policy.Bucket?.Format() ?? string.Empty,
             });
         }
 
