@@ -113,7 +113,8 @@ internal static class NodeCommands
                 c.LowerBound,
                 c.UpperBound,
                 c.Domain is { Count: > 0 } domain ? domain : null,
-                c.GridStep is { } step && !step.IsZero ? step : null))])
+                c.GridStep is { } step && !step.IsZero ? step : null,
+                string.IsNullOrEmpty(c.Bucket) ? null : BucketPolicy.Parse(c.Bucket)))])
         {
             EpsilonCap = policy.EpsilonCap ?? Epsilon.Zero,
         };
