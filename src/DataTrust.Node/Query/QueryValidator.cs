@@ -254,7 +254,7 @@ public static class QueryValidator
         var edges = new List<object>();
         for (var j = 0; j < measure.BinEdges.Count; j++)
         {
-            var edge = Literals.TryConvert(measure.BinEdges[j], column.Type, limits.MaxTextLiteralBytes, out var expected);
+            var edge = Literals.TryConvert(measure.BinEdges[j], column, limits.MaxTextLiteralBytes, out var expected);
             if (edge is null)
             {
                 return new(ErrorReason.InvalidBins, $"{edgeField}[{j}]", $"{edgeField}[{j}]: column '{column.Name}' {expected}.");
@@ -325,10 +325,10 @@ public static class QueryValidator
         var values = new List<object>(count);
         for (var j = 0; j < count; j++)
         {
-            var value = Literals.TryConvert(filter.Values[j], column!.Type, limits.MaxTextLiteralBytes, out var expected);
+            var value = Literals.TryConvert(filter.Values[j], column!, limits.MaxTextLiteralBytes, out var expected);
             if (value is null)
             {
-                return new(ErrorReason.LiteralTypeMismatch, $"{field}.values[{j}]", $"{field}.values[{j}]: column '{column.Name}' {expected}.");
+                return new(ErrorReason.LiteralTypeMismatch, $"{field}.values[{j}]", $"{field}.values[{j}]: column '{column!.Name}' {expected}.");
             }
 
             var gridRefusal = CheckGridAndDomain(policy, column!, op, value, $"{field}.values[{j}]");
@@ -440,6 +440,8 @@ public static class QueryValidator
     /// <summary>An int256 bound limited to the values the column can hold, which leaves clamping unchanged.</summary>
     private static decimal Representable(BigInteger bound, ColumnType type)
     {
+        // DOUBLE contributions are rounded to the engine's fixed-point unit (10^-4) as DECIMAL(38,4); their bounds are
+        // limited like DECIMAL(18,4)'s.
         var limit = type == ColumnType.Int ? new BigInteger(long.MaxValue) : new BigInteger(99_999_999_999_999m);
         return (decimal)BigInteger.Clamp(bound, -limit - (type == ColumnType.Int ? 1 : 0), limit);
     }
