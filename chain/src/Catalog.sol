@@ -11,12 +11,12 @@ import {Participants} from "./Participants.sol";
 /// @dev Computation kinds are ids 1 AGGREGATE, 2 HE_WEIGHTED_AGGREGATE, 3 HE_SCORING,
 /// 4 HE_CROSS_DOMAIN_SUM, 5 ENCLAVE_JOIN; a set of kinds is a uint32 with bit (1 << kind).
 /// Column permissions: GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8, MIN_MAX=16 (requires AGGREGATE).
-/// Column types: 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL. Grades: 1 OPEN, 2 RESTRICTED, 3 SENSITIVE.
+/// Column types: 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL, 6 TIMESTAMP, 7 TIMESTAMPTZ, 8 DOUBLE. Grades: 1 OPEN, 2 RESTRICTED, 3 SENSITIVE.
 /// ε is fixed point with 6 decimals (1_000_000 = 1.0).
 contract Catalog {
     /// @notice One column of a dataset and what may be done with it.
     /// @param name Column name (non-empty, unique within the dataset).
-    /// @param columnType 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL.
+    /// @param columnType 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL, 6 TIMESTAMP, 7 TIMESTAMPTZ, 8 DOUBLE.
     /// @param permissions Bitmask GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8, MIN_MAX=16 (0 = unusable).
     /// @param lowerBound Clamp range lower end for AGGREGATE columns (DP sensitivity); ignored when both bounds are 0.
     /// @param upperBound Clamp range upper end; must be >= lowerBound.
@@ -488,9 +488,9 @@ contract Catalog {
     /// @dev The shape of one column, whatever the grade.
     function _checkColumn(uint256 i, Column calldata c) private pure {
         uint8 p = c.permissions;
-        bool numeric = c.columnType == 1 || c.columnType == 2;
+        bool numeric = c.columnType == 1 || c.columnType == 2 || c.columnType == 8;
         if (
-            bytes(c.name).length == 0 || c.columnType == 0 || c.columnType > 5 || (p & ~ALL_PERMISSIONS) != 0
+            bytes(c.name).length == 0 || c.columnType == 0 || c.columnType > 8 || (p & ~ALL_PERMISSIONS) != 0
                 || c.lowerBound > c.upperBound || ((p & MIN_MAX) != 0 && (p & AGGREGATE) == 0) || c.gridStep < 0
                 || (c.gridStep != 0 && (!numeric || (p & FILTER) == 0))
         ) {
@@ -528,7 +528,7 @@ contract Catalog {
         if ((permissions & GROUP_BY) != 0 && domainLength == 0) {
             revert MissingDomain(i);
         }
-        if ((permissions & FILTER) != 0 && (columnType == 1 || columnType == 2) && gridStep == 0) {
+        if ((permissions & FILTER) != 0 && (columnType == 1 || columnType == 2 || columnType == 8) && gridStep == 0) {
             revert MissingGrid(i);
         }
     }

@@ -135,6 +135,106 @@ public sealed class BucketTests : IDisposable
         Assert.Equal("dep_date", result.Columns[0].SourceColumn);
     }
 
+    /// <summary>Departures (TIMESTAMP, local wall clock) and arrivals (TIMESTAMPTZ, written with offsets) through new year.</summary>
+    private (DatasetStore Store, string Csv) TimestampStore(string name)
+    {
+        var random = new Random(29);
+        var text = new StringBuilder("dep_time,arr_utc,delay\n");
+        var start = new DateTime(2023, 12, 28, 0, 0, 0, DateTimeKind.Unspecified);
+        for (var i = 0; i < 1200; i++)
+        {
+            var dep = start.AddMinutes(random.Next(0, 60 * 24 * 75)).AddSeconds(random.Next(60));
+            var offset = random.Next(-8, 9);
+            var arr = dep.AddMinutes(random.Next(40, 600));
+            text.Append(CultureInfo.InvariantCulture, $"{dep:yyyy-MM-dd HH:mm:ss},{arr:yyyy-MM-dd HH:mm:ss}{(offset < 0 ? '-' : '+')}{Math.Abs(offset):00}:00,{random.Next(-10, 200)}\n");
+        }
+
+        var path = temp.File(name + ".csv");
+        File.WriteAllText(path, text.ToString());
+        var policy = new DatasetPolicy(1, DominanceRule.Disabled, ProtectionGrade.Open, ComputationKindSet.Aggregate, [
+            new ColumnPolicy("dep_time", ColumnPermissions.GroupBy | ColumnPermissions.Filter, Bucket: new BucketPolicy((BucketUnits)63)),
+            new ColumnPolicy("arr_utc", ColumnPermissions.GroupBy | ColumnPermissions.Filter, Bucket: new BucketPolicy((BucketUnits)63)),
+            new ColumnPolicy("delay", ColumnPermissions.Aggregate, -60, 900),
+        ]);
+        var store = new DatasetStore(temp.File(name));
+        store.Import(new DatasetImport("flights", path, ImportFormat.Csv, policy, new DatasetSchema([
+            new ColumnDefinition("dep_time", ColumnType.Timestamp),
+            new ColumnDefinition("arr_utc", ColumnType.TimestampTz),
+            new ColumnDefinition("delay", ColumnType.Int),
+        ])));
+        return (store, path);
+    }
+
+    private static Dictionary<string, (long Count, decimal Sum)> DirectTimestamps(string path, string labelSql)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SET TimeZone = 'UTC'; "
+            + $"SELECT {labelSql} AS label, count(*), CAST(sum(delay) AS DECIMAL(38,4)) FROM (SELECT dep_time, timezone('UTC', arr_utc) AS arr_utc, delay "
+            + $"FROM read_csv('{path.Replace("'", "''", StringComparison.Ordinal)}', header = true, "
+            + "columns = {'dep_time': 'TIMESTAMP', 'arr_utc': 'TIMESTAMPTZ', 'delay': 'BIGINT'})) GROUP BY label";
+        using var reader = command.ExecuteReader();
+        var cells = new Dictionary<string, (long, decimal)>();
+        while (reader.Read())
+        {
+            cells[reader.GetString(0)] = (reader.GetInt64(1), reader.GetDecimal(2));
+        }
+
+        return cells;
+    }
+
+    public static TheoryData<string, BucketUnit, string> TimestampUnits()
+    {
+        var data = new TheoryData<string, BucketUnit, string>();
+        foreach (var column in new[] { "dep_time", "arr_utc" })
+        {
+            data.Add(column, BucketUnit.Year, $"CAST(year({column}) AS VARCHAR)");
+            data.Add(column, BucketUnit.Quarter, $"CAST(year({column}) AS VARCHAR) || '-Q' || CAST(quarter({column}) AS VARCHAR)");
+            data.Add(column, BucketUnit.Month, $"strftime({column}, '%Y-%m')");
+            data.Add(column, BucketUnit.Week, $"CAST(isoyear({column}) AS VARCHAR) || '-W' || lpad(CAST(week({column}) AS VARCHAR), 2, '0')");
+            data.Add(column, BucketUnit.Day, $"strftime({column}, '%Y-%m-%d')");
+            data.Add(column, BucketUnit.Hour, $"strftime({column}, '%Y-%m-%d %H:00')");
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(TimestampUnits))]
+    public void Each_time_unit_on_TIMESTAMP_and_TIMESTAMPTZ_columns_matches_DuckDB_computed_directly_with_TIMESTAMPTZ_in_UTC(string column, BucketUnit unit, string labelSql)
+    {
+        var (store, path) = TimestampStore("ts");
+        using var _ = store;
+
+        var result = new AggregateExecutor(store).Execute(By(column, Unit(unit), Q.Count(), Q.Sum("delay")), Epsilon.Zero).Result!;
+
+        var direct = DirectTimestamps(path, labelSql);
+        Assert.True(direct.Count >= 2);
+        Assert.Equal(direct, Cells(result));
+    }
+
+    [Fact]
+    public void A_bucketed_filter_on_a_TIMESTAMPTZ_column_compares_UTC_hours()
+    {
+        var (store, path) = TimestampStore("tsf");
+        using var _ = store;
+        var from = ColumnValues.MicrosOf(new DateTime(2024, 1, 10, 6, 0, 0, DateTimeKind.Utc));
+        var query = By("arr_utc", Unit(BucketUnit.Day), Q.Count(), Q.Sum("delay"));
+        query.Filters.Add(new Filter { Column = "arr_utc", Operator = FilterOperator.Ge, Values = { new Value { TimestamptzMicros = from } }, Bucket = Unit(BucketUnit.Hour) });
+        var offGrid = Q.Query("flights", Q.Count());
+        offGrid.Filters.Add(new Filter { Column = "arr_utc", Operator = FilterOperator.Eq, Values = { new Value { TimestamptzMicros = from + 60_000_000 } }, Bucket = Unit(BucketUnit.Hour) });
+        var executor = new AggregateExecutor(store);
+
+        var result = executor.Execute(query, Epsilon.Zero).Result!;
+        var refusal = executor.Execute(offGrid, Epsilon.Zero).Refusal!;
+
+        Assert.Equal(DirectTimestamps(path, "strftime(arr_utc, '%Y-%m-%d') || CASE WHEN arr_utc >= TIMESTAMP '2024-01-10 06:00:00' THEN '' ELSE 'x' END")
+            .Where(c => !c.Key.EndsWith('x')).ToDictionary(), Cells(result));
+        Assert.Equal(ErrorReason.OffGrid, refusal.Reason);
+        Assert.Contains("such as 2024-01-10T06:00:00Z or 2024-01-10T07:00:00Z", refusal.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Week_labels_use_the_ISO_week_year_across_new_year()
     {

@@ -67,7 +67,7 @@ public sealed record BucketPolicy(BucketUnits Units, BigInteger? Width = null, B
     public bool IsNumeric => Width is not null;
 
     /// <summary>True for the column types time units fit (DATE, and the TIMESTAMP types).</summary>
-    public static bool IsTimeType(ColumnType type) => type is ColumnType.Date;
+    public static bool IsTimeType(ColumnType type) => type.IsTemporal();
 
     /// <summary>The lower-case name of a single unit (<c>year</c>, <c>quarter</c>, …).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="unit"/> is not exactly one unit.</exception>

@@ -175,7 +175,7 @@ public sealed record DatasetPolicy(
             {
                 if (!column.Type.IsNumeric())
                 {
-                    throw new CatalogException($"Column '{policy.Column}' is AGGREGATE but not INT or DECIMAL; only numbers can be aggregated.");
+                    throw new CatalogException($"Column '{policy.Column}' is AGGREGATE but not INT, DECIMAL or DOUBLE; only numbers can be aggregated.");
                 }
 
                 if (policy.LowerBound is not { } lower || policy.UpperBound is not { } upper)
@@ -214,9 +214,9 @@ public sealed record DatasetPolicy(
             for (var i = 0; i < domain.Count; i++)
             {
                 var value = domain[i];
-                if (value is null || System.Text.Encoding.UTF8.GetByteCount(value) > ColumnPolicy.MaxDomainValueBytes || !ColumnValues.IsCanonical(value, column.Type))
+                if (value is null || System.Text.Encoding.UTF8.GetByteCount(value) > ColumnPolicy.MaxDomainValueBytes || !ColumnValues.IsCanonical(value, column))
                 {
-                    throw new CatalogException($"columns.{name}.domain[{i}]: not a canonical {column.Type.ToString().ToUpperInvariant()} value of at most {ColumnPolicy.MaxDomainValueBytes} bytes ({ColumnValues.Describe(column.Type)}).");
+                    throw new CatalogException($"columns.{name}.domain[{i}]: not a canonical {column.TypeName} value of at most {ColumnPolicy.MaxDomainValueBytes} bytes ({ColumnValues.Describe(column)}).");
                 }
 
                 if (!values.Add(value))

@@ -302,7 +302,7 @@ public static class QueryValidator
         var edges = new List<object>();
         for (var j = 0; j < measure.BinEdges.Count; j++)
         {
-            var edge = Literals.TryConvert(measure.BinEdges[j], column.Type, limits.MaxTextLiteralBytes, out var expected);
+            var edge = Literals.TryConvert(measure.BinEdges[j], column, limits.MaxTextLiteralBytes, out var expected);
             if (edge is null)
             {
                 return new(ErrorReason.InvalidBins, $"{edgeField}[{j}]", $"{edgeField}[{j}]: column '{column.Name}' {expected}.");
@@ -383,10 +383,10 @@ public static class QueryValidator
         var values = new List<object>(count);
         for (var j = 0; j < count; j++)
         {
-            var value = Literals.TryConvert(filter.Values[j], column!.Type, limits.MaxTextLiteralBytes, out var expected);
+            var value = Literals.TryConvert(filter.Values[j], column!, limits.MaxTextLiteralBytes, out var expected);
             if (value is null)
             {
-                return new(ErrorReason.LiteralTypeMismatch, $"{field}.values[{j}]", $"{field}.values[{j}]: column '{column.Name}' {expected}.");
+                return new(ErrorReason.LiteralTypeMismatch, $"{field}.values[{j}]", $"{field}.values[{j}]: column '{column!.Name}' {expected}.");
             }
 
             if (bucket is not null)
@@ -505,7 +505,7 @@ public static class QueryValidator
             return new(ErrorReason.BucketNotAllowed, field + ".width", $"{field}.width: the policy of column '{column.Name}' allows no numeric buckets.");
         }
 
-        var width = Literals.TryConvert(spec.Width!, column.Type, 64, out _) is { } w ? Convert.ToDecimal(w, CultureInfo.InvariantCulture) : (decimal?)null;
+        var width = Literals.TryConvert(spec.Width!, column, 64, out _) is { } w ? Convert.ToDecimal(w, CultureInfo.InvariantCulture) : (decimal?)null;
         if (width is null)
         {
             return new(ErrorReason.BucketInvalid, field + ".width", $"{field}.width: send the width as a number of column '{column.Name}''s type.");
@@ -514,7 +514,7 @@ public static class QueryValidator
         var origin = (decimal)numeric.Origin;
         if (spec.Origin is not null)
         {
-            if (Literals.TryConvert(spec.Origin, column.Type, 64, out _) is not { } o)
+            if (Literals.TryConvert(spec.Origin, column, 64, out _) is not { } o)
             {
                 return new(ErrorReason.BucketInvalid, field + ".origin", $"{field}.origin: send the origin as a number of column '{column.Name}''s type.");
             }
@@ -603,6 +603,8 @@ public static class QueryValidator
     /// <summary>An int256 bound limited to the values the column can hold, which leaves clamping unchanged.</summary>
     private static decimal Representable(BigInteger bound, ColumnType type)
     {
+        // DOUBLE contributions are rounded to the engine's fixed-point unit (10^-4) as DECIMAL(38,4); their bounds are
+        // limited like DECIMAL(18,4)'s.
         var limit = type == ColumnType.Int ? new BigInteger(long.MaxValue) : new BigInteger(99_999_999_999_999m);
         return (decimal)BigInteger.Clamp(bound, -limit - (type == ColumnType.Int ? 1 : 0), limit);
     }

@@ -79,7 +79,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
         {
             var histograms = HistogramMeasures(plan);
             var columns = new List<string> { "\"$old\" INTEGER", "\"$new\" INTEGER" };
-            columns.AddRange(plan.GroupBy.Select((c, i) => $"\"$k{i}\" {SqlText.StorageType(c.Type)}"));
+            columns.AddRange(plan.GroupBy.Select((c, i) => $"\"$k{i}\" {SqlText.StorageType(c)}"));
             columns.AddRange(histograms.Select((_, h) => $"\"$b{h}\" INTEGER"));
             Execute(connection, "CREATE OR REPLACE TEMP TABLE audit_map (" + string.Join(", ", columns) + ")");
             foreach (var batch in moved.Chunk(200))

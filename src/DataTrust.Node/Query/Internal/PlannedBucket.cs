@@ -65,13 +65,15 @@ internal sealed class PlannedBucket
         {
             // The unit names come from the enum, never from the request.
             var part = BucketPolicy.NameOf(Unit);
+            // date_trunc of a DATE is a TIMESTAMP, so it is cast back; a TIMESTAMPTZ is truncated in the session's zone,
+            // which the store sets to UTC on every connection: its buckets are UTC days, hours, weeks.
             return Column.Type == ColumnType.Date
                 ? $"CAST(date_trunc('{part}', {column}) AS DATE)"
                 : $"date_trunc('{part}', {column})";
         }
 
         // x − ((x − o) mod w): the remainder is made non-negative, so values below the origin fall in the bucket below.
-        var storage = SqlText.StorageType(Column.Type);
+        var storage = SqlText.StorageType(Column);
         string Param(decimal value) => $"CAST({bind(Column.Type == ColumnType.Int ? (object)(long)value : value)} AS {storage})";
         var w = Param(Width);
         return $"CAST({column} - ((({column} - {Param(Origin)}) % {w}) + {w}) % {w} AS {storage})";
@@ -118,7 +120,7 @@ internal sealed class PlannedBucket
     /// <summary>A checked literal (or bucket start) as a comparable number: the value itself, or a time's ticks.</summary>
     public static decimal Comparable(object value) => value switch
     {
-        DateOnly or DateTime or DateTimeOffset => ToDateTime(value).Ticks,
+        DateOnly or DateTime or DateTimeOffset or TimestampValue => ToDateTime(value).Ticks,
         _ => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
     };
 
@@ -207,19 +209,34 @@ internal sealed class PlannedBucket
         _ => start.ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture),
     };
 
-    private string TimeText(DateTime value) => Column.Type == ColumnType.Date
-        ? value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-        : value.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+    private string TimeText(DateTime value) => Column.Type switch
+    {
+        ColumnType.Date => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ColumnType.TimestampTz => ColumnValues.CanonicalTimestampTz(ColumnValues.MicrosOf(value)),
+        _ => ColumnValues.CanonicalTimestamp(ColumnValues.MicrosOf(value)),
+    };
 
-    private DateTime ParseTime(string text) => Column.Type == ColumnType.Date
-        ? DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue)
-        : DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+    private DateTime ParseTime(string text)
+    {
+        if (Column.Type == ColumnType.Date)
+        {
+            return DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue);
+        }
 
+        return ColumnValues.TryParseTimestamp(text, Column.Type == ColumnType.TimestampTz, out var micros)
+            ? ColumnValues.DateTimeOf(micros)
+            : throw new FormatException("The policy's range is not a canonical timestamp (the policy was validated).");
+    }
+
+    /// <summary>A date, a checked timestamp literal or a stored timestamp as a zone-less DateTime (UTC for TIMESTAMPTZ).</summary>
     private static DateTime ToDateTime(object value) => value switch
     {
         DateOnly d => d.ToDateTime(TimeOnly.MinValue),
-        DateTime t => t,
-        DateTimeOffset o => o.UtcDateTime,
+        TimestampValue t => t.ToDateTime(),
+        DateTime { Kind: DateTimeKind.Local } t => DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Unspecified),
+        DateTime t => DateTime.SpecifyKind(t, DateTimeKind.Unspecified),
+        DateTimeOffset o => DateTime.SpecifyKind(o.UtcDateTime, DateTimeKind.Unspecified),
+        long micros => ColumnValues.DateTimeOf(micros),
         _ => throw new InvalidCastException("A time bucket reads dates and timestamps only."),
     };
 }
