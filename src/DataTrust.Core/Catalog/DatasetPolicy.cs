@@ -168,8 +168,8 @@ public sealed record DatasetPolicy(
                 throw new CatalogException($"Column '{policy.Column}' is MIN_MAX but not AGGREGATE; MIN_MAX marks an aggregated column's extremes as not disclosive.");
             }
 
-            ValidateDomainAndGrid(policy, column);
             policy.Bucket?.Validate(policy, column.Type);
+            ValidateDomainAndGrid(policy, column);
 
             if (policy.Permissions.HasFlag(ColumnPermissions.Aggregate))
             {
