@@ -114,7 +114,7 @@ internal static class NodeCommands
                 c.UpperBound,
                 c.Domain is { Count: > 0 } domain ? domain : null,
                 c.GridStep is { } step && !step.IsZero ? step : null,
-                string.IsNullOrEmpty(c.Bucket) ? null : BucketPolicy.Parse(c.Bucket)))])
+                c.Bucket is { } bucket && (bucket.Units != BucketUnits.None || bucket.Width is not null || bucket.HasRange) ? bucket : null))])
         {
             EpsilonCap = policy.EpsilonCap ?? Epsilon.Zero,
         };

@@ -141,7 +141,8 @@ public static class QueryFile
                 return new JsonObject { ["decimalValue"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             }
 
-            if (value.TryGetValue<string>(out var text))
+            if (value.TryGetValue<string>(out var text)
+                && decimal.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out _))
             {
                 return new JsonObject { ["decimalValue"] = text };
             }
