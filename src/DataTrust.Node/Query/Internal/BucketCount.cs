@@ -1,53 +1,65 @@
 using System.Globalization;
 using DataTrust.Core.Catalog;
 using DataTrust.Protos.V1;
+using ColumnType = DataTrust.Core.Catalog.ColumnType;
 
 namespace DataTrust.Node.Query.Internal;
 
-/// <summary>An upper bound on the public buckets of a bucketed group key, from the spec and the policy alone (for job cost).</summary>
+/// <summary>The public buckets of a bucketed group key, from the spec and the policy alone (for job cost).</summary>
 internal static class BucketCount
 {
-    /// <summary>The buckets of <paramref name="item"/> over its column's public range; 1 when there is no range or the bucket is malformed (the validator refuses it).</summary>
+    /// <summary>Most buckets counted one by one; a range with more counts as this many (the validator refuses it anyway).</summary>
+    private const long Limit = 1_000_000;
+
+    /// <summary>
+    /// The buckets of <paramref name="item"/> over its column's public range, counted as the validator lists them; 1 when
+    /// there is no range or the bucket is malformed (the validator refuses it).
+    /// </summary>
     public static long Of(GroupItem item, ColumnPolicy column)
     {
-        if (column.Bucket is not { From: { } from, To: { } to } policy)
+        if (column.Bucket is not { From: { } from } policy || item.Bucket is not { } spec)
         {
             return 1;
         }
 
-        if (item.Bucket.Unit != BucketUnit.Unspecified)
+        PlannedBucket bucket;
+        if (spec.Unit != BucketUnit.Unspecified)
         {
-            if (!DateTime.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var start)
-                || !DateTime.TryParse(to, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var end))
+            if (!Enum.IsDefined(spec.Unit) || policy.IsNumeric)
             {
                 return 1;
             }
 
-            var span = end - start;
-            return item.Bucket.Unit switch
+            // The range's text says the column's type: a date, a timestamp, or a UTC timestamp (ending in Z).
+            var type = from.Length == 10 ? ColumnType.Date : from.EndsWith('Z') ? ColumnType.TimestampTz : ColumnType.Timestamp;
+            bucket = PlannedBucket.Time(new ColumnDefinition(column.Column, type), (BucketUnits)(1 << ((int)spec.Unit - 1)));
+        }
+        else
+        {
+            var width = Number(spec.Width);
+            var origin = spec.Origin is null ? (decimal?)(decimal)policy.Origin : Number(spec.Origin);
+            if (width is not > 0 || origin is null || policy.Width is null)
             {
-                BucketUnit.Year => (long)(span.TotalDays / 365) + 2,
-                BucketUnit.Quarter => (long)(span.TotalDays / 89) + 2,
-                BucketUnit.Month => (long)(span.TotalDays / 28) + 2,
-                BucketUnit.Week => (long)(span.TotalDays / 7) + 2,
-                BucketUnit.Day => (long)Math.Ceiling(span.TotalDays) + 1,
-                _ => (long)Math.Ceiling(span.TotalHours) + 1,
-            };
+                return 1;
+            }
+
+            bucket = PlannedBucket.Numeric(new ColumnDefinition(column.Column, ColumnType.Decimal), width.Value, origin.Value);
         }
 
-        var width = item.Bucket.Width switch
+        try
         {
-            { KindCase: Value.KindOneofCase.IntValue } w => (decimal)w.IntValue,
-            { KindCase: Value.KindOneofCase.DecimalValue } w when Literals.ParseDecimal(w.DecimalValue) is { } d => d,
-            _ => 0m,
-        };
-        if (width <= 0 || policy.Width is null)
-        {
-            return 1;
+            return bucket.Cells(policy, Limit)?.Count ?? Limit;
         }
-
-        var range = decimal.Parse(to, CultureInfo.InvariantCulture) - decimal.Parse(from, CultureInfo.InvariantCulture);
-        var count = Math.Ceiling(range / width) + 1;
-        return count > long.MaxValue / 2 ? long.MaxValue / 2 : (long)count;
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentOutOfRangeException)
+        {
+            return 1; // a range the validator refuses
+        }
     }
+
+    private static decimal? Number(Value? value) => value?.KindCase switch
+    {
+        Value.KindOneofCase.IntValue => value.IntValue,
+        Value.KindOneofCase.DecimalValue => decimal.TryParse(value.DecimalValue, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d) ? d : null,
+        _ => null,
+    };
 }
