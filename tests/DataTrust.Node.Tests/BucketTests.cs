@@ -49,11 +49,11 @@ public sealed class BucketTests : IDisposable
     private static readonly BucketPolicy DateBuckets = new(
         BucketUnits.Year | BucketUnits.Quarter | BucketUnits.Month | BucketUnits.Week | BucketUnits.Day, From: "2023-12-01", To: "2024-08-01");
 
-    private DatasetStore Store(ProtectionGrade grade, string name = "flights", int k = 1)
+    private DatasetStore Store(ProtectionGrade grade, string name = "flights", int k = 1, BucketPolicy? dates = null)
     {
         var graded = grade != ProtectionGrade.Open;
         var policy = new DatasetPolicy(k, DominanceRule.Disabled, grade, ComputationKindSet.Aggregate, [
-            new ColumnPolicy("dep_date", ColumnPermissions.GroupBy | ColumnPermissions.Filter, Bucket: DateBuckets),
+            new ColumnPolicy("dep_date", ColumnPermissions.GroupBy | ColumnPermissions.Filter, Bucket: dates ?? DateBuckets),
             new ColumnPolicy("origin", ColumnPermissions.GroupBy, Domain: ["CAN", "CTU", "PEK", "PVG", "SZX"]),
             new ColumnPolicy("delay", ColumnPermissions.GroupBy | ColumnPermissions.Aggregate | ColumnPermissions.Filter, -60, 900,
                 GridStep: graded ? 5 : null, Bucket: new BucketPolicy(BucketUnits.None, 15, 0, "-60", "900")),
@@ -319,6 +319,24 @@ public sealed class BucketTests : IDisposable
         // groups are never derived from the data.
         Assert.Equal(["2023-12", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06", "2024-07"], all.Rows.Select(r => r.Keys[0].StringValue));
         Assert.Equal(["2024-05", "2024-06", "2024-07"], fromMay.Rows.Select(r => r.Keys[0].StringValue));
+    }
+
+    [Fact]
+    public void Rows_outside_the_public_range_are_in_no_group_and_the_audit_still_releases_exact_buckets()
+    {
+        // The public range covers January to March 2024 only; the data runs from December 2023 to July 2024.
+        using var store = Store(ProtectionGrade.Restricted, "narrow", k: 3, dates: new BucketPolicy(BucketUnits.Month | BucketUnits.Week, From: "2024-01-01", To: "2024-04-01"));
+        var executor = new AggregateExecutor(store);
+
+        var months = executor.Execute(By("dep_date", Unit(BucketUnit.Month), Q.Count(), Q.Sum("delay")), Epsilon.Zero).Result!;
+        var again = executor.Execute(By("dep_date", Unit(BucketUnit.Month), Q.Count(), Q.Sum("delay")), Epsilon.Zero).Result!;
+        var weeks = executor.Execute(By("dep_date", Unit(BucketUnit.Week), Q.Count()), Epsilon.Zero).Result!;
+
+        Assert.Equal(["2024-01", "2024-02", "2024-03"], months.Rows.Select(r => r.Keys[0].StringValue));
+        var direct = Direct("strftime(dep_date, '%Y-%m')", "dep_date >= DATE '2024-01-01' AND dep_date < DATE '2024-04-01'");
+        Assert.Equal(direct, Cells(months)); // exact: every month holds well over k rows
+        Assert.Equal(Cells(months), Cells(again)); // a repeat releases the very same cells
+        Assert.Equal(13, weeks.Rows.Count); // 2024-W01 (Monday 1 January) … 2024-W13 (25–31 March); 1 April is the range's end
     }
 
     [Fact]
