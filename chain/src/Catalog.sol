@@ -11,7 +11,7 @@ import {Participants} from "./Participants.sol";
 /// @dev Computation kinds are ids 1 AGGREGATE, 2 HE_WEIGHTED_AGGREGATE, 3 HE_SCORING,
 /// 4 HE_CROSS_DOMAIN_SUM, 5 ENCLAVE_JOIN; a set of kinds is a uint32 with bit (1 << kind).
 /// Column permissions: GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8, MIN_MAX=16 (requires AGGREGATE).
-/// Column types: 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL. Grades: 1 OPEN, 2 RESTRICTED, 3 SENSITIVE.
+/// Column types: 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL, 6 TIMESTAMP, 7 TIMESTAMPTZ, 8 DOUBLE. Grades: 1 OPEN, 2 RESTRICTED, 3 SENSITIVE.
 /// ε is fixed point with 6 decimals (1_000_000 = 1.0).
 /// Versions: `publish` makes version 1 of a dataset; each `publishVersion` by its operator makes version n+1 with its own
 /// schema hash, row count and commitment and retires version n, which stays readable (`version`) and is never
@@ -19,13 +19,16 @@ import {Participants} from "./Participants.sol";
 contract Catalog {
     /// @notice One column of a dataset and what may be done with it.
     /// @param name Column name (non-empty, unique within the dataset).
-    /// @param columnType 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL.
+    /// @param columnType 1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL, 6 TIMESTAMP, 7 TIMESTAMPTZ, 8 DOUBLE.
     /// @param permissions Bitmask GROUP_BY=1, AGGREGATE=2, FILTER=4, JOIN_KEY=8, MIN_MAX=16 (0 = unusable).
     /// @param lowerBound Clamp range lower end for AGGREGATE columns (DP sensitivity); ignored when both bounds are 0.
     /// @param upperBound Clamp range upper end; must be >= lowerBound.
     /// @param domain The public values (canonical text) a GROUP_BY key or a FILTER literal may take; empty = none.
     /// At most MAX_DOMAIN_VALUES values of 1..MAX_DOMAIN_VALUE_BYTES bytes; only on GROUP_BY or FILTER columns.
     /// @param gridStep Numeric FILTER literals must be multiples of this step (column unit); 0 = no grid.
+    /// @param bucket The buckets the column allows and the public range of a bucketed grouping, in canonical text
+    /// (e.g. "units=year,month;range=2024-01-01/2025-01-01" or "width=15;origin=0;range=-60/600"); empty = none.
+    /// At most MAX_BUCKET_BYTES bytes; only on GROUP_BY or FILTER columns. The node parses and checks it.
     struct Column {
         string name;
         uint8 columnType;
@@ -34,6 +37,7 @@ contract Catalog {
         int256 upperBound;
         string[] domain;
         int256 gridStep;
+        string bucket;
     }
 
     /// @notice What an operator publishes.
@@ -115,6 +119,9 @@ contract Catalog {
 
     /// @notice Longest public domain value, in bytes.
     uint256 public constant MAX_DOMAIN_VALUE_BYTES = 64;
+
+    /// @notice Longest bucket policy text of a column, in bytes.
+    uint256 public constant MAX_BUCKET_BYTES = 256;
 
     /// @notice Grade OPEN (非敏感): anyone may run aggregates, no license, exact answers.
     uint8 public constant OPEN = 1;
@@ -335,6 +342,7 @@ contract Catalog {
             s.upperBound = c.upperBound;
             s.domain = c.domain;
             s.gridStep = c.gridStep;
+            s.bucket = c.bucket;
         }
         _ids.push(spec.id);
         emit DatasetPublished(spec.id, msg.sender, spec.node, spec);
@@ -391,7 +399,7 @@ contract Catalog {
             Column[] storage cols = _columns[id];
             for (uint256 i = 0; i < cols.length; ++i) {
                 Column storage c = cols[i];
-                _checkGraded(i, c.columnType, c.permissions, c.domain.length, c.gridStep);
+                _checkGraded(i, c.columnType, c.permissions, c.domain.length + bytes(c.bucket).length, c.gridStep);
             }
         }
         d.grade = grade;
@@ -578,7 +586,7 @@ contract Catalog {
         if (grade >= RESTRICTED) {
             for (uint256 i = 0; i < n; ++i) {
                 Column calldata c = spec.columns[i];
-                _checkGraded(i, c.columnType, c.permissions, c.domain.length, c.gridStep);
+                _checkGraded(i, c.columnType, c.permissions, c.domain.length + bytes(c.bucket).length, c.gridStep);
             }
         }
     }
@@ -586,12 +594,16 @@ contract Catalog {
     /// @dev The shape of one column, whatever the grade.
     function _checkColumn(uint256 i, Column calldata c) private pure {
         uint8 p = c.permissions;
-        bool numeric = c.columnType == 1 || c.columnType == 2;
+        bool numeric = c.columnType == 1 || c.columnType == 2 || c.columnType == 8;
         if (
-            bytes(c.name).length == 0 || c.columnType == 0 || c.columnType > 5 || (p & ~ALL_PERMISSIONS) != 0
+            bytes(c.name).length == 0 || c.columnType == 0 || c.columnType > 8 || (p & ~ALL_PERMISSIONS) != 0
                 || c.lowerBound > c.upperBound || ((p & MIN_MAX) != 0 && (p & AGGREGATE) == 0) || c.gridStep < 0
                 || (c.gridStep != 0 && (!numeric || (p & FILTER) == 0))
         ) {
+            revert InvalidColumn(i);
+        }
+        uint256 bucketLength = bytes(c.bucket).length;
+        if (bucketLength > MAX_BUCKET_BYTES || (bucketLength != 0 && (p & (GROUP_BY | FILTER)) == 0)) {
             revert InvalidColumn(i);
         }
         uint256 count = c.domain.length;
@@ -612,7 +624,8 @@ contract Catalog {
         }
     }
 
-    /// @dev What a RESTRICTED or SENSITIVE grade requires of a column: a public domain for every GROUP_BY column and a
+    /// @dev What a RESTRICTED or SENSITIVE grade requires of a column: a public domain (or a bucket policy, whose public
+    /// range the node requires; domainLength counts both) for every GROUP_BY column and a
     /// grid for every numeric FILTER column, so that which groups exist and where a refusal falls reveal nothing.
     function _checkGraded(uint256 i, uint8 columnType, uint8 permissions, uint256 domainLength, int256 gridStep)
         private
@@ -621,7 +634,7 @@ contract Catalog {
         if ((permissions & GROUP_BY) != 0 && domainLength == 0) {
             revert MissingDomain(i);
         }
-        if ((permissions & FILTER) != 0 && (columnType == 1 || columnType == 2) && gridStep == 0) {
+        if ((permissions & FILTER) != 0 && (columnType == 1 || columnType == 2 || columnType == 8) && gridStep == 0) {
             revert MissingGrid(i);
         }
     }

@@ -54,7 +54,7 @@ internal static partial class EnterpriseCommands
                 return (IReadOnlyList<string>)[
                     s.Id.ToString(), s.Name, s.Node.ToString(), d.Operator.ToString(), Args.Text(s.RowCount), s.Grade.Name(), s.EpsilonCap.ToString(), spent.ToString(),
                     Args.Text(s.MinGroupSize), s.DominanceN == 0 ? "off" : $"({s.DominanceN}, {s.DominancePercent}%)", Args.Format(s.AllowedKinds), d.Active ? "yes" : "retired",
-                    string.Join("\n", s.Columns.Select(c => $"{c.Name} {c.Type.ToString().ToLowerInvariant()}: {Args.Format(c.Permissions)}{Bounds(c)}{DomainText(c)}{(c.GridStep.IsZero ? string.Empty : $" grid {c.GridStep}")}")),
+                    string.Join("\n", s.Columns.Select(c => $"{c.Name} {c.Type.ToString().ToLowerInvariant()}: {Args.Format(c.Permissions)}{Bounds(c)}{DomainText(c)}{(c.GridStep.IsZero ? string.Empty : $" grid {c.GridStep}")}{(string.IsNullOrEmpty(c.Bucket) ? string.Empty : $" buckets {c.Bucket}")}")),
                 ];
             }));
             return CliApp.Ok;
@@ -144,6 +144,7 @@ internal static partial class EnterpriseCommands
                 ["upperBound"] = c.UpperBound.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["domain"] = new JsonArray([.. (c.Domain ?? []).Select(v => (JsonNode?)v)]),
                 ["gridStep"] = c.GridStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["bucket"] = c.Bucket,
             })]),
         };
     }

@@ -103,7 +103,7 @@ internal static class EnterpriseJobCommands
 
                 if (parse.GetValue(explainOnly))
                 {
-                    ResultView.PrintExplain(environment, parse.GetValue(json), explain);
+                    ResultView.PrintExplain(environment, parse.GetValue(json), explain, aggregate);
                     return CliApp.Ok;
                 }
             }

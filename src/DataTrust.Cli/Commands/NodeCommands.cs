@@ -114,7 +114,8 @@ internal static class NodeCommands
                 c.LowerBound,
                 c.UpperBound,
                 c.Domain is { Count: > 0 } domain ? domain : null,
-                c.GridStep is { } step && !step.IsZero ? step : null))])
+                c.GridStep is { } step && !step.IsZero ? step : null,
+                c.Bucket is { } bucket && (bucket.Units != BucketUnits.None || bucket.Width is not null || bucket.HasRange) ? bucket : null))])
         {
             EpsilonCap = policy.EpsilonCap ?? Epsilon.Zero,
         };

@@ -69,7 +69,8 @@ public static class NodeCatalog
                 Bound(c.LowerBound),
                 Bound(c.UpperBound),
                 [.. c.Domain],
-                Bound(c.GridStep)))])
+                Bound(c.GridStep),
+                c.Bucket))])
         {
             EpsilonCap = info.EpsilonCapMicros <= long.MaxValue
                 ? new Epsilon((long)info.EpsilonCapMicros)

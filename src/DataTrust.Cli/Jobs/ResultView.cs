@@ -141,7 +141,11 @@ public static class ResultView
     }
 
     /// <summary>Prints what Explain said of an allowed query: its cost and, when the node previewed it, the cells it would withhold.</summary>
-    public static void PrintExplain(CliEnvironment environment, bool json, ExplainResponse explain)
+    /// <param name="environment">Where to print.</param>
+    /// <param name="json">Print JSON.</param>
+    /// <param name="explain">The node's answer.</param>
+    /// <param name="query">The query explained; its group keys (buckets included) are shown when given.</param>
+    public static void PrintExplain(CliEnvironment environment, bool json, ExplainResponse explain, AggregateQuery? query = null)
     {
         ArgumentNullException.ThrowIfNull(explain);
         if (json)
@@ -152,6 +156,10 @@ public static class ResultView
 
         var console = Output.Console(environment);
         console.WriteLine($"allowed: the job would spend {explain.Quota} query and ε {explain.EpsilonMicros / 1_000_000m:0.######}; nothing was submitted");
+        if (query is not null)
+        {
+            console.WriteLine($"groups: {QueryFile.DescribeGroups(query)} (time buckets of TIMESTAMPTZ columns are in UTC)");
+        }
         if (explain.Cost is { } cost && explain.Limits is { } limits)
         {
             console.WriteLine($"cost on the node: {cost.Cells} groups, {cost.CellMeasures} of {Limit(limits.CellMeasures)} cells × measures, {cost.HistogramBins} of {Limit(limits.HistogramBins)} histogram bins; wall time limit {(limits.WallTimeMs == 0 ? "none" : $"{limits.WallTimeMs / 1000m:0.###} s")}");

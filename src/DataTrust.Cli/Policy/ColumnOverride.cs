@@ -18,6 +18,8 @@ namespace DataTrust.Cli.Policy;
 /// <param name="Source">The file it came from, for messages.</param>
 /// <param name="Domain">The public domain (canonical text), or null to keep the node's; empty removes it.</param>
 /// <param name="GridStep">The grid step (≥ 1; 0 removes it), or null to keep the node's.</param>
+/// <param name="Bucket">The bucket policy (<c>{"units": ["month", "week"], "from": "2024-01-01", "to": "2025-01-01"}</c> or
+/// <c>{"width": 15, "origin": 0, "from": -60, "to": 600}</c>; <c>{}</c> removes it), or null to keep the node's.</param>
 public sealed record ColumnOverride(
     string Name,
     ColumnPermissions? Permissions,
@@ -25,10 +27,12 @@ public sealed record ColumnOverride(
     BigInteger? UpperBound,
     string Source,
     IReadOnlyList<string>? Domain = null,
-    BigInteger? GridStep = null)
+    BigInteger? GridStep = null,
+    BucketPolicy? Bucket = null)
 {
     private static readonly BigInteger Int256Max = BigInteger.Pow(2, 255) - 1;
-    private static readonly string[] Fields = ["permissions", "lower", "upper", "domain", "grid"];
+    private static readonly string[] Fields = ["permissions", "lower", "upper", "domain", "grid", "bucket"];
+    private static readonly string[] BucketFields = ["units", "width", "origin", "from", "to"];
 
     internal static ColumnOverride Parse(string name, JsonElement value, string source)
     {
@@ -64,14 +68,60 @@ public sealed record ColumnOverride(
 
         BigInteger? lower = value.TryGetProperty("lower", out var l) ? PolicyFile.Integer(l, source, $"columns.{name}.lower", -Int256Max - 1, Int256Max) : null;
         BigInteger? upper = value.TryGetProperty("upper", out var u) ? PolicyFile.Integer(u, source, $"columns.{name}.upper", -Int256Max - 1, Int256Max) : null;
-        if (permissions is null && lower is null && upper is null && !value.TryGetProperty("domain", out _) && !value.TryGetProperty("grid", out _))
+        if (permissions is null && lower is null && upper is null && !value.TryGetProperty("domain", out _) && !value.TryGetProperty("grid", out _) && !value.TryGetProperty("bucket", out _))
         {
             throw new CliException($"In the policy file '{source}', column '{name}' changes nothing; give \"permissions\" (use [] to make it unusable), \"domain\" or \"grid\".");
         }
 
         var domain = value.TryGetProperty("domain", out var d) ? ParseDomain(name, d, source) : null;
         BigInteger? grid = value.TryGetProperty("grid", out var g) ? PolicyFile.Integer(g, source, $"columns.{name}.grid", 0, Int256Max) : null;
-        return new ColumnOverride(name, permissions, lower, upper, source, domain, grid);
+        var bucket = value.TryGetProperty("bucket", out var b) ? ParseBucket(name, b, source) : null;
+        return new ColumnOverride(name, permissions, lower, upper, source, domain, grid, bucket);
+    }
+
+    /// <summary>A bucket entry; <c>{}</c> gives the empty policy, which <see cref="Apply"/> turns into "no buckets".</summary>
+    private static BucketPolicy ParseBucket(string name, JsonElement value, string source)
+    {
+        var field = $"columns.{name}.bucket";
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new CliException($"In the policy file '{source}', \"{field}\" must be an object such as {{\"units\": [\"month\", \"week\"], \"from\": \"2024-01-01\", \"to\": \"2025-01-01\"}} or {{\"width\": 15, \"origin\": 0, \"from\": -60, \"to\": 600}}.");
+        }
+
+        foreach (var property in value.EnumerateObject())
+        {
+            if (!BucketFields.Contains(property.Name, StringComparer.Ordinal))
+            {
+                throw new CliException($"In the policy file '{source}', \"{field}\" has an unknown field \"{property.Name}\"; use {string.Join(", ", BucketFields)}.");
+            }
+        }
+
+        var units = BucketUnits.None;
+        if (value.TryGetProperty("units", out var unitsValue))
+        {
+            foreach (var unitName in PolicyFile.Strings(unitsValue, source, field + ".units"))
+            {
+                var unit = BucketPolicy.UnitOf(unitName);
+                if (unit == BucketUnits.None)
+                {
+                    throw new CliException($"In the policy file '{source}', {field}.units has '{unitName}'; use year, quarter, month, week, day or hour.");
+                }
+
+                units |= unit;
+            }
+        }
+
+        BigInteger? width = value.TryGetProperty("width", out var w) ? PolicyFile.Integer(w, source, field + ".width", 1, Int256Max) : null;
+        var origin = value.TryGetProperty("origin", out var o) ? PolicyFile.Integer(o, source, field + ".origin", -Int256Max - 1, Int256Max) : BigInteger.Zero;
+        string? End(string end) => value.TryGetProperty(end, out var e)
+            ? e.ValueKind switch
+            {
+                JsonValueKind.String => e.GetString(),
+                JsonValueKind.Number => e.GetRawText(),
+                _ => throw new CliException($"In the policy file '{source}', {field}.{end} must be a date, a timestamp or a number."),
+            }
+            : null;
+        return new BucketPolicy(units, width, origin, End("from"), End("to"));
     }
 
     /// <summary>The column with this entry applied.</summary>
@@ -110,7 +160,22 @@ public sealed record ColumnOverride(
             throw new CliException($"In the policy file '{Source}', column '{Name}' has a grid but is not a numeric filter column; a grid snaps int or decimal filter literals.");
         }
 
-        return column with { Domain = domain, GridStep = grid };
+        var bucket = Bucket is null ? (keepsDomain ? column.Bucket : string.Empty) : string.Empty;
+        if (Bucket is { } policy && (policy.Units != BucketUnits.None || policy.Width is not null || policy.HasRange))
+        {
+            try
+            {
+                policy.Validate(new ColumnPolicy(Name, column.Permissions, GridStep: grid.IsZero ? null : grid), stated.Type);
+            }
+            catch (CatalogException ex)
+            {
+                throw new CliException($"In the policy file '{Source}', {ex.Message}", ex);
+            }
+
+            bucket = policy.Format();
+        }
+
+        return column with { Domain = domain, GridStep = grid, Bucket = bucket };
     }
 
     private ColumnSpec ApplyPermissions(ColumnSpec stated)

@@ -21,6 +21,9 @@ namespace DataTrust.Cli.Policy;
 ///     "revenue": { "permissions": ["aggregate", "filter"], "lower": 0, "upper": 10000000, "grid": 100000 },
 ///     "year":    { "domain": { "from": 1990, "to": 2025 }, "grid": 1 },   // permissions kept from the node
 ///     "grade":   { "permissions": ["group-by"], "domain": ["A", "B", "C"] },
+///     "dep_date": { "permissions": ["group-by", "filter"],
+///                  "bucket": { "units": ["year", "quarter", "month", "week", "day"], "from": "2024-01-01", "to": "2025-01-01" } },
+///     "delay":   { "bucket": { "width": 15, "origin": 0, "from": -60, "to": 600 } },   // widths: multiples of 15
 ///     "uscc":    { "permissions": [] }         // [] makes a column unusable
 ///   }
 /// }
@@ -29,7 +32,10 @@ namespace DataTrust.Cli.Policy;
 /// with lower &lt; upper; bounds on any other column are refused. A domain (canonical values of the column's type, or an
 /// inclusive integer range) goes on group-by or filter columns; a grid (a whole number ≥ 1, 0 for none) on numeric filter
 /// columns. RESTRICTED and SENSITIVE datasets need a domain on every group-by column and a grid on every numeric filter
-/// column (the ledger refuses the publish otherwise). The old "sensitivity" field is refused: use "grade".
+/// column (the ledger refuses the publish otherwise). A bucket (group-by or filter columns) lists the time units a date
+/// or timestamp allows, or the base width and origin of a number (a multiple of its grid), and the public range
+/// [from, to) whose buckets are a bucketed grouping's groups; on RESTRICTED and SENSITIVE datasets a bucketed group-by
+/// column needs the range, and it stands in for a domain. <c>"bucket": {}</c> removes it. The old "sensitivity" field is refused: use "grade".
 /// </summary>
 /// <param name="MinGroupSize">k, or null to keep the node's.</param>
 /// <param name="DominanceN">Dominance n, or null to keep the node's.</param>

@@ -100,13 +100,15 @@ public sealed class SnapshotClient
         }
 
         var spec = entry.Spec;
-        var schema = SchemaOf(spec, datasetId);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var temp = $"{full}.partial-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var source = $"The snapshot of '{datasetId}' from node {spec.Node}";
         try
         {
+            // The chain states names and types; a DECIMAL's precision and scale come from the node's header and are bound by
+            // the on-chain schema hash, so a wrong one is refused by SchemaOf.
+            var schema = SchemaOf(spec, datasetId, null);
             var builder = new SnapshotCommitmentBuilder(schema);
             var reader = new SnapshotCsvReader(schema, builder);
             long bytes = 0;
@@ -117,6 +119,13 @@ public sealed class SnapshotClient
                 {
                     if (first)
                     {
+                        if (chunk.PartCase == SnapshotChunk.PartOneofCase.Header && schema.Columns.Any(c => c.Type == Core.Catalog.ColumnType.Decimal))
+                        {
+                            schema = SchemaOf(spec, datasetId, chunk.Header);
+                            builder = new SnapshotCommitmentBuilder(schema);
+                            reader = new SnapshotCsvReader(schema, builder);
+                        }
+
                         CheckHeader(chunk, spec, schema, source);
                         first = false;
                         continue;
@@ -163,12 +172,16 @@ public sealed class SnapshotClient
     }
 
     /// <summary>The schema the catalog entry states, checked against its own schema hash.</summary>
-    private static DatasetSchema SchemaOf(DatasetSpec spec, string datasetId)
+    private static DatasetSchema SchemaOf(DatasetSpec spec, string datasetId, SnapshotHeader? header)
     {
         DatasetSchema schema;
         try
         {
-            schema = new DatasetSchema(spec.Columns.Select(c => new ColumnDefinition(c.Name, c.Type)));
+            schema = new DatasetSchema(spec.Columns.Select((c, i) =>
+                c.Type == Core.Catalog.ColumnType.Decimal && header is not null && i < header.Columns.Count
+                    && header.Columns[i].Name == c.Name && header.Columns[i].DecimalPrecision > 0
+                    ? ColumnDefinition.DecimalOf(c.Name, checked((int)header.Columns[i].DecimalPrecision), checked((int)header.Columns[i].DecimalScale))
+                    : new ColumnDefinition(c.Name, c.Type)));
         }
         catch (CatalogException ex)
         {

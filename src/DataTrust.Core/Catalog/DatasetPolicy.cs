@@ -14,13 +14,16 @@ namespace DataTrust.Core.Catalog;
 /// GROUP_BY columns of a RESTRICTED or SENSITIVE dataset. Groups are the domain's values, never the values found in the data.</param>
 /// <param name="GridStep">Numeric FILTER literals must be multiples of this step (in the column's unit); required for numeric
 /// FILTER columns of a RESTRICTED or SENSITIVE dataset, so a threshold cannot be walked one unit at a time.</param>
+/// <param name="Bucket">The buckets the column allows in group-bys and filters, and the public range of a bucketed
+/// grouping; null allows none.</param>
 public sealed record ColumnPolicy(
     string Column,
     ColumnPermissions Permissions,
     BigInteger? LowerBound = null,
     BigInteger? UpperBound = null,
     IReadOnlyList<string>? Domain = null,
-    BigInteger? GridStep = null)
+    BigInteger? GridStep = null,
+    BucketPolicy? Bucket = null)
 {
     /// <summary>Most values a column's public domain may hold.</summary>
     public const int MaxDomainValues = 256;
@@ -42,6 +45,7 @@ public sealed record ColumnPolicy(
         && LowerBound == other.LowerBound
         && UpperBound == other.UpperBound
         && GridStep == other.GridStep
+        && Bucket == other.Bucket
         && (Domain ?? []).SequenceEqual(other.Domain ?? [], StringComparer.Ordinal);
 
     /// <inheritdoc />
@@ -164,13 +168,14 @@ public sealed record DatasetPolicy(
                 throw new CatalogException($"Column '{policy.Column}' is MIN_MAX but not AGGREGATE; MIN_MAX marks an aggregated column's extremes as not disclosive.");
             }
 
+            policy.Bucket?.Validate(policy, column.Type);
             ValidateDomainAndGrid(policy, column);
 
             if (policy.Permissions.HasFlag(ColumnPermissions.Aggregate))
             {
                 if (!column.Type.IsNumeric())
                 {
-                    throw new CatalogException($"Column '{policy.Column}' is AGGREGATE but not INT or DECIMAL; only numbers can be aggregated.");
+                    throw new CatalogException($"Column '{policy.Column}' is AGGREGATE but not INT, DECIMAL or DOUBLE; only numbers can be aggregated.");
                 }
 
                 if (policy.LowerBound is not { } lower || policy.UpperBound is not { } upper)
@@ -209,9 +214,9 @@ public sealed record DatasetPolicy(
             for (var i = 0; i < domain.Count; i++)
             {
                 var value = domain[i];
-                if (value is null || System.Text.Encoding.UTF8.GetByteCount(value) > ColumnPolicy.MaxDomainValueBytes || !ColumnValues.IsCanonical(value, column.Type))
+                if (value is null || System.Text.Encoding.UTF8.GetByteCount(value) > ColumnPolicy.MaxDomainValueBytes || !ColumnValues.IsCanonical(value, column))
                 {
-                    throw new CatalogException($"columns.{name}.domain[{i}]: not a canonical {column.Type.ToString().ToUpperInvariant()} value of at most {ColumnPolicy.MaxDomainValueBytes} bytes ({ColumnValues.Describe(column.Type)}).");
+                    throw new CatalogException($"columns.{name}.domain[{i}]: not a canonical {column.TypeName} value of at most {ColumnPolicy.MaxDomainValueBytes} bytes ({ColumnValues.Describe(column)}).");
                 }
 
                 if (!values.Add(value))
@@ -236,9 +241,14 @@ public sealed record DatasetPolicy(
 
         if (Grade is ProtectionGrade.Restricted or ProtectionGrade.Sensitive)
         {
-            if (policy.Permissions.HasFlag(ColumnPermissions.GroupBy) && !policy.HasDomain)
+            if (policy.Permissions.HasFlag(ColumnPermissions.GroupBy) && !policy.HasDomain && policy.Bucket is not { HasRange: true })
             {
-                throw new CatalogException($"columns.{name}.domain: a GROUP_BY column of a {Grade.Name()} dataset needs a public domain (the values its groups may take), so that which groups exist reveals nothing.");
+                throw new CatalogException($"columns.{name}.domain: a GROUP_BY column of a {Grade.Name()} dataset needs a public domain (the values its groups may take) or a bucket with a public range, so that which groups exist reveals nothing.");
+            }
+
+            if (policy.Permissions.HasFlag(ColumnPermissions.GroupBy) && policy.Bucket is { HasRange: false })
+            {
+                throw new CatalogException($"columns.{name}.bucket.range: a bucketed GROUP_BY column of a {Grade.Name()} dataset needs a public range, so its groups are the buckets of that range, never those found in the data.");
             }
 
             if (policy.Permissions.HasFlag(ColumnPermissions.Filter) && column.Type.IsNumeric() && !policy.HasGrid)

@@ -4,10 +4,39 @@ using System.Text.RegularExpressions;
 
 namespace DataTrust.Core.Catalog;
 
-/// <summary>One column of a dataset: its name and logical type.</summary>
+/// <summary>One column of a dataset: its name and logical type (with precision and scale for DECIMAL).</summary>
 /// <param name="Name">Identifier: a letter or underscore, then letters, digits or underscores; at most 64 characters.</param>
 /// <param name="Type">Logical type.</param>
-public sealed record ColumnDefinition(string Name, ColumnType Type);
+public sealed record ColumnDefinition(string Name, ColumnType Type)
+{
+    /// <summary>Total digits of a DECIMAL column (1..18); <see cref="ColumnTypes.DecimalPrecision"/> for every other type.</summary>
+    public int Precision { get; init; } = ColumnTypes.DecimalPrecision;
+
+    /// <summary>Fractional digits of a DECIMAL column (0..<see cref="Precision"/>); <see cref="ColumnTypes.DecimalScale"/> for every other type.</summary>
+    public int Scale { get; init; } = ColumnTypes.DecimalScale;
+
+    /// <summary>True for a DECIMAL column whose precision and scale differ from the default DECIMAL(18,4).</summary>
+    public bool HasDeclaredScale => Type == ColumnType.Decimal
+        && (Precision != ColumnTypes.DecimalPrecision || Scale != ColumnTypes.DecimalScale);
+
+    /// <summary>A DECIMAL(<paramref name="precision"/>,<paramref name="scale"/>) column.</summary>
+    public static ColumnDefinition DecimalOf(string name, int precision, int scale) =>
+        new(name, ColumnType.Decimal) { Precision = precision, Scale = scale };
+
+    /// <summary>The type as a schema file writes it: INT, DECIMAL(p,s), TEXT, DATE, BOOL, TIMESTAMP, TIMESTAMPTZ or DOUBLE.</summary>
+    public string TypeName => Type switch
+    {
+        ColumnType.Int => "INT",
+        ColumnType.Decimal => $"DECIMAL({Precision},{Scale})",
+        ColumnType.Text => "TEXT",
+        ColumnType.Date => "DATE",
+        ColumnType.Bool => "BOOL",
+        ColumnType.Timestamp => "TIMESTAMP",
+        ColumnType.TimestampTz => "TIMESTAMPTZ",
+        ColumnType.Double => "DOUBLE",
+        _ => "undefined",
+    };
+}
 
 /// <summary>
 /// The ordered columns of a dataset, and its canonical schema hash.
@@ -22,6 +51,18 @@ public sealed record ColumnDefinition(string Name, ColumnType Type);
 ///            uint8  byte length of the UTF-8 name
 ///            UTF-8  name                            (exactly as declared, case preserved) )
 /// </code>
+/// <para>A schema that uses a type or a DECIMAL scale the v1 encoding cannot express (TIMESTAMP, TIMESTAMPTZ, DOUBLE, or a
+/// DECIMAL other than DECIMAL(18,4)) is hashed with the v2 encoding instead; every schema v1 can express keeps its v1
+/// hash, so hashes published before v2 stay valid:</para>
+/// <code>
+/// SHA-256( ASCII "DataTrust/schema/v2"            (19 bytes)
+///       || uint16 big-endian  column count
+///       || for each column, in declared order:
+///            uint8  type                            (1 INT, 2 DECIMAL, 3 TEXT, 4 DATE, 5 BOOL, 6 TIMESTAMP, 7 TIMESTAMPTZ, 8 DOUBLE)
+///            for DECIMAL only: uint8 precision, uint8 scale
+///            uint8  byte length of the UTF-8 name
+///            UTF-8  name )
+/// </code>
 /// <para>Names are unique ignoring ASCII case, because the store (like SQL) matches identifiers without case.</para>
 /// </remarks>
 public sealed partial class DatasetSchema
@@ -30,6 +71,7 @@ public sealed partial class DatasetSchema
     public const int MaxColumns = 1024;
 
     private const string Domain = "DataTrust/schema/v1";
+    private const string DomainV2 = "DataTrust/schema/v2";
 
     private readonly Dictionary<string, ColumnDefinition> byName;
 
@@ -56,7 +98,15 @@ public sealed partial class DatasetSchema
 
             if (!Enum.IsDefined(column.Type))
             {
-                throw new CatalogException($"Column '{column.Name}' has an undefined type; use INT, DECIMAL, TEXT, DATE or BOOL.");
+                throw new CatalogException($"Column '{column.Name}' has an undefined type; use {ColumnTypes.Names}.");
+            }
+
+            if (column.Type == ColumnType.Decimal
+                ? column.Precision < 1 || column.Precision > ColumnTypes.DecimalPrecision || column.Scale < 0 || column.Scale > column.Precision
+                : column.Precision != ColumnTypes.DecimalPrecision || column.Scale != ColumnTypes.DecimalScale)
+            {
+                throw new CatalogException(
+                    $"Column '{column.Name}' has precision {column.Precision} and scale {column.Scale}; only a DECIMAL declares them, with 1 <= p <= {ColumnTypes.DecimalPrecision} and 0 <= s <= p.");
             }
 
             if (!byName.TryAdd(column.Name, column))
@@ -70,6 +120,9 @@ public sealed partial class DatasetSchema
 
     /// <summary>The columns in declared order.</summary>
     public IReadOnlyList<ColumnDefinition> Columns { get; }
+
+    /// <summary>The version of the schema-hash encoding this schema uses: 1, or 2 when it needs a type or scale v1 lacks.</summary>
+    public int HashVersion => Columns.Any(c => c.Type > ColumnType.Bool || c.HasDeclaredScale) ? 2 : 1;
 
     /// <summary>The canonical schema hash (see the type remarks for the encoding).</summary>
     public Hash32 SchemaHash { get; }
@@ -88,8 +141,9 @@ public sealed partial class DatasetSchema
 
     private static Hash32 ComputeHash(IReadOnlyList<ColumnDefinition> columns)
     {
+        var v2 = columns.Any(c => c.Type > ColumnType.Bool || c.HasDeclaredScale);
         var buffer = new List<byte>(64 + (columns.Count * 24));
-        buffer.AddRange(Encoding.ASCII.GetBytes(Domain));
+        buffer.AddRange(Encoding.ASCII.GetBytes(v2 ? DomainV2 : Domain));
         Span<byte> count = stackalloc byte[2];
         BinaryPrimitives.WriteUInt16BigEndian(count, (ushort)columns.Count);
         buffer.AddRange(count.ToArray());
@@ -97,6 +151,12 @@ public sealed partial class DatasetSchema
         {
             var name = Encoding.UTF8.GetBytes(column.Name);
             buffer.Add((byte)column.Type);
+            if (v2 && column.Type == ColumnType.Decimal)
+            {
+                buffer.Add((byte)column.Precision);
+                buffer.Add((byte)column.Scale);
+            }
+
             buffer.Add((byte)name.Length);
             buffer.AddRange(name);
         }

@@ -24,6 +24,15 @@ public interface ISnapshotRowSink
     /// <summary>Appends a BOOL value for the next column.</summary>
     void AppendBool(bool value);
 
+    /// <summary>Appends a TIMESTAMP value (microseconds since 1970-01-01T00:00:00, no zone) for the next column.</summary>
+    void AppendTimestamp(long micros);
+
+    /// <summary>Appends a TIMESTAMPTZ value (microseconds since the Unix epoch, UTC) for the next column.</summary>
+    void AppendTimestampTz(long micros);
+
+    /// <summary>Appends a DOUBLE value (finite) for the next column.</summary>
+    void AppendDouble(double value);
+
     /// <summary>Ends the current row; every column must have been appended.</summary>
     void EndRow();
 }

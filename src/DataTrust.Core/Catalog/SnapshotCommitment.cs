@@ -12,11 +12,18 @@ namespace DataTrust.Core.Catalog;
 /// <c>0x01</c> followed by:</para>
 /// <list type="bullet">
 /// <item>INT: the value as int64 big-endian two's complement;</item>
-/// <item>DECIMAL: the value times 10^4 (<see cref="ColumnTypes.DecimalScale"/>), exactly, as int64 big-endian;</item>
+/// <item>DECIMAL(p,s): the value times 10^s (the column's scale; 10^4 for the default DECIMAL(18,4)), exactly, as int64 big-endian;</item>
 /// <item>TEXT: uint32 big-endian byte length, then the UTF-8 bytes;</item>
 /// <item>DATE: days since 1970-01-01 (proleptic Gregorian) as int32 big-endian;</item>
-/// <item>BOOL: <c>0x00</c> false, <c>0x01</c> true.</item>
+/// <item>BOOL: <c>0x00</c> false, <c>0x01</c> true;</item>
+/// <item>TIMESTAMP: microseconds since 1970-01-01T00:00:00 of the wall-clock reading (no zone) as int64 big-endian;</item>
+/// <item>TIMESTAMPTZ: microseconds since 1970-01-01T00:00:00Z of the instant (UTC) as int64 big-endian;</item>
+/// <item>DOUBLE: the IEEE 754 binary64 bits as uint64 big-endian, with <c>-0</c> written as <c>+0</c> (NaN and infinities
+/// are never stored).</item>
 /// </list>
+/// <para>The row encoding of INT, DECIMAL(18,4), TEXT, DATE and BOOL is unchanged since v1, and the encodings of the other
+/// types and scales are new, so the domain stays <c>DataTrust/snapshot/v1</c>: every commitment published before
+/// stays valid, and the schema hash (v2 for a schema with a new type or scale) binds which encoding each column uses.</para>
 /// <para>The row hash is SHA-256 of that encoding. The commitment is</para>
 /// <code>
 /// SHA-256( ASCII "DataTrust/snapshot/v1"  (21 bytes)
@@ -65,19 +72,40 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     }
 
     /// <summary>Appends a DECIMAL value for the next column.</summary>
-    /// <exception cref="CatalogException">The value has more than four fractional digits or does not fit DECIMAL(18,4).</exception>
+    /// <exception cref="CatalogException">The value does not fit the column's DECIMAL(p,s) exactly.</exception>
     public void AppendDecimal(decimal value)
     {
-        Next(ColumnType.Decimal);
-        var scaled = value * 10_000m;
-        if (scaled != decimal.Truncate(scaled) || scaled > long.MaxValue || scaled < long.MinValue)
+        var definition = Next(ColumnType.Decimal);
+        if (!ColumnValues.Fits(value, definition.Precision, definition.Scale))
         {
-            throw new CatalogException($"A DECIMAL value does not fit DECIMAL({ColumnTypes.DecimalPrecision},{ColumnTypes.DecimalScale}).");
+            throw new CatalogException($"A DECIMAL value of column '{definition.Name}' does not fit {definition.TypeName}.");
         }
 
         Span<byte> buffer = stackalloc byte[9];
         buffer[0] = 0x01;
-        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], (long)scaled);
+        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], (long)(value * ColumnValues.Pow10(definition.Scale)));
+        Write(buffer);
+    }
+
+    /// <summary>Appends a TIMESTAMP value (microseconds since 1970-01-01T00:00:00, no zone) for the next column.</summary>
+    public void AppendTimestamp(long micros) => AppendMicros(ColumnType.Timestamp, micros);
+
+    /// <summary>Appends a TIMESTAMPTZ value (microseconds since the Unix epoch, UTC) for the next column.</summary>
+    public void AppendTimestampTz(long micros) => AppendMicros(ColumnType.TimestampTz, micros);
+
+    /// <summary>Appends a DOUBLE value for the next column.</summary>
+    /// <exception cref="CatalogException">The value is NaN or infinite.</exception>
+    public void AppendDouble(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new CatalogException("A DOUBLE value must be finite; NaN and infinities are refused.");
+        }
+
+        Next(ColumnType.Double);
+        Span<byte> buffer = stackalloc byte[9];
+        buffer[0] = 0x01;
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[1..], (ulong)BitConverter.DoubleToInt64Bits(value == 0 ? 0.0 : value));
         Write(buffer);
     }
 
@@ -153,20 +181,35 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         return new Hash32(hash.GetHashAndReset());
     }
 
-    private void Next(ColumnType? type)
+    private void AppendMicros(ColumnType type, long micros)
+    {
+        if (micros < ColumnValues.MinTimestampMicros || micros > ColumnValues.MaxTimestampMicros)
+        {
+            throw new CatalogException("A timestamp lies outside the years 0001 to 9999.");
+        }
+
+        Next(type);
+        Span<byte> buffer = stackalloc byte[9];
+        buffer[0] = 0x01;
+        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], micros);
+        Write(buffer);
+    }
+
+    private ColumnDefinition Next(ColumnType? type)
     {
         if (column >= schema.Columns.Count)
         {
             throw new CatalogException($"A row has more values than the schema's {schema.Columns.Count} columns; call EndRow.");
         }
 
-        var expected = schema.Columns[column].Type;
-        if (type is { } actual && actual != expected)
+        var definition = schema.Columns[column];
+        if (type is { } actual && actual != definition.Type)
         {
-            throw new CatalogException($"Column '{schema.Columns[column].Name}' is {expected}, but a {actual} value was appended.");
+            throw new CatalogException($"Column '{definition.Name}' is {definition.Type}, but a {actual} value was appended.");
         }
 
         column++;
+        return definition;
     }
 
     private void Write(ReadOnlySpan<byte> data)

@@ -14,8 +14,10 @@ namespace DataTrust.Core.Catalog;
 /// <item>TEXT is always quoted (<c>"…"</c>, a <c>"</c> inside doubled), so <c>""</c> is the empty string, never NULL;
 /// commas, quotes, CR and LF inside are kept as they are.</item>
 /// <item>Every other type is unquoted, in the canonical text of <see cref="ColumnValues"/>: INT <c>-12</c>; DECIMAL without
-/// trailing zeros or exponent, at most 4 fractional digits (<c>12.5</c>, <c>0</c>); DATE <c>yyyy-MM-dd</c>; BOOL
-/// <c>true</c>/<c>false</c>.</item>
+/// trailing zeros or exponent, at most the column's scale in fractional digits (<c>12.5</c>, <c>0</c>); DATE
+/// <c>yyyy-MM-dd</c>; TIMESTAMP <c>2024-03-01T08:05:00</c> (a fraction of up to 6 digits only when not zero, <c>.25</c>);
+/// TIMESTAMPTZ the same in UTC with a final <c>Z</c>; DOUBLE the shortest round-trip text (<c>0.1</c>, <c>1E+20</c>);
+/// BOOL <c>true</c>/<c>false</c>.</item>
 /// </list>
 /// <para>Rows come in the node's storage order; the commitment does not depend on it (row hashes are sorted). A reader
 /// refuses anything else — another spelling of a value, a quoted number, an unquoted text, a missing final LF — so

@@ -200,9 +200,9 @@ public sealed class SnapshotCsvReader
         }
 
         var ascii = bytes.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E) ? null : Encoding.ASCII.GetString(bytes);
-        if (ascii is null || !ColumnValues.IsCanonical(ascii, definition.Type))
+        if (ascii is null || !ColumnValues.IsCanonical(ascii, definition))
         {
-            throw Refuse($"holds a value of column '{definition.Name}' that is not {ColumnValues.Describe(definition.Type)} in canonical form");
+            throw Refuse($"holds a value of column '{definition.Name}' that is not {ColumnValues.Describe(definition)} in canonical form");
         }
 
         switch (definition.Type)
@@ -221,6 +221,18 @@ public sealed class SnapshotCsvReader
                 }
 
                 sink.AppendDate(date);
+                break;
+            case ColumnType.Timestamp:
+                ColumnValues.TryParseTimestamp(ascii, zoned: false, out var local);
+                sink.AppendTimestamp(local);
+                break;
+            case ColumnType.TimestampTz:
+                ColumnValues.TryParseTimestamp(ascii, zoned: true, out var utc);
+                sink.AppendTimestampTz(utc);
+                break;
+            case ColumnType.Double:
+                ColumnValues.TryParseDouble(ascii, out var number);
+                sink.AppendDouble(number);
                 break;
             default:
                 sink.AppendBool(ascii == "true");

@@ -59,17 +59,42 @@ public sealed class SnapshotCsvWriter : ISnapshotRowSink
     }
 
     /// <inheritdoc />
-    /// <exception cref="CatalogException">The value has more than four fractional digits or does not fit DECIMAL(18,4).</exception>
+    /// <exception cref="CatalogException">The value does not fit the column's DECIMAL(p,s) exactly.</exception>
     public void AppendDecimal(decimal value)
     {
-        var scaled = value * 10_000m;
-        if (scaled != decimal.Truncate(scaled) || scaled > long.MaxValue || scaled < long.MinValue)
+        if (column < schema.Columns.Count && schema.Columns[column] is { Type: ColumnType.Decimal } definition
+            && !ColumnValues.Fits(value, definition.Precision, definition.Scale))
         {
-            throw new CatalogException($"A DECIMAL value does not fit DECIMAL({ColumnTypes.DecimalPrecision},{ColumnTypes.DecimalScale}).");
+            throw new CatalogException($"A DECIMAL value of column '{definition.Name}' does not fit {definition.TypeName}.");
         }
 
         Next(ColumnType.Decimal);
         WriteAscii(ColumnValues.Canonical(value));
+    }
+
+    /// <inheritdoc />
+    public void AppendTimestamp(long micros)
+    {
+        var text = ColumnValues.CanonicalTimestamp(micros);
+        Next(ColumnType.Timestamp);
+        WriteAscii(text);
+    }
+
+    /// <inheritdoc />
+    public void AppendTimestampTz(long micros)
+    {
+        var text = ColumnValues.CanonicalTimestampTz(micros);
+        Next(ColumnType.TimestampTz);
+        WriteAscii(text);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="CatalogException">The value is NaN or infinite.</exception>
+    public void AppendDouble(double value)
+    {
+        var text = ColumnValues.Canonical(value);
+        Next(ColumnType.Double);
+        WriteAscii(text);
     }
 
     /// <inheritdoc />

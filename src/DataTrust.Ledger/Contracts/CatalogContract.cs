@@ -144,7 +144,8 @@ public sealed class CatalogContract : ContractBinding
             Decoded.Int(c[3]),
             Decoded.Int(c[4]),
             [.. Decoded.Tuple(c[5]).Select(Decoded.Str)],
-            Decoded.Int(c[6]));
+            Decoded.Int(c[6]),
+            Decoded.Str(c[7]));
     }
 
     private static object?[] Encode(DatasetSpec spec) =>
@@ -163,7 +164,7 @@ public sealed class CatalogContract : ContractBinding
         (uint)spec.AllowedKinds,
         spec.Columns.Select(c => (object?)new object?[]
         {
-            c.Name, (byte)c.Type, (byte)c.Permissions, c.LowerBound, c.UpperBound, (c.Domain ?? []).Select(v => (object?)v).ToArray(), c.GridStep,
+            c.Name, (byte)c.Type, (byte)c.Permissions, c.LowerBound, c.UpperBound, (c.Domain ?? []).Select(v => (object?)v).ToArray(), c.GridStep, c.Bucket ?? string.Empty,
         }).ToArray(),
     ];
 }

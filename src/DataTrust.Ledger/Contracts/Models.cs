@@ -82,6 +82,7 @@ public sealed record NodeInfo(Address Account, string Domain, string Endpoint, A
 /// <param name="UpperBound">Clamp range upper end.</param>
 /// <param name="Domain">The public values of a GROUP_BY column's keys (canonical text); empty when none is declared.</param>
 /// <param name="GridStep">The public grid of a numeric FILTER column's literals; 0 when none is declared.</param>
+/// <param name="Bucket">The column's bucket policy in canonical text (<c>BucketPolicy.Format</c>); empty when none is declared.</param>
 public sealed record ColumnSpec(
     string Name,
     ColumnType Type,
@@ -89,12 +90,14 @@ public sealed record ColumnSpec(
     BigInteger LowerBound,
     BigInteger UpperBound,
     IReadOnlyList<string>? Domain = null,
-    BigInteger GridStep = default)
+    BigInteger GridStep = default,
+    string Bucket = "")
 {
     /// <summary>Value equality that compares the domain element by element.</summary>
     public bool Equals(ColumnSpec? other) =>
         other is not null && Name == other.Name && Type == other.Type && Permissions == other.Permissions
         && LowerBound == other.LowerBound && UpperBound == other.UpperBound && GridStep == other.GridStep
+        && string.Equals(Bucket, other.Bucket, StringComparison.Ordinal)
         && (Domain ?? []).SequenceEqual(other.Domain ?? [], StringComparer.Ordinal);
 
     /// <inheritdoc />

@@ -27,7 +27,8 @@ public static class CatalogEntries
                 permissions.LowerBound ?? BigInteger.Zero,
                 permissions.UpperBound ?? BigInteger.Zero,
                 permissions.Domain ?? [],
-                permissions.GridStep ?? BigInteger.Zero);
+                permissions.GridStep ?? BigInteger.Zero,
+                permissions.Bucket?.Format() ?? string.Empty);
         }).ToList();
         return new DatasetSpec(
             DatasetIds.OnChainId(descriptor.Id),

@@ -769,10 +769,29 @@ public sealed class ChainGate
                 c.LowerBound.IsZero && c.UpperBound.IsZero ? null : (BigInteger?)c.LowerBound,
                 c.LowerBound.IsZero && c.UpperBound.IsZero ? null : (BigInteger?)c.UpperBound,
                 c.Domain is { Count: > 0 } domain ? domain : null,
-                c.GridStep.IsZero ? null : c.GridStep))])
+                c.GridStep.IsZero ? null : c.GridStep,
+                BucketOf(c.Bucket)))])
         {
             EpsilonCap = spec.EpsilonCap,
         };
+    }
+
+    /// <summary>An on-chain bucket policy; text the node cannot read becomes a policy that fails validation, so every job on the dataset is refused (fails closed).</summary>
+    private static BucketPolicy? BucketOf(string text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return BucketPolicy.Parse(text);
+        }
+        catch (CatalogException)
+        {
+            return new BucketPolicy(BucketUnits.None);
+        }
     }
 
     private static GateDecision Refuse(ErrorReason reason, string field, string message) => new(null, new QueryRefusal(reason, field, message));

@@ -21,7 +21,7 @@ public sealed record JobCost(long Cells, long CellMeasures, long HistogramBins, 
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(policy);
-        var cells = Groups(query.GroupBy, policy);
+        var cells = query.GroupItems.Count > 0 ? GroupItems(query.GroupItems, policy) : Groups(query.GroupBy, policy);
         var bins = query.Measures.Where(m => m.Function == MeasureFunction.Histogram).Sum(m => (long)Math.Max(0, m.BinEdges.Count - 1));
         return new JobCost(cells, Saturate(cells, query.Measures.Count), Saturate(cells, bins), 0);
     }
@@ -54,6 +54,22 @@ public sealed record JobCost(long Cells, long CellMeasures, long HistogramBins, 
             default:
                 return new JobCost(1, 1, 0, 0);
         }
+    }
+
+    /// <summary>Groups of bucketed keys: a bucketed key counts its public buckets (1 without a public range), as the validator does.</summary>
+    private static long GroupItems(RepeatedField<GroupItem> items, DatasetPolicy policy)
+    {
+        var cells = 1L;
+        foreach (var item in items)
+        {
+            var column = policy.For(item.Column);
+            var count = item.Bucket is null
+                ? Math.Max(1, column.Domain?.Count ?? 1)
+                : Query.Internal.BucketCount.Of(item, column);
+            cells = Saturate(cells, count);
+        }
+
+        return cells;
     }
 
     /// <summary>The first limit this cost is over, as a refusal that names the limit, or null when within every limit.</summary>

@@ -228,7 +228,7 @@ public sealed partial class AggregateExecutor
             var keys = new Value[plan.GroupBy.Count];
             for (var i = 0; i < keys.Length; i++)
             {
-                keys[i] = Literals.ToValue(reader.GetValue(i), plan.GroupBy[i].Type);
+                keys[i] = plan.KeyValue(i, reader.GetValue(i));
             }
 
             var cells = new RawCell[plan.Measures.Count];

@@ -91,6 +91,16 @@ public static class QueryValidator
             return TooLarge("filters", $"at most {limits.MaxFilters} filters are allowed");
         }
 
+        if (query.GroupBy.Count > 0 && query.GroupItems.Count > 0)
+        {
+            return new(ErrorReason.MalformedRequest, "group_items", "group_items: give the group keys either in group_by or in group_items, not both.");
+        }
+
+        if (query.GroupItems.Count > limits.MaxGroupBy)
+        {
+            return TooLarge("group_items", $"at most {limits.MaxGroupBy} group-by columns are allowed");
+        }
+
         if (query.GroupBy.Count > limits.MaxGroupBy)
         {
             return TooLarge("group_by", $"at most {limits.MaxGroupBy} group-by columns are allowed");
@@ -102,10 +112,13 @@ public static class QueryValidator
         }
 
         var groupBy = new List<ColumnDefinition>();
-        for (var i = 0; i < query.GroupBy.Count; i++)
+        var buckets = new List<PlannedBucket?>();
+        var items = query.GroupItems.Count > 0
+            ? query.GroupItems.Select((g, i) => (g.Column, Bucket: (Bucket?)g.Bucket, Field: $"group_items[{i}]")).ToList()
+            : query.GroupBy.Select((c, i) => (Column: c, Bucket: (Bucket?)null, Field: $"group_by[{i}]")).ToList();
+        foreach (var (name, bucketSpec, field) in items)
         {
-            var field = $"group_by[{i}]";
-            var refusal = Resolve(dataset, policy, query.GroupBy[i], field, ColumnPermissions.GroupBy, "may never be output", out var column, out _);
+            var refusal = Resolve(dataset, policy, name, field + (query.GroupItems.Count > 0 ? ".column" : string.Empty), ColumnPermissions.GroupBy, "may never be output", out var column, out var columnPolicy);
             if (refusal is not null)
             {
                 return refusal;
@@ -116,16 +129,48 @@ public static class QueryValidator
                 return new(ErrorReason.MalformedRequest, field, $"{field}: column '{column!.Name}' is already a group key; list each once.");
             }
 
+            PlannedBucket? bucket = null;
+            if (bucketSpec is not null)
+            {
+                refusal = CheckBucket(bucketSpec, column!, columnPolicy!, field + ".bucket", out bucket);
+                if (refusal is not null)
+                {
+                    return refusal;
+                }
+
+                if (policy.Grade != ProtectionGrade.Open)
+                {
+                    // The groups are the public buckets of the policy's range (validated to exist on a graded GROUP_BY column).
+                    var cells = bucket!.Cells(columnPolicy!.Bucket!, limits.MaxCells);
+                    if (cells is null)
+                    {
+                        return TooLarge(field + ".bucket", $"the public range of column '{column!.Name}' holds more than {limits.MaxCells} buckets of this size; use a coarser bucket");
+                    }
+
+                    bucket.WithDomain(cells);
+                }
+            }
+            else if (policy.Grade != ProtectionGrade.Open && !columnPolicy!.HasDomain)
+            {
+                var units = columnPolicy.Bucket is { } allowed
+                    ? allowed.IsNumeric ? $"a width that is a multiple of {allowed.Width}" : string.Join(", ", BucketPolicy.NamesOf(allowed.Units))
+                    : "none";
+                return new(ErrorReason.ColumnNotPermitted, field,
+                    $"{field}: column '{column!.Name}' has no public domain of its own values, only a bucketed one; group it by a bucket (the policy allows {units}).");
+            }
+
             groupBy.Add(column!);
+            buckets.Add(bucket);
         }
 
         if (policy.Grade != ProtectionGrade.Open)
         {
             // Groups come from the public domains, so the result has one row per combination of domain values.
             var cells = 1L;
-            foreach (var column in groupBy)
+            for (var i = 0; i < groupBy.Count; i++)
             {
-                cells *= Math.Max(1, policy.For(column.Name).Domain?.Count ?? 1);
+                cells *= Math.Max(1, buckets[i]?.Domain?.Count ?? policy.For(groupBy[i].Name).Domain?.Count ?? 1);
+                cells = Math.Min(cells, (long)limits.MaxCells + 1);
             }
 
             if (cells > limits.MaxCells)
@@ -172,7 +217,10 @@ public static class QueryValidator
                 $"epsilon_micros: dataset '{dataset.Id}' is SENSITIVE and answers only with differential-privacy noise; spend an epsilon above 0.");
         }
 
-        plan = new QueryPlan(dataset, policy, filters, groupBy, measures, epsilon);
+        plan = new QueryPlan(dataset, policy, filters, groupBy, measures, epsilon)
+        {
+            Buckets = buckets.Any(b => b is not null) ? buckets : [],
+        };
         return null;
     }
 
@@ -254,7 +302,7 @@ public static class QueryValidator
         var edges = new List<object>();
         for (var j = 0; j < measure.BinEdges.Count; j++)
         {
-            var edge = Literals.TryConvert(measure.BinEdges[j], column.Type, limits.MaxTextLiteralBytes, out var expected);
+            var edge = Literals.TryConvert(measure.BinEdges[j], column, limits.MaxTextLiteralBytes, out var expected);
             if (edge is null)
             {
                 return new(ErrorReason.InvalidBins, $"{edgeField}[{j}]", $"{edgeField}[{j}]: column '{column.Name}' {expected}.");
@@ -281,10 +329,20 @@ public static class QueryValidator
         out PlannedFilter? planned)
     {
         planned = null;
-        var refusal = Resolve(dataset, policy, filter.Column, field + ".column", ColumnPermissions.Filter, "may never be filtered on", out var column, out _);
+        var refusal = Resolve(dataset, policy, filter.Column, field + ".column", ColumnPermissions.Filter, "may never be filtered on", out var column, out var columnPolicy);
         if (refusal is not null)
         {
             return refusal;
+        }
+
+        PlannedBucket? bucket = null;
+        if (filter.Bucket is not null)
+        {
+            refusal = CheckBucket(filter.Bucket, column!, columnPolicy!, field + ".bucket", out bucket);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
         }
 
         var op = filter.Operator;
@@ -325,10 +383,24 @@ public static class QueryValidator
         var values = new List<object>(count);
         for (var j = 0; j < count; j++)
         {
-            var value = Literals.TryConvert(filter.Values[j], column!.Type, limits.MaxTextLiteralBytes, out var expected);
+            var value = Literals.TryConvert(filter.Values[j], column!, limits.MaxTextLiteralBytes, out var expected);
             if (value is null)
             {
-                return new(ErrorReason.LiteralTypeMismatch, $"{field}.values[{j}]", $"{field}.values[{j}]: column '{column.Name}' {expected}.");
+                return new(ErrorReason.LiteralTypeMismatch, $"{field}.values[{j}]", $"{field}.values[{j}]: column '{column!.Name}' {expected}.");
+            }
+
+            if (bucket is not null)
+            {
+                // A bucketed filter's literal is a bucket start: the bucket grid is the filter grid.
+                if (!bucket.IsStart(value))
+                {
+                    var (start, next) = bucket.Around(value);
+                    return new(ErrorReason.OffGrid, $"{field}.values[{j}]",
+                        $"{field}.values[{j}]: a filter on {bucket.Name} compares bucket starts; use the start of a bucket, such as {start} or {next}.");
+                }
+
+                values.Add(value);
+                continue;
             }
 
             var gridRefusal = CheckGridAndDomain(policy, column!, op, value, $"{field}.values[{j}]");
@@ -340,7 +412,7 @@ public static class QueryValidator
             values.Add(value);
         }
 
-        planned = new PlannedFilter(column!, op, values);
+        planned = new PlannedFilter(column!, op, values, bucket);
         return null;
     }
 
@@ -374,6 +446,97 @@ public static class QueryValidator
             return new(ErrorReason.OutsideDomain, field, $"{field}: the value is not in column '{column.Name}''s public domain; the policy lists the values it may take.");
         }
 
+        return null;
+    }
+
+    /// <summary>
+    /// Checks a bucket against its column's type and the column's bucket policy: one of unit and width, a unit that fits
+    /// the type and that the policy lists, a width that is a positive multiple of the policy's and an origin on its grid.
+    /// </summary>
+    private static QueryRefusal? CheckBucket(Bucket spec, ColumnDefinition column, ColumnPolicy columnPolicy, string field, out PlannedBucket? bucket)
+    {
+        bucket = null;
+        var hasUnit = spec.Unit != BucketUnit.Unspecified;
+        var hasWidth = spec.Width is not null;
+        if (hasUnit == hasWidth || (!hasWidth && spec.Origin is not null))
+        {
+            return new(ErrorReason.BucketInvalid, field, $"{field}: give a time unit or a numeric width (with an optional origin), exactly one of them.");
+        }
+
+        if (hasUnit && !Enum.IsDefined(spec.Unit))
+        {
+            return new(ErrorReason.BucketInvalid, field + ".unit", $"{field}.unit: choose YEAR, QUARTER, MONTH, WEEK, DAY or HOUR.");
+        }
+
+        var typeName = column.Type.ToString().ToUpperInvariant();
+        if (hasUnit)
+        {
+            var unit = (BucketUnits)(1 << ((int)spec.Unit - 1));
+            if (!BucketPolicy.IsTimeType(column.Type))
+            {
+                return new(ErrorReason.BucketTypeMismatch, field + ".unit",
+                    $"{field}.unit: column '{column.Name}' is {typeName}; time units fit DATE and TIMESTAMP columns ({(column.Type.IsNumeric() ? "bucket a number by a width" : "this type takes no bucket")}).");
+            }
+
+            if (unit == BucketUnits.Hour && column.Type == ColumnType.Date)
+            {
+                return new(ErrorReason.BucketTypeMismatch, field + ".unit", $"{field}.unit: column '{column.Name}' is a DATE and has no hours; use DAY or a coarser unit.");
+            }
+
+            if (columnPolicy.Bucket is not { IsNumeric: false } allowed || !allowed.Units.HasFlag(unit))
+            {
+                var listed = columnPolicy.Bucket is { IsNumeric: false } p ? "only " + string.Join(", ", BucketPolicy.NamesOf(p.Units)) : "no buckets";
+                return new(ErrorReason.BucketNotAllowed, field + ".unit",
+                    $"{field}.unit: the policy of column '{column.Name}' does not allow {BucketPolicy.NameOf(unit)} buckets (it allows {listed}).");
+            }
+
+            bucket = PlannedBucket.Time(column, unit);
+            return null;
+        }
+
+        if (!column.Type.IsNumeric())
+        {
+            return new(ErrorReason.BucketTypeMismatch, field + ".width",
+                $"{field}.width: column '{column.Name}' is {typeName}; a width fits INT and DECIMAL columns ({(BucketPolicy.IsTimeType(column.Type) ? "bucket a time by a unit" : "this type takes no bucket")}).");
+        }
+
+        if (columnPolicy.Bucket is not { Width: { } baseWidth } numeric)
+        {
+            return new(ErrorReason.BucketNotAllowed, field + ".width", $"{field}.width: the policy of column '{column.Name}' allows no numeric buckets.");
+        }
+
+        var width = Literals.TryConvert(spec.Width!, column, 64, out _) is { } w ? Convert.ToDecimal(w, CultureInfo.InvariantCulture) : (decimal?)null;
+        if (width is null)
+        {
+            return new(ErrorReason.BucketInvalid, field + ".width", $"{field}.width: send the width as a number of column '{column.Name}''s type.");
+        }
+
+        var origin = (decimal)numeric.Origin;
+        if (spec.Origin is not null)
+        {
+            if (Literals.TryConvert(spec.Origin, column, 64, out _) is not { } o)
+            {
+                return new(ErrorReason.BucketInvalid, field + ".origin", $"{field}.origin: send the origin as a number of column '{column.Name}''s type.");
+            }
+
+            origin = Convert.ToDecimal(o, CultureInfo.InvariantCulture);
+        }
+
+        var step = (decimal)baseWidth;
+        if (width <= 0 || width.Value % step != 0)
+        {
+            return new(ErrorReason.BucketWidthOffGrid, field + ".width",
+                $"{field}.width: column '{column.Name}' is bucketed by multiples of {baseWidth}; use a width such as {ColumnValues.Canonical(step)} or {ColumnValues.Canonical(step * Math.Max(2, Math.Ceiling(Math.Abs(width.Value) / step)))}.");
+        }
+
+        if ((origin - (decimal)numeric.Origin) % step != 0)
+        {
+            return new(ErrorReason.BucketWidthOffGrid, field + ".origin",
+                $"{field}.origin: bucket edges of column '{column.Name}' lie on the grid {numeric.Origin} + a multiple of {baseWidth}; use an origin on it.");
+        }
+
+        // The origin is on the policy's grid and the width a multiple of its step, so every bucket edge is a grid point.
+        bucket = PlannedBucket.Numeric(column, width.Value, origin);
         return null;
     }
 
@@ -440,6 +603,8 @@ public static class QueryValidator
     /// <summary>An int256 bound limited to the values the column can hold, which leaves clamping unchanged.</summary>
     private static decimal Representable(BigInteger bound, ColumnType type)
     {
+        // DOUBLE contributions are rounded to the engine's fixed-point unit (10^-4) as DECIMAL(38,4); their bounds are
+        // limited like DECIMAL(18,4)'s.
         var limit = type == ColumnType.Int ? new BigInteger(long.MaxValue) : new BigInteger(99_999_999_999_999m);
         return (decimal)BigInteger.Clamp(bound, -limit - (type == ColumnType.Int ? 1 : 0), limit);
     }

@@ -18,9 +18,14 @@ public enum ImportFormat
 /// <param name="Format">CSV or Parquet.</param>
 /// <param name="Policy">Output-protection policy, validated against the schema.</param>
 /// <param name="Schema">Explicit schema (columns taken from the file by name and cast), or null to infer it from the file.</param>
+/// <param name="Overrides">Column name → type name (as <see cref="ColumnTypes.Parse"/> reads it) replacing the inferred or
+/// declared type; every name must be a column of the file.</param>
+/// <param name="Exclude">File columns left out of the dataset (e.g. one of a type the node cannot serve); each must exist.</param>
 public sealed record DatasetImport(
     string DatasetId,
     string Path,
     ImportFormat Format,
     DatasetPolicy Policy,
-    DatasetSchema? Schema = null);
+    DatasetSchema? Schema = null,
+    IReadOnlyDictionary<string, string>? Overrides = null,
+    IReadOnlyList<string>? Exclude = null);

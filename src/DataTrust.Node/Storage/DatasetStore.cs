@@ -94,16 +94,7 @@ public sealed partial class DatasetStore : IDisposable
         var source = import.Format == ImportFormat.Csv
             ? "read_csv($1, header = true, all_varchar = true)"
             : "read_parquet($1)";
-        var fileColumns = DescribeSource(connection, import.Format, path);
-        var schema = import.Schema ?? InferSchema(connection, import.Format, path);
-        foreach (var column in schema.Columns)
-        {
-            if (!fileColumns.Contains(column.Name))
-            {
-                throw new StorageException($"The file has no column '{column.Name}'; the schema needs it (names are matched exactly).");
-            }
-        }
-
+        var schema = ResolveSchema(connection, import, path);
         try
         {
             import.Policy.Validate(schema);
@@ -120,7 +111,7 @@ public sealed partial class DatasetStore : IDisposable
             CheckConversions(connection, schema, source, path);
             var staging = SqlText.Quote("staging_" + import.DatasetId + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
             var select = string.Join(", ", schema.Columns.Select(c =>
-                $"CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c.Type)}) AS {SqlText.Quote(c.Name)}"));
+                $"CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c)}) AS {SqlText.Quote(c.Name)}"));
             ExecuteWithPath(connection, $"CREATE TABLE {staging} AS SELECT {select} FROM {source}", path);
             var (commitment, rowCount) = Commit(connection, schema, staging);
             if (ReadMetadata(connection, import.DatasetId, null).FirstOrDefault(v => v.SnapshotCommitment == commitment) is { } same)
@@ -294,6 +285,12 @@ public sealed partial class DatasetStore : IDisposable
         try
         {
             connection.Open();
+
+            // TIMESTAMPTZ values are UTC instants; with the session zone at UTC, a zone-less text or TIMESTAMP cast to
+            // TIMESTAMPTZ (and back) reads as UTC on every machine, whatever its local zone.
+            using var zone = connection.CreateCommand();
+            zone.CommandText = "SET TimeZone = 'UTC'";
+            zone.ExecuteNonQuery();
         }
         catch (DuckDBException e)
         {
@@ -304,25 +301,94 @@ public sealed partial class DatasetStore : IDisposable
         return connection;
     }
 
-    private static HashSet<string> DescribeSource(DuckDBConnection connection, ImportFormat format, string path)
+    /// <summary>
+    /// The schema an import stores: the explicit schema, or the file's columns with inferred types, in both cases with the
+    /// overrides applied and the excluded columns left out. Every mistake is one sentence naming the column and the fix.
+    /// </summary>
+    private static DatasetSchema ResolveSchema(DuckDBConnection connection, DatasetImport import, string path)
     {
-        var sql = format == ImportFormat.Csv
+        var sql = import.Format == ImportFormat.Csv
             ? "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_csv($1, header = true))"
             : "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($1))";
-        return ReadDescription(connection, sql, path).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-    }
+        var file = ReadDescription(connection, sql, path);
+        var fileNames = file.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        string Listing() => string.Join(", ", file.Take(20).Select(d => d.Name)) + (file.Count > 20 ? ", …" : string.Empty);
 
-    private static DatasetSchema InferSchema(DuckDBConnection connection, ImportFormat format, string path)
-    {
-        var sql = format == ImportFormat.Csv
-            ? "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_csv($1, header = true))"
-            : "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($1))";
-        var columns = new List<ColumnDefinition>();
-        foreach (var (name, type) in ReadDescription(connection, sql, path))
+        var exclude = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in import.Exclude ?? [])
         {
-            var logical = SqlText.InferredType(type)
-                ?? throw new StorageException($"Column '{name}' was inferred as {type}, which has no DataTrust type; give an explicit schema.");
-            columns.Add(new ColumnDefinition(name, logical));
+            if (!fileNames.Contains(name))
+            {
+                throw new StorageException($"--exclude names column '{name}', which the file does not have (names are matched exactly); its columns are {Listing()}.");
+            }
+
+            exclude.Add(name);
+        }
+
+        var overrides = new Dictionary<string, ColumnDefinition>(StringComparer.Ordinal);
+        foreach (var (name, type) in import.Overrides ?? new Dictionary<string, string>())
+        {
+            if (!fileNames.Contains(name))
+            {
+                throw new StorageException($"--column names column '{name}', which the file does not have (names are matched exactly); its columns are {Listing()}.");
+            }
+
+            if (exclude.Contains(name))
+            {
+                throw new StorageException($"Column '{name}' is both excluded and given a type; drop one of --exclude {name} and --column {name}=….");
+            }
+
+            overrides[name] = Parse(name, type);
+        }
+
+        List<ColumnDefinition> columns;
+        if (import.Schema is { } given)
+        {
+            columns = [];
+            foreach (var column in given.Columns)
+            {
+                if (!fileNames.Contains(column.Name))
+                {
+                    throw new StorageException($"The file has no column '{column.Name}'; the schema needs it (names are matched exactly). Its columns are {Listing()}.");
+                }
+
+                if (!exclude.Contains(column.Name))
+                {
+                    columns.Add(overrides.GetValueOrDefault(column.Name) ?? column);
+                }
+            }
+
+            var stray = overrides.Keys.FirstOrDefault(name => given.Find(name) is null);
+            if (stray is not null)
+            {
+                throw new StorageException($"--column names column '{stray}', which the schema does not list; add it to the schema file instead.");
+            }
+        }
+        else
+        {
+            columns = [];
+            var unserved = new List<string>();
+            foreach (var (name, type) in file)
+            {
+                if (exclude.Contains(name))
+                {
+                    continue;
+                }
+
+                var column = overrides.GetValueOrDefault(name) ?? SqlText.InferredColumn(name, type, import.Format == ImportFormat.Csv);
+                if (column is null)
+                {
+                    unserved.Add($"Column '{name}' is {type} in the file, a type the node cannot serve; leave it out with --exclude {name}, or give it a type with --column {name}=TEXT (or another of {ColumnTypes.Names}).");
+                    continue;
+                }
+
+                columns.Add(column);
+            }
+
+            if (unserved.Count > 0)
+            {
+                throw new StorageException(string.Join(" ", unserved) + " Nothing was stored.");
+            }
         }
 
         try
@@ -331,7 +397,19 @@ public sealed partial class DatasetStore : IDisposable
         }
         catch (CatalogException e)
         {
-            throw new StorageException("The inferred schema is invalid: " + e.Message + " Rename the file's columns or give an explicit schema.", e);
+            throw new StorageException("The schema is invalid: " + e.Message + " Rename the file's columns, leave them out with --exclude, or give an explicit schema.", e);
+        }
+    }
+
+    private static ColumnDefinition Parse(string name, string type)
+    {
+        try
+        {
+            return ColumnTypes.Parse(name, type);
+        }
+        catch (CatalogException e)
+        {
+            throw new StorageException(e.Message, e);
         }
     }
 
@@ -359,10 +437,9 @@ public sealed partial class DatasetStore : IDisposable
 
     private static void CheckConversions(DuckDBConnection connection, DatasetSchema schema, string source, string path)
     {
-        // One scan counts, per column, the values that do not convert; the error then names the column and the count,
-        // never the value.
-        var checks = string.Join(", ", schema.Columns.Select(c =>
-            $"count(*) FILTER (WHERE {SqlText.Quote(c.Name)} IS NOT NULL AND TRY_CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c.Type)}) IS NULL)"));
+        // One scan counts, per column, the values that do not convert; the error then names the column, the count and
+        // the first failing row, never the value.
+        var checks = string.Join(", ", schema.Columns.Select(c => $"count(*) FILTER (WHERE {Fails(c)})"));
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {checks} FROM {source}";
         command.Parameters.Add(new DuckDBParameter(path));
@@ -374,9 +451,43 @@ public sealed partial class DatasetStore : IDisposable
             if (failures > 0)
             {
                 var column = schema.Columns[i];
+                var row = FirstFailingRow(connection, column, source, path);
+                var where = row is { } r ? $" (the first is in data row {r}, the header not counted)" : string.Empty;
                 throw new StorageException(
-                    $"{failures} value(s) of column '{column.Name}' do not convert to {column.Type}; fix the file or the schema. Nothing was stored.");
+                    $"{failures} value(s) of column '{column.Name}' do not convert to {column.TypeName}{where}; fix the file, or declare another type with --column {column.Name}=… or leave it out with --exclude {column.Name}. Nothing was stored.");
             }
+        }
+    }
+
+    /// <summary>A SQL condition true for a value of the source that the column's storage type cannot hold.</summary>
+    private static string Fails(ColumnDefinition column)
+    {
+        var name = SqlText.Quote(column.Name);
+        var cast = $"TRY_CAST({name} AS {SqlText.StorageType(column)})";
+        var fails = $"{name} IS NOT NULL AND ({cast} IS NULL";
+        return column.Type switch
+        {
+            ColumnType.Double => fails + $" OR NOT isfinite({cast}))",
+            ColumnType.Timestamp => fails + $" OR NOT isfinite({cast}) OR {cast} NOT BETWEEN TIMESTAMP '0001-01-01 00:00:00' AND TIMESTAMP '9999-12-31 23:59:59.999999')",
+            ColumnType.TimestampTz => fails + $" OR NOT isfinite({cast}) OR {cast} NOT BETWEEN TIMESTAMPTZ '0001-01-01 00:00:00+00' AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00')",
+            _ => fails + ")",
+        };
+    }
+
+    /// <summary>The 1-based data row of the first value of <paramref name="column"/> that does not convert (a second scan, run only on failure).</summary>
+    private static long? FirstFailingRow(DuckDBConnection connection, ColumnDefinition column, string source, string path)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT min(r) FROM (SELECT row_number() OVER () AS r, {SqlText.Quote(column.Name)} FROM {source}) WHERE {Fails(column)}";
+            command.Parameters.Add(new DuckDBParameter(path));
+            var value = command.ExecuteScalar();
+            return value is null or DBNull ? null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (DuckDBException)
+        {
+            return null;
         }
     }
 
@@ -459,7 +570,7 @@ public sealed partial class DatasetStore : IDisposable
     private static DuckDBCommand SelectAll(DuckDBConnection connection, DatasetSchema schema, string table)
     {
         var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(c => SqlText.Quote(c.Name)))} FROM {table}";
+        command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(SqlText.ReadExpression))} FROM {table}";
         return command;
     }
 
@@ -490,6 +601,15 @@ public sealed partial class DatasetStore : IDisposable
                     break;
                 case ColumnType.Bool:
                     sink.AppendBool(reader.GetBoolean(i));
+                    break;
+                case ColumnType.Timestamp:
+                    sink.AppendTimestamp(reader.GetInt64(i));
+                    break;
+                case ColumnType.TimestampTz:
+                    sink.AppendTimestampTz(reader.GetInt64(i));
+                    break;
+                case ColumnType.Double:
+                    sink.AppendDouble(reader.GetDouble(i));
                     break;
                 default:
                     throw new StorageException($"Column '{schema.Columns[i].Name}' has an undefined type.");

@@ -40,6 +40,21 @@ public class GradesTests(LedgerFixture ledger)
         Assert.Equal(domain, (await ledger.Authority.Catalog.GetDatasetAsync(spec.Id)).Spec.Columns[0].Domain);
     }
 
+    [Fact]
+    public async Task A_bucketed_GROUP_BY_column_of_a_restricted_dataset_needs_no_value_domain_and_its_bucket_reads_back_whole()
+    {
+        var world = await ledger.NewWorldAsync(grant: false);
+        const string bucket = "units=year,quarter,month,week,day;range=2024-01-01/2025-01-01";
+        var spec = Fresh(world) with { Columns = [new ColumnSpec("dep_date", ColumnType.Date, ColumnPermissions.GroupBy, 0, 0, null, 0, bucket)] };
+        var bare = Fresh(world) with { Columns = [new ColumnSpec("dep_date", ColumnType.Date, ColumnPermissions.GroupBy, 0, 0)] };
+
+        await world.Operator.Catalog.PublishAsync(spec);
+        var ex = await Refusal.ExpectAsync("MissingDomain", () => world.Operator.Catalog.PublishAsync(bare));
+
+        Assert.Equal(bucket, (await ledger.Authority.Catalog.GetDatasetAsync(spec.Id)).Spec.Columns[0].Bucket);
+        Assert.Equal(BigInteger.Zero, ex.Error.Arguments.GetBigInteger("column"));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(4)]
@@ -135,6 +150,8 @@ public class GradesTests(LedgerFixture ledger)
         { "a grid on a column that is not FILTER", new ColumnSpec("c", ColumnType.Int, ColumnPermissions.Aggregate, 0, 10, null, 1) },
         { "MIN_MAX without AGGREGATE", new ColumnSpec("c", ColumnType.Int, ColumnPermissions.MinMax, 0, 0) },
         { "a permission bit above MIN_MAX", new ColumnSpec("c", ColumnType.Int, (ColumnPermissions)32, 0, 0) },
+        { "a bucket on a column that is neither GROUP_BY nor FILTER", new ColumnSpec("c", ColumnType.Int, ColumnPermissions.Aggregate, 0, 10, null, 0, "width=5;origin=0") },
+        { "a bucket text over 256 bytes", new ColumnSpec("c", ColumnType.Date, ColumnPermissions.GroupBy, 0, 0, null, 0, "units=month;range=" + new string('x', 250)) },
     };
 
     [Theory]

@@ -21,6 +21,30 @@ public class JobCostTests
     }
 
     [Fact]
+    public void A_bucketed_aggregate_costs_the_public_buckets_of_each_key()
+    {
+        var policy = new Core.Catalog.DatasetPolicy(3, Core.Catalog.DominanceRule.Disabled, Core.Catalog.ProtectionGrade.Restricted, Core.Catalog.ComputationKindSet.Aggregate, [
+            new Core.Catalog.ColumnPolicy("dep_date", Core.Catalog.ColumnPermissions.GroupBy,
+                Bucket: new Core.Catalog.BucketPolicy(Core.Catalog.BucketUnits.Month | Core.Catalog.BucketUnits.Week, From: "2024-01-01", To: "2025-01-01")),
+            new Core.Catalog.ColumnPolicy("delay", Core.Catalog.ColumnPermissions.GroupBy, Bucket: new Core.Catalog.BucketPolicy(Core.Catalog.BucketUnits.None, 15, 0, "-60", "600")),
+        ]);
+        AggregateQuery By(string column, Bucket bucket) => new()
+        {
+            DatasetId = "flights",
+            Measures = { Q.Count(), Q.Count() },
+            GroupItems = { new GroupItem { Column = column, Bucket = bucket } },
+        };
+
+        var months = JobCost.OfQuery(By("dep_date", new Bucket { Unit = BucketUnit.Month }), policy);
+        var weeks = JobCost.OfQuery(By("dep_date", new Bucket { Unit = BucketUnit.Week }), policy);
+        var widths = JobCost.OfQuery(By("delay", new Bucket { Width = Q.Int(60) }), policy);
+
+        Assert.Equal(new JobCost(12, 24, 0, 0), months);
+        Assert.Equal(53, weeks.Cells); // 2024-W01 (Monday 1 January) to 2025-W01 (Monday 30 December), which overlaps the range
+        Assert.Equal(11, widths.Cells); // [-60, 0) … [540, 600)
+    }
+
+    [Fact]
     public void An_he_scoring_job_over_the_he_row_limit_is_refused_naming_the_limit()
     {
         var scoring = new HeScoringSpec { DatasetId = "tax" };

@@ -74,7 +74,13 @@ internal sealed partial class CatalogEndpoint(DatasetStore store, ChainGate? gat
             SnapshotCommitment = ByteString.CopyFrom(dataset.SnapshotCommitment.Bytes),
             MediaType = SnapshotCsv.MediaType,
         };
-        header.Columns.AddRange(dataset.Schema.Columns.Select(c => new SnapshotColumn { Name = c.Name, Type = (Protos.V1.ColumnType)c.Type }));
+        header.Columns.AddRange(dataset.Schema.Columns.Select(c => new SnapshotColumn
+        {
+            Name = c.Name,
+            Type = (Protos.V1.ColumnType)c.Type,
+            DecimalPrecision = c.HasDeclaredScale ? (uint)c.Precision : 0,
+            DecimalScale = c.HasDeclaredScale ? (uint)c.Scale : 0,
+        }));
         await responseStream.WriteAsync(new SnapshotChunk { Header = header }, context.CancellationToken).ConfigureAwait(false);
         long bytes = 0;
         try
@@ -132,6 +138,9 @@ internal sealed partial class CatalogEndpoint(DatasetStore store, ChainGate? gat
                 UpperBound = policy.UpperBound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
                 GridStep = policy.GridStep?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
                 Domain = { policy.Domain ?? [] },
+                Bucket = policy.Bucket?.Format() ?? string.Empty,
+                DecimalPrecision = column.HasDeclaredScale ? (uint)column.Precision : 0,
+                DecimalScale = column.HasDeclaredScale ? (uint)column.Scale : 0,
             });
         }
 

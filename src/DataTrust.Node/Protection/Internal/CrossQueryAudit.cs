@@ -86,7 +86,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
         {
             var histograms = HistogramMeasures(plan);
             var columns = new List<string> { "\"$old\" INTEGER", "\"$new\" INTEGER" };
-            columns.AddRange(plan.GroupBy.Select((c, i) => $"\"$k{i}\" {SqlText.StorageType(c.Type)}"));
+            columns.AddRange(plan.GroupBy.Select((c, i) => $"\"$k{i}\" {SqlText.StorageType(c)}"));
             columns.AddRange(histograms.Select((_, h) => $"\"$b{h}\" INTEGER"));
             Execute(connection, "CREATE OR REPLACE TEMP TABLE audit_map (" + string.Join(", ", columns) + ")");
             foreach (var batch in moved.Chunk(200))
@@ -135,7 +135,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
             var table = SqlText.TableOf(plan.Dataset.StorageKey);
             var atom = SqlText.Quote(AuditState.AtomColumn);
             var where = new List<string> { $"{table}.{atom} = audit_map.\"$old\"" };
-            where.AddRange(plan.GroupBy.Select((c, i) => $"{table}.{SqlText.Quote(c.Name)} IS NOT DISTINCT FROM audit_map.\"$k{i}\""));
+            where.AddRange(plan.GroupBy.Select((c, i) => $"{plan.KeySql(i, $"{table}.{SqlText.Quote(c.Name)}", Bind)} IS NOT DISTINCT FROM audit_map.\"$k{i}\""));
             where.AddRange(histograms.Select((m, h) => $"{BinExpression(plan.Measures[m], Bind)} = audit_map.\"$b{h}\""));
             where.AddRange(plan.Filters.Select(f => SqlPlan.Condition(f, Bind)));
             using var update = connection.CreateCommand();
@@ -236,7 +236,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
         }
 
         var histograms = HistogramMeasures(plan);
-        var keys = plan.GroupBy.Select((c, i) => $"{SqlText.Quote(c.Name)} AS k{i}").ToList();
+        var keys = plan.GroupBy.Select((c, i) => $"{plan.KeySql(i, SqlText.Quote(c.Name), Bind)} AS k{i}").ToList();
         var groups = new List<string>(plan.GroupBy.Select((_, i) => $"k{i}")) { "a", "f" };
         var passes = plan.Filters.Count == 0 ? "TRUE" : "COALESCE(" + string.Join(" AND ", plan.Filters.Select(f => SqlPlan.Condition(f, Bind))) + ", FALSE)";
         var select = new List<string>(keys) { $"{SqlText.Quote(AuditState.AtomColumn)} AS a", $"{passes} AS f" };
@@ -272,7 +272,7 @@ internal sealed class CrossQueryAudit(DatasetStore store, AuditRule rule = Audit
             for (var i = 0; i < k; i++)
             {
                 raw[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                values[i] = Literals.ToValue(raw[i], plan.GroupBy[i].Type);
+                values[i] = plan.KeyValue(i, raw[i]);
             }
 
             var bins = new int[histograms.Count];

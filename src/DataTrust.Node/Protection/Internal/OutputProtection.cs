@@ -182,7 +182,7 @@ internal static class OutputProtection
             var key = index.Select((i, d) => domains[d][i]).ToArray();
             rows.Add(byKey.TryGetValue(KeyText(key!), out var row)
                 ? row
-                : Empty(plan, [.. key.Select((text, d) => Literals.FromCanonical(text, plan.GroupBy[d].Type))]));
+                : Empty(plan, [.. key.Select((text, d) => plan.BucketOf(d) is null ? Literals.FromCanonical(text, plan.GroupBy[d].Type) : new Value { StringValue = text })]));
             var d = domains.Length - 1;
             while (d >= 0 && ++index[d] == domains[d].Count)
             {
@@ -204,6 +204,11 @@ internal static class OutputProtection
     /// </summary>
     private static IReadOnlyList<string> Admitted(QueryPlan plan, int d, IReadOnlyList<RawRow> found)
     {
+        if (plan.BucketOf(d) is { } bucket)
+        {
+            return AdmittedBuckets(plan, d, bucket, found);
+        }
+
         var column = plan.GroupBy[d];
         var domain = plan.Policy.For(column.Name).Domain ?? [];
         var filters = plan.Filters.Where(f => f.Column.Name == column.Name).ToList();
@@ -216,9 +221,93 @@ internal static class OutputProtection
         return [.. domain.Where(text => present.Contains(text) || filters.All(f => Admits(f, text, column.Type) != false))];
     }
 
+    /// <summary>
+    /// The public buckets of group key <paramref name="d"/> that the query's filters on the same column admit: a bucket
+    /// [start, end) is left out only when no value in it could pass a filter, which depends on the query and the policy's
+    /// range alone. A bucket the rows found hold is always kept.
+    /// </summary>
+    private static IReadOnlyList<string> AdmittedBuckets(QueryPlan plan, int d, PlannedBucket bucket, IReadOnlyList<RawRow> found)
+    {
+        var domain = bucket.Domain ?? [];
+        var filters = plan.Filters.Where(f => f.Column.Name == bucket.Column.Name).ToList();
+        if (filters.Count == 0)
+        {
+            return [.. domain.Select(c => c.Label)];
+        }
+
+        var present = found.Select(r => Literals.Canonical(r.Keys[d])).ToHashSet(StringComparer.Ordinal);
+        return [.. domain.Where(c => present.Contains(c.Label) || filters.All(f => Overlaps(f, c))).Select(c => c.Label)];
+    }
+
+    /// <summary>
+    /// Whether some value in the bucket could pass the filter, treating values as continuous (so a bucket is kept when in
+    /// doubt). A bucketed filter's literal v stands for its bucket [v, end(v)).
+    /// </summary>
+    private static bool Overlaps(PlannedFilter filter, BucketCell cell)
+    {
+        var b = filter.Bucket;
+        decimal V(int i) => PlannedBucket.Comparable(filter.Values[i]);
+        decimal E(int i) => b!.EndOf(filter.Values[i]);
+
+        // Each interval is (low, low inclusive, high, high inclusive); null ends are unbounded.
+        var intervals = new List<(decimal? Low, bool LowIn, decimal? High, bool HighIn)>();
+        switch (filter.Operator)
+        {
+            case FilterOperator.Eq:
+                intervals.Add(b is null ? (V(0), true, V(0), true) : (V(0), true, E(0), false));
+                break;
+            case FilterOperator.Ne:
+                intervals.Add((null, false, V(0), false));
+                intervals.Add(b is null ? (V(0), false, null, false) : (E(0), true, null, false));
+                break;
+            case FilterOperator.Lt:
+                intervals.Add((null, false, V(0), false));
+                break;
+            case FilterOperator.Le:
+                intervals.Add(b is null ? (null, false, V(0), true) : (null, false, E(0), false));
+                break;
+            case FilterOperator.Gt:
+                intervals.Add(b is null ? (V(0), false, null, false) : (E(0), true, null, false));
+                break;
+            case FilterOperator.Ge:
+                intervals.Add((V(0), true, null, false));
+                break;
+            case FilterOperator.In:
+                for (var i = 0; i < filter.Values.Count; i++)
+                {
+                    intervals.Add(b is null ? (V(i), true, V(i), true) : (V(i), true, E(i), false));
+                }
+
+                break;
+            case FilterOperator.Between:
+                intervals.Add(b is null ? (V(0), true, V(1), true) : (V(0), true, E(1), false));
+                break;
+            default:
+                return true;
+        }
+
+        foreach (var (low, lowIn, high, highIn) in intervals)
+        {
+            // [cell.Start, cell.End) ∩ the interval is non-empty.
+            var (l, lIn) = low is { } lo && lo > cell.Start ? (lo, lowIn) : (cell.Start, true);
+            var (h, hIn) = high is { } hi && hi < cell.End ? (hi, highIn) : (cell.End, false);
+            if (l < h || (l == h && lIn && hIn))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether a filter admits a domain value: true, false, or null when it cannot tell exactly.</summary>
     private static bool? Admits(PlannedFilter filter, string text, Core.Catalog.ColumnType type)
     {
+        if (filter.Bucket is not null)
+        {
+            return null; // a bucketed filter stands for ranges; keep the value
+        }
+
         int? Compare(object literal) => (type, literal) switch
         {
             (Core.Catalog.ColumnType.Text, string s) => string.CompareOrdinal(text, s),
@@ -596,9 +685,9 @@ internal static class OutputProtection
             SnapshotCommitment = Google.Protobuf.ByteString.CopyFrom(plan.Dataset.SnapshotCommitment.Bytes),
             Noise = new NoiseInfo { Mechanism = NoiseMechanism.None, Grade = (uint)plan.Policy.Grade },
         };
-        foreach (var key in plan.GroupBy)
+        for (var i = 0; i < plan.GroupBy.Count; i++)
         {
-            result.Columns.Add(new ResultColumn { Name = key.Name, Role = ResultColumnRole.GroupKey, SourceColumn = key.Name });
+            result.Columns.Add(new ResultColumn { Name = plan.KeyName(i), Role = ResultColumnRole.GroupKey, SourceColumn = plan.GroupBy[i].Name });
         }
 
         foreach (var measure in plan.Measures)

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using DataTrust.Node.Storage.Internal;
+using DataTrust.Core.Catalog;
 using DataTrust.Protos.V1;
+using ColumnType = DataTrust.Core.Catalog.ColumnType;
 
 namespace DataTrust.Node.Query.Internal;
 
@@ -43,7 +45,7 @@ internal sealed class SqlPlan
         var keys = new List<string>();
         for (var i = 0; i < plan.GroupBy.Count; i++)
         {
-            select.Add($"{SqlText.Quote(plan.GroupBy[i].Name)} AS k{i}");
+            select.Add($"{plan.KeySql(i, SqlText.Quote(plan.GroupBy[i].Name), Bind)} AS k{i}");
             keys.Add($"k{i}");
         }
 
@@ -76,7 +78,16 @@ internal sealed class SqlPlan
                 case MeasureFunction.Avg:
                     // With ε > 0 every contribution is clamped to the policy bounds (bound as parameters, in the
                     // column's own storage type so the arithmetic stays 64-bit).
-                    var storage = SqlText.StorageType(measure.Column.Type);
+                    // A DOUBLE is discretised first: each value is rounded to the engine's fixed-point unit (4 fractional
+                    // digits) as DECIMAL(38,4), so its sum is exact, independent of order, and its sensitivity that of a
+                    // DECIMAL. Likewise a DECIMAL with more than 4 fractional digits.
+                    var discrete = measure.Column.Type == ColumnType.Double || measure.Column.Scale > ColumnTypes.DecimalScale;
+                    if (discrete)
+                    {
+                        column = $"CAST({column} AS DECIMAL(38,4))";
+                    }
+
+                    var storage = discrete ? "DECIMAL(38,4)" : SqlText.StorageType(measure.Column);
                     var value = plan.Epsilon.IsZero
                         ? column
                         : $"least(greatest({column}, CAST({Bind(measure.LowerBound)} AS {storage})), CAST({Bind(measure.UpperBound)} AS {storage}))";
@@ -139,17 +150,20 @@ internal sealed class SqlPlan
     /// <summary>One WHERE condition of a validated filter, its literals bound through <paramref name="bind"/>.</summary>
     internal static string Condition(PlannedFilter filter, Func<object, string> bind)
     {
-        var column = SqlText.Quote(filter.Column.Name);
+        string Bind(object value) => bind(value is TimestampValue t ? t.ToDateTime() : value);
+
+        // A bucketed filter compares the row's bucket start, e.g. month(d) = 2024-03-01.
+        var column = filter.Bucket is { } bucket ? bucket.Sql(SqlText.Quote(filter.Column.Name), Bind) : SqlText.Quote(filter.Column.Name);
         return filter.Operator switch
         {
-            FilterOperator.Eq => $"{column} = {bind(filter.Values[0])}",
-            FilterOperator.Ne => $"{column} <> {bind(filter.Values[0])}",
-            FilterOperator.Lt => $"{column} < {bind(filter.Values[0])}",
-            FilterOperator.Le => $"{column} <= {bind(filter.Values[0])}",
-            FilterOperator.Gt => $"{column} > {bind(filter.Values[0])}",
-            FilterOperator.Ge => $"{column} >= {bind(filter.Values[0])}",
-            FilterOperator.In => $"{column} IN ({string.Join(", ", filter.Values.Select(bind))})",
-            FilterOperator.Between => $"{column} BETWEEN {bind(filter.Values[0])} AND {bind(filter.Values[1])}",
+            FilterOperator.Eq => $"{column} = {Bind(filter.Values[0])}",
+            FilterOperator.Ne => $"{column} <> {Bind(filter.Values[0])}",
+            FilterOperator.Lt => $"{column} < {Bind(filter.Values[0])}",
+            FilterOperator.Le => $"{column} <= {Bind(filter.Values[0])}",
+            FilterOperator.Gt => $"{column} > {Bind(filter.Values[0])}",
+            FilterOperator.Ge => $"{column} >= {Bind(filter.Values[0])}",
+            FilterOperator.In => $"{column} IN ({string.Join(", ", filter.Values.Select(Bind))})",
+            FilterOperator.Between => $"{column} BETWEEN {Bind(filter.Values[0])} AND {Bind(filter.Values[1])}",
             _ => throw new InvalidOperationException("The validator admitted an unknown operator."),
         };
     }

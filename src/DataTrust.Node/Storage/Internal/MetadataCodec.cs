@@ -9,13 +9,16 @@ namespace DataTrust.Node.Storage.Internal;
 internal static class MetadataCodec
 {
     public static string EncodeSchema(DatasetSchema schema) =>
-        JsonSerializer.Serialize(schema.Columns.Select(c => new ColumnJson(c.Name, (int)c.Type)).ToArray());
+        JsonSerializer.Serialize(schema.Columns.Select(c => new ColumnJson(
+            c.Name, (int)c.Type, c.HasDeclaredScale ? c.Precision : null, c.HasDeclaredScale ? c.Scale : null)).ToArray());
 
     public static DatasetSchema DecodeSchema(string json)
     {
         var columns = JsonSerializer.Deserialize<ColumnJson[]>(json)
             ?? throw new StorageException("The metadata table holds an empty schema; re-import the dataset.");
-        return new DatasetSchema(columns.Select(c => new ColumnDefinition(c.Name, (ColumnType)c.Type)));
+        return new DatasetSchema(columns.Select(c => c.Precision is { } p && c.Scale is { } s
+            ? ColumnDefinition.DecimalOf(c.Name, p, s)
+            : new ColumnDefinition(c.Name, (ColumnType)c.Type)));
     }
 
     public static string EncodePolicy(DatasetPolicy policy) => JsonSerializer.Serialize(new PolicyJson(
@@ -30,7 +33,8 @@ internal static class MetadataCodec
             c.LowerBound?.ToString(CultureInfo.InvariantCulture),
             c.UpperBound?.ToString(CultureInfo.InvariantCulture),
             c.Domain?.ToArray(),
-            c.GridStep?.ToString(CultureInfo.InvariantCulture))).ToArray(),
+            c.GridStep?.ToString(CultureInfo.InvariantCulture),
+            c.Bucket?.Format())).ToArray(),
         policy.EpsilonCap.Micros));
 
     public static DatasetPolicy DecodePolicy(string json)
@@ -48,15 +52,20 @@ internal static class MetadataCodec
                 c.LowerBound is null ? null : BigInteger.Parse(c.LowerBound, CultureInfo.InvariantCulture),
                 c.UpperBound is null ? null : BigInteger.Parse(c.UpperBound, CultureInfo.InvariantCulture),
                 c.Domain,
-                c.GridStep is null ? null : BigInteger.Parse(c.GridStep, CultureInfo.InvariantCulture))).ToArray())
+                c.GridStep is null ? null : BigInteger.Parse(c.GridStep, CultureInfo.InvariantCulture),
+                c.Bucket is null ? null : BucketPolicy.Parse(c.Bucket))).ToArray())
         {
             EpsilonCap = new Epsilon(policy.EpsilonCapMicros),
         };
     }
 
-    private sealed record ColumnJson(string Name, int Type);
+    private sealed record ColumnJson(
+        string Name,
+        int Type,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Precision = null,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Scale = null);
 
-    private sealed record ColumnPolicyJson(string Column, int Permissions, string? LowerBound, string? UpperBound, string[]? Domain, string? GridStep);
+    private sealed record ColumnPolicyJson(string Column, int Permissions, string? LowerBound, string? UpperBound, string[]? Domain, string? GridStep, string? Bucket = null);
 
     private sealed record PolicyJson(
         int MinGroupSize,

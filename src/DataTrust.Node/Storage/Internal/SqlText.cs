@@ -28,39 +28,70 @@ internal static partial class SqlText
     /// <summary>True for a valid dataset id.</summary>
     public static bool IsValidDatasetId(string? id) => id is not null && DatasetIdPattern().IsMatch(id);
 
-    /// <summary>The DuckDB type a logical column is stored as.</summary>
-    public static string StorageType(ColumnType type) => type switch
+    /// <summary>The DuckDB type a logical column is stored as (DECIMAL at the default scale).</summary>
+    public static string StorageType(ColumnType type) => StorageType(new ColumnDefinition("c", type));
+
+    /// <summary>The DuckDB type a column is stored as: BIGINT, DECIMAL(p,s), VARCHAR, DATE, BOOLEAN, TIMESTAMP,
+    /// TIMESTAMPTZ (UTC instants; every connection runs with TimeZone UTC) or DOUBLE.</summary>
+    public static string StorageType(ColumnDefinition column) => column.Type switch
     {
         ColumnType.Int => "BIGINT",
-        ColumnType.Decimal => $"DECIMAL({ColumnTypes.DecimalPrecision},{ColumnTypes.DecimalScale})",
+        ColumnType.Decimal => $"DECIMAL({column.Precision},{column.Scale})",
         ColumnType.Text => "VARCHAR",
         ColumnType.Date => "DATE",
         ColumnType.Bool => "BOOLEAN",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Use a defined column type."),
+        ColumnType.Timestamp => "TIMESTAMP",
+        ColumnType.TimestampTz => "TIMESTAMPTZ",
+        ColumnType.Double => "DOUBLE",
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, "Use a defined column type."),
     };
 
-    /// <summary>Maps a type DuckDB inferred from a file to a logical type, or null when there is none.</summary>
-    public static ColumnType? InferredType(string duckDbType)
+    /// <summary>
+    /// Maps a type DuckDB inferred from a file to a column, or null when the node cannot serve it (LIST, STRUCT, MAP, INTERVAL,
+    /// TIME, BLOB, UUID, HUGEINT, UBIGINT, a DECIMAL wider than 18 digits…). A CSV column DuckDB reads as DOUBLE becomes
+    /// DECIMAL(18,4) as before (declare DOUBLE to keep it floating); a Parquet FLOAT or DOUBLE stays DOUBLE.
+    /// </summary>
+    public static ColumnDefinition? InferredColumn(string name, string duckDbType, bool csv)
     {
         var upper = duckDbType.ToUpperInvariant();
         if (upper is "BIGINT" or "INTEGER" or "SMALLINT" or "TINYINT" or "UINTEGER" or "USMALLINT" or "UTINYINT")
         {
-            return ColumnType.Int;
+            return new ColumnDefinition(name, ColumnType.Int);
         }
 
-        if (upper is "DOUBLE" or "FLOAT" or "REAL" || upper.StartsWith("DECIMAL", StringComparison.Ordinal))
+        if (upper is "DOUBLE" or "FLOAT" or "REAL")
         {
-            return ColumnType.Decimal;
+            return new ColumnDefinition(name, csv ? ColumnType.Decimal : ColumnType.Double);
         }
 
-        return upper switch
+        if (upper.StartsWith("DECIMAL(", StringComparison.Ordinal))
+        {
+            try
+            {
+                return ColumnTypes.Parse(name, upper);
+            }
+            catch (CatalogException)
+            {
+                return null;
+            }
+        }
+
+        ColumnType? type = upper switch
         {
             "VARCHAR" => ColumnType.Text,
             "DATE" => ColumnType.Date,
             "BOOLEAN" => ColumnType.Bool,
+            "TIMESTAMP" or "TIMESTAMP_S" or "TIMESTAMP_MS" or "TIMESTAMP_US" or "TIMESTAMP_NS" => ColumnType.Timestamp, // NS: truncated to the microsecond
+            "TIMESTAMP WITH TIME ZONE" or "TIMESTAMPTZ" => ColumnType.TimestampTz,
             _ => null,
         };
+        return type is { } t ? new ColumnDefinition(name, t) : null;
     }
+
+    /// <summary>A SELECT expression that reads a stored column for hashing: timestamps as their microseconds since the epoch.</summary>
+    public static string ReadExpression(ColumnDefinition column) => column.Type is ColumnType.Timestamp or ColumnType.TimestampTz
+        ? $"epoch_us({Quote(column.Name)})"
+        : Quote(column.Name);
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,47}$", RegexOptions.CultureInvariant)]
     private static partial Regex DatasetIdPattern();

@@ -41,6 +41,24 @@ internal sealed class TeeSink(ISnapshotRowSink first, ISnapshotRowSink second) :
         second.AppendBool(value);
     }
 
+    public void AppendTimestamp(long micros)
+    {
+        first.AppendTimestamp(micros);
+        second.AppendTimestamp(micros);
+    }
+
+    public void AppendTimestampTz(long micros)
+    {
+        first.AppendTimestampTz(micros);
+        second.AppendTimestampTz(micros);
+    }
+
+    public void AppendDouble(double value)
+    {
+        first.AppendDouble(value);
+        second.AppendDouble(value);
+    }
+
     public void EndRow()
     {
         first.EndRow();
