@@ -53,6 +53,9 @@ internal static class NodeCommands
                 dir.Create();
                 using var store = new DatasetStore(dir.FullName);
                 descriptor = store.Import(import);
+                ClipWarnings.Warn(environment, store, descriptor.Id, descriptor.Policy.Columns
+                    .Where(c => (c.Permissions & ColumnPermissions.Aggregate) != 0 && c.LowerBound is not null && c.UpperBound is not null)
+                    .Select(c => (c.Column, c.LowerBound!.Value, c.UpperBound!.Value)));
             }
             finally
             {
