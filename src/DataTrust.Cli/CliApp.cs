@@ -64,6 +64,11 @@ public static class CliApp
             await environment.Error.WriteLineAsync($"refused by the node: {ex.Message} ({ex.Reason})").ConfigureAwait(false);
             return Refused;
         }
+        catch (RpcException ex) when (ex.Message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase))
+        {
+            await environment.Error.WriteLineAsync($"error: {ex.Message} — the sending account has too little ether for gas. On a local dev chain (anvil, ganache) give it test ether with 'datatrust chain fund --rpc URL --address ACCOUNT'; 'admin admit' does this for the accounts it admits there.").ConfigureAwait(false);
+            return Failed;
+        }
         catch (Exception ex) when (ex is CliException or RpcException or KeystoreException or DeploymentFileException
             or LocalChainException or AbiException or FormatException
             or Node.Storage.StorageException or Node.Execution.ExecutionLogException or Core.Catalog.CatalogException or IOException or UnauthorizedAccessException)

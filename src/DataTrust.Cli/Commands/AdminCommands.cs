@@ -33,8 +33,12 @@ internal static class AdminCommands
         var role = new Option<string>("--role") { Description = "operator, enterprise or auditor", Required = true };
         var account = new Option<string>("--account") { Description = "The account to admit", Required = true };
         var name = new Option<string>("--name") { Description = "Its name", Required = true };
-        var creditCode = new Option<string>("--credit-code") { Description = "Required for --role enterprise: its unified social credit code (统一社会信用代码, 18 characters, the last a GB 32100 check character the chain verifies)", DefaultValueFactory = _ => string.Empty };
-        var command = new Command("admit", "Admit an operator, enterprise or auditor") { role, account, name, creditCode };
+        var creditCode = new Option<string>("--credit-code") { Description = CreditCodeHelp, DefaultValueFactory = _ => string.Empty };
+        var noFund = new Option<bool>("--no-fund") { Description = "On a local dev chain, do not give the admitted account test ether" };
+        var command = new Command("admit", "Admit an operator, enterprise or auditor; on a local dev chain (anvil, ganache) also give it 100 test ether for gas unless it has some. Example: datatrust admin admit --role enterprise --account 0x… --name \"Acme Ltd\" --credit-code $(datatrust keys credit-code)")
+        {
+            role, account, name, creditCode, noFund,
+        };
         var chain = new ChainOptions(command, sends: true);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
@@ -54,8 +58,18 @@ internal static class AdminCommands
             }
 
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            if (roleValue == Role.Enterprise && code.Length == 0)
+            {
+                throw new CliException("--role enterprise needs --credit-code: the enterprise's 18-character unified social credit code (see --help; 'datatrust keys credit-code' makes a valid test one).");
+            }
+
             var receipt = await connection.Ledger.Participants.AdmitAsync(address, roleValue, nameValue, code, environment.CancellationToken).ConfigureAwait(false);
-            Done(environment, chain.Json(parse), $"Admitted {address} as {roleValue.ToString().ToLowerInvariant()} '{nameValue}'.", receipt, new JsonObject { ["account"] = address.ToString(), ["role"] = roleValue.ToString() });
+            var funded = !parse.GetValue(noFund) && await FundOnDevChainAsync(connection.Rpc, address, environment.CancellationToken).ConfigureAwait(false);
+            Done(environment, chain.Json(parse), $"Admitted {address} as {roleValue.ToString().ToLowerInvariant()} '{nameValue}'.", receipt, new JsonObject { ["account"] = address.ToString(), ["role"] = roleValue.ToString(), ["funded"] = funded });
+            if (funded)
+            {
+                await environment.Error.WriteLineAsync($"Funded {address} with 100 test ether for gas (local dev chain).").ConfigureAwait(false);
+            }
             return CliApp.Ok;
         }));
         return command;
@@ -68,7 +82,7 @@ internal static class AdminCommands
         var domain = new Option<string>("--domain") { Description = "Its data domain, e.g. tax", Required = true };
         var endpoint = new Option<string>("--endpoint") { Description = "Its gRPC endpoint, e.g. http://10.0.0.5:50051", Required = true };
         var signer = new Option<string?>("--signer") { Description = "The address that signs its results (default: the node's account)" };
-        var command = new Command("admit-node", "Admit a domain node with its domain, gRPC endpoint and result signer") { account, name, domain, endpoint, signer };
+        var command = new Command("admit-node", "Admit a domain node with its domain, gRPC endpoint and result signer; on a local dev chain (anvil, ganache) also give it 100 test ether for gas unless it has some") { account, name, domain, endpoint, signer };
         var chain = new ChainOptions(command, sends: true);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
@@ -84,7 +98,12 @@ internal static class AdminCommands
             var domainValue = RequireText(parse.GetValue(domain), "--domain");
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
             var receipt = await connection.Ledger.Participants.AdmitNodeAsync(address, nameValue, domainValue, endpointText, signerAddress, environment.CancellationToken).ConfigureAwait(false);
-            Done(environment, chain.Json(parse), $"Admitted node {address} '{nameValue}' for domain {domainValue} at {endpointText}.", receipt, new JsonObject { ["account"] = address.ToString(), ["role"] = "Node" });
+            var funded = await FundOnDevChainAsync(connection.Rpc, address, environment.CancellationToken).ConfigureAwait(false);
+            Done(environment, chain.Json(parse), $"Admitted node {address} '{nameValue}' for domain {domainValue} at {endpointText}.", receipt, new JsonObject { ["account"] = address.ToString(), ["role"] = "Node", ["funded"] = funded });
+            if (funded)
+            {
+                await environment.Error.WriteLineAsync($"Funded {address} with 100 test ether for gas (local dev chain).").ConfigureAwait(false);
+            }
             return CliApp.Ok;
         }));
         return command;
@@ -304,6 +323,27 @@ internal static class AdminCommands
             return CliApp.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The help of <c>--credit-code</c>: what the code is and how its check character is computed.</summary>
+    internal const string CreditCodeHelp =
+        "Required for --role enterprise (the chain refuses an enterprise without one): its unified social credit code (统一社会信用代码, GB 32100-2015), "
+        + "18 characters of 0-9 and A-Y without I, O, S, V, Z. The 18th is a check character: give the 17 others the values 0-9 and A=10 … Y=30 "
+        + "(skipping I, O, S, V, Z) and the weights 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 (3^(i-1) mod 31); "
+        + "the check value is 31 - (sum of value × weight mod 31), and 31 counts as 0; its character is the one with that value. "
+        + "The chain recomputes it. 'datatrust keys credit-code' makes a valid test code, e.g. 91310000MA1FL4XQ3A has check character A";
+
+    /// <summary>On a local dev chain, gives an account without ether 100 test ether; returns whether it did.</summary>
+    internal static async Task<bool> FundOnDevChainAsync(JsonRpcClient client, Ledger.Address account, CancellationToken cancellationToken)
+    {
+        if (!(await client.GetBalanceAsync(account, BlockTag.Latest, cancellationToken).ConfigureAwait(false)).IsZero
+            || !await DevChain.IsDevChainAsync(client, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await DevChain.SetBalanceAsync(client, account, 100 * DevChain.WeiPerEther, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     internal static string RequireText(string? value, string option)

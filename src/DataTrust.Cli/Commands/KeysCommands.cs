@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Core.Identity;
 using DataTrust.Ledger.Keystore;
 using DataTrust.Ledger.Signing;
 
@@ -37,6 +40,36 @@ internal static class KeysCommands
             return Task.FromResult(CliApp.Ok);
         }));
 
-        return new Command("keys", "Account keystores (Web3 Secret Storage v3)") { create };
+        return new Command("keys", "Account keystores (Web3 Secret Storage v3), and test credit codes") { create, CreditCode(environment) };
+    }
+
+    private static Command CreditCode(CliEnvironment environment)
+    {
+        var prefix = new Option<string>("--prefix") { Description = "The code's first characters (up to 17 of 0-9 and A-Y without I, O, S, V, Z); the rest are random, and the 18th is the GB 32100 check character", DefaultValueFactory = _ => "91" };
+        var command = new Command("credit-code", "Print a valid unified social credit code (统一社会信用代码) for tests and demos, for 'admin admit --role enterprise --credit-code'; it names no real enterprise") { prefix };
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, () =>
+        {
+            var start = parse.GetValue(prefix) ?? string.Empty;
+            if (start.Length > UnifiedSocialCreditCode.Length - 1)
+            {
+                throw new CliException($"--prefix '{start}' has {start.Length} characters; give at most {UnifiedSocialCreditCode.Length - 1} (the 18th is the check character).");
+            }
+
+            var bad = start.FirstOrDefault(c => !UnifiedSocialCreditCode.Alphabet.Contains(c, StringComparison.Ordinal));
+            if (bad != default)
+            {
+                throw new CliException($"--prefix '{start}' has '{bad}', which is not in the code's alphabet (0-9 and A-Y without I, O, S, V, Z; upper case).");
+            }
+
+            var body = new StringBuilder(start);
+            while (body.Length < UnifiedSocialCreditCode.Length - 1)
+            {
+                body.Append(UnifiedSocialCreditCode.Alphabet[RandomNumberGenerator.GetInt32(UnifiedSocialCreditCode.Alphabet.Length)]);
+            }
+
+            environment.Out.WriteLine(body.ToString() + UnifiedSocialCreditCode.ComputeCheckCharacter(body.ToString()));
+            return Task.FromResult(CliApp.Ok);
+        }));
+        return command;
     }
 }

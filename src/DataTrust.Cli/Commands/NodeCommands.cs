@@ -30,7 +30,7 @@ internal static class NodeCommands
         var sample = new Option<string?>("--sample") { Description = "Instead of a file: generate and import a sample register (tax, social-security or market-register)" };
         var rows = new Option<int>("--rows") { Description = "Rows to generate for --sample", DefaultValueFactory = _ => 2000 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generator (same seed, same data)", DefaultValueFactory = _ => 20261123 };
-        var dataset = new Option<string?>("--dataset") { Description = "Dataset id in the node (default for --sample: the sample's id)" };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset id in the node, e.g. tax_2024: a lower-case letter, then lower-case letters, digits or _, at most 48 (default for --sample: the sample's id)" };
         var grade = new Option<string?>("--grade") { Description = "Protection grade OPEN, RESTRICTED or SENSITIVE, overriding the sample's or the policy file's (the policy must meet it)" };
         var json = CommonOptions.Json();
         var command = new Command("import", "Import a dataset into the node's DuckDB store (atomic; prints its schema hash and snapshot commitment)")
@@ -54,6 +54,9 @@ internal static class NodeCommands
                 dir.Create();
                 using var store = new DatasetStore(dir.FullName);
                 descriptor = store.Import(import);
+                ClipWarnings.Warn(environment, store, descriptor.Id, descriptor.Policy.Columns
+                    .Where(c => (c.Permissions & ColumnPermissions.Aggregate) != 0 && c.LowerBound is not null && c.UpperBound is not null)
+                    .Select(c => (c.Column, c.LowerBound!.Value, c.UpperBound!.Value)));
             }
             finally
             {

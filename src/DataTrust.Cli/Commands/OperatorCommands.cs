@@ -33,9 +33,10 @@ internal static class OperatorCommands
         var kinds = new Option<string?>("--kinds") { Description = "Allowed computation kinds, e.g. aggregate,he-weighted-aggregate (overrides node and policy file)" };
         var grade = new Option<string?>("--grade") { Description = "Protection grade OPEN, RESTRICTED or SENSITIVE (overrides node and policy file)" };
         var epsilonCap = new Option<string?>("--epsilon-cap") { Description = "The ε all licenses may spend together, e.g. 10.0; above 0 on SENSITIVE (overrides node and policy file)" };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "The node's data directory, when the node runs on this machine: warns, with counts, when the published bounds clip rows" };
         var command = new Command("publish", "Publish a node's dataset into the catalog with its commitment, grade, ε cap and column policy; for a dataset already published, publish the node's newest version (new commitment, same policy)")
         {
-            dataset, node, policy, name, kinds, grade, epsilonCap,
+            dataset, node, policy, name, kinds, grade, epsilonCap, data,
         };
         var chain = new ChainOptions(command, sends: true);
         var tls = new NodeTlsOptions(command);
@@ -79,6 +80,11 @@ internal static class OperatorCommands
                 EpsilonCap = capOverride ?? spec.EpsilonCap,
             };
             ContractLimits.CheckDataset(spec);
+            if (parse.GetValue(data) is { } dataDir)
+            {
+                await WarnClippedAsync(environment, dataDir, datasetId, spec).ConfigureAwait(false);
+            }
+
             var receipt = await connection.Ledger.Catalog.PublishAsync(spec, token).ConfigureAwait(false);
             AdminCommands.Done(
                 environment,
@@ -152,6 +158,29 @@ internal static class OperatorCommands
         else
         {
             await environment.Out.WriteLineAsync(message).ConfigureAwait(false);
+        }
+    }
+
+    // The node's own data on this machine: count the rows the published bounds clip. A serving node holds its database
+    // open, so the count is then left to the import's warning (for the stated bounds).
+    private static async Task WarnClippedAsync(CliEnvironment environment, DirectoryInfo dataDir, string datasetId, DatasetSpec spec)
+    {
+        if (!File.Exists(Path.Combine(dataDir.FullName, Node.Storage.DatasetStore.DatabaseFileName)))
+        {
+            await environment.Error.WriteLineAsync($"note: the rows the bounds clip were not counted: '{dataDir.FullName}' holds no node database.").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            using var store = new Node.Storage.DatasetStore(dataDir.FullName);
+            ClipWarnings.Warn(environment, store, datasetId, spec.Columns
+                .Where(c => (c.Permissions & ColumnPermissions.Aggregate) != 0)
+                .Select(c => (c.Name, c.LowerBound, c.UpperBound)));
+        }
+        catch (Node.Storage.StorageException ex)
+        {
+            await environment.Error.WriteLineAsync($"note: the rows the bounds clip were not counted ({ex.Message})").ConfigureAwait(false);
         }
     }
 

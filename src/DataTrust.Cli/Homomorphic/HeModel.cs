@@ -148,7 +148,7 @@ public sealed class HeModel
         ArgumentNullException.ThrowIfNull(json);
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -219,6 +219,16 @@ public sealed class HeModel
     {
         foreach (var property in element.EnumerateObject())
         {
+            if (prefix.Length == 0 && property.Name == Common.JsonRules.SchemaMember)
+            {
+                if (property.Value.ValueKind != JsonValueKind.String)
+                {
+                    throw new CliException($"The model file '{source}' has a \"$schema\" that is not a string (the schema's address).");
+                }
+
+                continue;
+            }
+
             if (!known.Contains(property.Name))
             {
                 throw new CliException($"The model file '{source}' has an unknown field \"{prefix}{property.Name}\"; the fields are {string.Join(", ", known.Select(k => prefix + k))}.");
@@ -254,11 +264,11 @@ public sealed class HeModel
             return fallback;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var digits))
+        if (!Common.JsonRules.TryWhole(value, allowString: false, out var digits) || digits < int.MinValue || digits > int.MaxValue)
         {
             throw new CliException($"The model file '{source}' has a \"{name}\" that is not a whole number.");
         }
 
-        return digits;
+        return (int)digits;
     }
 }

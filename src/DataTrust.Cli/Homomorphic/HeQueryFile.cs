@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataTrust.Cli.Common;
 using DataTrust.Cli.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.Protos.V1;
@@ -47,10 +48,11 @@ public static class HeQueryFile
     {
         var root = Object(json, source);
         Known(root, source, "dataset", "filters", "groupBy", "epsilon");
+        Lists(root, source, "groupBy");
         var proto = new JsonObject
         {
             ["datasetId"] = Dataset(root, source),
-            ["filters"] = Filters(root),
+            ["filters"] = Filters(root, source),
             ["groupBy"] = root["groupBy"]?.DeepClone(),
         };
         var spec = Parse<HeWeightedAggregateSpec>(proto, source);
@@ -69,12 +71,18 @@ public static class HeQueryFile
     {
         var root = Object(json, source);
         Known(root, source, "dataset", "subjectColumn", "subjects", "filters", "labels");
+        Lists(root, source, "subjects", "labels");
+        if (root.ContainsKey("subjectColumn") && !(root["subjectColumn"] is JsonValue column && column.GetValueKind() == JsonValueKind.String))
+        {
+            throw new CliException($"The query file '{source}' has a \"subjectColumn\" that is not a string; name the JOIN_KEY column, e.g. \"uscc\".");
+        }
+
         var proto = new JsonObject
         {
             ["datasetId"] = Dataset(root, source),
             ["subjectColumn"] = root["subjectColumn"]?.DeepClone(),
             ["subjects"] = root["subjects"]?.DeepClone(),
-            ["filters"] = Filters(root),
+            ["filters"] = Filters(root, source),
             ["labelColumns"] = root["labels"]?.DeepClone(),
         };
         var spec = Parse<HeScoringSpec>(proto, source);
@@ -124,6 +132,11 @@ public static class HeQueryFile
             if (parts[i] is not JsonObject part)
             {
                 throw new CliException($"The query file '{source}' has a parts[{i}] that is not an aggregate query object.");
+            }
+
+            if (part.ContainsKey(JsonRules.SchemaMember))
+            {
+                throw new CliException($"The query file '{source}' has a \"$schema\" in parts[{i}]; it belongs at the top of the file only.");
             }
 
             var copy = part.DeepClone().AsObject();
@@ -182,12 +195,14 @@ public static class HeQueryFile
         }
 
         var digits = 0;
-        if (root["scaleDigits"] is { } scale)
+        if (root.ContainsKey("scaleDigits"))
         {
-            if (scale is not JsonValue value || !value.TryGetValue(out digits) || digits is < 0 or > MaxScaleDigits)
+            if (root["scaleDigits"] is not JsonValue scale || !JsonRules.TryWhole(JsonSerializer.SerializeToElement(scale), allowString: false, out var whole) || whole < 0 || whole > MaxScaleDigits)
             {
                 throw new CliException($"The query file '{source}' has a \"scaleDigits\" that is not a whole number from 0 to {MaxScaleDigits}.");
             }
+
+            digits = (int)whole;
         }
 
         spec.ScaleDigits = (uint)digits;
@@ -221,11 +236,37 @@ public static class HeQueryFile
 
     private static void Known(JsonObject root, string source, params string[] fields)
     {
-        foreach (var (name, _) in root)
+        foreach (var (name, value) in root)
         {
+            if (name == JsonRules.SchemaMember)
+            {
+                if (!(value is JsonValue text && text.GetValueKind() == JsonValueKind.String))
+                {
+                    throw new CliException($"The query file '{source}' has a \"$schema\" that is not a string (the schema's address).");
+                }
+
+                continue;
+            }
+
+            if (value is null)
+            {
+                throw new CliException($"The query file '{source}' has \"{name}\": null; leave the field out instead.");
+            }
+
             if (!fields.Contains(name, StringComparer.Ordinal))
             {
                 throw new CliException($"The query file '{source}' has an unknown field \"{name}\"; this kind takes {string.Join(", ", fields)}.");
+            }
+        }
+    }
+
+    private static void Lists(JsonObject root, string source, params string[] fields)
+    {
+        foreach (var field in fields)
+        {
+            if (root.ContainsKey(field))
+            {
+                QueryFile.CheckStrings(root[field], source, field);
             }
         }
     }
@@ -235,18 +276,12 @@ public static class HeQueryFile
             ? text
             : throw new CliException($"The query file '{source}' needs \"dataset\": the dataset's id, e.g. \"tax\".");
 
-    private static JsonNode? Filters(JsonObject root)
+    private static JsonNode? Filters(JsonObject root, string source)
     {
         var filters = root["filters"]?.DeepClone();
-        if (filters is JsonArray array)
+        if (filters is not null)
         {
-            foreach (var item in array.OfType<JsonObject>())
-            {
-                if (item["operator"] is JsonValue value && value.TryGetValue<string>(out var text) && !text.StartsWith("FILTER_OPERATOR_", StringComparison.Ordinal))
-                {
-                    item["operator"] = "FILTER_OPERATOR_" + text.ToUpperInvariant();
-                }
-            }
+            QueryFile.CheckFilters(filters, source, "filters");
         }
 
         return filters;
@@ -254,15 +289,17 @@ public static class HeQueryFile
 
     private static Epsilon EpsilonOf(JsonObject root, string source)
     {
-        if (root["epsilon"] is not { } node)
+        if (!root.ContainsKey("epsilon"))
         {
             return Epsilon.Zero;
         }
 
-        var text = node is JsonValue value && value.TryGetValue<string>(out var s) ? s : node.ToJsonString();
+        var node = root["epsilon"] ?? throw new CliException($"The query file '{source}' has \"epsilon\": null; leave it out for an exact result.");
+
+        var text = JsonRules.EpsilonText(JsonSerializer.SerializeToElement(node));
         try
         {
-            return Epsilon.Parse(text);
+            return text is null ? throw new FormatException("ε must be a non-negative decimal such as \"0.5\".") : Epsilon.Parse(text);
         }
         catch (FormatException ex)
         {

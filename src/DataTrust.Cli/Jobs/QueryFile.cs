@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataTrust.Cli.Common;
 using DataTrust.Protos.V1;
 using Google.Protobuf;
 
@@ -15,6 +16,7 @@ namespace DataTrust.Cli.Jobs;
 /// origin as numbers), and a filter may carry the same <c>"bucket"</c> or <c>"width"</c>, which compares the row's bucket
 /// start: <c>{"column": "dep_date", "bucket": "month", "operator": "EQ", "values": [{"dateValue": {"year": 2024, "month": 3, "day": 1}}]}</c>.
 /// A query with bucketed keys is sent as <c>group_items</c>; one without keeps <c>group_by</c> and its canonical bytes.</para>
+/// The format is stated by <c>schemas/query.schema.json</c> and docs/file-formats.md; <c>"$schema"</c> is accepted and ignored.
 /// </summary>
 public static class QueryFile
 {
@@ -31,7 +33,20 @@ public static class QueryFile
         return Parse(File.ReadAllText(file.FullName), file.Name);
     }
 
+    /// <summary>The short names of the measure functions (the files may also give them in lower case, or in full).</summary>
+    internal static readonly string[] FunctionNames = ["COUNT", "SUM", "AVG", "MIN", "MAX", "HISTOGRAM"];
+
+    /// <summary>The short names of the filter operators (the files may also give them in lower case, or in full).</summary>
+    internal static readonly string[] OperatorNames = ["EQ", "NE", "LT", "LE", "GT", "GE", "IN", "BETWEEN"];
+
+    private static readonly string[] Fields = ["datasetId", "filters", "groupBy", "measures", "epsilonMicros"];
+    private static readonly string[] ValueKinds = ["intValue", "doubleValue", "decimalValue", "stringValue", "boolValue", "dateValue", "timestampMicros", "timestamptzMicros"];
+
     /// <summary>Parses query JSON; <paramref name="source"/> names it in errors.</summary>
+    /// <remarks>
+    /// The shape is checked first, field by field, exactly as <c>schemas/query.schema.json</c> states it (the protobuf
+    /// JSON reader alone would also take snake_case names, nulls and enum numbers, which the schema does not).
+    /// </remarks>
     /// <exception cref="CliException">The text is not a valid query.</exception>
     public static AggregateQuery Parse(string json, string source = "query")
     {
@@ -40,8 +55,8 @@ public static class QueryFile
             // A field given twice is refused (JsonObject would otherwise throw ArgumentException on first access).
             var node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                 ?? throw new CliException($"The query file '{source}' must hold a JSON object.");
-            Prefix(node["measures"], "function", "MEASURE_FUNCTION_");
-            Prefix(node["filters"], "operator", "FILTER_OPERATOR_");
+            CheckQuery(node, source, allowSchema: true);
+            node.Remove(JsonRules.SchemaMember);
             Buckets(node, source);
             return new JsonParser(JsonParser.Settings.Default.WithIgnoreUnknownFields(false)).Parse<AggregateQuery>(node.ToJsonString());
         }
@@ -175,19 +190,220 @@ public static class QueryFile
         };
     }
 
-    private static void Prefix(JsonNode? list, string field, string prefix)
+    /// <summary>Checks an aggregate query object's shape and rewrites its short enum names and whole numbers into protobuf JSON, in place.</summary>
+    /// <exception cref="CliException">A field is unknown, missing or of the wrong kind.</exception>
+    internal static void CheckQuery(JsonObject node, string source, bool allowSchema)
+    {
+        foreach (var (name, value) in node)
+        {
+            if (allowSchema && name == JsonRules.SchemaMember)
+            {
+                if (!IsString(value))
+                {
+                    throw Bad(source, "\"$schema\" must be a string (the schema's address)");
+                }
+
+                continue;
+            }
+
+            if (!Fields.Contains(name, StringComparer.Ordinal))
+            {
+                throw Bad(source, $"unknown field \"{name}\"; the fields are {string.Join(", ", Fields)}");
+            }
+        }
+
+        if (node["datasetId"] is not JsonValue id || !id.TryGetValue<string>(out var idText) || idText.Length == 0)
+        {
+            throw Bad(source, "\"datasetId\" must name the dataset, e.g. \"tax_2024\"");
+        }
+
+        if (node.ContainsKey("groupBy"))
+        {
+            CheckGroupBy(node["groupBy"], source, "groupBy");
+        }
+
+        if (node["measures"] is not JsonArray measures || measures.Count == 0)
+        {
+            throw Bad(source, $"\"measures\" has {(node["measures"] as JsonArray)?.Count ?? 0} measures; list at least one, e.g. [{{\"function\": \"COUNT\"}}]");
+        }
+
+        for (var i = 0; i < measures.Count; i++)
+        {
+            var at = $"measures[{i}]";
+            var measure = measures[i] as JsonObject ?? throw Bad(source, $"{at} must be an object {{\"function\": …, \"column\": …}}");
+            Known(measure, source, at, "function", "column", "binEdges");
+            measure["function"] = Enum(measure["function"], FunctionNames, "MEASURE_FUNCTION_", source, at + ".function");
+            if (measure.ContainsKey("column") && !IsString(measure["column"]))
+            {
+                throw Bad(source, $"{at}.column must be a string");
+            }
+
+            if (measure.ContainsKey("binEdges"))
+            {
+                Values(measure["binEdges"], source, at + ".binEdges", allowEmpty: true);
+            }
+        }
+
+        if (node.ContainsKey("filters"))
+        {
+            CheckFilters(node["filters"], source, "filters");
+        }
+
+        if (node.ContainsKey("epsilonMicros"))
+        {
+            node["epsilonMicros"] = Whole(node["epsilonMicros"], source, "epsilonMicros", 0, ulong.MaxValue, allowString: true);
+        }
+    }
+
+    /// <summary>Checks a list of filters and rewrites it into protobuf JSON, in place.</summary>
+    /// <exception cref="CliException">The list or a filter is malformed.</exception>
+    internal static void CheckFilters(JsonNode? filters, string source, string field)
+    {
+        if (filters is not JsonArray array)
+        {
+            throw Bad(source, $"\"{field}\" must be a list of filters");
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            var at = $"{field}[{i}]";
+            var filter = array[i] as JsonObject ?? throw Bad(source, $"{at} must be an object {{\"column\": …, \"operator\": …, \"values\": […]}}");
+            Known(filter, source, at, "column", "operator", "values", "bucket", "width", "origin");
+            if (!IsString(filter["column"]))
+            {
+                throw Bad(source, $"{at}.column must name a column");
+            }
+
+            filter["operator"] = Enum(filter["operator"], OperatorNames, "FILTER_OPERATOR_", source, at + ".operator");
+            Values(filter["values"], source, at + ".values", allowEmpty: false);
+        }
+    }
+
+    /// <summary>Checks a group-by list: column names, or bucketed items <c>{"column", "bucket"}</c> / <c>{"column", "width", "origin"}</c>.</summary>
+    /// <exception cref="CliException">An item is neither.</exception>
+    internal static void CheckGroupBy(JsonNode? list, string source, string field)
     {
         if (list is not JsonArray array)
         {
-            return;
+            throw Bad(source, $"\"{field}\" must be a list of column names or bucketed items such as {{\"column\": \"dep_date\", \"bucket\": \"month\"}}");
         }
 
-        foreach (var item in array.OfType<JsonObject>())
+        for (var i = 0; i < array.Count; i++)
         {
-            if (item[field] is JsonValue value && value.TryGetValue<string>(out var text) && !text.StartsWith(prefix, StringComparison.Ordinal))
+            var at = $"{field}[{i}]";
+            if (IsString(array[i]))
             {
-                item[field] = prefix + text.ToUpperInvariant();
+                continue;
+            }
+
+            var item = array[i] as JsonObject ?? throw Bad(source, $"{at} must be a column name or an object {{\"column\": …, \"bucket\": …}}");
+            Known(item, source, at, "column", "bucket", "width", "origin");
+            if (!IsString(item["column"]))
+            {
+                throw Bad(source, $"{at}.column must name a column");
             }
         }
     }
+
+    /// <summary>Checks a list of strings (column names).</summary>
+    /// <exception cref="CliException">It is not a list of strings.</exception>
+    internal static void CheckStrings(JsonNode? list, string source, string field)
+    {
+        if (list is not JsonArray array || array.Any(e => !IsString(e)))
+        {
+            throw Bad(source, $"\"{field}\" must be a list of column names");
+        }
+    }
+
+    private static void Values(JsonNode? list, string source, string field, bool allowEmpty)
+    {
+        if (list is not JsonArray array || (!allowEmpty && array.Count == 0))
+        {
+            throw Bad(source, $"{field} must be a list of {(allowEmpty ? string.Empty : "one or more ")}values such as {{\"intValue\": 2024}}");
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            var at = $"{field}[{i}]";
+            if (array[i] is not JsonObject value || value.Count != 1)
+            {
+                throw Bad(source, $"{at} must be an object with exactly one of {string.Join(", ", ValueKinds)}");
+            }
+
+            var (kind, inner) = value.First();
+            switch (kind)
+            {
+                case "intValue" or "timestampMicros" or "timestamptzMicros":
+                    value[kind] = Whole(inner, source, $"{at}.{kind}", long.MinValue, long.MaxValue, allowString: true);
+                    break;
+                case "doubleValue" when inner is JsonValue v && v.GetValueKind() == JsonValueKind.Number:
+                case "decimalValue" or "stringValue" when IsString(inner):
+                case "boolValue" when inner is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False:
+                    break;
+                case "dateValue" when inner is JsonObject date:
+                    Known(date, source, $"{at}.dateValue", "year", "month", "day");
+                    foreach (var (part, max) in new[] { ("year", 9999), ("month", 12), ("day", 31) })
+                    {
+                        date[part] = JsonValue.Create((int)SmallWhole(date[part], source, $"{at}.dateValue.{part}", 1, max));
+                    }
+
+                    break;
+                default:
+                    throw Bad(source, $"{at} must be one of {string.Join(", ", ValueKinds)} with a value of its kind (a number, text, true/false or {{\"year\", \"month\", \"day\"}})");
+            }
+        }
+    }
+
+    private static System.Numerics.BigInteger SmallWhole(JsonNode? node, string source, string field, System.Numerics.BigInteger min, System.Numerics.BigInteger max)
+    {
+        var element = node is null ? default : JsonSerializer.SerializeToElement(node);
+        if (node is null || !JsonRules.TryWhole(element, allowString: false, out var number) || number < min || number > max)
+        {
+            throw Bad(source, $"{field} must be a whole number from {min} to {max}");
+        }
+
+        return number;
+    }
+
+    private static JsonNode Whole(JsonNode? node, string source, string field, System.Numerics.BigInteger min, System.Numerics.BigInteger max, bool allowString)
+    {
+        var element = node is null ? default : JsonSerializer.SerializeToElement(node);
+        if (node is null || !JsonRules.TryWhole(element, allowString, out var number) || number < min || number > max)
+        {
+            throw Bad(source, $"{field} must be a whole number from {min} to {max} (a JSON number, or a string of digits)");
+        }
+
+        return JsonValue.Create(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static JsonNode Enum(JsonNode? node, string[] names, string prefix, string source, string field)
+    {
+        if (node is JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            foreach (var name in names)
+            {
+                if (text == name || text == name.ToLowerInvariant() || text == prefix + name)
+                {
+                    return JsonValue.Create(prefix + name);
+                }
+            }
+        }
+
+        throw Bad(source, $"{field} must be one of {string.Join(", ", names)} (or in lower case)");
+    }
+
+    private static void Known(JsonObject node, string source, string at, params string[] fields)
+    {
+        foreach (var (name, _) in node)
+        {
+            if (!fields.Contains(name, StringComparer.Ordinal))
+            {
+                throw Bad(source, $"{at} has an unknown field \"{name}\"; it takes {string.Join(", ", fields)}");
+            }
+        }
+    }
+
+    private static bool IsString(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.String;
+
+    private static CliException Bad(string source, string what) => new($"The query file '{source}' is not a valid query: {what}.");
 }

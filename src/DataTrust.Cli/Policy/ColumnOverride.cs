@@ -43,6 +43,16 @@ public sealed record ColumnOverride(
 
         foreach (var property in value.EnumerateObject())
         {
+            if (property.Name == JsonRules.CommentMember)
+            {
+                if (property.Value.ValueKind != JsonValueKind.String)
+                {
+                    throw new CliException($"In the policy file '{source}', column '{name}' has a \"$comment\" that is not a string.");
+                }
+
+                continue;
+            }
+
             if (!Fields.Contains(property.Name, StringComparer.Ordinal))
             {
                 throw new CliException($"In the policy file '{source}', column '{name}' has an unknown field \"{property.Name}\"; use {string.Join(", ", Fields)}.");
@@ -55,7 +65,7 @@ public sealed record ColumnOverride(
             var set = ColumnPermissions.None;
             foreach (var permission in PolicyFile.Strings(permissionsValue, source, $"columns.{name}.permissions"))
             {
-                if (!Args.TryPermission(permission, out var bit))
+                if (!JsonRules.IsName(permission, Args.PermissionNamesText.Split(", ")) || !Args.TryPermission(permission, out var bit))
                 {
                     throw new CliException($"In the policy file '{source}', column '{name}' has unknown permission '{permission}'; use {Args.PermissionNamesText}.");
                 }
@@ -66,15 +76,15 @@ public sealed record ColumnOverride(
             permissions = set;
         }
 
-        BigInteger? lower = value.TryGetProperty("lower", out var l) ? PolicyFile.Integer(l, source, $"columns.{name}.lower", -Int256Max - 1, Int256Max) : null;
-        BigInteger? upper = value.TryGetProperty("upper", out var u) ? PolicyFile.Integer(u, source, $"columns.{name}.upper", -Int256Max - 1, Int256Max) : null;
+        BigInteger? lower = value.TryGetProperty("lower", out var l) ? PolicyFile.Integer(l, source, $"columns.{name}.lower", -Int256Max - 1, Int256Max, allowString: true) : null;
+        BigInteger? upper = value.TryGetProperty("upper", out var u) ? PolicyFile.Integer(u, source, $"columns.{name}.upper", -Int256Max - 1, Int256Max, allowString: true) : null;
         if (permissions is null && lower is null && upper is null && !value.TryGetProperty("domain", out _) && !value.TryGetProperty("grid", out _) && !value.TryGetProperty("bucket", out _))
         {
             throw new CliException($"In the policy file '{source}', column '{name}' changes nothing; give \"permissions\" (use [] to make it unusable), \"domain\" or \"grid\".");
         }
 
         var domain = value.TryGetProperty("domain", out var d) ? ParseDomain(name, d, source) : null;
-        BigInteger? grid = value.TryGetProperty("grid", out var g) ? PolicyFile.Integer(g, source, $"columns.{name}.grid", 0, Int256Max) : null;
+        BigInteger? grid = value.TryGetProperty("grid", out var g) ? PolicyFile.Integer(g, source, $"columns.{name}.grid", 0, Int256Max, allowString: true) : null;
         var bucket = value.TryGetProperty("bucket", out var b) ? ParseBucket(name, b, source) : null;
         return new ColumnOverride(name, permissions, lower, upper, source, domain, grid, bucket);
     }
@@ -256,8 +266,8 @@ public sealed record ColumnOverride(
                 throw new CliException($"In the policy file '{source}', \"{field}\" as a range needs both \"from\" and \"to\", e.g. {{\"from\": 1990, \"to\": 2025}}.");
             }
 
-            var from = PolicyFile.Integer(fromValue, source, $"{field}.from", long.MinValue, long.MaxValue);
-            var to = PolicyFile.Integer(toValue, source, $"{field}.to", long.MinValue, long.MaxValue);
+            var from = PolicyFile.Integer(fromValue, source, $"{field}.from", long.MinValue, long.MaxValue, allowString: false);
+            var to = PolicyFile.Integer(toValue, source, $"{field}.to", long.MinValue, long.MaxValue, allowString: false);
             if (to < from || to - from + 1 > ColumnPolicy.MaxDomainValues)
             {
                 throw new CliException($"In the policy file '{source}', \"{field}\" must run from a whole number up to one at most {ColumnPolicy.MaxDomainValues - 1} above it (a domain holds at most {ColumnPolicy.MaxDomainValues} values), not {from}..{to}.");

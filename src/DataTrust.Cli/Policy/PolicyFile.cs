@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using DataTrust.Cli.Common;
@@ -36,6 +35,8 @@ namespace DataTrust.Cli.Policy;
 /// or timestamp allows, or the base width and origin of a number (a multiple of its grid), and the public range
 /// [from, to) whose buckets are a bucketed grouping's groups; on RESTRICTED and SENSITIVE datasets a bucketed group-by
 /// column needs the range, and it stands in for a domain. <c>"bucket": {}</c> removes it. The old "sensitivity" field is refused: use "grade".
+/// The format is stated by <c>schemas/policy.schema.json</c> and docs/file-formats.md; <c>"$schema"</c> (the schema's
+/// address, for editors) and <c>"$comment"</c> (a note, at the top or in a column) are accepted and ignored.
 /// </summary>
 /// <param name="MinGroupSize">k, or null to keep the node's.</param>
 /// <param name="DominanceN">Dominance n, or null to keep the node's.</param>
@@ -54,6 +55,7 @@ public sealed record PolicyFile(
     IReadOnlyDictionary<string, ColumnOverride> Columns)
 {
     private static readonly string[] TopLevel = ["k", "dominance", "grade", "epsilonCap", "kinds", "columns"];
+    private static readonly string[] GradeNames = ["OPEN", "RESTRICTED", "SENSITIVE"];
 
     /// <summary>Reads and checks the shape of a policy file (column names are checked in <see cref="Apply"/>).</summary>
     /// <exception cref="CliException">The file is missing, not JSON, or has an unknown field, permission or kind, or a bad value.</exception>
@@ -95,6 +97,16 @@ public sealed record PolicyFile(
                 throw new CliException($"The policy file '{source}' has \"sensitivity\", which the protection grade replaced: write \"grade\": \"OPEN\", \"RESTRICTED\" or \"SENSITIVE\" instead.");
             }
 
+            if (property.Name is JsonRules.SchemaMember or JsonRules.CommentMember)
+            {
+                if (property.Value.ValueKind != JsonValueKind.String)
+                {
+                    throw new CliException($"In the policy file '{source}', \"{property.Name}\" must be a string (the schema's address, or a note).");
+                }
+
+                continue;
+            }
+
             if (!TopLevel.Contains(property.Name, StringComparer.Ordinal))
             {
                 throw new CliException($"The policy file '{source}' has an unknown field \"{property.Name}\"; the fields are {string.Join(", ", TopLevel)}.");
@@ -104,7 +116,7 @@ public sealed record PolicyFile(
         uint? k = null;
         if (root.TryGetProperty("k", out var kValue))
         {
-            k = Integer(kValue, source, "k", 1, uint.MaxValue) is var kk ? (uint)kk : null;
+            k = (uint)Integer(kValue, source, "k", 1, uint.MaxValue, allowString: false);
         }
 
         byte? n = null;
@@ -116,8 +128,16 @@ public sealed record PolicyFile(
                 throw new CliException($"In the policy file '{source}', \"dominance\" must be an object {{\"n\": …, \"p\": …}}.");
             }
 
-            n = (byte)Integer(nValue, source, "dominance.n", 0, 255);
-            var percent = (byte)Integer(pValue, source, "dominance.p", n == 0 ? 0 : 1, 100);
+            foreach (var property in dominance.EnumerateObject())
+            {
+                if (property.Name is not ("n" or "p"))
+                {
+                    throw new CliException($"In the policy file '{source}', \"dominance\" has an unknown field \"{property.Name}\"; it takes only \"n\" and \"p\".");
+                }
+            }
+
+            n = (byte)Integer(nValue, source, "dominance.n", 0, 255, allowString: false);
+            var percent = (byte)Integer(pValue, source, "dominance.p", n == 0 ? 0 : 1, 100, allowString: false);
             p = n == 0 ? (byte)0 : percent;
         }
 
@@ -129,6 +149,11 @@ public sealed record PolicyFile(
             var set = ComputationKindSet.None;
             foreach (var name in Strings(kindsValue, source, "kinds"))
             {
+                if (!JsonRules.IsName(name, Args.KindNamesList))
+                {
+                    throw new CliException($"In the policy file '{source}', \"kinds\": '{name}' is not a computation kind; use {string.Join(", ", Args.KindNamesList)}.");
+                }
+
                 set |= Args.Kind(name).ToSet();
             }
 
@@ -179,18 +204,13 @@ public sealed record PolicyFile(
     }
 
     private static ProtectionGrade GradeOf(JsonElement value, string source) =>
-        value.ValueKind == JsonValueKind.String && ProtectionGrades.Parse(value.GetString()) is { } grade
+        value.ValueKind == JsonValueKind.String && JsonRules.IsName(value.GetString()!, GradeNames.Select(g => g.ToLowerInvariant())) && ProtectionGrades.Parse(value.GetString()) is { } grade
             ? grade
             : throw new CliException($"In the policy file '{source}', \"grade\" must be \"OPEN\", \"RESTRICTED\" or \"SENSITIVE\", not {value.GetRawText()}.");
 
     private static Epsilon EpsilonOf(JsonElement value, string source, string field)
     {
-        var text = value.ValueKind switch
-        {
-            JsonValueKind.Number => value.GetRawText(),
-            JsonValueKind.String => value.GetString(),
-            _ => null,
-        };
+        var text = JsonRules.EpsilonText(value);
         try
         {
             return text is null ? throw new FormatException() : Epsilon.Parse(text);
@@ -201,17 +221,12 @@ public sealed record PolicyFile(
         }
     }
 
-    internal static BigInteger Integer(JsonElement value, string source, string field, BigInteger min, BigInteger max)
+    internal static BigInteger Integer(JsonElement value, string source, string field, BigInteger min, BigInteger max, bool allowString)
     {
-        var text = value.ValueKind switch
+        if (!JsonRules.TryWhole(value, allowString, out var number) || number < min || number > max)
         {
-            JsonValueKind.Number => value.GetRawText(),
-            JsonValueKind.String => value.GetString(),
-            _ => null,
-        };
-        if (text is null || !BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
-        {
-            throw new CliException($"In the policy file '{source}', \"{field}\" must be a whole number from {min} to {max}, not {value.GetRawText()}.");
+            var written = allowString ? " (a JSON number, or a string of digits)" : string.Empty;
+            throw new CliException($"In the policy file '{source}', \"{field}\" must be a whole number from {min} to {max}{written}, not {value.GetRawText()}.");
         }
 
         return number;
