@@ -106,7 +106,7 @@ public sealed partial class DatasetStore : IDisposable
                 throw new StorageException($"Dataset '{import.DatasetId}' already exists; choose another id.");
             }
 
-            CheckConversions(connection, schema, source, path);
+            CheckConversions(connection, schema, source, path, import.Format == ImportFormat.Csv);
             var staging = SqlText.Quote("staging_" + import.DatasetId + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
             var select = string.Join(", ", schema.Columns.Select(c =>
                 $"CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c)}) AS {SqlText.Quote(c.Name)}"));
@@ -329,11 +329,11 @@ public sealed partial class DatasetStore : IDisposable
         }
     }
 
-    private static void CheckConversions(DuckDBConnection connection, DatasetSchema schema, string source, string path)
+    private static void CheckConversions(DuckDBConnection connection, DatasetSchema schema, string source, string path, bool text)
     {
         // One scan counts, per column, the values that do not convert; the error then names the column, the count and
         // the first failing row, never the value.
-        var checks = string.Join(", ", schema.Columns.Select(c => $"count(*) FILTER (WHERE {Fails(c)})"));
+        var checks = string.Join(", ", schema.Columns.Select(c => $"count(*) FILTER (WHERE {Fails(c, text)})"));
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {checks} FROM {source}";
         command.Parameters.Add(new DuckDBParameter(path));
@@ -345,7 +345,7 @@ public sealed partial class DatasetStore : IDisposable
             if (failures > 0)
             {
                 var column = schema.Columns[i];
-                var row = FirstFailingRow(connection, column, source, path);
+                var row = FirstFailingRow(connection, column, source, path, text);
                 var where = row is { } r ? $" (the first is in data row {r}, the header not counted)" : string.Empty;
                 throw new StorageException(
                     $"{failures} value(s) of column '{column.Name}' do not convert to {column.TypeName}{where}; fix the file, or declare another type with --column {column.Name}=… or leave it out with --exclude {column.Name}. Nothing was stored.");
@@ -353,8 +353,12 @@ public sealed partial class DatasetStore : IDisposable
         }
     }
 
-    /// <summary>A SQL condition true for a value of the source that the column's storage type cannot hold.</summary>
-    private static string Fails(ColumnDefinition column)
+    /// <summary>
+    /// A SQL condition true for a value of the source that the column's storage type cannot hold. From text (CSV), a value
+    /// the cast would change is refused too: a DECIMAL with more fractional digits than the scale (DuckDB would round it)
+    /// and a DATE with a time of day (DuckDB would drop it).
+    /// </summary>
+    private static string Fails(ColumnDefinition column, bool text)
     {
         var name = SqlText.Quote(column.Name);
         var cast = $"TRY_CAST({name} AS {SqlText.StorageType(column)})";
@@ -364,17 +368,19 @@ public sealed partial class DatasetStore : IDisposable
             ColumnType.Double => fails + $" OR NOT isfinite({cast}))",
             ColumnType.Timestamp => fails + $" OR NOT isfinite({cast}) OR {cast} NOT BETWEEN TIMESTAMP '0001-01-01 00:00:00' AND TIMESTAMP '9999-12-31 23:59:59.999999')",
             ColumnType.TimestampTz => fails + $" OR NOT isfinite({cast}) OR {cast} NOT BETWEEN TIMESTAMPTZ '0001-01-01 00:00:00+00' AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00')",
+            ColumnType.Decimal when text => fails + $" OR TRY_CAST({name} AS DECIMAL(38,18)) IS DISTINCT FROM CAST({cast} AS DECIMAL(38,18)))",
+            ColumnType.Date when text => fails + $" OR NOT isfinite({cast}) OR TRY_CAST({name} AS TIMESTAMP) <> CAST({cast} AS TIMESTAMP))",
             _ => fails + ")",
         };
     }
 
     /// <summary>The 1-based data row of the first value of <paramref name="column"/> that does not convert (a second scan, run only on failure).</summary>
-    private static long? FirstFailingRow(DuckDBConnection connection, ColumnDefinition column, string source, string path)
+    private static long? FirstFailingRow(DuckDBConnection connection, ColumnDefinition column, string source, string path, bool text)
     {
         try
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT min(r) FROM (SELECT row_number() OVER () AS r, {SqlText.Quote(column.Name)} FROM {source}) WHERE {Fails(column)}";
+            command.CommandText = $"SELECT min(r) FROM (SELECT row_number() OVER () AS r, {SqlText.Quote(column.Name)} FROM {source}) WHERE {Fails(column, text)}";
             command.Parameters.Add(new DuckDBParameter(path));
             var value = command.ExecuteScalar();
             return value is null or DBNull ? null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
