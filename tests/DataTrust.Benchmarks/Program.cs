@@ -3,6 +3,7 @@ using DataTrust.Benchmarks.Node;
 
 // Run with: dotnet run -c Release --project tests/DataTrust.Benchmarks -- --filter '*'
 // The output-privacy utility report is a console mode: ... -- privacy-utility [--rows N] [--queries N] [--no-node]
+// Import of 10M flights rows from CSV and Parquet beside DuckDB's COPY: ... -- import [--rows N] [--no-bdn]
 // Memory under concurrent large streams: ... -- stream-memory [--mib 60] [--streams 8] [--rounds 3]
 if (args.Length > 0 && args[0] == "privacy-utility")
 {
@@ -12,6 +13,16 @@ if (args.Length > 0 && args[0] == "privacy-utility")
 if (args.Length > 0 && args[0] == "privacy-profile")
 {
     return OutputPrivacyProfile.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "import")
+{
+    return ImportReport.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "import-peak")
+{
+    return ImportReport.RunPeak(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "stream-memory")

@@ -42,6 +42,20 @@ public sealed class TypedImportRefusalTests : IDisposable
         Assert.Contains("data row 2", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("fare", "DECIMAL(10,2)", "12.50", "12.345")]
+    [InlineData("day", "DATE", "2024-03-01", "2024-03-01 08:00:00")]
+    public void A_csv_value_the_cast_would_change_is_refused_instead_of_rounded(string column, string type, string good, string lossy)
+    {
+        var csv = Csv("lossy.csv", $"city,{column}\nBeijing,{good}\nShanghai,{lossy}\n");
+        using var store = new DatasetStore(temp.Path);
+
+        var error = Refused(store, new DatasetImport("lossy", csv, ImportFormat.Csv, Policy, Overrides: Types((column, type))));
+
+        Assert.Contains($"1 value(s) of column '{column}' do not convert to {type}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("data row 2", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_override_with_an_unknown_type_names_the_column_and_the_types()
     {

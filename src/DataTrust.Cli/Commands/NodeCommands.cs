@@ -32,10 +32,19 @@ internal static class NodeCommands
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generator (same seed, same data)", DefaultValueFactory = _ => 20261123 };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset id in the node, e.g. tax_2024: a lower-case letter, then lower-case letters, digits or _, at most 48 (default for --sample: the sample's id)" };
         var grade = new Option<string?>("--grade") { Description = "Protection grade OPEN, RESTRICTED or SENSITIVE, overriding the sample's or the policy file's (the policy must meet it)" };
+        var schema = new Option<FileInfo?>("--schema")
+        {
+            Description = "A JSON schema file for a file import, {\"columns\": {\"dep_time\": \"TIMESTAMP\", \"fare\": \"DECIMAL(10,2)\"}}: the columns to import, in order, and their types (default: inferred from the file)",
+        };
+        var column = new Option<string[]>("--column")
+        {
+            Description = "NAME=TYPE: the type of one column, replacing the inferred or schema-file type (repeatable), e.g. --column dep_time=TIMESTAMP. Types: " + ColumnTypes.Names,
+        };
+        var exclude = new Option<string[]>("--exclude") { Description = "A column of the file to leave out, e.g. one of a type the node cannot serve (repeatable)" };
         var json = CommonOptions.Json();
         var command = new Command("import", "Import a dataset into the node's DuckDB store (atomic; prints its schema hash and snapshot commitment)")
         {
-            data, csv, parquet, policy, sample, rows, seed, dataset, grade, json,
+            data, csv, parquet, policy, sample, rows, seed, dataset, grade, schema, column, exclude, json,
         };
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, () =>
         {
@@ -43,6 +52,7 @@ internal static class NodeCommands
             var import = parse.GetValue(sample) is { } name
                 ? SampleImport(dir, name, parse.GetValue(rows), parse.GetValue(seed), parse.GetValue(dataset), out var generated)
                 : FileImport(parse.GetValue(csv), parse.GetValue(parquet), parse.GetValue(policy), parse.GetValue(dataset), out generated);
+            import = WithTypes(import, parse.GetValue(sample) is not null, parse.GetValue(schema), parse.GetValue(column) ?? [], parse.GetValue(exclude) ?? []);
             if (parse.GetValue(grade) is { } g)
             {
                 import = import with { Policy = import.Policy with { Grade = Args.Grade(g, "--grade") } };
@@ -70,6 +80,37 @@ internal static class NodeCommands
             return Task.FromResult(CliApp.Ok);
         }));
         return command;
+    }
+
+    /// <summary>The import with the schema file, the --column overrides and the --exclude list of a file import.</summary>
+    private static DatasetImport WithTypes(DatasetImport import, bool sample, FileInfo? schemaFile, string[] columns, string[] excluded)
+    {
+        if (sample && (schemaFile is not null || columns.Length > 0 || excluded.Length > 0))
+        {
+            throw new CliException("--schema, --column and --exclude apply to a --csv or --parquet import; a --sample has its own schema.");
+        }
+
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in columns)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == pair.Length - 1)
+            {
+                throw new CliException($"--column takes NAME=TYPE, such as --column dep_time=TIMESTAMP; '{pair}' is not of that form.");
+            }
+
+            if (!overrides.TryAdd(pair[..equals].Trim(), pair[(equals + 1)..].Trim()))
+            {
+                throw new CliException($"--column gives column '{pair[..equals].Trim()}' twice; give each column one type.");
+            }
+        }
+
+        return import with
+        {
+            Schema = schemaFile is null ? import.Schema : ImportSchemaFile.Load(schemaFile.FullName),
+            Overrides = overrides.Count > 0 ? overrides : null,
+            Exclude = excluded.Length > 0 ? excluded : null,
+        };
     }
 
     private static DatasetImport SampleImport(DirectoryInfo dir, string name, int rows, ulong seed, string? datasetId, out string? generated)
@@ -241,6 +282,7 @@ internal static class NodeCommands
                 ["rows"] = descriptor.RowCount,
                 ["schemaHash"] = descriptor.SchemaHash.ToString(),
                 ["snapshotCommitment"] = descriptor.SnapshotCommitment.ToString(),
+                ["columns"] = new JsonObject(descriptor.Schema.Columns.Select(c => KeyValuePair.Create(c.Name, (JsonNode?)c.TypeName))),
             });
             return;
         }
@@ -253,5 +295,6 @@ internal static class NodeCommands
 
         environment.Out.WriteLine($"  schema hash          {descriptor.SchemaHash}");
         environment.Out.WriteLine($"  snapshot commitment  {descriptor.SnapshotCommitment}");
+        environment.Out.WriteLine($"  columns              {string.Join(", ", descriptor.Schema.Columns.Select(c => $"{c.Name} {c.TypeName}"))}");
     }
 }

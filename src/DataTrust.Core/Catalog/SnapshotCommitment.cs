@@ -38,11 +38,20 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
 {
     private const string Domain = "DataTrust/snapshot/v1";
 
+    // Rows are hashed in batches on the thread pool while the caller reads the next rows; at most MaxPending batches wait.
+    private const int BatchRows = 8192;
+    private const int MaxPending = 4;
+
     private readonly DatasetSchema schema;
     private readonly List<RowHash> rowHashes = [];
+    private readonly Queue<Task<RowHash[]>> pending = new();
     private byte[] row = new byte[256];
     private int length;
     private int column;
+    private byte[] batch = new byte[1 << 16];
+    private int batchLength;
+    private List<int> batchEnds = new(BatchRows);
+    private long rowCount;
 
     /// <summary>Starts a commitment for rows of <paramref name="schema"/>.</summary>
     public SnapshotCommitmentBuilder(DatasetSchema schema)
@@ -52,7 +61,7 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     }
 
     /// <summary>Number of rows added so far.</summary>
-    public long RowCount => rowHashes.Count;
+    public long RowCount => rowCount;
 
     /// <summary>Appends a NULL for the next column.</summary>
     public void AppendNull()
@@ -148,11 +157,57 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
             throw new CatalogException($"A row has {column} values but the schema has {schema.Columns.Count} columns.");
         }
 
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(row.AsSpan(0, length), digest);
-        rowHashes.Add(new RowHash(digest));
+        if (batchLength + length > batch.Length)
+        {
+            Array.Resize(ref batch, Math.Max(batch.Length * 2, batchLength + length));
+        }
+
+        row.AsSpan(0, length).CopyTo(batch.AsSpan(batchLength));
+        batchLength += length;
+        batchEnds.Add(batchLength);
+        rowCount++;
         length = 0;
         column = 0;
+        if (batchEnds.Count == BatchRows)
+        {
+            Dispatch();
+        }
+    }
+
+    /// <summary>Hands the current batch to the thread pool, first collecting the oldest when too many wait.</summary>
+    private void Dispatch()
+    {
+        if (batchEnds.Count == 0)
+        {
+            return;
+        }
+
+        while (pending.Count >= MaxPending)
+        {
+            rowHashes.AddRange(pending.Dequeue().GetAwaiter().GetResult());
+        }
+
+        var bytes = batch;
+        var ends = batchEnds;
+        pending.Enqueue(Task.Run(() => HashBatch(bytes, ends)));
+        batch = new byte[Math.Max(1 << 16, batchLength)];
+        batchLength = 0;
+        batchEnds = new List<int>(BatchRows);
+    }
+
+    private static RowHash[] HashBatch(byte[] bytes, List<int> ends)
+    {
+        var result = new RowHash[ends.Count];
+        Span<byte> digest = stackalloc byte[32];
+        var start = 0;
+        for (var i = 0; i < ends.Count; i++)
+        {
+            SHA256.HashData(bytes.AsSpan(start, ends[i] - start), digest);
+            result[i] = new RowHash(digest);
+            start = ends[i];
+        }
+
+        return result;
     }
 
     /// <summary>The commitment over every row added.</summary>
@@ -162,6 +217,12 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         if (column != 0)
         {
             throw new CatalogException("The last row was not ended; call EndRow after its last value.");
+        }
+
+        Dispatch();
+        while (pending.Count > 0)
+        {
+            rowHashes.AddRange(pending.Dequeue().GetAwaiter().GetResult());
         }
 
         rowHashes.Sort();

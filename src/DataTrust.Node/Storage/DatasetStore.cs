@@ -108,11 +108,8 @@ public sealed partial class DatasetStore : IDisposable
         try
         {
             var version = NextVersion(connection, import.DatasetId);
-            CheckConversions(connection, schema, source, path);
             var staging = SqlText.Quote("staging_" + import.DatasetId + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
-            var select = string.Join(", ", schema.Columns.Select(c =>
-                $"CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c)}) AS {SqlText.Quote(c.Name)}"));
-            ExecuteWithPath(connection, $"CREATE TABLE {staging} AS SELECT {select} FROM {source}", path);
+            CreateStaging(connection, schema, staging, source, path, import.Format == ImportFormat.Csv);
             var (commitment, rowCount) = Commit(connection, schema, staging);
             if (ReadMetadata(connection, import.DatasetId, null).FirstOrDefault(v => v.SnapshotCommitment == commitment) is { } same)
             {
@@ -435,11 +432,81 @@ public sealed partial class DatasetStore : IDisposable
         }
     }
 
-    private static void CheckConversions(DuckDBConnection connection, DatasetSchema schema, string source, string path)
+    /// <summary>
+    /// Reads the file into the typed staging table in one scan, with strict casts (a value that does not convert, or that
+    /// the cast would change, aborts it), then checks the typed values a cast admits but the node does not (NaN, years
+    /// beyond 0001..9999). Only when something fails is the file scanned again, on a separate connection, to name the column,
+    /// the count and the first row.
+    /// </summary>
+    private void CreateStaging(DuckDBConnection connection, DatasetSchema schema, string staging, string source, string path, bool text)
+    {
+        var select = string.Join(", ", schema.Columns.Select(c =>
+        {
+            var cast = $"CAST({SqlText.Quote(c.Name)} AS {SqlText.StorageType(c)})";
+            return (Lossy(c, text) is { } lossy ? $"CASE WHEN {lossy} THEN error('lossy') ELSE {cast} END" : cast) + $" AS {SqlText.Quote(c.Name)}";
+        }));
+        try
+        {
+            ExecuteWithPath(connection, $"CREATE TABLE {staging} AS SELECT {select} FROM {source}", path);
+        }
+        catch (DuckDBException e) when (e.ErrorType != DuckDB.NET.Native.DuckDBErrorType.Io)
+        {
+            Explain(schema, source, path, text);
+            throw;
+        }
+
+        var typed = schema.Columns.Where(c => c.Type is ColumnType.Double or ColumnType.Timestamp or ColumnType.TimestampTz).ToList();
+        if (typed.Count == 0)
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT " + string.Join(" OR ", typed.Select(c => $"coalesce(bool_or({OutOfRange(c, SqlText.Quote(c.Name))}), false)")) + $" FROM {staging}";
+        if (command.ExecuteScalar() is true)
+        {
+            Explain(schema, source, path, text);
+            throw new StorageException("A value of the file is out of range for its column; fix the file or the schema. Nothing was stored.");
+        }
+    }
+
+    /// <summary>Throws the StorageException naming the first column with values that fail, scanning the file on a separate connection.</summary>
+    private void Explain(DatasetSchema schema, string source, string path, bool text)
+    {
+        using var probe = OpenConnection();
+        CheckConversions(probe, schema, source, path, text);
+    }
+
+    /// <summary>A condition on typed values the node refuses though the cast admits them (NaN and infinities, years beyond 0001..9999).</summary>
+    private static string OutOfRange(ColumnDefinition column, string value) => column.Type switch
+    {
+        ColumnType.Double => $"NOT isfinite({value})",
+        ColumnType.Timestamp => $"(NOT isfinite({value}) OR {value} NOT BETWEEN TIMESTAMP '0001-01-01 00:00:00' AND TIMESTAMP '9999-12-31 23:59:59.999999')",
+        ColumnType.TimestampTz => $"(NOT isfinite({value}) OR {value} NOT BETWEEN TIMESTAMPTZ '0001-01-01 00:00:00+00' AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00')",
+        _ => "false",
+    };
+
+    /// <summary>
+    /// From text (CSV), a condition true for a value the cast would change rather than refuse: a DECIMAL with more
+    /// fractional digits (trailing zeros aside) than its scale, which DuckDB would round, and a DATE written with more than
+    /// yyyy-MM-dd (a time of day DuckDB would drop); null when there is none.
+    /// </summary>
+    private static string? Lossy(ColumnDefinition column, bool text)
+    {
+        var name = SqlText.Quote(column.Name);
+        return (column.Type, text) switch
+        {
+            (ColumnType.Decimal, true) => $"{name} IS NOT NULL AND length(rtrim(split_part(trim({name}), '.', 2), '0')) > {column.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            (ColumnType.Date, true) => $"{name} IS NOT NULL AND length(trim({name})) > 10",
+            _ => null,
+        };
+    }
+
+    private static void CheckConversions(DuckDBConnection connection, DatasetSchema schema, string source, string path, bool text)
     {
         // One scan counts, per column, the values that do not convert; the error then names the column, the count and
         // the first failing row, never the value.
-        var checks = string.Join(", ", schema.Columns.Select(c => $"count(*) FILTER (WHERE {Fails(c)})"));
+        var checks = string.Join(", ", schema.Columns.Select(c => $"count(*) FILTER (WHERE {Fails(c, text)})"));
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {checks} FROM {source}";
         command.Parameters.Add(new DuckDBParameter(path));
@@ -451,7 +518,7 @@ public sealed partial class DatasetStore : IDisposable
             if (failures > 0)
             {
                 var column = schema.Columns[i];
-                var row = FirstFailingRow(connection, column, source, path);
+                var row = FirstFailingRow(connection, column, source, path, text);
                 var where = row is { } r ? $" (the first is in data row {r}, the header not counted)" : string.Empty;
                 throw new StorageException(
                     $"{failures} value(s) of column '{column.Name}' do not convert to {column.TypeName}{where}; fix the file, or declare another type with --column {column.Name}=… or leave it out with --exclude {column.Name}. Nothing was stored.");
@@ -459,28 +526,26 @@ public sealed partial class DatasetStore : IDisposable
         }
     }
 
-    /// <summary>A SQL condition true for a value of the source that the column's storage type cannot hold.</summary>
-    private static string Fails(ColumnDefinition column)
+    /// <summary>
+    /// A SQL condition true for a value of the source that the column's storage type cannot hold. From text (CSV), a value
+    /// the cast would change is refused too: a DECIMAL with more fractional digits than the scale (DuckDB would round it)
+    /// and a DATE with a time of day (DuckDB would drop it).
+    /// </summary>
+    private static string Fails(ColumnDefinition column, bool text)
     {
         var name = SqlText.Quote(column.Name);
         var cast = $"TRY_CAST({name} AS {SqlText.StorageType(column)})";
-        var fails = $"{name} IS NOT NULL AND ({cast} IS NULL";
-        return column.Type switch
-        {
-            ColumnType.Double => fails + $" OR NOT isfinite({cast}))",
-            ColumnType.Timestamp => fails + $" OR NOT isfinite({cast}) OR {cast} NOT BETWEEN TIMESTAMP '0001-01-01 00:00:00' AND TIMESTAMP '9999-12-31 23:59:59.999999')",
-            ColumnType.TimestampTz => fails + $" OR NOT isfinite({cast}) OR {cast} NOT BETWEEN TIMESTAMPTZ '0001-01-01 00:00:00+00' AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00')",
-            _ => fails + ")",
-        };
+        var lossy = Lossy(column, text) is { } condition ? $" OR ({condition})" : string.Empty;
+        return $"{name} IS NOT NULL AND ({cast} IS NULL OR {OutOfRange(column, cast)}{lossy})";
     }
 
     /// <summary>The 1-based data row of the first value of <paramref name="column"/> that does not convert (a second scan, run only on failure).</summary>
-    private static long? FirstFailingRow(DuckDBConnection connection, ColumnDefinition column, string source, string path)
+    private static long? FirstFailingRow(DuckDBConnection connection, ColumnDefinition column, string source, string path, bool text)
     {
         try
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT min(r) FROM (SELECT row_number() OVER () AS r, {SqlText.Quote(column.Name)} FROM {source}) WHERE {Fails(column)}";
+            command.CommandText = $"SELECT min(r) FROM (SELECT row_number() OVER () AS r, {SqlText.Quote(column.Name)} FROM {source}) WHERE {Fails(column, text)}";
             command.Parameters.Add(new DuckDBParameter(path));
             var value = command.ExecuteScalar();
             return value is null or DBNull ? null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
