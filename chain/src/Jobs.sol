@@ -4,6 +4,7 @@ pragma solidity ^0.8.30;
 import {Participants} from "./Participants.sol";
 import {Catalog} from "./Catalog.sol";
 import {Licenses} from "./Licenses.sol";
+import {Enclaves} from "./Enclaves.sol";
 
 /// @title DataTrust computation jobs
 /// @notice An enterprise submits a job under a license (kind, canonical spec bytes or their hash and
@@ -16,6 +17,11 @@ import {Licenses} from "./Licenses.sol";
 /// after `pendingDeadline` seconds (refunded). A node may complete many jobs in one transaction (`completeBatch`).
 /// On an OPEN dataset anyone may run an AGGREGATE job without a license (`submitOpen`): such a job has
 /// licenseId 0 and ε 0.
+/// An ENCLAVE_JOIN job (`submitJoin`) joins 2..MAX_JOIN_DATASETS datasets inside an attested enclave: it consumes one
+/// unit of quota and the full ε on a license of every dataset, names the enclave measurement it must run under, and is
+/// completed or failed only with the signature of an enclave key quoted under that measurement (Enclaves); the node of
+/// any of its datasets may `fail` it (refunded), and `cancel` refunds every license. Its Job record carries the first
+/// license and dataset; `joinOf` gives them all.
 contract Jobs {
     /// @notice Where a job stands.
     enum JobStatus {
@@ -59,6 +65,18 @@ contract Jobs {
     /// @notice The only computation kind open to anyone on an OPEN dataset.
     uint8 public constant OPEN_KIND = 1;
 
+    /// @notice The computation kind of an enclave join (Core's ComputationKind.EnclaveJoin).
+    uint8 public constant ENCLAVE_JOIN = 5;
+
+    /// @notice Fewest datasets a join names.
+    uint256 public constant MIN_JOIN_DATASETS = 2;
+
+    /// @notice Most datasets a join names.
+    uint256 public constant MAX_JOIN_DATASETS = 8;
+
+    /// @dev Domain tag of the digest an enclave signs to fail a join.
+    bytes32 private constant JOIN_FAILURE_TAG = keccak256("DataTrust.JoinFailure.v1");
+
     /// @dev Catalog grade OPEN.
     uint8 private constant OPEN = 1;
 
@@ -86,7 +104,18 @@ contract Jobs {
     /// @notice Seconds a job may stay pending before its submitter may cancel it (a deployment parameter).
     uint64 public immutable pendingDeadline;
 
+    /// @notice The enclave registry (measurements, platform keys, quotes).
+    Enclaves public immutable enclaves;
+
+    /// @dev What a join names besides its Job record.
+    struct Join {
+        bytes32 measurement;
+        uint64[] licenseIds;
+        bytes32[] datasetIds;
+    }
+
     mapping(uint64 => Job) private _jobs;
+    mapping(uint64 => Join) private _joins;
     uint64 private _jobCount;
 
     /// @notice A job was accepted with its spec on chain (an open job: licenseId 0, ε and remainders 0).
@@ -153,6 +182,45 @@ contract Jobs {
     /// @param refunded Whether the job's quota and ε went back to its license (an open job has nothing to refund).
     event JobFailed(uint64 indexed jobId, address indexed node, string reason, bool refunded);
 
+    /// @notice An ENCLAVE_JOIN job was accepted: every license consumed one unit of quota and ε (Licenses.LicenseConsumed
+    /// follows for each in the same transaction).
+    /// @param jobId The job id.
+    /// @param measurement The enclave measurement it must run under.
+    /// @param submitter The licensee.
+    /// @param licenseIds Its licenses, one per dataset, in the order given.
+    /// @param datasetIds Their datasets, in the same order.
+    /// @param spec The canonical join spec bytes.
+    /// @param specHash keccak256(spec).
+    /// @param epsilon ε spent on every license (6 decimals).
+    event JoinSubmitted(
+        uint64 indexed jobId,
+        bytes32 indexed measurement,
+        address indexed submitter,
+        uint64[] licenseIds,
+        bytes32[] datasetIds,
+        bytes spec,
+        bytes32 specHash,
+        uint64 epsilon
+    );
+
+    /// @notice An enclave completed a join with a result hash signed by its quoted key.
+    /// @param jobId The job id.
+    /// @param quoteId The quote whose key signed.
+    /// @param enclave The enclave's address (the quote's).
+    /// @param resultHash Hash of the result.
+    /// @param signature The enclave's signature over the personal-message hash of resultDigest(jobId, resultHash).
+    event JoinCompleted(uint64 indexed jobId, uint64 indexed quoteId, address enclave, bytes32 resultHash, bytes signature);
+
+    /// @notice An enclave failed a join, signed by its quoted key; refunded unless charged (then every license got its
+    /// quota and ε back: Licenses.LicenseRefunded follows for each).
+    /// @param jobId The job id.
+    /// @param quoteId The quote whose key signed.
+    /// @param enclave The enclave's address.
+    /// @param reason Why (never a row value).
+    /// @param refunded Whether every license got its quota and ε back.
+    /// @param signature The enclave's signature over the personal-message hash of joinFailureDigest(jobId, reason, !refunded).
+    event JoinFailed(uint64 indexed jobId, uint64 indexed quoteId, address enclave, string reason, bool refunded, bytes signature);
+
     /// @notice The submitter cancelled a job pending past the deadline; a licensed job's quota and ε were refunded
     /// (Licenses.LicenseRefunded follows in the same transaction).
     /// @param jobId The job id.
@@ -216,6 +284,49 @@ contract Jobs {
     /// @param expected The node's registered signer.
     error BadResultSignature(uint64 jobId, address recovered, address expected);
 
+    /// @notice A join names fewer than MIN_JOIN_DATASETS or more than MAX_JOIN_DATASETS licenses.
+    /// @param count The number given.
+    /// @param min MIN_JOIN_DATASETS.
+    /// @param max MAX_JOIN_DATASETS.
+    error JoinSizeInvalid(uint256 count, uint256 min, uint256 max);
+
+    /// @notice A join is differentially private: it must spend ε > 0 on every license.
+    error JoinNeedsEpsilon();
+
+    /// @notice Two licenses of a join cover the same dataset (or the same license is named twice).
+    /// @param datasetId The dataset.
+    error DuplicateJoinDataset(bytes32 datasetId);
+
+    /// @notice The dataset does not allow ENCLAVE_JOIN.
+    /// @param datasetId The dataset.
+    error JoinNotAllowed(bytes32 datasetId);
+
+    /// @notice ENCLAVE_JOIN jobs are submitted with submitJoin.
+    error UseSubmitJoin();
+
+    /// @notice The job is not an ENCLAVE_JOIN.
+    /// @param jobId The id.
+    error NotAJoin(uint64 jobId);
+
+    /// @notice Only an attested enclave completes a join (completeJoin) or fails it charged (failJoin).
+    /// @param jobId The id.
+    error JoinNeedsEnclave(uint64 jobId);
+
+    /// @notice The quote is not usable now.
+    /// @param quoteId The quote.
+    /// @param status Why (Enclaves.QuoteStatus: 0 unknown, 2 superseded, 3 measurement revoked, 4 platform key revoked, 5 expired).
+    error QuoteNotUsable(uint64 quoteId, Enclaves.QuoteStatus status);
+
+    /// @notice The quote is of another measurement than the one the join names.
+    /// @param jobId The job.
+    /// @param quoteMeasurement The quote's measurement.
+    /// @param jobMeasurement The job's.
+    error QuoteMeasurementMismatch(uint64 jobId, bytes32 quoteMeasurement, bytes32 jobMeasurement);
+
+    /// @notice The quote was recorded in this very block: nodes must have read it from an earlier block.
+    /// @param quoteId The quote.
+    error QuoteRecordedThisBlock(uint64 quoteId);
+
     /// @notice completeBatch got arrays of different lengths.
     /// @param jobIds Length of jobIds.
     /// @param resultHashes Length of resultHashes.
@@ -238,11 +349,13 @@ contract Jobs {
     /// @param catalog_ The dataset catalog.
     /// @param licenses_ The license registry (bind this contract there with `bindJobs`).
     /// @param pendingDeadline_ Seconds a job may stay pending before its submitter may cancel it.
-    constructor(Participants participants_, Catalog catalog_, Licenses licenses_, uint64 pendingDeadline_) {
+    /// @param enclaves_ The enclave registry.
+    constructor(Participants participants_, Catalog catalog_, Licenses licenses_, uint64 pendingDeadline_, Enclaves enclaves_) {
         participants = participants_;
         catalog = catalog_;
         licenses = licenses_;
         pendingDeadline = pendingDeadline_;
+        enclaves = enclaves_;
         deploymentBlock = uint64(block.number);
     }
 
@@ -261,6 +374,9 @@ contract Jobs {
         }
         if (spec.length > MAX_SPEC_SIZE) {
             revert SpecTooLarge(spec.length, MAX_SPEC_SIZE);
+        }
+        if (kind == ENCLAVE_JOIN) {
+            revert UseSubmitJoin();
         }
         bytes32 specHash = keccak256(spec);
         (uint32 quotaRemaining, uint64 epsilonRemaining) = licenses.consume(licenseId, msg.sender, kind, epsilon);
@@ -287,6 +403,9 @@ contract Jobs {
         }
         if (specHash == bytes32(0)) {
             revert ZeroSpecHash();
+        }
+        if (kind == ENCLAVE_JOIN) {
+            revert UseSubmitJoin();
         }
         (uint32 quotaRemaining, uint64 epsilonRemaining) = licenses.consume(licenseId, msg.sender, kind, epsilon);
         bytes32 datasetId = licenses.license(licenseId).datasetId;
@@ -332,7 +451,10 @@ contract Jobs {
     /// @param signature 65 bytes r‖s‖v (v 27 or 28, low s) over the EIP-191 personal-message hash of resultDigest(jobId, resultHash).
     function complete(uint64 jobId, bytes32 resultHash, bytes calldata signature) external {
         Job storage j = _finishable(jobId);
-        bytes memory refusal = _signatureRefusal(jobId, resultHash, signature, participants.nodeSigner(msg.sender));
+        if (j.kind == ENCLAVE_JOIN) {
+            revert JoinNeedsEnclave(jobId);
+        }
+        bytes memory refusal = _signatureRefusal(jobId, _personalHash(resultDigest(jobId, resultHash)), signature, participants.nodeSigner(msg.sender));
         if (refusal.length != 0) {
             assembly ("memory-safe") {
                 revert(add(refusal, 32), mload(refusal))
@@ -372,6 +494,8 @@ contract Jobs {
             bytes memory refusal;
             if (j.id == 0) {
                 refusal = abi.encodeWithSelector(UnknownJob.selector, jobId);
+            } else if (j.kind == ENCLAVE_JOIN) {
+                refusal = abi.encodeWithSelector(JoinNeedsEnclave.selector, jobId);
             } else {
                 if (nodeDataset == bytes32(0) || j.datasetId != nodeDataset) {
                     (, address node,,) = catalog.terms(j.datasetId);
@@ -385,7 +509,7 @@ contract Jobs {
                     refusal = abi.encodeWithSelector(JobNotPending.selector, jobId, j.status);
                 }
                 if (refusal.length == 0) {
-                    refusal = _signatureRefusal(jobId, resultHashes[i], signatures[i], expected);
+                    refusal = _signatureRefusal(jobId, _personalHash(resultDigest(jobId, resultHashes[i])), signatures[i], expected);
                 }
             }
             if (refusal.length != 0) {
@@ -400,7 +524,8 @@ contract Jobs {
 
     /// @notice Fails a pending job the node refused before reading any row, for a reason that depends only on the chain
     /// and the job's spec; only the dataset's active node. A licensed job's quota (1) and ε go back to its license and
-    /// its ε to the dataset's tally; an open job has nothing to refund. JobFailed says refunded = true.
+    /// its ε to the dataset's tally; an open job has nothing to refund. JobFailed says refunded = true. The node of any
+    /// dataset of an ENCLAVE_JOIN may fail it, refunding every license.
     /// @param jobId The job.
     /// @param reason Why (never a row value).
     function fail(uint64 jobId, string calldata reason) external {
@@ -419,6 +544,9 @@ contract Jobs {
     /// @param reason Why (never a row value).
     function failCharged(uint64 jobId, string calldata reason) external {
         Job storage j = _finishable(jobId);
+        if (j.kind == ENCLAVE_JOIN) {
+            revert JoinNeedsEnclave(jobId);
+        }
         j.status = JobStatus.Failed;
         j.finishedBlock = uint64(block.number);
         emit JobFailed(jobId, msg.sender, reason, false);
@@ -447,6 +575,142 @@ contract Jobs {
         j.finishedBlock = uint64(block.number);
         emit JobCancelled(jobId, msg.sender);
         _refund(j);
+    }
+
+    /// @notice Submits an ENCLAVE_JOIN job over 2..MAX_JOIN_DATASETS datasets, one license of the caller on each: every
+    /// license consumes one unit of quota and the full ε (within its budget and its dataset's cap), as Jobs.submit does
+    /// for one. The job's record carries the first license and dataset; `joinOf` gives all.
+    /// @dev Checks in order: spec non-empty and within MAX_SPEC_SIZE, license count, ε > 0, measurement approved; then
+    /// per license in order: it exists, its dataset not named before, the dataset allows ENCLAVE_JOIN, then every check
+    /// of Licenses.consume (licensee, active enterprise, not revoked, dataset active, not expired, kind, quota, budget, cap).
+    /// @param licenseIds The licenses, one per dataset (distinct datasets).
+    /// @param measurement The enclave measurement the join must run under (approved now).
+    /// @param spec Canonical join spec bytes (1..MAX_SPEC_SIZE).
+    /// @param epsilon ε to spend on every license (6 decimals, > 0).
+    /// @return jobId The new job's id.
+    function submitJoin(uint64[] calldata licenseIds, bytes32 measurement, bytes calldata spec, uint64 epsilon)
+        external
+        returns (uint64 jobId)
+    {
+        if (spec.length == 0) {
+            revert EmptySpec();
+        }
+        if (spec.length > MAX_SPEC_SIZE) {
+            revert SpecTooLarge(spec.length, MAX_SPEC_SIZE);
+        }
+        uint256 n = licenseIds.length;
+        if (n < MIN_JOIN_DATASETS || n > MAX_JOIN_DATASETS) {
+            revert JoinSizeInvalid(n, MIN_JOIN_DATASETS, MAX_JOIN_DATASETS);
+        }
+        if (epsilon == 0) {
+            revert JoinNeedsEpsilon();
+        }
+        enclaves.requireMeasurementApproved(measurement);
+        bytes32[] memory datasetIds = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) {
+            bytes32 datasetId = licenses.license(licenseIds[i]).datasetId;
+            for (uint256 k = 0; k < i; k++) {
+                if (datasetIds[k] == datasetId) {
+                    revert DuplicateJoinDataset(datasetId);
+                }
+            }
+            (,, uint32 allowedKinds,) = catalog.terms(datasetId);
+            if ((allowedKinds & (uint32(1) << ENCLAVE_JOIN)) == 0) {
+                revert JoinNotAllowed(datasetId);
+            }
+            licenses.consume(licenseIds[i], msg.sender, ENCLAVE_JOIN, epsilon);
+            datasetIds[i] = datasetId;
+        }
+        bytes32 specHash = keccak256(spec);
+        jobId = _record(licenseIds[0], datasetIds[0], ENCLAVE_JOIN, specHash, uint64(spec.length), epsilon);
+        Join storage jn = _joins[jobId];
+        jn.measurement = measurement;
+        jn.licenseIds = licenseIds;
+        jn.datasetIds = datasetIds;
+        emit JoinSubmitted(jobId, measurement, msg.sender, licenseIds, datasetIds, spec, specHash, epsilon);
+    }
+
+    /// @notice Completes a pending join with a result hash signed by an enclave key quoted under the join's
+    /// measurement; anyone may send it (the enclave host).
+    /// @dev Checks in order: job exists, is a join, pending, quote usable, quote of the job's measurement, quote
+    /// recorded before this block, signature well formed and by the quote's enclave key.
+    /// @param jobId The job.
+    /// @param quoteId The quote whose enclave key signed.
+    /// @param resultHash Hash of the result.
+    /// @param signature 65 bytes r‖s‖v (low s) over the EIP-191 personal-message hash of resultDigest(jobId, resultHash).
+    function completeJoin(uint64 jobId, uint64 quoteId, bytes32 resultHash, bytes calldata signature) external {
+        (Job storage j, address enclave) = _joinFinishable(jobId, quoteId);
+        bytes memory refusal = _signatureRefusal(jobId, _personalHash(resultDigest(jobId, resultHash)), signature, enclave);
+        if (refusal.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(refusal, 32), mload(refusal))
+            }
+        }
+        j.status = JobStatus.Completed;
+        j.resultHash = resultHash;
+        j.finishedBlock = uint64(block.number);
+        emit JoinCompleted(jobId, quoteId, enclave, resultHash, signature);
+    }
+
+    /// @notice Fails a pending join, signed by an enclave key quoted under the join's measurement; anyone may send it.
+    /// Unless charged (the enclave read released rows, so the refusal may depend on them), every license gets its quota
+    /// and ε back.
+    /// @dev Checks as completeJoin, the signature over joinFailureDigest(jobId, reason, charged).
+    /// @param jobId The job.
+    /// @param quoteId The quote whose enclave key signed.
+    /// @param reason Why (never a row value).
+    /// @param charged True when nothing is refunded.
+    /// @param signature 65 bytes r‖s‖v (low s) over the personal-message hash of joinFailureDigest(jobId, reason, charged).
+    function failJoin(uint64 jobId, uint64 quoteId, string calldata reason, bool charged, bytes calldata signature)
+        external
+    {
+        (Job storage j, address enclave) = _joinFinishable(jobId, quoteId);
+        bytes memory refusal =
+            _signatureRefusal(jobId, _personalHash(joinFailureDigest(jobId, reason, charged)), signature, enclave);
+        if (refusal.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(refusal, 32), mload(refusal))
+            }
+        }
+        j.status = JobStatus.Failed;
+        j.finishedBlock = uint64(block.number);
+        emit JoinFailed(jobId, quoteId, enclave, reason, !charged, signature);
+        if (!charged) {
+            _refund(j);
+        }
+    }
+
+    /// @notice What a join names (reverts with UnknownJob or NotAJoin).
+    /// @param jobId The job.
+    /// @return measurement The enclave measurement it must run under.
+    /// @return licenseIds Its licenses, in the order given.
+    /// @return datasetIds Their datasets, in the same order.
+    function joinOf(uint64 jobId)
+        external
+        view
+        returns (bytes32 measurement, uint64[] memory licenseIds, bytes32[] memory datasetIds)
+    {
+        Job storage j = _jobs[jobId];
+        if (j.id == 0) {
+            revert UnknownJob(jobId);
+        }
+        if (j.kind != ENCLAVE_JOIN) {
+            revert NotAJoin(jobId);
+        }
+        Join storage jn = _joins[jobId];
+        return (jn.measurement, jn.licenseIds, jn.datasetIds);
+    }
+
+    /// @notice The digest an enclave signs (as an EIP-191 personal message) to fail a join.
+    /// @param jobId The job.
+    /// @param reason Why.
+    /// @param charged Whether nothing is refunded.
+    /// @return keccak256(abi.encode(keccak256("DataTrust.JoinFailure.v1"), address(this), block.chainid, jobId,
+    /// keccak256(bytes(reason)), charged)).
+    function joinFailureDigest(uint64 jobId, string calldata reason, bool charged) public view returns (bytes32) {
+        return keccak256(
+            abi.encode(JOIN_FAILURE_TAG, address(this), block.chainid, jobId, keccak256(bytes(reason)), charged)
+        );
     }
 
     /// @notice The digest a node signs (as an EIP-191 personal message) to commit to a result.
@@ -498,7 +762,12 @@ contract Jobs {
 
     /// @dev Gives a closed job's quota and ε back to its license (open jobs consumed nothing).
     function _refund(Job storage j) private {
-        if (j.licenseId != 0) {
+        if (j.kind == ENCLAVE_JOIN) {
+            uint64[] storage ids = _joins[j.id].licenseIds;
+            for (uint256 i = 0; i < ids.length; i++) {
+                licenses.refund(ids[i], j.id, j.epsilon);
+            }
+        } else if (j.licenseId != 0) {
             licenses.refund(j.licenseId, j.id, j.epsilon);
         }
     }
@@ -509,8 +778,7 @@ contract Jobs {
         if (j.id == 0) {
             revert UnknownJob(jobId);
         }
-        (, address node,,) = catalog.terms(j.datasetId);
-        if (msg.sender != node) {
+        if (!_isJobNode(j)) {
             revert NotDatasetNode(jobId, msg.sender);
         }
         participants.requireActive(msg.sender, Participants.Role.Node);
@@ -519,17 +787,60 @@ contract Jobs {
         }
     }
 
+    /// @dev Whether the caller is the node of the job's dataset (of any of its datasets, for a join).
+    function _isJobNode(Job storage j) private view returns (bool) {
+        if (j.kind != ENCLAVE_JOIN) {
+            (, address node,,) = catalog.terms(j.datasetId);
+            return msg.sender == node;
+        }
+        bytes32[] storage ids = _joins[j.id].datasetIds;
+        for (uint256 i = 0; i < ids.length; i++) {
+            (, address node,,) = catalog.terms(ids[i]);
+            if (msg.sender == node) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     function _personalHash(bytes32 digest) private pure returns (bytes32) {
         return keccak256(abi.encodePacked("\x19Ethereum Signed Message:\n32", digest));
     }
 
-    /// @dev The error `complete` raises for this signature, ABI-encoded, or empty when it is the node signer's.
-    function _signatureRefusal(uint64 jobId, bytes32 resultHash, bytes calldata signature, address expected)
+    /// @dev Checks in order: job exists, is a join, pending, quote usable, of the job's measurement, recorded earlier.
+    function _joinFinishable(uint64 jobId, uint64 quoteId) private view returns (Job storage j, address enclave) {
+        j = _jobs[jobId];
+        if (j.id == 0) {
+            revert UnknownJob(jobId);
+        }
+        if (j.kind != ENCLAVE_JOIN) {
+            revert NotAJoin(jobId);
+        }
+        if (j.status != JobStatus.Pending) {
+            revert JobNotPending(jobId, j.status);
+        }
+        (Enclaves.QuoteStatus status, bytes32 measurement, address quoted, uint64 recordedBlock) =
+            enclaves.quoteTerms(quoteId);
+        if (status != Enclaves.QuoteStatus.Usable) {
+            revert QuoteNotUsable(quoteId, status);
+        }
+        bytes32 expected = _joins[jobId].measurement;
+        if (measurement != expected) {
+            revert QuoteMeasurementMismatch(jobId, measurement, expected);
+        }
+        if (recordedBlock >= block.number) {
+            revert QuoteRecordedThisBlock(quoteId);
+        }
+        enclave = quoted;
+    }
+
+    /// @dev The error a completion raises for this signature over `hash` (a personal-message hash), ABI-encoded, or
+    /// empty when it is `expected`'s.
+    function _signatureRefusal(uint64 jobId, bytes32 hash, bytes calldata signature, address expected)
         private
-        view
+        pure
         returns (bytes memory)
     {
-        bytes32 hash = _personalHash(resultDigest(jobId, resultHash));
         if (signature.length != 65) {
             return abi.encodeWithSelector(InvalidSignature.selector);
         }

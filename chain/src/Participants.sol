@@ -3,7 +3,8 @@ pragma solidity ^0.8.30;
 
 /// @title DataTrust participant registry
 /// @notice The data authority admits accounts with a role (operator, enterprise, auditor, node), can
-/// suspend and reinstate them with immediate effect, and approves enclave measurements. Every other
+/// suspend and reinstate them with immediate effect. Enclave measurements and platform keys are approved in
+/// Enclaves. Every other
 /// DataTrust contract asks this registry whether an account may act, through `requireActive`.
 /// @dev Block numbers (not timestamps) are recorded so an auditor can replay the ledger from
 /// `deploymentBlock` with no other source.
@@ -49,7 +50,6 @@ contract Participants {
 
     mapping(address => Participant) private _participants;
     mapping(address => NodeInfo) private _nodes;
-    mapping(bytes32 => bool) private _enclaves;
     address[] private _accounts;
 
     /// @notice An account was admitted with a role.
@@ -81,15 +81,6 @@ contract Participants {
     /// @notice A suspended account was reinstated.
     /// @param account The reinstated account.
     event ParticipantReinstated(address indexed account);
-
-    /// @notice The authority approved an enclave measurement for cross-domain jobs.
-    /// @param measurement The enclave measurement.
-    /// @param description What the measured code is.
-    event EnclaveApproved(bytes32 indexed measurement, string description);
-
-    /// @notice The authority revoked an enclave measurement.
-    /// @param measurement The enclave measurement.
-    event EnclaveRevoked(bytes32 indexed measurement);
 
     /// @notice Only the authority may do this.
     /// @param caller The account that tried.
@@ -135,14 +126,6 @@ contract Participants {
 
     /// @notice A name is required.
     error EmptyName();
-
-    /// @notice The enclave measurement is already approved.
-    /// @param measurement The measurement.
-    error EnclaveAlreadyApproved(bytes32 measurement);
-
-    /// @notice The enclave measurement is not approved.
-    /// @param measurement The measurement.
-    error EnclaveNotApproved(bytes32 measurement);
 
     /// @notice Deploys the registry; the deployer becomes the authority.
     constructor() {
@@ -238,27 +221,6 @@ contract Participants {
         emit NodeEndpointUpdated(msg.sender, endpoint);
     }
 
-    /// @notice Approves an enclave measurement.
-    /// @param measurement The measurement.
-    /// @param description What the measured code is.
-    function approveEnclave(bytes32 measurement, string calldata description) external onlyAuthority {
-        if (_enclaves[measurement]) {
-            revert EnclaveAlreadyApproved(measurement);
-        }
-        _enclaves[measurement] = true;
-        emit EnclaveApproved(measurement, description);
-    }
-
-    /// @notice Revokes an enclave measurement.
-    /// @param measurement The measurement.
-    function revokeEnclave(bytes32 measurement) external onlyAuthority {
-        if (!_enclaves[measurement]) {
-            revert EnclaveNotApproved(measurement);
-        }
-        _enclaves[measurement] = false;
-        emit EnclaveRevoked(measurement);
-    }
-
     /// @notice The participant entry of an account (role None when not admitted).
     /// @param account The account.
     /// @return The entry.
@@ -304,13 +266,6 @@ contract Participants {
         if (p.suspended) {
             revert ParticipantSuspended(account);
         }
-    }
-
-    /// @notice Whether an enclave measurement is currently approved.
-    /// @param measurement The measurement.
-    /// @return True when approved.
-    function isEnclaveApproved(bytes32 measurement) external view returns (bool) {
-        return _enclaves[measurement];
     }
 
     /// @notice How many accounts were ever admitted.

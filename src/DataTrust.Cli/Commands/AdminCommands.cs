@@ -120,15 +120,15 @@ internal static class AdminCommands
     private static Command ApproveEnclave(CliEnvironment environment)
     {
         var measurement = new Option<string>("--measurement") { Description = "The enclave measurement (0x and 64 hex digits)", Required = true };
-        var description = new Option<string>("--description") { Description = "What it is (recorded on chain)", Required = true };
-        var command = new Command("approve-enclave", "Approve an enclave measurement for cross-domain jobs") { measurement, description };
+        var description = new Option<string>("--name") { Description = "What the measured code is (recorded on chain)", Required = true };
+        var command = new Command("approve-enclave", "Approve an enclave measurement for attested joins") { measurement, description };
         var chain = new ChainOptions(command, sends: true);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
             var value = Args.Bytes32(parse.GetValue(measurement), "--measurement");
-            var text = RequireText(parse.GetValue(description), "--description");
+            var text = RequireText(parse.GetValue(description), "--name");
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
-            var receipt = await connection.Ledger.Participants.ApproveEnclaveAsync(value, text, environment.CancellationToken).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Enclaves.ApproveMeasurementAsync(value, text, environment.CancellationToken).ConfigureAwait(false);
             Done(environment, chain.Json(parse), $"Approved enclave measurement {value}.", receipt, new JsonObject { ["measurement"] = value.ToString() });
             return CliApp.Ok;
         }));

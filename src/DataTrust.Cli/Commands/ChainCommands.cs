@@ -117,6 +117,7 @@ internal static class ChainCommands
                     ["Licenses"] = d.Licenses.ToString(),
                     ["Jobs"] = d.Jobs.ToString(),
                     ["Consents"] = d.Consents.ToString(),
+                    ["Enclaves"] = d.Enclaves.ToString(),
                     ["deploymentBlock"] = d.DeploymentBlock,
                     ["file"] = file.FullName,
                 });
@@ -130,6 +131,7 @@ internal static class ChainCommands
                     ["Licenses", d.Licenses.ToString()],
                     ["Jobs", d.Jobs.ToString()],
                     ["Consents", d.Consents.ToString()],
+                    ["Enclaves", d.Enclaves.ToString()],
                 ]);
             }
 

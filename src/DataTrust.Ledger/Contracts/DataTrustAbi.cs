@@ -2,7 +2,7 @@ using DataTrust.Ledger.Abi;
 
 namespace DataTrust.Ledger.Contracts;
 
-/// <summary>The ABIs and bytecode of DataTrust's five contracts, compiled from chain/src and embedded in this assembly.</summary>
+/// <summary>The ABIs and bytecode of DataTrust's six contracts, compiled from chain/src and embedded in this assembly.</summary>
 public static class DataTrustAbi
 {
     private static readonly Lazy<IReadOnlyDictionary<string, ContractArtifact>> Artifacts = new(LoadAll);
@@ -10,7 +10,7 @@ public static class DataTrustAbi
         new AbiErrorDecoder(Artifacts.Value.Values.SelectMany(a => a.Abi.Errors).DistinctBy(e => e.Signature)));
 
     /// <summary>The contract names, in deployment order.</summary>
-    public static IReadOnlyList<string> ContractNames { get; } = ["Participants", "Catalog", "Licenses", "Jobs", "Consents"];
+    public static IReadOnlyList<string> ContractNames { get; } = ["Participants", "Catalog", "Licenses", "Enclaves", "Jobs", "Consents"];
 
     /// <summary>The Participants contract.</summary>
     public static ContractArtifact Participants => Get("Participants");
@@ -20,6 +20,9 @@ public static class DataTrustAbi
 
     /// <summary>The Licenses contract.</summary>
     public static ContractArtifact Licenses => Get("Licenses");
+
+    /// <summary>The Enclaves contract.</summary>
+    public static ContractArtifact Enclaves => Get("Enclaves");
 
     /// <summary>The Jobs contract.</summary>
     public static ContractArtifact Jobs => Get("Jobs");

@@ -18,6 +18,7 @@ public sealed class DataTrustLedger
         Licenses = new LicensesContract(deployment.Licenses, rpc, sender);
         Jobs = new JobsContract(deployment.Jobs, rpc, sender);
         Consents = new ConsentsContract(deployment.Consents, rpc, sender);
+        Enclaves = new EnclavesContract(deployment.Enclaves, rpc, sender);
     }
 
     /// <summary>Where the contracts are.</summary>
@@ -47,9 +48,12 @@ public sealed class DataTrustLedger
     /// <summary>The Consents contract.</summary>
     public ConsentsContract Consents { get; }
 
+    /// <summary>The Enclaves contract.</summary>
+    public EnclavesContract Enclaves { get; }
+
     /// <summary>
     /// Connects to a deployment: checks that the endpoint serves the deployment's chain and that code is deployed
-    /// at the Jobs and Consents addresses; with a key, transactions are sent as that account.
+    /// at the Jobs, Consents and Enclaves addresses; with a key, transactions are sent as that account.
     /// </summary>
     /// <exception cref="RpcException">The endpoint is unreachable or serves another chain.</exception>
     /// <exception cref="DeploymentFileException">No contract is deployed at the recorded addresses.</exception>
@@ -58,7 +62,7 @@ public sealed class DataTrustLedger
         ArgumentNullException.ThrowIfNull(rpc);
         ArgumentNullException.ThrowIfNull(deployment);
         await rpc.EnsureChainIdAsync(deployment.ChainId, cancellationToken).ConfigureAwait(false);
-        foreach (var address in new[] { deployment.Jobs, deployment.Consents })
+        foreach (var address in new[] { deployment.Jobs, deployment.Consents, deployment.Enclaves })
         {
             var code = await rpc.GetCodeAsync(address, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
             if (code.Length == 0)
@@ -88,14 +92,14 @@ public sealed class DataTrustLedger
     public static TimeSpan DefaultPendingDeadline { get; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Deploys the five contracts with <paramref name="authority"/> as the authority and the <see cref="DefaultPendingDeadline"/>,
+    /// Deploys the six contracts with <paramref name="authority"/> as the authority and the <see cref="DefaultPendingDeadline"/>,
     /// and wires Jobs into Licenses.
     /// </summary>
     public static Task<DataTrustLedger> DeployAsync(JsonRpcClient rpc, EthereumKey authority, CancellationToken cancellationToken = default) =>
         DeployAsync(rpc, authority, DefaultPendingDeadline, cancellationToken);
 
     /// <summary>
-    /// Deploys the five contracts with <paramref name="authority"/> as the authority and <paramref name="pendingDeadline"/> (whole
+    /// Deploys the six contracts with <paramref name="authority"/> as the authority and <paramref name="pendingDeadline"/> (whole
     /// seconds) as how long a job may stay pending before its submitter may cancel it, and wires Jobs into Licenses.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The deadline is negative or not a whole number of seconds.</exception>
@@ -114,11 +118,12 @@ public sealed class DataTrustLedger
         var participants = await DeployOneAsync(sender, DataTrustAbi.Participants, [], cancellationToken).ConfigureAwait(false);
         var catalog = await DeployOneAsync(sender, DataTrustAbi.Catalog, [participants.Address], cancellationToken).ConfigureAwait(false);
         var licenses = await DeployOneAsync(sender, DataTrustAbi.Licenses, [participants.Address, catalog.Address], cancellationToken).ConfigureAwait(false);
-        var jobs = await DeployOneAsync(sender, DataTrustAbi.Jobs, [participants.Address, catalog.Address, licenses.Address, (ulong)(pendingDeadline.Ticks / TimeSpan.TicksPerSecond)], cancellationToken).ConfigureAwait(false);
+        var enclaves = await DeployOneAsync(sender, DataTrustAbi.Enclaves, [participants.Address], cancellationToken).ConfigureAwait(false);
+        var jobs = await DeployOneAsync(sender, DataTrustAbi.Jobs, [participants.Address, catalog.Address, licenses.Address, (ulong)(pendingDeadline.Ticks / TimeSpan.TicksPerSecond), enclaves.Address], cancellationToken).ConfigureAwait(false);
 
         var consents = await DeployOneAsync(sender, DataTrustAbi.Consents, [participants.Address, catalog.Address], cancellationToken).ConfigureAwait(false);
 
-        var deployment = new Deployment(sender.ChainId, participants.Address, catalog.Address, licenses.Address, jobs.Address, consents.Address, authority.Address, participants.Block);
+        var deployment = new Deployment(sender.ChainId, participants.Address, catalog.Address, licenses.Address, jobs.Address, consents.Address, enclaves.Address, authority.Address, participants.Block);
         var ledger = new DataTrustLedger(deployment, rpc, sender);
         await ledger.Licenses.BindJobsAsync(jobs.Address, cancellationToken).ConfigureAwait(false);
         return ledger;

@@ -10,9 +10,10 @@ namespace DataTrust.Ledger.Contracts;
 /// <param name="Licenses">The Licenses contract.</param>
 /// <param name="Jobs">The Jobs contract.</param>
 /// <param name="Consents">The Consents contract (data subjects' consent).</param>
+/// <param name="Enclaves">The Enclaves contract (approved measurements and platform keys, recorded quotes).</param>
 /// <param name="Authority">The authority (deployer).</param>
 /// <param name="DeploymentBlock">The first block of the deployment (where an audit starts).</param>
-public sealed record Deployment(ulong ChainId, Address Participants, Address Catalog, Address Licenses, Address Jobs, Address Consents, Address Authority, ulong DeploymentBlock)
+public sealed record Deployment(ulong ChainId, Address Participants, Address Catalog, Address Licenses, Address Jobs, Address Consents, Address Enclaves, Address Authority, ulong DeploymentBlock)
 {
     /// <summary>The file format's version.</summary>
     public const int FormatVersion = 1;
@@ -32,6 +33,7 @@ public sealed record Deployment(ulong ChainId, Address Participants, Address Cat
             ["Licenses"] = Licenses.ToString(),
             ["Jobs"] = Jobs.ToString(),
             ["Consents"] = Consents.ToString(),
+            ["Enclaves"] = Enclaves.ToString(),
         },
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
@@ -82,6 +84,12 @@ public sealed record Deployment(ulong ChainId, Address Participants, Address Cat
                     $"'{source}' was written before DataTrust had the Consents contract (it lacks \"contracts.Consents\"): redeploy with 'datatrust chain deploy' and use the file it writes.");
             }
 
+            if (contracts.ValueKind == JsonValueKind.Object && !contracts.TryGetProperty("Enclaves", out _))
+            {
+                throw new DeploymentFileException(
+                    $"'{source}' was written before DataTrust had the Enclaves contract (it lacks \"contracts.Enclaves\"): redeploy with 'datatrust chain deploy' and use the file it writes.");
+            }
+
             return new Deployment(
                 Required(root, "chainId", source).GetUInt64(),
                 ParseAddress(Required(contracts, "Participants", source), source),
@@ -89,6 +97,7 @@ public sealed record Deployment(ulong ChainId, Address Participants, Address Cat
                 ParseAddress(Required(contracts, "Licenses", source), source),
                 ParseAddress(Required(contracts, "Jobs", source), source),
                 ParseAddress(Required(contracts, "Consents", source), source),
+                ParseAddress(Required(contracts, "Enclaves", source), source),
                 ParseAddress(Required(root, "authority", source), source),
                 Required(root, "deploymentBlock", source).GetUInt64());
         }

@@ -68,10 +68,96 @@ public sealed class JobsContract : ContractBinding
         return SubmitManyAsync("submit", arguments, gasLimit, cancellationToken);
     }
 
+    /// <summary>The fewest datasets a join names (the contract's <c>MIN_JOIN_DATASETS</c>).</summary>
+    public const int MinJoinDatasets = 2;
+
+    /// <summary>The most datasets a join names (the contract's <c>MAX_JOIN_DATASETS</c>).</summary>
+    public const int MaxJoinDatasets = 8;
+
+    /// <summary>The domain tag of the digest an enclave signs to fail a join.</summary>
+    public const string JoinFailureTag = "DataTrust.JoinFailure.v1";
+
+    /// <summary>
+    /// Submits an ENCLAVE_JOIN job: one license of the caller on each of 2..<see cref="MaxJoinDatasets"/> distinct datasets, each
+    /// consuming one unit of quota and the full ε; the join runs only under <paramref name="measurement"/>. Returns the job id.
+    /// </summary>
+    /// <exception cref="ContractRevertedException">
+    /// Refused (e.g. <c>JoinSizeInvalid</c>, <c>JoinNeedsEpsilon</c>, <c>MeasurementNotApproved</c>, <c>DuplicateJoinDataset</c>,
+    /// <c>JoinNotAllowed</c>, <c>UnknownLicense</c>, <c>NotLicensee</c>, <c>QuotaExhausted</c>, <c>BudgetExceeded</c>,
+    /// <c>DatasetCapExceeded</c>, <c>EmptySpec</c>, <c>SpecTooLarge</c>); nothing was sent.
+    /// </exception>
+    public async Task<ulong> SubmitJoinAsync(IReadOnlyList<ulong> licenseIds, Hash32 measurement, ReadOnlyMemory<byte> spec, Epsilon epsilon, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(licenseIds);
+        var receipt = await SendAsync("submitJoin", [licenseIds.Cast<object?>().ToArray(), measurement.ToArray(), spec.ToArray(), (ulong)epsilon.Micros], cancellationToken).ConfigureAwait(false);
+        return Single(receipt, "JoinSubmitted").Values.GetUInt64("jobId");
+    }
+
+    /// <summary>Completes a join with its result hash signed by the enclave key of a usable quote under the join's measurement (anyone may send).</summary>
+    /// <exception cref="ContractRevertedException">
+    /// <c>UnknownJob</c>, <c>NotAJoin</c>, <c>JobNotPending</c>, <c>QuoteNotUsable</c>, <c>QuoteMeasurementMismatch</c>,
+    /// <c>QuoteRecordedThisBlock</c>, <c>InvalidSignature</c> or <c>BadResultSignature</c>; nothing was sent.
+    /// </exception>
+    public Task<TransactionReceipt> CompleteJoinAsync(ulong jobId, ulong quoteId, Hash32 resultHash, EthSignature enclaveSignature, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(enclaveSignature);
+        return SendAsync("completeJoin", [jobId, quoteId, resultHash.ToArray(), enclaveSignature.ToBytes()], cancellationToken);
+    }
+
+    /// <summary>
+    /// Fails a join, signed by the enclave key of a usable quote under the join's measurement (anyone may send); unless
+    /// <paramref name="charged"/>, every license gets its quota and ε back.
+    /// </summary>
+    /// <exception cref="ContractRevertedException">As <see cref="CompleteJoinAsync"/>; nothing was sent.</exception>
+    public Task<TransactionReceipt> FailJoinAsync(ulong jobId, ulong quoteId, string reason, bool charged, EthSignature enclaveSignature, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(enclaveSignature);
+        return SendAsync("failJoin", [jobId, quoteId, reason, charged, enclaveSignature.ToBytes()], cancellationToken);
+    }
+
+    /// <summary>What a join names: its measurement, licenses and datasets.</summary>
+    /// <exception cref="ContractRevertedException"><c>UnknownJob</c> or <c>NotAJoin</c>.</exception>
+    public async Task<JoinJob> GetJoinAsync(ulong jobId, CancellationToken cancellationToken = default)
+    {
+        var values = await CallAsync("joinOf", [jobId], cancellationToken).ConfigureAwait(false);
+        return new JoinJob(
+            jobId,
+            Decoded.H32(values[0]),
+            [.. Decoded.Tuple(values[1]).Select(Decoded.U64)],
+            [.. Decoded.Tuple(values[2]).Select(Decoded.H32)]);
+    }
+
+    /// <summary>
+    /// The digest an enclave signs (as an EIP-191 personal message) to fail a join, computed locally:
+    /// keccak256(abi.encode(keccak256("DataTrust.JoinFailure.v1"), jobsContract, chainId, jobId, keccak256(reason), charged)).
+    /// </summary>
+    public static Hash32 JoinFailureDigest(Address jobsContract, ulong chainId, ulong jobId, string reason, bool charged)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var encoded = Abi.AbiCodec.EncodeParameters(
+            [Abi.AbiType.Bytes32, Abi.AbiType.AddressType, Abi.AbiType.UInt256, Abi.AbiType.UInt(64), Abi.AbiType.Bytes32, Abi.AbiType.BoolType],
+            [
+                Crypto.Keccak256.Compute(System.Text.Encoding.UTF8.GetBytes(JoinFailureTag)).ToArray(), jobsContract, chainId, jobId,
+                Crypto.Keccak256.Compute(System.Text.Encoding.UTF8.GetBytes(reason)).ToArray(), charged,
+            ]);
+        return Crypto.Keccak256.Compute(encoded);
+    }
+
+    /// <summary>Signs a join failure the way <c>Jobs.failJoin</c> checks it.</summary>
+    public static EthSignature SignJoinFailure(EthereumKey enclaveKey, Address jobsContract, ulong chainId, ulong jobId, string reason, bool charged)
+    {
+        ArgumentNullException.ThrowIfNull(enclaveKey);
+        return PersonalMessage.Sign(enclaveKey, JoinFailureDigest(jobsContract, chainId, jobId, reason, charged).Span);
+    }
+
+    /// <summary>The join failure digest as the contract computes it (for cross-checking <see cref="JoinFailureDigest"/>).</summary>
+    public async Task<Hash32> GetJoinFailureDigestAsync(ulong jobId, string reason, bool charged, CancellationToken cancellationToken = default) =>
+        Decoded.H32((await CallAsync("joinFailureDigest", [jobId, reason, charged], cancellationToken).ConfigureAwait(false))[0]);
+
     /// <summary>The job id a mined submission created.</summary>
     public ulong JobIdOf(TransactionReceipt receipt)
     {
-        var submitted = EventsIn(receipt).FirstOrDefault(e => e.Name is "JobSubmitted" or "JobSubmittedHashed")
+        var submitted = EventsIn(receipt).FirstOrDefault(e => e.Name is "JobSubmitted" or "JobSubmittedHashed" or "JoinSubmitted")
             ?? throw new InvalidOperationException($"Transaction {receipt.TransactionHash} submitted no job.");
         return submitted.Values.GetUInt64("jobId");
     }

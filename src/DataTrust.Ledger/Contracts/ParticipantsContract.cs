@@ -2,7 +2,7 @@ using DataTrust.Ledger.Rpc;
 
 namespace DataTrust.Ledger.Contracts;
 
-/// <summary>The Participants contract: accounts, roles, suspension, node entries and approved enclave measurements.</summary>
+/// <summary>The Participants contract: accounts, roles, suspension, node entries (enclave approvals live in <see cref="EnclavesContract"/>).</summary>
 public sealed class ParticipantsContract : ContractBinding
 {
     /// <summary>Binds to a deployed Participants contract; without a sender it is read-only.</summary>
@@ -31,14 +31,6 @@ public sealed class ParticipantsContract : ContractBinding
     public Task<TransactionReceipt> UpdateNodeEndpointAsync(string endpoint, CancellationToken cancellationToken = default) =>
         SendAsync("updateNodeEndpoint", [endpoint], cancellationToken);
 
-    /// <summary>Approves an enclave measurement for cross-domain jobs (authority only).</summary>
-    public Task<TransactionReceipt> ApproveEnclaveAsync(Hash32 measurement, string description, CancellationToken cancellationToken = default) =>
-        SendAsync("approveEnclave", [measurement.ToArray(), description], cancellationToken);
-
-    /// <summary>Withdraws an enclave measurement's approval (authority only).</summary>
-    public Task<TransactionReceipt> RevokeEnclaveAsync(Hash32 measurement, CancellationToken cancellationToken = default) =>
-        SendAsync("revokeEnclave", [measurement.ToArray()], cancellationToken);
-
     /// <summary>The authority (the deployer).</summary>
     public async Task<Address> GetAuthorityAsync(CancellationToken cancellationToken = default) =>
         Decoded.Addr((await CallAsync("authority", [], cancellationToken).ConfigureAwait(false))[0]);
@@ -64,10 +56,6 @@ public sealed class ParticipantsContract : ContractBinding
     /// <summary>True when the account is admitted with the role and not suspended.</summary>
     public async Task<bool> IsActiveAsync(Address account, Role role, CancellationToken cancellationToken = default) =>
         Decoded.Bool((await CallAsync("isActive", [account, (byte)role], cancellationToken).ConfigureAwait(false))[0]);
-
-    /// <summary>True when an enclave measurement is approved.</summary>
-    public async Task<bool> IsEnclaveApprovedAsync(Hash32 measurement, CancellationToken cancellationToken = default) =>
-        Decoded.Bool((await CallAsync("isEnclaveApproved", [measurement.ToArray()], cancellationToken).ConfigureAwait(false))[0]);
 
     /// <summary>Every admitted account, in admission order.</summary>
     public async Task<IReadOnlyList<Address>> GetAccountsAsync(CancellationToken cancellationToken = default) =>

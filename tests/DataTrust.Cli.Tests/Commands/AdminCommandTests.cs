@@ -52,9 +52,9 @@ public sealed class AdminCommandTests(CliFixture fixture)
     {
         var measurement = Hash32.Sha256("enclave-build-42"u8);
 
-        await fixture.MustAsync(fixture.Authority_("approve-enclave", "--measurement", measurement.ToString(), "--description", "join enclave v1"));
+        await fixture.MustAsync(fixture.Authority_("approve-enclave", "--measurement", measurement.ToString(), "--name", "join enclave v1"));
 
-        Assert.True(await fixture.Ledger.Participants.IsEnclaveApprovedAsync(measurement));
+        Assert.True(await fixture.Ledger.Enclaves.IsMeasurementApprovedAsync(measurement));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class AdminCommandTests(CliFixture fixture)
     [InlineData("0xzzababababababababababababababababababababababababababababababab")]
     public async Task Approve_enclave_with_an_invalid_measurement_fails_with_one_sentence(string measurement)
     {
-        var run = await fixture.RunAsync(fixture.Authority_("approve-enclave", "--measurement", measurement, "--description", "x"));
+        var run = await fixture.RunAsync(fixture.Authority_("approve-enclave", "--measurement", measurement, "--name", "x"));
 
         Assert.Equal(CliApp.Failed, run.Exit);
         Assert.Contains("is not 32 bytes", Assert.Single(run.ErrorLines), StringComparison.Ordinal);

@@ -32,7 +32,6 @@ public class DatasetEpsilonTests(LedgerFixture ledger)
     [InlineData(ComputationKind.Aggregate)]
     [InlineData(ComputationKind.HeWeightedAggregate)]
     [InlineData(ComputationKind.HeCrossDomainSum)]
-    [InlineData(ComputationKind.EnclaveJoin)]
     public async Task An_exact_job_of_every_kind_but_HE_scoring_is_refused_on_a_sensitive_dataset_with_ExactAnswerRefused(ComputationKind kind)
     {
         var world = await ledger.NewWorldAsync(datasetKinds: ComputationKinds.All, licenseKinds: ComputationKinds.All, grade: ProtectionGrade.Sensitive, epsilonCap: "5");

@@ -99,14 +99,14 @@ public class ParticipantsAndCatalogTests(LedgerFixture ledger)
     {
         var measurement = LedgerFixture.NewId();
 
-        await ledger.Authority.Participants.ApproveEnclaveAsync(measurement, "enclave-sim 0.1");
-        var approved = await ledger.Authority.Participants.IsEnclaveApprovedAsync(measurement);
-        await Refusal.ExpectAsync("EnclaveAlreadyApproved", () => ledger.Authority.Participants.ApproveEnclaveAsync(measurement, "again"));
-        await ledger.Authority.Participants.RevokeEnclaveAsync(measurement);
+        await ledger.Authority.Enclaves.ApproveMeasurementAsync(measurement, "enclave-sim 0.1");
+        var approved = await ledger.Authority.Enclaves.IsMeasurementApprovedAsync(measurement);
+        await Refusal.ExpectAsync("MeasurementAlreadyApproved", () => ledger.Authority.Enclaves.ApproveMeasurementAsync(measurement, "again"));
+        await ledger.Authority.Enclaves.RevokeMeasurementAsync(measurement);
 
         Assert.True(approved);
-        Assert.False(await ledger.Authority.Participants.IsEnclaveApprovedAsync(measurement));
-        await Refusal.ExpectAsync("EnclaveNotApproved", () => ledger.Authority.Participants.RevokeEnclaveAsync(measurement));
+        Assert.False(await ledger.Authority.Enclaves.IsMeasurementApprovedAsync(measurement));
+        await Refusal.ExpectAsync("MeasurementNotApproved", () => ledger.Authority.Enclaves.RevokeMeasurementAsync(measurement));
     }
 
     [Fact]
