@@ -11,7 +11,7 @@ namespace DataTrust.EnclaveSim.Host;
 /// <param name="LicenseIds">Its licenses, one per dataset.</param>
 /// <param name="DatasetIds">Its datasets (on-chain ids), in license order.</param>
 /// <param name="Spec">The spec bytes (a serialized JoinQuery), checked against the job's spec hash.</param>
-public sealed record JoinJob(Job Job, Hash32 Measurement, IReadOnlyList<ulong> LicenseIds, IReadOnlyList<Hash32> DatasetIds, ReadOnlyMemory<byte> Spec);
+public sealed record ChainJoinJob(Job Job, Hash32 Measurement, IReadOnlyList<ulong> LicenseIds, IReadOnlyList<Hash32> DatasetIds, ReadOnlyMemory<byte> Spec);
 
 /// <summary>What the enclave host needs from the chain; implemented over the ledger bindings by <c>LedgerJoinChain</c>.</summary>
 public interface IJoinChain
@@ -32,7 +32,7 @@ public interface IJoinChain
     Task<bool> IsQuoteUsableAsync(ulong quoteId, CancellationToken cancellationToken);
 
     /// <summary>The join job <paramref name="jobId"/>, or null when there is no such job or it is not an ENCLAVE_JOIN job.</summary>
-    Task<JoinJob?> GetJoinJobAsync(ulong jobId, CancellationToken cancellationToken);
+    Task<ChainJoinJob?> GetJoinJobAsync(ulong jobId, CancellationToken cancellationToken);
 
     /// <summary>A dataset's catalog entry.</summary>
     Task<Dataset> GetDatasetAsync(Hash32 datasetId, CancellationToken cancellationToken);

@@ -146,7 +146,7 @@ public sealed class JoinCoordinator
         }
     }
 
-    private async Task<JoinPlan> PlanAsync(JoinJob joinJob, CancellationToken cancellationToken)
+    private async Task<JoinPlan> PlanAsync(ChainJoinJob joinJob, CancellationToken cancellationToken)
     {
         var job = joinJob.Job;
         JoinQuery query;
