@@ -41,6 +41,9 @@ internal static class RpcErrors
         ErrorReason.ConsentMissing or ErrorReason.ConsentColumnsMissing or ErrorReason.PartialWithheld or ErrorReason.NotOpen => Code.PermissionDenied,
         ErrorReason.JobNotPending or ErrorReason.SpecHashMismatch or ErrorReason.WrongNode or ErrorReason.DatasetMismatch
             or ErrorReason.PeerRefused => Code.FailedPrecondition,
+        ErrorReason.QuoteUnusable or ErrorReason.QuoteInvalid or ErrorReason.MeasurementMismatch or ErrorReason.EnclaveSignatureInvalid
+            or ErrorReason.ColumnsNotNeeded or ErrorReason.JoinKeyInOutput => Code.PermissionDenied,
+        ErrorReason.ReleaseRequestExpired => Code.Unauthenticated,
         ErrorReason.ChainUnavailable => Code.Unavailable,
         ErrorReason.AuthorizationExpired => Code.Unauthenticated,
         ErrorReason.NodeBusy => Code.ResourceExhausted,
