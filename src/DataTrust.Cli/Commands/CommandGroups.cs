@@ -14,6 +14,7 @@ internal static class CommandGroups
         EnterpriseCommands.Create(environment),
         OpenCommands.Create(environment),
         NodeCommands.Create(environment),
+        EnclaveCommands.Create(environment),
         DemoCommand.Create(environment),
         BenchCommands.Create(environment),
         AuditCommands.Create(environment),
