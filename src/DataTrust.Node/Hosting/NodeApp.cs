@@ -110,6 +110,15 @@ public static class NodeApp
             builder.Services.AddSingleton(provider => new ChainGate(chain.Ledger, chain.NodeKey.Address, provider.GetRequiredService<DatasetStore>(), provider.GetService<TimeProvider>(), options.MaxAuthorizationValidity));
             builder.Services.AddSingleton(_ => new ResultStore(Path.Combine(options.DataDirectory, "results")));
             builder.Services.AddSingleton(_ => ExecutionLog.Open(Path.Combine(options.DataDirectory, "execution.log")));
+            builder.Services.AddSingleton(_ => Release.ReleaseLog.Open(Path.Combine(options.DataDirectory, Release.ReleaseLog.FileName)));
+            builder.Services.AddSingleton(provider => new Release.ReleaseRunner(
+                chain.Ledger,
+                provider.GetRequiredService<ChainGate>(),
+                provider.GetRequiredService<DatasetStore>(),
+                provider.GetRequiredService<Release.ReleaseLog>(),
+                provider.GetRequiredService<PayloadBudget>(),
+                options.Limits,
+                provider.GetService<TimeProvider>()));
             builder.Services.AddSingleton(provider => new JobRunner(
                 provider.GetRequiredService<ChainGate>(),
                 provider.GetRequiredService<AggregateExecutor>(),
@@ -145,6 +154,7 @@ public static class NodeApp
         var app = builder.Build();
         app.MapGrpcService<CatalogEndpoint>();
         app.MapGrpcService<JobEndpoint>();
+        app.MapGrpcService<ReleaseEndpoint>();
 
         // The stock health and reflection services, bound like the node's own so that a malformed message is
         // INVALID_ARGUMENT rather than UNKNOWN (AddGrpcReflection still builds the implementations from the endpoints).
@@ -156,6 +166,7 @@ public static class NodeApp
         health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus(Protos.V1.CatalogService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus(Protos.V1.JobService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(Protos.V1.ReleaseService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
 
         // Open the store now so a bad data directory fails at startup, not on the first call.
         app.Services.GetRequiredService<DatasetStore>();
@@ -163,6 +174,7 @@ public static class NodeApp
         {
             // Likewise a broken execution log: the node must not serve jobs on top of it.
             app.Services.GetRequiredService<ExecutionLog>();
+            app.Services.GetRequiredService<Release.ReleaseLog>();
         }
 
         return app;

@@ -25,7 +25,7 @@ internal static class J
 
     public static JoinMeasure Sum(string dataset, string column) => new() { Function = MeasureFunction.Sum, Column = Col(dataset, column) };
 
-    public static JoinQuery Query(JoinInput[] inputs, JoinColumn[] groupBy, JoinMeasure[] measures, ulong epsilonMicros = 1_000_000)
+    public static JoinQuery Query(JoinInput[] inputs, JoinColumn[] groupBy, JoinMeasure[] measures, ulong epsilonMicros = 100_000)
     {
         var query = new JoinQuery { EpsilonMicros = epsilonMicros };
         query.Inputs.AddRange(inputs);
@@ -34,9 +34,9 @@ internal static class J
         return query;
     }
 
-    /// <summary>Tax paid by year for companies with more than 50 insured employees: the join, on the two samples.</summary>
+    /// <summary>Tax paid by year for companies with more than 20 insured employees: the join, on the two samples.</summary>
     public static JoinQuery TaxBySocialSecurity() => Query(
-        [Input("tax", "uscc", Where("year", FilterOperator.Eq, Q.Int(2024))), Input("social_security", "uscc", Where("insured_headcount", FilterOperator.Gt, Q.Int(50)))],
+        [Input("tax", "uscc", Where("year", FilterOperator.Eq, Q.Int(2024))), Input("social_security", "uscc", Where("insured_headcount", FilterOperator.Gt, Q.Int(20)))],
         [Col("tax", "credit_grade")],
         [Count(), Sum("tax", "tax_paid")]);
 }
