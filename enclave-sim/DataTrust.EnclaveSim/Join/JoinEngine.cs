@@ -34,6 +34,8 @@ public sealed class JoinEngine : IDisposable
 
     private static readonly BigInteger Unit = BigInteger.Pow(10, FixedPointDigits);
 
+    private static int live;
+
     private readonly JoinPlan plan;
     private readonly DuckDBConnection connection;
     private readonly long[] rowCounts;
@@ -45,6 +47,7 @@ public sealed class JoinEngine : IDisposable
         ArgumentNullException.ThrowIfNull(plan);
         this.plan = plan;
         rowCounts = new long[plan.Inputs.Count];
+        Interlocked.Increment(ref live);
         connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         Execute("SET enable_external_access = false");
@@ -54,6 +57,9 @@ public sealed class JoinEngine : IDisposable
             Execute($"CREATE TABLE t{i} ({columns})");
         }
     }
+
+    /// <summary>In-memory join databases open in this process (0 once every join has forgotten its rows).</summary>
+    public static int LiveEngines => Volatile.Read(ref live);
 
     /// <summary>Rows received so far, per input.</summary>
     public IReadOnlyList<long> RowCounts => rowCounts;
@@ -354,6 +360,7 @@ public sealed class JoinEngine : IDisposable
 
         disposed = true;
         connection.Dispose();
+        Interlocked.Decrement(ref live);
     }
 
     /// <summary>The exact figures of one group (never released as such).</summary>
