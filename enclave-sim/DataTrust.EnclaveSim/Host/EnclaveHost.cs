@@ -18,6 +18,9 @@ public sealed class EnclaveHostOptions
     /// <summary>TLS private key (PEM) of the certificate.</summary>
     public string? TlsKeyPath { get; set; }
 
+    /// <summary>A TLS certificate with its private key, instead of the PEM files (the demo's throwaway CA).</summary>
+    public X509Certificate2? TlsCertificate { get; set; }
+
     /// <summary>The endpoint recorded with the quote (what requesters dial); the bound address when null.</summary>
     public string? AdvertisedEndpoint { get; set; }
 
@@ -48,12 +51,12 @@ public static class EnclaveHost
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(chain);
         var endPoint = options.ParseListen();
-        X509Certificate2? certificate = null;
-        if (options.TlsCertificatePath is not null)
+        var certificate = options.TlsCertificate;
+        if (certificate is null && options.TlsCertificatePath is not null)
         {
             certificate = X509Certificate2.CreateFromPemFile(options.TlsCertificatePath, options.TlsKeyPath);
         }
-        else if (!IPAddress.IsLoopback(endPoint.Address))
+        if (certificate is null && !IPAddress.IsLoopback(endPoint.Address))
         {
             throw new FormatException($"The enclave host listens on {endPoint} without TLS; give --tls-cert and --tls-key, or listen on loopback.");
         }

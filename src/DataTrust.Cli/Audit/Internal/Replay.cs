@@ -6,7 +6,7 @@ using DataTrust.Ledger.Signing;
 namespace DataTrust.Cli.Audit.Internal;
 
 /// <summary>The state the auditor rebuilds from events, and the findings it makes while applying them in chain order.</summary>
-internal sealed class Replay
+internal sealed partial class Replay
 {
     private readonly Deployment _deployment;
     private readonly Func<ulong, Task<ulong>> _timestamp;
@@ -140,6 +140,13 @@ internal sealed class Replay
                 break;
             case "JobCancelled":
                 ApplyCancelled(e);
+                break;
+            case "JoinSubmitted":
+                await ApplyJoinSubmittedAsync(e).ConfigureAwait(false);
+                break;
+            case "JoinCompleted":
+            case "JoinFailed":
+                ApplyJoinFinished(e);
                 break;
             case "LicenseRefunded":
                 ApplyRefund(e);
@@ -695,6 +702,11 @@ internal sealed class Replay
             return;
         }
 
+        if (CloseJoin(job))
+        {
+            return;
+        }
+
         if (Licenses.TryGetValue(job.LicenseId, out var license))
         {
             license.QuotaRemaining++;
@@ -731,12 +743,12 @@ internal sealed class Replay
             {
                 Bad($"License {licenseId} was refunded for job {jobId}, which was {Describe(job.Status)}, not failed or cancelled.");
             }
-            else if (job.Refunds > 1)
+            else if (job.Refunds > RefundsExpected(job))
             {
                 Bad($"License {licenseId} was refunded a second time for job {jobId}.");
             }
 
-            if (job.LicenseId != licenseId)
+            if (job.LicenseId != licenseId && !IsJoinLicense(job, licenseId))
             {
                 Bad($"License {licenseId} was refunded for job {jobId}, which ran under license {job.LicenseId}.");
             }
