@@ -54,6 +54,7 @@ internal static class EnterpriseJobCommands
             var eps = Epsilon.Parse(parse.GetValue(epsilon)!);
             if (jobKind == ComputationKind.EnclaveJoin)
             {
+                EnterpriseJoinCommands.CheckArguments(parse.GetValue(join), parse.GetValue(enclave), licenses, eps);
                 var joinTrust = tls.Resolve(parse, environment);
                 using var joinConnection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
                 return await EnterpriseJoinCommands.SubmitAsync(environment, joinConnection, joinTrust, parse.GetValue(join), parse.GetValue(enclave), licenses, eps, parse.GetValue(noRun), parse.GetValue(outFile), parse.GetValue(json)).ConfigureAwait(false);

@@ -17,8 +17,9 @@ namespace DataTrust.Cli.Commands;
 /// </summary>
 internal static class EnterpriseJoinCommands
 {
-    /// <summary>Submits and runs a join; returns the exit code.</summary>
-    public static async Task<int> SubmitAsync(CliEnvironment environment, ChainConnection connection, NodeTrust trust, FileInfo? joinFile, string? enclave, ulong[] licenses, Epsilon epsilon, bool noRun, FileInfo? outFile, bool json)
+    /// <summary>Checks the join's arguments before anything is opened or sent.</summary>
+    /// <exception cref="CliException">An argument is missing or wrong.</exception>
+    public static void CheckArguments(FileInfo? joinFile, string? enclave, ulong[] licenses, Epsilon epsilon)
     {
         if (joinFile is null || string.IsNullOrWhiteSpace(enclave))
         {
@@ -34,7 +35,14 @@ internal static class EnterpriseJoinCommands
         {
             throw new CliException("A join's answer is differentially private: give --epsilon > 0 (it is spent on every license).");
         }
+    }
 
+    /// <summary>Submits and runs a join; returns the exit code.</summary>
+    public static async Task<int> SubmitAsync(CliEnvironment environment, ChainConnection connection, NodeTrust trust, FileInfo? joinFile, string? enclave, ulong[] licenses, Epsilon epsilon, bool noRun, FileInfo? outFile, bool json)
+    {
+        CheckArguments(joinFile, enclave, licenses, epsilon);
+        ArgumentNullException.ThrowIfNull(joinFile);
+        ArgumentNullException.ThrowIfNull(enclave);
         var query = JoinQueryFile.Load(joinFile);
         ContractLimits.CheckSpec(JoinClient.SpecOf(query, epsilon).Length);
         var ct = environment.CancellationToken;
