@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Developer smoke run of the ledger contracts against a real anvil (shanghai), using cast only.
-# Deploys Participants → Catalog → Licenses → Jobs → Consents, binds Jobs, runs
-# admit → publish → request → grant → submit → complete, grades and ε caps, an open job, consent give → withdraw, and a
+# Deploys Participants → Catalog → Licenses → Enclaves → Jobs → Consents, binds Jobs, runs
+# admit → publish → request → grant → submit → complete, grades and ε caps, an open job, consent give → withdraw,
+# enclave approvals → a quote signed with cast → an attested join completed by the quoted key, and a
 # set of refusals, asserting every
 # result (refusals by their exact ABI-encoded custom error). Starts anvil on a free port and
 # always stops it. Exits non-zero on the first failed assertion.
@@ -85,13 +86,14 @@ echo "deploy"
 PARTS=$(deploy Participants $K_AUTH)
 CAT=$(deploy Catalog $K_AUTH "constructor(address)" "$PARTS")
 LIC=$(deploy Licenses $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
-JOBS=$(deploy Jobs $K_AUTH "constructor(address,address,address,uint64)" "$PARTS" "$CAT" "$LIC" 3600)
+ENCL=$(deploy Enclaves $K_AUTH "constructor(address)" "$PARTS")
+JOBS=$(deploy Jobs $K_AUTH "constructor(address,address,address,uint64,address)" "$PARTS" "$CAT" "$LIC" 3600 "$ENCL")
 CONS=$(deploy Consents $K_AUTH "constructor(address,address)" "$PARTS" "$CAT")
-for c in "$PARTS" "$CAT" "$LIC" "$JOBS" "$CONS"; do
+for c in "$PARTS" "$CAT" "$LIC" "$ENCL" "$JOBS" "$CONS"; do
   size=$(( ($(echo -n "$("$BIN/cast" code --rpc-url "$RPC" "$c")" | wc -c) - 2) / 2 ))
   [[ $size -gt 0 && $size -le 24576 ]] || die "code size of $c is $size"
 done
-ok "deployed Participants=$PARTS Catalog=$CAT Licenses=$LIC Jobs=$JOBS Consents=$CONS"
+ok "deployed Participants=$PARTS Catalog=$CAT Licenses=$LIC Enclaves=$ENCL Jobs=$JOBS Consents=$CONS"
 expect_revert $K_OPER "NotAuthority(address)" "$OPER" "$LIC" "bindJobs(address)" "$JOBS"
 send $K_AUTH "$LIC" "bindJobs(address)" "$JOBS"
 expect_eq "Licenses.jobs" "$(call "$LIC" "jobs()(address)")" "$JOBS"
@@ -289,5 +291,64 @@ expect_revert $K_BANK "LicenseRevoked(uint64)" "2" "$JOBS" "submit(uint64,uint8,
 expect_revert $K_OPER "LicenseAlreadyRevoked(uint64)" "2" "$LIC" "revoke(uint64,string)" 2 "again"
 send $K_OPER "$CAT" "retire(bytes32)" "$DS"
 expect_revert $K_BANK "DatasetRetired(bytes32)" "$DS" "$LIC" "request(bytes32,string)" "$DS" "third"
+
+echo "enclaves and joins"
+K_ENC=0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e
+K_PLAT=0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356
+ENC=$(addr $K_ENC); PLAT=$(addr $K_PLAT)
+MEAS=$("$BIN/cast" keccak "DataTrust.EnclaveSim smoke build")
+expect_revert $K_OPER "NotAuthority(address)" "$OPER" "$ENCL" "approveMeasurement(bytes32,string)" "$MEAS" "x"
+send $K_AUTH "$ENCL" "approveMeasurement(bytes32,string)" "$MEAS" "enclave-sim smoke build"
+send $K_AUTH "$ENCL" "approvePlatformKey(address,string)" "$PLAT" "simulated platform"
+expect_revert $K_AUTH "MeasurementAlreadyApproved(bytes32)" "$MEAS" "$ENCL" "approveMeasurement(bytes32,string)" "$MEAS" "again"
+PUB=$("$BIN/cast" wallet public-key --private-key $K_ENC)
+PUB2=$("$BIN/cast" wallet public-key --private-key $K_SIGNER)
+RD=$("$BIN/cast" keccak "$PUB")
+NONCE=$("$BIN/cast" keccak "smoke nonce 1")
+NOW=$("$BIN/cast" block latest --rpc-url "$RPC" -f timestamp)
+QDIG=$(call "$ENCL" "quoteDigest(bytes32,bytes32,uint64,bytes32)(bytes32)" "$MEAS" "$RD" "$NOW" "$NONCE")
+expect_eq "quoteDigest matches keccak(abi.encode(tag, chainid, enclaves, m, reportData, issuedAt, nonce))" "$QDIG" \
+  "$("$BIN/cast" keccak "$("$BIN/cast" abi-encode "f(bytes32,uint256,address,bytes32,bytes32,uint64,bytes32)" "$("$BIN/cast" keccak DataTrust.SimulatedQuote.v1)" "$CHAIN" "$ENCL" "$MEAS" "$RD" "$NOW" "$NONCE")")"
+PSIG=$("$BIN/cast" wallet sign --private-key $K_PLAT "$QDIG")
+RQ="recordQuote(bytes32,bytes32,bytes,uint64,bytes32,bytes,string)"
+expect_revert $K_OTHER "KeyBindingBroken(bytes32,bytes32)" "$RD $("$BIN/cast" keccak "$PUB2")" "$ENCL" "$RQ" "$MEAS" "$RD" "$PUB2" "$NOW" "$NONCE" "$PSIG" "http://127.0.0.1:7100"
+expect_revert $K_OTHER "PlatformKeyNotApproved(address)" "$SIGNER" "$ENCL" "$RQ" "$MEAS" "$RD" "$PUB" "$NOW" "$NONCE" "$("$BIN/cast" wallet sign --private-key $K_SIGNER "$QDIG")" "http://127.0.0.1:7100"
+send $K_OTHER "$ENCL" "$RQ" "$MEAS" "$RD" "$PUB" "$NOW" "$NONCE" "$PSIG" "http://127.0.0.1:7100"
+expect_revert $K_BANK "QuoteReplayed(bytes32,uint64)" "$QDIG 1" "$ENCL" "$RQ" "$MEAS" "$RD" "$PUB" "$NOW" "$NONCE" "$PSIG" "http://127.0.0.1:7101"
+expect_eq "isUsable(1)" "$(call "$ENCL" "isUsable(uint64)(bool)" 1)" "true"
+expect_eq "quoteTerms(1) enclave" "$(call "$ENCL" "quoteTerms(uint64)(uint8,bytes32,address,uint64)" 1 | sed -n 3p)" "$ENC"
+JCOLS="[(uscc,3,8,0,0,[],0),(district,3,1,0,0,[east,west],0),(tax_paid,2,2,0,1000000,[],0)]"
+DSJ1=$("$BIN/cast" keccak "tax.join"); DSJ2=$("$BIN/cast" keccak "social.join")
+# allowedKinds 34 = AGGREGATE (1<<1) | ENCLAVE_JOIN (1<<5)
+send $K_OPER "$CAT" "$PUBSIG" "($DSJ1,Tax join,$NODE,$SCHEMA,1000,$SNAP,2,10000000,10,1,85,34,$JCOLS)"
+send $K_OPER "$CAT" "$PUBSIG" "($DSJ2,Social join,$NODE,$SCHEMA,1000,$SNAP,2,10000000,10,1,85,2,$JCOLS)"
+send $K_BANK "$LIC" "request(bytes32,string)" "$DSJ1" "tax paid by district"
+send $K_BANK "$LIC" "request(bytes32,string)" "$DSJ2" "tax paid by district"
+NOW=$("$BIN/cast" block latest --rpc-url "$RPC" -f timestamp)
+send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 3 32 3 "$((NOW + 86400))" 2000000
+send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 4 2 3 "$((NOW + 86400))" 2000000
+SJ="submitJoin(uint64[],bytes32,bytes,uint64)"
+JSPEC=0x$(echo -n 'join tax.uscc = social.uscc group by district' | xxd -p | tr -d '\n')
+expect_revert $K_BANK "JoinNeedsEpsilon()" "" "$JOBS" "$SJ" "[3,4]" "$MEAS" "$JSPEC" 0
+expect_revert $K_BANK "JoinSizeInvalid(uint256,uint256,uint256)" "1 2 8" "$JOBS" "$SJ" "[3]" "$MEAS" "$JSPEC" 500000
+expect_revert $K_BANK "DuplicateJoinDataset(bytes32)" "$DSJ1" "$JOBS" "$SJ" "[3,3]" "$MEAS" "$JSPEC" 500000
+expect_revert $K_BANK "JoinNotAllowed(bytes32)" "$DSJ2" "$JOBS" "$SJ" "[3,4]" "$MEAS" "$JSPEC" 500000
+DSJ3=$("$BIN/cast" keccak "market.join")
+send $K_OPER "$CAT" "$PUBSIG" "($DSJ3,Market join,$NODE,$SCHEMA,1000,$SNAP,2,10000000,10,1,85,34,$JCOLS)"
+send $K_BANK "$LIC" "request(bytes32,string)" "$DSJ3" "tax paid by district"
+send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 5 32 3 "$((NOW + 86400))" 2000000
+send $K_BANK "$JOBS" "$SJ" "[3,5]" "$MEAS" "$JSPEC" 500000
+JID=$(call "$JOBS" "jobCount()(uint64)")
+expect_eq "joinOf($JID)" "$(call "$JOBS" "joinOf(uint64)(bytes32,uint64[],bytes32[])" "$JID" | sed -n 2p)" "[3, 5]"
+RESULT=$("$BIN/cast" keccak "join result")
+RDIG=$(call "$JOBS" "resultDigest(uint64,bytes32)(bytes32)" "$JID" "$RESULT")
+ESIG=$("$BIN/cast" wallet sign --private-key $K_ENC "$RDIG")
+expect_revert $K_OTHER "BadResultSignature(uint64,address,address)" "$JID $SIGNER $ENC" "$JOBS" "completeJoin(uint64,uint64,bytes32,bytes)" "$JID" 1 "$RESULT" "$("$BIN/cast" wallet sign --private-key $K_SIGNER "$RDIG")"
+expect_revert $K_NODE "JoinNeedsEnclave(uint64)" "$JID" "$JOBS" "complete(uint64,bytes32,bytes)" "$JID" "$RESULT" "$SIG"
+send $K_OTHER "$JOBS" "completeJoin(uint64,uint64,bytes32,bytes)" "$JID" 1 "$RESULT" "$ESIG"
+expect_eq "job($JID).status after completeJoin" "$(call "$JOBS" "$JOBTUPLE" "$JID" | tr -d '() ' | cut -d, -f9)" "2"
+expect_revert $K_OTHER "JobNotPending(uint64,uint8)" "$JID 2" "$JOBS" "completeJoin(uint64,uint64,bytes32,bytes)" "$JID" 1 "$RESULT" "$ESIG"
+send $K_AUTH "$ENCL" "revokeMeasurement(bytes32)" "$MEAS"
+expect_eq "quoteStatus(1) after the measurement is revoked" "$(call "$ENCL" "quoteStatus(uint64)(uint8)" 1)" "3"
 
 echo "smoke: $PASS checks passed"

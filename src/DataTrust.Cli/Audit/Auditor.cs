@@ -35,6 +35,9 @@ public sealed class Auditor
     /// <summary>Name of the check that every job is closed or younger than the deployment's deadline, and every refund is exact.</summary>
     public const string JobClosureCheck = "job-closure";
 
+    /// <summary>Name of the check of enclave quotes and the joins they completed or failed.</summary>
+    public const string EnclaveJoinsCheck = "enclave-joins";
+
     /// <summary>Name of the result file check.</summary>
     public const string ResultFilesCheck = "result-files";
 
@@ -71,7 +74,7 @@ public sealed class Auditor
         }
 
         var events = new List<ContractEvent>();
-        foreach (var binding in new ContractBinding[] { ledger.Participants, ledger.Catalog, ledger.Licenses, ledger.Jobs })
+        foreach (var binding in new ContractBinding[] { ledger.Participants, ledger.Catalog, ledger.Licenses, ledger.Enclaves, ledger.Jobs })
         {
             events.AddRange(await binding.GetEventsAsync(deployment.DeploymentBlock, toBlock, cancellationToken).ConfigureAwait(false));
         }
@@ -106,6 +109,7 @@ public sealed class Auditor
             },
             new(DatasetEpsilonCapCheck, "Per dataset, the ε of accepted jobs across all licenses never passed the cap in force at their block, caps only fell, and the sum equals what Licenses reported and holds on chain (datasetEpsilonSpent).", replay.DatasetEpsilonChecks, replay.DatasetEpsilonFindings),
             new(JobClosureCheck, $"Every job is completed, failed or cancelled, or younger than the deployment's pending deadline ({(ulong)pendingDeadline.TotalSeconds} s) at the audited block; cancellations came by the submitter after the deadline; each job failed with a refund (refused before reading a row) or cancelled was refunded once, exactly its ε and 1 quota; a job failed charged (refused after reading rows) was refunded nothing.", replay.ClosureChecks, replay.ClosureFindings),
+            EnclaveJoinsAudit.Check(replay),
             CheckResultFiles(inputs.ResultFiles, replay, deployment),
             CheckExecutionLogs(inputs.ExecutionLogs, replay),
             await CheckScoringConsentsAsync(ledger, inputs.ResultFiles, replay, consentEvents, cancellationToken).ConfigureAwait(false),

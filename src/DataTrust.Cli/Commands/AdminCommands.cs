@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
 using DataTrust.Core.Identity;
@@ -11,14 +12,20 @@ namespace DataTrust.Cli.Commands;
 internal static class AdminCommands
 {
     public static Command Create(CliEnvironment environment) =>
-        new("admin", "The authority: admit and suspend participants, approve enclave measurements")
+        new("admin", "The authority: admit and suspend participants, approve enclave measurements and platform keys")
         {
             Admit(environment),
             AdmitNode(environment),
             Suspend(environment),
             Reinstate(environment),
             ApproveEnclave(environment),
+            RevokeEnclave(environment),
+            ApprovePlatform(environment),
+            RevokePlatform(environment),
             Participants(environment),
+            Measurements(environment),
+            PlatformKeys(environment),
+            Quotes(environment),
         };
 
     private static Command Admit(CliEnvironment environment)
@@ -134,6 +141,139 @@ internal static class AdminCommands
         }));
         return command;
     }
+
+    private static Command RevokeEnclave(CliEnvironment environment)
+    {
+        var measurement = new Option<string>("--measurement") { Description = "The enclave measurement (0x and 64 hex digits)", Required = true };
+        var command = new Command("revoke-enclave", "Revoke an enclave measurement at once: its quotes stop being usable") { measurement };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var value = Args.Bytes32(parse.GetValue(measurement), "--measurement");
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Enclaves.RevokeMeasurementAsync(value, environment.CancellationToken).ConfigureAwait(false);
+            Done(environment, chain.Json(parse), $"Revoked enclave measurement {value}.", receipt, new JsonObject { ["measurement"] = value.ToString() });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command ApprovePlatform(CliEnvironment environment)
+    {
+        var key = new Option<string>("--platform-key") { Description = "The address of the platform key that signs quotes (simulated: a secp256k1 key)", Required = true };
+        var name = new Option<string>("--name") { Description = "What platform it is (recorded on chain)", Required = true };
+        var command = new Command("approve-platform", "Approve a platform key whose quotes the chain accepts") { key, name };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var address = Args.Address(parse.GetValue(key), "--platform-key");
+            var text = RequireText(parse.GetValue(name), "--name");
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Enclaves.ApprovePlatformKeyAsync(address, text, environment.CancellationToken).ConfigureAwait(false);
+            Done(environment, chain.Json(parse), $"Approved platform key {address}.", receipt, new JsonObject { ["platformKey"] = address.ToString() });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command RevokePlatform(CliEnvironment environment)
+    {
+        var key = new Option<string>("--platform-key") { Description = "The platform key's address", Required = true };
+        var command = new Command("revoke-platform", "Revoke a platform key at once: quotes it signed stop being usable") { key };
+        var chain = new ChainOptions(command, sends: true);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var address = Args.Address(parse.GetValue(key), "--platform-key");
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var receipt = await connection.Ledger.Enclaves.RevokePlatformKeyAsync(address, environment.CancellationToken).ConfigureAwait(false);
+            Done(environment, chain.Json(parse), $"Revoked platform key {address}.", receipt, new JsonObject { ["platformKey"] = address.ToString() });
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Measurements(CliEnvironment environment)
+    {
+        var command = new Command("measurements", "List every enclave measurement ever approved, and whether it is approved now");
+        var chain = new ChainOptions(command, sends: false);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var token = environment.CancellationToken;
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var enclaves = connection.Ledger.Enclaves;
+            var events = await enclaves.GetEventsAsync(connection.Ledger.Deployment.DeploymentBlock, cancellationToken: token).ConfigureAwait(false);
+            var rows = new List<IReadOnlyList<string>>();
+            foreach (var m in events.Where(e => e.Name == "MeasurementApproved").Select(e => e.Values.GetHash32("measurement")).Distinct())
+            {
+                var a = await enclaves.GetMeasurementAsync(m, cancellationToken: token).ConfigureAwait(false);
+                rows.Add([m.ToString(), a.Name, a.Approved ? "yes" : "no", a.ChangedBlock.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            Output.Rows(environment, chain.Json(parse), "Enclave measurements (simulated enclaves are measured by the SHA-256 of their assembly)", ["measurement", "name", "approved", "changedBlock"], rows);
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command PlatformKeys(CliEnvironment environment)
+    {
+        var command = new Command("platform-keys", "List every platform key ever approved, and whether it is approved now");
+        var chain = new ChainOptions(command, sends: false);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var token = environment.CancellationToken;
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var enclaves = connection.Ledger.Enclaves;
+            var events = await enclaves.GetEventsAsync(connection.Ledger.Deployment.DeploymentBlock, cancellationToken: token).ConfigureAwait(false);
+            var rows = new List<IReadOnlyList<string>>();
+            foreach (var k in events.Where(e => e.Name == "PlatformKeyApproved").Select(e => e.Values.GetAddress("platformKey")).Distinct())
+            {
+                var a = await enclaves.GetPlatformKeyAsync(k, cancellationToken: token).ConfigureAwait(false);
+                rows.Add([k.ToString(), a.Name, a.Approved ? "yes" : "no", a.ChangedBlock.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            Output.Rows(environment, chain.Json(parse), "Platform keys", ["platformKey", "name", "approved", "changedBlock"], rows);
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Quotes(CliEnvironment environment)
+    {
+        var command = new Command("quotes", "List every recorded enclave quote with its enclave key, host, endpoint and whether it is usable now");
+        var chain = new ChainOptions(command, sends: false);
+        command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
+        {
+            var token = environment.CancellationToken;
+            using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
+            var enclaves = connection.Ledger.Enclaves;
+            var count = await enclaves.GetQuoteCountAsync(token).ConfigureAwait(false);
+            var rows = new List<IReadOnlyList<string>>();
+            for (ulong id = 1; id <= count; id++)
+            {
+                var q = await enclaves.GetQuoteAsync(id, cancellationToken: token).ConfigureAwait(false);
+                var status = await enclaves.GetQuoteStatusAsync(id, cancellationToken: token).ConfigureAwait(false);
+                rows.Add([
+                    id.ToString(CultureInfo.InvariantCulture), q.Measurement.ToString(), q.Enclave.ToString(), q.PlatformKey.ToString(), q.Host.ToString(), q.Endpoint,
+                    q.IssuedAt.ToString(CultureInfo.InvariantCulture), q.RecordedBlock.ToString(CultureInfo.InvariantCulture), StatusName(status),
+                ]);
+            }
+
+            Output.Rows(environment, chain.Json(parse), "Enclave quotes", ["quoteId", "measurement", "enclave", "platformKey", "host", "endpoint", "issuedAt", "recordedBlock", "status"], rows);
+            return CliApp.Ok;
+        }));
+        return command;
+    }
+
+    private static string StatusName(QuoteStatus status) => status switch
+    {
+        QuoteStatus.Usable => "usable",
+        QuoteStatus.Superseded => "superseded",
+        QuoteStatus.MeasurementRevoked => "measurement-revoked",
+        QuoteStatus.PlatformKeyRevoked => "platform-key-revoked",
+        QuoteStatus.Expired => "expired",
+        _ => "unknown",
+    };
 
     private static Command Participants(CliEnvironment environment)
     {

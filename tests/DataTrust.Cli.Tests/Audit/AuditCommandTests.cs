@@ -31,7 +31,7 @@ public sealed class AuditCommandTests(AuditFixture fixture)
 
         Assert.True(exit == CliApp.Ok, error);
         Assert.Equal("", error);
-        foreach (var name in new[] { Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck })
+        foreach (var name in new[] { Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.EnclaveJoinsCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck })
         {
             Assert.Contains($"PASS  {name} ", output, StringComparison.Ordinal);
         }
@@ -91,7 +91,7 @@ public sealed class AuditCommandTests(AuditFixture fixture)
         Assert.Equal(CliApp.Ok, exit);
         var json = JsonNode.Parse(output)!;
         Assert.Equal("pass", json["verdict"]!.GetValue<string>());
-        Assert.Equal(9, json["checks"]!.AsArray().Count);
+        Assert.Equal(10, json["checks"]!.AsArray().Count);
         Assert.Equal(3, json["counts"]!["jobsCompleted"]!.GetValue<int>());
     }
 

@@ -6,7 +6,7 @@ namespace DataTrust.Cli.Tests.Audit;
 public sealed class AuditorTests(AuditFixture fixture)
 {
     private static readonly string[] CheckNames =
-        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.JobClosureCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
+        [Auditor.LicensesCheck, Auditor.SubmissionsCheck, Auditor.CompletionsCheck, Auditor.SensitiveExactCheck, Auditor.DatasetEpsilonCapCheck, Auditor.JobClosureCheck, Auditor.EnclaveJoinsCheck, Auditor.ResultFilesCheck, Auditor.ExecutionLogsCheck, Auditor.ScoringConsentsCheck];
 
     private Task<AuditReport> AuditAsync(AuditInputs inputs) => new Auditor().VerifyAsync(fixture.ReadOnly, inputs);
 

@@ -141,13 +141,6 @@ internal sealed partial class Replay
             case "JobCancelled":
                 ApplyCancelled(e);
                 break;
-            case "JoinSubmitted":
-                await ApplyJoinSubmittedAsync(e).ConfigureAwait(false);
-                break;
-            case "JoinCompleted":
-            case "JoinFailed":
-                ApplyJoinFinished(e);
-                break;
             case "LicenseRefunded":
                 ApplyRefund(e);
                 break;
@@ -155,6 +148,7 @@ internal sealed partial class Replay
                 ApplyDatasetRefund(e);
                 break;
             default:
+                await ApplyEnclaveAsync(e).ConfigureAwait(false);
                 break;
         }
     }
@@ -219,7 +213,16 @@ internal sealed partial class Replay
                     break;
             }
 
-            if (job.Status is JobStatus.Failed or JobStatus.Cancelled && !job.Charged && job.LicenseId != 0 && job.Refunds == 0)
+            if (job.Join is not null && job.Status is JobStatus.Failed or JobStatus.Cancelled && !job.Charged
+                && job.Join.FirstOrDefault(j => !job.RefundsByLicense.ContainsKey(j.LicenseId)) is { LicenseId: not 0 } unrefunded)
+            {
+                ClosureFindings.Add(new AuditFinding(
+                    $"Join {job.Id} was {Describe(job.Status)} at block {job.FinishedBlock} without reading a row, but license {unrefunded.LicenseId} never got its quota (1) and ε {new Epsilon(job.Epsilon)} back (no LicenseRefunded for it).",
+                    job.Id,
+                    unrefunded.LicenseId,
+                    job.FinishedBlock));
+            }
+            else if (job.Join is null && job.Status is JobStatus.Failed or JobStatus.Cancelled && !job.Charged && job.LicenseId != 0 && job.Refunds == 0)
             {
                 ClosureFindings.Add(new AuditFinding(
                     $"Job {job.Id} was {Describe(job.Status)} at block {job.FinishedBlock} without reading a row, but license {job.LicenseId} never got its quota (1) and ε {new Epsilon(job.Epsilon)} back (no LicenseRefunded for it).",
@@ -607,9 +610,13 @@ internal sealed partial class Replay
         job.FinishedBlock = e.BlockNumber;
         job.FinishedLogIndex = e.LogIndex;
         job.CompletedBy = node;
-        if (Datasets.TryGetValue(job.DatasetId, out var dataset) && dataset.Node != node)
+        if (job.Join is not null && completed)
         {
-            Bad($"Job {jobId} was finished by {node}, not by its dataset's node {dataset.Node}.");
+            Bad($"Join {jobId} was completed by node {node}; only an attested enclave completes a join.");
+        }
+        else if (!IsJobNode(job, node))
+        {
+            Bad($"Job {jobId} was finished by {node}, not by {(job.Join is null ? "its dataset's node" : "the node of any of its datasets")}.");
         }
 
         if (!Participants.TryGetValue(node, out var participant) || participant.Role != Role.Node)
@@ -697,12 +704,13 @@ internal sealed partial class Replay
     /// <summary>A job closed without a result no longer holds its quota and ε, on Jobs' side of the tally or against its dataset's cap.</summary>
     private void Close(JobState job)
     {
-        if (job.LicenseId == 0)
+        if (job.Join is not null)
         {
+            CloseJoin(job);
             return;
         }
 
-        if (CloseJoin(job))
+        if (job.LicenseId == 0)
         {
             return;
         }
@@ -735,6 +743,7 @@ internal sealed partial class Replay
         else
         {
             job.Refunds++;
+            var refundsOfLicense = job.Join is null ? job.Refunds : job.RefundsByLicense[licenseId] = job.RefundsByLicense.GetValueOrDefault(licenseId) + 1;
             if (job.Charged)
             {
                 Bad($"License {licenseId} was refunded for job {jobId}, which was failed charged (refused after reading rows, JobFailed refunded = false): a charged failure refunds nothing.");
@@ -743,12 +752,12 @@ internal sealed partial class Replay
             {
                 Bad($"License {licenseId} was refunded for job {jobId}, which was {Describe(job.Status)}, not failed or cancelled.");
             }
-            else if (job.Refunds > RefundsExpected(job))
+            else if (refundsOfLicense > 1)
             {
                 Bad($"License {licenseId} was refunded a second time for job {jobId}.");
             }
 
-            if (job.LicenseId != licenseId && !IsJoinLicense(job, licenseId))
+            if (job.Join is not null ? !job.Join.Any(j => j.LicenseId == licenseId) : job.LicenseId != licenseId)
             {
                 Bad($"License {licenseId} was refunded for job {jobId}, which ran under license {job.LicenseId}.");
             }
@@ -910,7 +919,7 @@ internal sealed partial class Replay
         public int Jobs { get; set; }
     }
 
-    internal sealed class JobState(ulong id, ulong licenseId, Hash32 datasetId, Address submitter, Hash32 specHash, ulong submittedBlock, long epsilon)
+    internal sealed partial class JobState(ulong id, ulong licenseId, Hash32 datasetId, Address submitter, Hash32 specHash, ulong submittedBlock, long epsilon)
     {
         /// <summary>ε it spent, in millionths.</summary>
         public long Epsilon { get; } = epsilon;
