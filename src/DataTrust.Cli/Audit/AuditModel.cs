@@ -12,6 +12,9 @@ public sealed record AuditInputs(IReadOnlyList<string> ResultFiles, IReadOnlyLis
 {
     /// <summary>No files: audit the chain alone, up to the latest block.</summary>
     public static AuditInputs ChainOnly { get; } = new([], []);
+
+    /// <summary>Node release logs (issue 12) to check against the chain; the release-logs check runs only when some are given.</summary>
+    public IReadOnlyList<ReleaseLogInput> ReleaseLogs { get; init; } = [];
 }
 
 /// <summary>A node's execution log and the node account it belongs to.</summary>

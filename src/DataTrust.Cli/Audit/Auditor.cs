@@ -114,6 +114,10 @@ public sealed class Auditor
             CheckExecutionLogs(inputs.ExecutionLogs, replay),
             await CheckScoringConsentsAsync(ledger, inputs.ResultFiles, replay, consentEvents, cancellationToken).ConfigureAwait(false),
         };
+        if (inputs.ReleaseLogs.Count > 0)
+        {
+            checks.Add(await ReleaseLogAudit.CheckAsync(ledger, inputs.ReleaseLogs, toBlock, cancellationToken).ConfigureAwait(false));
+        }
 
         var jobs = replay.Jobs.Values;
         return new AuditReport(

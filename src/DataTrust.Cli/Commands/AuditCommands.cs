@@ -96,6 +96,8 @@ internal static class AuditCommands
         private readonly Option<FileInfo[]> _logs = new("--execution-log") { Description = "A node execution log to check (repeatable; pair each with --log-node in the same order)" };
         private readonly Option<string[]> _logNodes = new("--log-node") { Description = "The node account (0x…) of each --execution-log, in the same order" };
         private readonly Option<ulong?> _toBlock = new("--to-block") { Description = "Last block to replay (default: the latest)" };
+        private readonly Option<FileInfo[]> _releaseLogs = new("--release-log") { Description = "A node release log (release.log) to check (repeatable; pair each with --release-node in the same order)" };
+        private readonly Option<string[]> _releaseNodes = new("--release-node") { Description = "The node account (0x…) of each --release-log, in the same order" };
 
         public void AddTo(Command command)
         {
@@ -105,6 +107,8 @@ internal static class AuditCommands
             command.Options.Add(_logs);
             command.Options.Add(_logNodes);
             command.Options.Add(_toBlock);
+            command.Options.Add(_releaseLogs);
+            command.Options.Add(_releaseNodes);
         }
 
         public async Task<AuditReport> RunAsync(CliEnvironment environment, ParseResult parse)
@@ -128,13 +132,31 @@ internal static class AuditCommands
                 logInputs.Add(new ExecutionLogInput(logs[i].FullName, node));
             }
 
+            var releaseLogs = parse.GetValue(_releaseLogs) ?? [];
+            var releaseNodes = parse.GetValue(_releaseNodes) ?? [];
+            if (releaseLogs.Length != releaseNodes.Length)
+            {
+                throw new CliException($"Give one --release-node for each --release-log ({releaseLogs.Length} logs, {releaseNodes.Length} nodes), in the same order.");
+            }
+
+            var releaseInputs = new List<ReleaseLogInput>();
+            for (var i = 0; i < releaseLogs.Length; i++)
+            {
+                if (!Address.TryParse(releaseNodes[i], out var node, out var error))
+                {
+                    throw new CliException($"--release-node '{releaseNodes[i]}' is not an address: {error}");
+                }
+
+                releaseInputs.Add(new ReleaseLogInput(releaseLogs[i].FullName, node));
+            }
+
             using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(_rpc)!, parse.GetValue(_deployment)!, keystore: null).ConfigureAwait(false);
             var toBlock = parse.GetValue(_toBlock);
             try
             {
                 return await new Auditor().VerifyAsync(
                     connection.Ledger,
-                    new AuditInputs([.. results.Select(r => r.FullName)], logInputs, toBlock),
+                    new AuditInputs([.. results.Select(r => r.FullName)], logInputs, toBlock) { ReleaseLogs = releaseInputs },
                     environment.CancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException ex) when (toBlock is not null)

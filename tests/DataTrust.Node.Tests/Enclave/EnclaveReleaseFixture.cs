@@ -34,6 +34,7 @@ public sealed class EnclaveReleaseFixture : IAsyncLifetime
     public const int TaxRows = 500;
     public const int SocialRows = 1200;
 
+    private readonly byte[] _nodePrivateKey = RandomNumberGenerator.GetBytes(32);
     private LocalChain? _chain;
     private TestAccounts? _accounts;
     private WebApplication? _app;
@@ -85,7 +86,7 @@ public sealed class EnclaveReleaseFixture : IAsyncLifetime
         OtherKey = await _accounts.FundedAsync();
         PlatformKey = _accounts.Keep(EthereumKey.Generate());
         var hostKey = await _accounts.FundedAsync();
-        var nodeKey = EthereumKey.Generate();
+        var nodeKey = EthereumKey.FromPrivateKey(_nodePrivateKey);
         NodeAccount = nodeKey.Address;
         await _accounts.FundAsync(NodeAccount);
 
@@ -129,6 +130,26 @@ public sealed class EnclaveReleaseFixture : IAsyncLifetime
         await _app.StartAsync();
         Channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(_app));
         Client = new ReleaseService.ReleaseServiceClient(Channel);
+    }
+
+    /// <summary>
+    /// Starts a second node with the same account and a copy of the same datasets in its own DuckDB file, configured by
+    /// <paramref name="configure"/>; the caller stops it.
+    /// </summary>
+    public async Task<WebApplication> StartTwinAsync(TempDirectory temp, Action<NodeOptions> configure)
+    {
+        var data = temp.File("data");
+        using (var store = new DatasetStore(data))
+        {
+            store.Import(SampleDataset.Tax.ImportFrom(TaxCsv));
+            store.Import(SampleDataset.SocialSecurity.ImportFrom(SocialCsv));
+        }
+
+        var options = new NodeOptions { DataDirectory = data, ListenAddress = "127.0.0.1:0" };
+        configure(options);
+        var app = NodeApp.Create(options, logging => logging.SetMinimumLevel(LogLevel.Warning), new NodeChain(_chain!.RpcUri, Deployment, EthereumKey.FromPrivateKey(_nodePrivateKey)));
+        await app.StartAsync();
+        return app;
     }
 
     public async Task<ulong> NowAsync() => (await Rpc.GetBlockAsync(BlockTag.Latest))!.Timestamp;

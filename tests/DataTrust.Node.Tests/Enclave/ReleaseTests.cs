@@ -321,6 +321,30 @@ public class ReleaseTests(EnclaveReleaseFixture f)
         }
     }
 
+    [Fact]
+    public async Task A_release_over_the_nodes_in_flight_payload_budget_is_refused_as_busy()
+    {
+        var (key, quoteId) = await f.StartEnclaveAsync();
+        var jobId = await f.SubmitAsync(J.TaxBySocialSecurity());
+        using var temp = new TempDirectory();
+
+        // A budget of 1 MiB cannot hold a release's chunks (ReleaseStreamer.MemoryPerRelease): the node refuses, changes nothing.
+        var app = await f.StartTwinAsync(temp, options => (options.MaxJobPayloadBytes, options.MaxInFlightPayloadBytes) = (1 << 20, 1 << 20));
+        try
+        {
+            using var channel = GrpcChannel.ForAddress(NodeApp.BoundAddress(app));
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await f.ReleaseAsync(await f.RequestAsync(jobId, quoteId, key, EnclaveReleaseFixture.Tax, TaxColumns), channel));
+            Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+            Assert.Equal("ERROR_REASON_NODE_BUSY", ReasonOf(ex));
+            Assert.Equal(JobStatus.Pending, (await f.Authority.Jobs.GetJobAsync(jobId)).Status);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
     private async Task<RpcException> RefusedAsync(ReleaseRequest request, StatusCode code, string reason)
     {
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await f.ReleaseAsync(request));
