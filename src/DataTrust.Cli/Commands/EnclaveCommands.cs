@@ -67,7 +67,7 @@ internal static class EnclaveCommands
             else
             {
                 environment.Out.WriteLine($"{Banner} platform key {key.Address}  {path}");
-                environment.Out.WriteLine($"{Banner} the authority approves it on chain (Enclaves.approvePlatformKey) before quotes it signs are accepted");
+                environment.Out.WriteLine($"{Banner} approve it with: datatrust admin approve-platform --platform-key {key.Address} --name \"simulated platform\"");
             }
 
             return Task.FromResult(CliApp.Ok);
