@@ -15,6 +15,7 @@ internal static class CommandGroups
         OpenCommands.Create(environment),
         NodeCommands.Create(environment),
         PolicyCommands.Create(environment),
+        EnclaveCommands.Create(environment),
         DemoCommand.Create(environment),
         BenchCommands.Create(environment),
         AuditCommands.Create(environment),

@@ -19,13 +19,16 @@ internal static class EnterpriseJobCommands
         ["he-weighted-aggregate"] = ComputationKind.HeWeightedAggregate,
         ["he-scoring"] = ComputationKind.HeScoring,
         ["he-cross-domain-sum"] = ComputationKind.HeCrossDomainSum,
+        ["enclave-join"] = ComputationKind.EnclaveJoin,
     };
 
     public static Command Submit(CliEnvironment environment)
     {
         var license = new Option<ulong[]>("--license") { Description = "The license the job runs under (a cross-domain sum: one per part, in part order); leave it out for an aggregate on an OPEN dataset, which needs none" };
-        var query = new Option<FileInfo>("--query") { Description = "The typed query, as JSON (for HE kinds, the kind's query file; see the README)", Required = true };
-        var kind = new Option<string>("--kind") { Description = "aggregate, he-weighted-aggregate, he-scoring or he-cross-domain-sum", DefaultValueFactory = _ => "aggregate" };
+        var query = new Option<FileInfo>("--query") { Description = "The typed query, as JSON (for HE kinds, the kind's query file; see the README); enclave-join takes --join instead" };
+        var kind = new Option<string>("--kind") { Description = "aggregate, he-weighted-aggregate, he-scoring, he-cross-domain-sum or enclave-join", DefaultValueFactory = _ => "aggregate" };
+        var join = new Option<FileInfo?>("--join") { Description = "enclave-join: the join query file (inputs with join keys and filters, group-by, measures; see JoinQueryFile)" };
+        var enclave = new Option<string?>("--enclave") { Description = "enclave-join: the SIMULATED enclave to run under, as its quote id or its approved measurement" };
         kind.AcceptOnlyFromAmong([.. Kinds.Keys]);
         var model = new Option<FileInfo?>("--model") { Description = "HE weighted aggregate and scoring: the linear model file (weights stay secret: they are encrypted)" };
         var epsilon = new Option<string>("--epsilon") { Description = "Differential-privacy budget this job spends (0 for none)", DefaultValueFactory = _ => "0" };
@@ -41,7 +44,7 @@ internal static class EnterpriseJobCommands
         var json = CommonOptions.Json();
         var command = new Command("submit", "Check a query with the node (Explain), submit it as a job on chain, and have the node run it; without --license, an aggregate on an OPEN dataset runs as an open job; HE kinds encrypt the model with the account's own key and decrypt the result locally")
         {
-            license, query, kind, model, epsilon, noRun, outFile, noExplain, explainOnly, dataDir, heDegree, rpc, deployment, key, json,
+            license, query, kind, model, epsilon, noRun, outFile, noExplain, explainOnly, dataDir, heDegree, rpc, deployment, key, json, join, enclave,
         };
         var tls = new NodeTlsOptions(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
@@ -49,6 +52,19 @@ internal static class EnterpriseJobCommands
             var jobKind = Kinds[parse.GetValue(kind)!];
             var licenses = parse.GetValue(license) ?? [];
             var eps = Epsilon.Parse(parse.GetValue(epsilon)!);
+            if (jobKind == ComputationKind.EnclaveJoin)
+            {
+                EnterpriseJoinCommands.CheckArguments(parse.GetValue(join), parse.GetValue(enclave), licenses, eps);
+                var joinTrust = tls.Resolve(parse, environment);
+                using var joinConnection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
+                return await EnterpriseJoinCommands.SubmitAsync(environment, joinConnection, joinTrust, parse.GetValue(join), parse.GetValue(enclave), licenses, eps, parse.GetValue(noRun), parse.GetValue(outFile), parse.GetValue(json)).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(query) is null || parse.GetValue(join) is not null)
+            {
+                throw new CliException("Give --query (the typed query file); --join is for --kind enclave-join.");
+            }
+
             if (jobKind != ComputationKind.Aggregate)
             {
                 if (licenses.Length == 0)
@@ -156,6 +172,11 @@ internal static class EnterpriseJobCommands
             var jobId = parse.GetValue(job);
             var ct = environment.CancellationToken;
             var onChain = await connection.Ledger.Jobs.GetJobAsync(jobId, ct).ConfigureAwait(false);
+            if (onChain.Kind == ComputationKind.EnclaveJoin)
+            {
+                return await EnterpriseJoinCommands.ResultAsync(environment, connection, trust, onChain, parse.GetValue(outFile), parse.GetValue(json)).ConfigureAwait(false);
+            }
+
             string path;
             if (onChain.Kind is ComputationKind.HeWeightedAggregate or ComputationKind.HeScoring or ComputationKind.HeCrossDomainSum)
             {

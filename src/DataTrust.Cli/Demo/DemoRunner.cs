@@ -37,7 +37,7 @@ internal sealed record DemoSetup(JsonRpcClient Rpc, Uri RpcUri, DataTrustLedger 
 /// story for every role — publish, request, grant, jobs, refusals, a revocation — ending with the audit verdict.
 /// Everything it starts it stops, also on Ctrl+C.
 /// </summary>
-public sealed class DemoRunner : IAsyncDisposable
+public sealed partial class DemoRunner : IAsyncDisposable
 {
     private readonly CliEnvironment _environment;
     private readonly DemoOptions _options;
@@ -166,6 +166,8 @@ public sealed class DemoRunner : IAsyncDisposable
         var open = await RunOpenJobAsync(other, Query("market_regulation", ["district"], [Count(), Sum("registered_capital")]), "companies and registered capital by district, exact, without a license (the market register is OPEN)", cancellationToken).ConfigureAwait(false);
         var snapshot = await new SnapshotClient(cast.Other, _ca.Trust).DownloadAsync("market_regulation", Path.Combine(_directory.FullName, "downloads", "market_regulation.csv"), cancellationToken).ConfigureAwait(false);
         _console.MarkupLine($"downloaded the register's snapshot from its node: {snapshot.Rows} rows, {snapshot.Bytes} bytes; recomputed commitment {snapshot.Commitment.ToString()[..18]}… equals the catalog's");
+
+        await JoinAsync(cast, datasets, cancellationToken).ConfigureAwait(false);
 
         Step("4", "Refused jobs: an exact answer on SENSITIVE data, and another enterprise without a license of its own");
         await ExpectRefusalAsync(() => bank.SubmitAsync(taxLicense, Query("tax", ["year"], [Count()]), Epsilon.Zero, cancellationToken)).ConfigureAwait(false);

@@ -1,0 +1,143 @@
+using DataTrust.Core.Catalog;
+using DataTrust.Core.Privacy;
+using DataTrust.EnclaveSim.Join;
+using DataTrust.Protos.V1;
+
+namespace DataTrust.EnclaveSim.Tests;
+
+public sealed class JoinEngineTests
+{
+    private sealed record TaxRow(string Uscc, decimal Tax);
+
+    private sealed record SocialRow(string Uscc, string District, long Insured);
+
+    private static (List<TaxRow> Tax, List<SocialRow> Social) Data(int seed, int companies)
+    {
+        var random = new Random(seed);
+        var tax = new List<TaxRow>();
+        var social = new List<SocialRow>();
+        for (var i = 0; i < companies; i++)
+        {
+            var uscc = $"91110000{i:D10}";
+            if (random.Next(10) > 0)
+            {
+                tax.Add(new TaxRow(uscc, Math.Round((decimal)random.NextDouble() * 2_000_000m, 2)));
+            }
+
+            if (random.Next(10) > 0)
+            {
+                social.Add(new SocialRow(uscc, random.Next(8) == 0 ? "Elsewhere" : JoinFixtures.Districts[random.Next(3)], random.Next(0, 40)));
+            }
+        }
+
+        return (tax, social);
+    }
+
+    private static JoinPlan Plan(long epsilonMicros = 1_000_000) =>
+        JoinPlan.Create(JoinFixtures.Query(epsilonMicros), JoinFixtures.Both(), new Epsilon(epsilonMicros)).Plan!;
+
+    private static void Load(JoinEngine engine, List<TaxRow> tax, List<SocialRow> social)
+    {
+        // Through the canonical CSV, as a node releases them (the node filters insured > 10 before release).
+        var taxCsv = new SnapshotCsvWriter(engine.SchemaOf(0));
+        foreach (var r in tax)
+        {
+            taxCsv.AppendText(r.Uscc);
+            taxCsv.AppendDecimal(r.Tax);
+            taxCsv.EndRow();
+        }
+
+        var socialCsv = new SnapshotCsvWriter(engine.SchemaOf(1));
+        foreach (var r in social.Where(r => r.Insured > 10))
+        {
+            socialCsv.AppendText(r.Uscc);
+            socialCsv.AppendInt(r.Insured);
+            socialCsv.AppendText(r.District);
+            socialCsv.EndRow();
+        }
+
+        foreach (var (input, csv) in new[] { (0, taxCsv), (1, socialCsv) })
+        {
+            using var sink = engine.Sink(input);
+            var reader = new SnapshotCsvReader(engine.SchemaOf(input), sink);
+            reader.Append(csv.Take(int.MaxValue));
+            reader.Complete();
+        }
+    }
+
+    [Fact]
+    public void Exact_join_matches_the_join_computed_directly_on_the_rows()
+    {
+        var (tax, social) = Data(7, 400);
+        using var engine = new JoinEngine(Plan());
+        Load(engine, tax, social);
+
+        var exact = engine.ComputeExact();
+
+        var expected = from t in tax
+                       join s in social.Where(s => s.Insured > 10) on t.Uscc equals s.Uscc
+                       group t.Tax by s.District into g
+                       select (District: g.Key, Count: (long)g.Count(), Sum: g.Sum(v => Math.Min(v, 1_000_000m)));
+        foreach (var (district, count, sum) in expected)
+        {
+            var index = Array.IndexOf(JoinFixtures.Districts, district);
+            if (index < 0)
+            {
+                continue;
+            }
+
+            Assert.Equal(count, exact[index].Rows);
+            Assert.Equal(sum * 10_000m, (decimal)exact[index].Sums[1]);
+        }
+
+        Assert.Equal(expected.Count(e => e.District != "Elsewhere"), exact.Count);
+    }
+
+    [Fact]
+    public void Keys_occurring_twice_in_one_input_are_dropped_so_every_joined_row_holds_one_row_per_input()
+    {
+        var tax = new List<TaxRow> { new("K1", 10m), new("K1", 20m), new("K2", 5m) };
+        var social = new List<SocialRow> { new("K1", "Haidian", 20), new("K2", "Haidian", 20) };
+        using var engine = new JoinEngine(Plan());
+        Load(engine, tax, social);
+
+        var exact = engine.ComputeExact();
+
+        Assert.Equal(1, exact[1].Rows);
+        Assert.Equal(5m * 10_000m, (decimal)exact[1].Sums[1]);
+    }
+
+    [Fact]
+    public void Noisy_result_lists_every_domain_group_and_stays_within_the_noise_bound()
+    {
+        var (tax, social) = Data(11, 300);
+        using var engine = new JoinEngine(Plan());
+        Load(engine, tax, social);
+        var exact = engine.ComputeExact();
+
+        var result = engine.Compute(CryptoRandomSource.Instance);
+
+        Assert.Equal(JoinFixtures.Districts, result.Rows.Select(r => r.Keys[0].StringValue));
+        Assert.Equal(NoiseMechanism.DiscreteLaplace, result.Noise.Mechanism);
+        var countNoise = result.Noise.Measures.Single(m => m.Measure == 0);
+        Assert.Equal(1.0, countNoise.Sensitivity);
+        for (var g = 0; g < JoinFixtures.Districts.Length; g++)
+        {
+            var trueCount = exact.TryGetValue(g, out var group) ? group.Rows : 0;
+
+            // 30 standard deviations: fails with probability far below 1e-12.
+            Assert.InRange(result.Rows[g].Cells[0].Value.IntValue, Math.Max(0, trueCount - (30 * countNoise.StandardDeviation)), trueCount + (30 * countNoise.StandardDeviation));
+        }
+    }
+
+    [Fact]
+    public void Rows_are_forgotten_when_the_engine_is_disposed()
+    {
+        var engine = new JoinEngine(Plan());
+        Load(engine, [new("K1", 1m)], [new("K1", "Haidian", 20)]);
+        engine.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => engine.Compute(CryptoRandomSource.Instance));
+        Assert.Throws<ObjectDisposedException>(() => engine.Sink(0));
+    }
+}
