@@ -324,6 +324,9 @@ public sealed class JoinEngine : IDisposable
         CoreColumnType.Text => "VARCHAR",
         CoreColumnType.Date => "DATE",
         CoreColumnType.Bool => "BOOLEAN",
+        CoreColumnType.Double => "DOUBLE",
+        CoreColumnType.Timestamp => "TIMESTAMP",
+        CoreColumnType.TimestampTz => "TIMESTAMPTZ",
         _ => throw new EnclaveException($"Column type {type} cannot be released to the enclave."),
     };
 
@@ -403,6 +406,15 @@ public sealed class JoinEngine : IDisposable
 
         /// <inheritdoc />
         public void AppendBool(bool value) => Next().AppendValue(value);
+
+        /// <inheritdoc />
+        public void AppendTimestamp(long micros) => Next().AppendValue(DateTime.UnixEpoch.AddTicks(micros * 10));
+
+        /// <inheritdoc />
+        public void AppendTimestampTz(long micros) => Next().AppendValue(DateTimeOffset.UnixEpoch.AddTicks(micros * 10));
+
+        /// <inheritdoc />
+        public void AppendDouble(double value) => Next().AppendValue(value);
 
         /// <inheritdoc />
         public void EndRow()
