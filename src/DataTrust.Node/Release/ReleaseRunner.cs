@@ -173,7 +173,8 @@ public sealed class ReleaseRunner
             return Caller(ErrorReason.WrongNode, "dataset_id", $"Dataset '{request.DatasetId}' is held by node {dataset.Spec.Node} in the catalog, not by this node ({_gate.NodeAccount}).");
         }
 
-        var local = _store.Find(request.DatasetId);
+        // The version the catalog holds as current (a newer local import not yet published is not released).
+        var local = _store.FindByCommitment(request.DatasetId, dataset.Spec.SnapshotCommitment) ?? _store.Find(request.DatasetId);
         if (local is null)
         {
             return Caller(ErrorReason.UnknownDataset, "dataset_id", $"This node holds no dataset '{request.DatasetId}'.");

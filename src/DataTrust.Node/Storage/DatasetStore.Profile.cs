@@ -42,7 +42,7 @@ public sealed partial class DatasetStore
         var dataset = Find(datasetId) ?? throw new StorageException($"The node holds no dataset '{datasetId}'; import it first with 'datatrust node import'.");
         ArgumentOutOfRangeException.ThrowIfNegative(maxValues);
         using var connection = OpenConnection();
-        var table = SqlText.TableOf(dataset.Id);
+        var table = SqlText.TableOf(dataset);
         var profiles = new List<ColumnProfile>();
         foreach (var column in dataset.Schema.Columns)
         {
@@ -118,7 +118,7 @@ public sealed partial class DatasetStore
             command.Parameters.Add(new DuckDBParameter(Clamp(wanted[i].Upper).ToString(CultureInfo.InvariantCulture)));
         }
 
-        command.CommandText = $"SELECT {string.Join(", ", parts)} FROM {SqlText.TableOf(dataset.Id)}";
+        command.CommandText = $"SELECT {string.Join(", ", parts)} FROM {SqlText.TableOf(dataset)}";
         using var reader = command.ExecuteReader();
         reader.Read();
         return [.. wanted.Select((b, i) => new ClippedRows(

@@ -39,7 +39,7 @@ public sealed partial class DatasetStore
             return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
         }
 
-        var sql = $"SELECT {string.Join(", ", plan.Columns.Select(c => SqlText.Quote(c.Name)))} FROM {SqlText.TableOf(plan.Dataset.Id)}";
+        var sql = $"SELECT {string.Join(", ", plan.Columns.Select(c => SqlText.Quote(c.Name)))} FROM {SqlText.TableOf(plan.Dataset)}";
         if (plan.Filters.Count > 0)
         {
             sql += " WHERE " + string.Join(" AND ", plan.Filters.Select(f => SqlPlan.Condition(f, Bind)));
