@@ -121,8 +121,8 @@ public sealed record ColumnOverride(
             }
         }
 
-        BigInteger? width = value.TryGetProperty("width", out var w) ? PolicyFile.Integer(w, source, field + ".width", 1, Int256Max) : null;
-        var origin = value.TryGetProperty("origin", out var o) ? PolicyFile.Integer(o, source, field + ".origin", -Int256Max - 1, Int256Max) : BigInteger.Zero;
+        BigInteger? width = value.TryGetProperty("width", out var w) ? PolicyFile.Integer(w, source, field + ".width", 1, Int256Max, allowString: true) : null;
+        var origin = value.TryGetProperty("origin", out var o) ? PolicyFile.Integer(o, source, field + ".origin", -Int256Max - 1, Int256Max, allowString: true) : BigInteger.Zero;
         string? End(string end) => value.TryGetProperty(end, out var e)
             ? e.ValueKind switch
             {
