@@ -17,7 +17,7 @@ public sealed class BucketFileTests
     {
         var query = QueryFile.Parse("""
             { "datasetId": "flights", "measures": [{ "function": "COUNT" }],
-              "group_by": [{ "column": "dep_date", "bucket": "month" }, { "column": "delay", "width": 15 }, "origin",
+              "groupBy": [{ "column": "dep_date", "bucket": "month" }, { "column": "delay", "width": 15 }, "origin",
                            { "column": "fare", "width": 0.5, "origin": "0.25" }] }
             """);
 
