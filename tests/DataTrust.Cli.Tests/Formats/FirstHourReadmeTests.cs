@@ -70,7 +70,7 @@ public sealed partial class FirstHourReadmeTests(ITestOutputHelper output) : IDi
         Assert.True(process.ExitCode == 0, $"the README block failed ({process.ExitCode}):\n{errText}\n{outText}");
 
         Assert.Contains("Funded", errText, StringComparison.Ordinal);
-        Assert.Contains("imported sales: 600 rows", outText, StringComparison.Ordinal);
+        Assert.Contains("imported sales version 1: 600 rows", outText, StringComparison.Ordinal);
         Assert.Contains("Published 'sales'", outText, StringComparison.Ordinal);
         Assert.Contains("matches the chain", outText, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(work, "result.json")));
