@@ -18,7 +18,7 @@ namespace DataTrust.Cli.Jobs;
 /// A query with bucketed keys is sent as <c>group_items</c>; one without keeps <c>group_by</c> and its canonical bytes.</para>
 /// The format is stated by <c>schemas/query.schema.json</c> and docs/file-formats.md; <c>"$schema"</c> is accepted and ignored.
 /// </summary>
-public static class QueryFile
+public static partial class QueryFile
 {
     /// <summary>Reads a query file.</summary>
     /// <exception cref="CliException">The file is missing or not a valid query.</exception>
@@ -92,16 +92,7 @@ public static class QueryFile
             query["groupItems"] = items;
         }
 
-        if (query["filters"] is JsonArray filters)
-        {
-            for (var i = 0; i < filters.Count; i++)
-            {
-                if (filters[i] is JsonObject filter)
-                {
-                    filters[i] = Bucketed(filter.DeepClone().AsObject(), source, $"filters[{i}]");
-                }
-            }
-        }
+        // Filters were rewritten by CheckFilters (shared with the HE query files).
     }
 
     /// <summary>An item with <c>"bucket": "month"</c> or <c>"width": 15[, "origin": 0]</c> gets the protobuf Bucket message.</summary>
@@ -276,6 +267,8 @@ public static class QueryFile
 
             filter["operator"] = Enum(filter["operator"], OperatorNames, "FILTER_OPERATOR_", source, at + ".operator");
             Values(filter["values"], source, at + ".values", allowEmpty: false);
+            CheckBucket(filter, source, at);
+            Bucketed(filter, source, at);
         }
     }
 
@@ -302,8 +295,57 @@ public static class QueryFile
             {
                 throw Bad(source, $"{at}.column must name a column");
             }
+
+            CheckBucket(item, source, at);
         }
     }
+
+    /// <summary>The short names of the bucket units (the files may also give them in lower case, or in full).</summary>
+    internal static readonly string[] UnitNames = ["YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR"];
+
+    /// <summary>
+    /// Checks the bucket fields of a group-by item or filter: <c>"bucket"</c> a time unit, or <c>"width"</c> (and
+    /// <c>"origin"</c>) numbers; never both, and no origin without a width.
+    /// </summary>
+    /// <exception cref="CliException">A bucket field is malformed.</exception>
+    private static void CheckBucket(JsonObject item, string source, string at)
+    {
+        if (item.ContainsKey("bucket"))
+        {
+            if (!IsString(item["bucket"]) || !IsEnum(item["bucket"], UnitNames, "BUCKET_UNIT_", out _))
+            {
+                throw Bad(source, $"{at}.bucket is a time unit: year, quarter, month, week, day or hour");
+            }
+
+            if (item.ContainsKey("width") || item.ContainsKey("origin"))
+            {
+                throw Bad(source, $"{at} has both a time \"bucket\" and a \"width\" or \"origin\"; a bucket is a time unit or a numeric width, not both");
+            }
+        }
+
+        if (item.ContainsKey("origin") && !item.ContainsKey("width"))
+        {
+            throw Bad(source, $"{at} has an \"origin\" but no \"width\"; the origin places the edges of numeric buckets of that width");
+        }
+
+        foreach (var field in new[] { "width", "origin" })
+        {
+            if (item.ContainsKey(field) && !IsDecimal(item[field]))
+            {
+                throw Bad(source, $"{at}.{field} must be a number, such as 15 or 0.5 (or a string such as \"0.25\")");
+            }
+        }
+    }
+
+    private static bool IsDecimal(JsonNode? node) => node is JsonValue value && value.GetValueKind() switch
+    {
+        JsonValueKind.Number => value.TryGetValue<decimal>(out _),
+        JsonValueKind.String => DecimalText().IsMatch(value.GetValue<string>()) && decimal.TryParse(value.GetValue<string>(), System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out _),
+        _ => false,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$")]
+    private static partial System.Text.RegularExpressions.Regex DecimalText();
 
     /// <summary>Checks a list of strings (column names).</summary>
     /// <exception cref="CliException">It is not a list of strings.</exception>
@@ -376,7 +418,10 @@ public static class QueryFile
         return JsonValue.Create(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static JsonNode Enum(JsonNode? node, string[] names, string prefix, string source, string field)
+    private static JsonNode Enum(JsonNode? node, string[] names, string prefix, string source, string field) =>
+        IsEnum(node, names, prefix, out var full) ? JsonValue.Create(full)! : throw Bad(source, $"{field} must be one of {string.Join(", ", names)} (or in lower case)");
+
+    private static bool IsEnum(JsonNode? node, string[] names, string prefix, out string full)
     {
         if (node is JsonValue value && value.TryGetValue<string>(out var text))
         {
@@ -384,12 +429,14 @@ public static class QueryFile
             {
                 if (text == name || text == name.ToLowerInvariant() || text == prefix + name)
                 {
-                    return JsonValue.Create(prefix + name);
+                    full = prefix + name;
+                    return true;
                 }
             }
         }
 
-        throw Bad(source, $"{field} must be one of {string.Join(", ", names)} (or in lower case)");
+        full = string.Empty;
+        return false;
     }
 
     private static void Known(JsonObject node, string source, string at, params string[] fields)

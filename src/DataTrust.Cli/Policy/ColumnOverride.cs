@@ -33,6 +33,7 @@ public sealed record ColumnOverride(
     private static readonly BigInteger Int256Max = BigInteger.Pow(2, 255) - 1;
     private static readonly string[] Fields = ["permissions", "lower", "upper", "domain", "grid", "bucket"];
     private static readonly string[] BucketFields = ["units", "width", "origin", "from", "to"];
+    private static readonly string[] BucketUnitNames = ["year", "quarter", "month", "week", "day", "hour"];
 
     internal static ColumnOverride Parse(string name, JsonElement value, string source)
     {
@@ -80,7 +81,7 @@ public sealed record ColumnOverride(
         BigInteger? upper = value.TryGetProperty("upper", out var u) ? PolicyFile.Integer(u, source, $"columns.{name}.upper", -Int256Max - 1, Int256Max, allowString: true) : null;
         if (permissions is null && lower is null && upper is null && !value.TryGetProperty("domain", out _) && !value.TryGetProperty("grid", out _) && !value.TryGetProperty("bucket", out _))
         {
-            throw new CliException($"In the policy file '{source}', column '{name}' changes nothing; give \"permissions\" (use [] to make it unusable), \"domain\" or \"grid\".");
+            throw new CliException($"In the policy file '{source}', column '{name}' changes nothing; give \"permissions\" (use [] to make it unusable), \"domain\", \"grid\" or \"bucket\".");
         }
 
         var domain = value.TryGetProperty("domain", out var d) ? ParseDomain(name, d, source) : null;
@@ -111,7 +112,8 @@ public sealed record ColumnOverride(
         {
             foreach (var unitName in PolicyFile.Strings(unitsValue, source, field + ".units"))
             {
-                var unit = BucketPolicy.UnitOf(unitName);
+                // Lower or upper case, as the other names of a policy file (and its schema) take them.
+                var unit = JsonRules.IsName(unitName, BucketUnitNames) ? BucketPolicy.UnitOf(unitName) : BucketUnits.None;
                 if (unit == BucketUnits.None)
                 {
                     throw new CliException($"In the policy file '{source}', {field}.units has '{unitName}'; use year, quarter, month, week, day or hour.");
@@ -121,8 +123,13 @@ public sealed record ColumnOverride(
             }
         }
 
-        BigInteger? width = value.TryGetProperty("width", out var w) ? PolicyFile.Integer(w, source, field + ".width", 1, Int256Max, allowString: false) : null;
-        var origin = value.TryGetProperty("origin", out var o) ? PolicyFile.Integer(o, source, field + ".origin", -Int256Max - 1, Int256Max, allowString: false) : BigInteger.Zero;
+        if (value.TryGetProperty("from", out _) != value.TryGetProperty("to", out _))
+        {
+            throw new CliException($"In the policy file '{source}', \"{field}\" gives one end of its public range; give both \"from\" and \"to\", or neither.");
+        }
+
+        BigInteger? width = value.TryGetProperty("width", out var w) ? PolicyFile.Integer(w, source, field + ".width", 1, Int256Max, allowString: true) : null;
+        var origin = value.TryGetProperty("origin", out var o) ? PolicyFile.Integer(o, source, field + ".origin", -Int256Max - 1, Int256Max, allowString: true) : BigInteger.Zero;
         string? End(string end) => value.TryGetProperty(end, out var e)
             ? e.ValueKind switch
             {

@@ -61,8 +61,10 @@ public static class ImportSchemaFile
             {
                 switch (property.Name)
                 {
-                    case "$schema":
+                    case "$schema" when property.Value.ValueKind == JsonValueKind.String:
                         break;
+                    case "$schema":
+                        throw new StorageException($"In the schema file {source}, \"$schema\" must be a string (the address of schemas/import-schema.schema.json).");
                     case "columns" when property.Value.ValueKind == JsonValueKind.Object:
                         columns = property.Value;
                         break;

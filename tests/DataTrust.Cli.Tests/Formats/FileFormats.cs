@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using DataTrust.Cli.Homomorphic;
 using DataTrust.Cli.Jobs;
 using DataTrust.Cli.Policy;
+using DataTrust.Node.Storage;
 using Json.Schema;
 
 namespace DataTrust.Cli.Tests.Formats;
@@ -19,6 +20,7 @@ internal static class FileFormats
         ("he-weighted-aggregate", "he-query.schema.json#/$defs/weightedAggregate", text => HeQueryFile.ParseWeighted(text)),
         ("he-scoring", "he-query.schema.json#/$defs/scoring", text => HeQueryFile.ParseScoring(text)),
         ("he-cross-domain-sum", "he-query.schema.json#/$defs/crossDomainSum", text => HeQueryFile.ParseCrossDomain(text)),
+        ("import-schema", "import-schema.schema.json", text => ImportSchemaFile.Parse(text, "schema")),
     ];
 
     /// <summary>
@@ -32,6 +34,7 @@ internal static class FileFormats
         new("must run from a whole number up to"), // policy: a domain range's to ≥ from and its size
         new("has two parts on dataset|measures but parts\\[0\\] has|gives both \"epsilon\" and a different"), // HE cross-domain
         new("must be a whole number from .* not \""), // a digit string out of range
+        new("appears twice \\(names are compared without case\\)"), // import schema: column names unique ignoring case
     ];
 
     private static readonly Lazy<(string Directory, EvaluationOptions Options)> Loaded = new(Load);
@@ -62,7 +65,7 @@ internal static class FileFormats
             error = string.Empty;
             return true;
         }
-        catch (CliException ex)
+        catch (Exception ex) when (ex is CliException or StorageException)
         {
             error = ex.Message;
             return false;
@@ -78,6 +81,7 @@ internal static class FileFormats
             "policy.schema.json" => "policy",
             "query.schema.json" => "query",
             "he-model.schema.json" => "he-model",
+            "import-schema.schema.json" => "import-schema",
             "he-query.schema.json" => file.ContainsKey("parts") ? "he-cross-domain-sum" : file.ContainsKey("subjects") ? "he-scoring" : "he-weighted-aggregate",
             _ => null,
         };

@@ -15,11 +15,12 @@ public sealed partial class SchemaAgreementFuzzTests(ITestOutputHelper output)
     [
         null, true, false, 0, -1, 1, 2, 1.5, 10.0, 256, 4294967296L, 1e-3, 0.1234567, "", " ", "x", "10", "-0", "+5", "0.5", "1e-3",
         "COUNT", "sum", "Sum", "GE", "aggregate", "AGGREGATE", "Open", "OPEN", "group-by",
+        "month", "Hour", "BUCKET_UNIT_DAY", "fortnight", "0.25", "DECIMAL(10,2)", "decimal(19,2)", "timestamp with time zone", "TIMESTAMP  WITH  TIME ZONE", "NUMERIC(5,6)",
         new JsonArray(), new JsonObject(), new JsonArray("x"), new JsonArray(1), new JsonObject { ["x"] = 1 },
         new JsonObject { ["intValue"] = 5 }, new JsonObject { ["from"] = 1, ["to"] = 3 }, new JsonArray(new JsonObject { ["function"] = "COUNT" }),
     ];
 
-    private static readonly string[] NewKeys = ["x", "$comment", "$schema", "dataset_id", "Column", "sensitivity", "epsilon", "epsilonMicros", "groupBy", "n"];
+    private static readonly string[] NewKeys = ["x", "$comment", "$schema", "dataset_id", "Column", "sensitivity", "epsilon", "epsilonMicros", "groupBy", "n", "bucket", "width", "origin", "from", "to", "units", "Dep_Time"];
 
     [Fact]
     public void Parser_and_schema_agree_on_generated_variants_of_every_format()
@@ -65,6 +66,9 @@ public sealed partial class SchemaAgreementFuzzTests(ITestOutputHelper output)
             .ToList();
         seeds.Add(("policy", """{"k": 5, "dominance": {"n": 0, "p": 0}, "grade": "OPEN", "epsilonCap": "2.5", "columns": {"a": {"lower": "-5", "upper": "5"}, "b": {"grid": "10"}, "c": {"domain": [1, true, "x"]}}}"""));
         seeds.Add(("query", """{"datasetId": "t", "measures": [{"function": "avg", "column": "v"}], "filters": [{"column": "d", "operator": "between", "values": [{"dateValue": {"year": 2024, "month": 1, "day": 1}}, {"dateValue": {"year": 2024, "month": 12, "day": 31}}]}, {"column": "b", "operator": "FILTER_OPERATOR_EQ", "values": [{"boolValue": true}]}, {"column": "m", "operator": "lt", "values": [{"decimalValue": "1.5"}, {"doubleValue": 2.5}, {"intValue": "-7"}]}], "epsilonMicros": "1000"}"""));
+        seeds.Add(("query", """{"datasetId": "f", "measures": [{"function": "COUNT"}], "groupBy": [{"column": "fare", "width": "0.5", "origin": "0.25"}, {"column": "t", "bucket": "BUCKET_UNIT_HOUR"}], "filters": [{"column": "z", "bucket": "DAY", "operator": "IN", "values": [{"timestamptzMicros": "1709251200000000"}, {"timestampMicros": -1}]}, {"column": "d", "width": 10, "origin": -5, "operator": "lt", "values": [{"intValue": 5}]}]}"""));
+        seeds.Add(("policy", """{"columns": {"t": {"bucket": {"units": ["YEAR", "hour"], "from": "2024-01-01T00:00:00Z", "to": "2025-01-01T00:00:00Z"}}, "n": {"bucket": {"width": "10", "origin": "-5"}}, "e": {"bucket": {}}}}"""));
+        seeds.Add(("import-schema", """{"columns": {"a": "int", "b": " Decimal ( 18 , 4 ) ", "c": "timestamp without time zone", "d": "UINT32", "e": "numeric(3)", "_f9": "Bool"}}"""));
         seeds.Add(("he-model", """{"features": [{"column": "a", "weight": 2}], "weightScaleDigits": null, "featureScaleDigits": 4, "intercept": null}"""));
         return seeds;
     }
