@@ -558,7 +558,14 @@ public sealed partial class DatasetStore : IDisposable
 
     private static (Hash32 Commitment, long RowCount) Commit(DuckDBConnection connection, DatasetSchema schema, string table)
     {
-        var builder = new SnapshotCommitmentBuilder(schema);
+        long expected;
+        using (var count = connection.CreateCommand())
+        {
+            count.CommandText = $"SELECT count(*) FROM {table}";
+            expected = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var builder = new SnapshotCommitmentBuilder(schema, expected);
         using var command = SelectAll(connection, schema, table);
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -593,7 +600,7 @@ public sealed partial class DatasetStore : IDisposable
     private IEnumerable<byte[]> ReadSnapshotCore(DatasetDescriptor dataset, int maxChunkBytes)
     {
         var writer = new SnapshotCsvWriter(dataset.Schema);
-        var builder = new SnapshotCommitmentBuilder(dataset.Schema);
+        var builder = new SnapshotCommitmentBuilder(dataset.Schema, dataset.RowCount);
         var both = new TeeSink(writer, builder);
         using var connection = OpenConnection();
         using var command = SelectAll(connection, dataset.Schema, SqlText.TableOf(dataset));
