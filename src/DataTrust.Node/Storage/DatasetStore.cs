@@ -643,6 +643,10 @@ public sealed partial class DatasetStore : IDisposable
     {
         var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(SqlText.ReadExpression))} FROM {table}";
+
+        // Streamed chunk by chunk: DuckDB scans the next rows while these are hashed, and a 10M-row table is never held
+        // a second time as one materialized result.
+        command.UseStreamingMode = true;
         return command;
     }
 
