@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using DataTrust.Core.Catalog;
 
 namespace DataTrust.Core.Tests;
@@ -117,6 +120,56 @@ public sealed class CanonicalHashTests
     {
         Assert.NotNull(Schema.Find("revenue"));
         Assert.Null(Schema.Find("Revenue"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_000)]
+    [InlineData(100_000)]
+    public void Snapshot_commitment_of_many_rows_matches_the_documented_encoding_whatever_the_size_hint(long expectedRows)
+    {
+        // 100,000 rows: more than the hint (so the hash array grows) and enough for the parallel sort; some rows repeat.
+        const int rows = 100_000;
+        var builder = new SnapshotCommitmentBuilder(Schema, expectedRows);
+        var rowHashes = new List<byte[]>(rows);
+        for (var i = 0; i < rows; i++)
+        {
+            var uscc = "91" + (i % 97_000).ToString("D16", System.Globalization.CultureInfo.InvariantCulture) + "é";
+            decimal? revenue = i % 11 == 0 ? null : (i % 97_000) * 1.25m;
+            AddRow(builder, uscc, revenue);
+
+            // The row encoding written out by hand from the documentation: TEXT, then DECIMAL(18,4) or NULL.
+            var text = Encoding.UTF8.GetBytes(uscc);
+            var encoding = new List<byte> { 0x01 };
+            var length = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(length, (uint)text.Length);
+            encoding.AddRange(length);
+            encoding.AddRange(text);
+            if (revenue is { } value)
+            {
+                var scaled = new byte[8];
+                BinaryPrimitives.WriteInt64BigEndian(scaled, (long)(value * 10_000m));
+                encoding.Add(0x01);
+                encoding.AddRange(scaled);
+            }
+            else
+            {
+                encoding.Add(0x00);
+            }
+
+            rowHashes.Add(SHA256.HashData(encoding.ToArray()));
+        }
+
+        rowHashes.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        var all = new List<byte>(Encoding.ASCII.GetBytes("DataTrust/snapshot/v1"));
+        all.AddRange(Schema.SchemaHash.Bytes.ToArray());
+        var count = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(count, rows);
+        all.AddRange(count);
+        rowHashes.ForEach(all.AddRange);
+
+        Assert.Equal(new Hash32(SHA256.HashData(all.ToArray())), builder.Complete());
+        Assert.Equal(rows, builder.RowCount);
     }
 
     private static void AddRow(SnapshotCommitmentBuilder builder, string uscc, decimal? revenue)

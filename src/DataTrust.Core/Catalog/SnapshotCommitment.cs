@@ -39,25 +39,38 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     private const string Domain = "DataTrust/snapshot/v1";
 
     // Rows are hashed in batches on the thread pool while the caller reads the next rows; at most MaxPending batches wait.
+    // Each batch writes its row hashes straight into their place in one array of fixed-size hashes (sized from the
+    // expected row count when the caller knows it), and batch buffers are reused, so a pass allocates no per-row objects.
     private const int BatchRows = 8192;
     private const int MaxPending = 4;
 
+    // Below this many rows the final sort runs on the caller's thread.
+    private const int ParallelSortRows = 1 << 16;
+
     private readonly DatasetSchema schema;
-    private readonly List<RowHash> rowHashes = [];
-    private readonly Queue<Task<RowHash[]>> pending = new();
+    private readonly Queue<Task<Batch>> pending = new();
+    private readonly Stack<Batch> spare = new();
+    private RowHash[] rowHashes;
+    private int dispatched;
     private byte[] row = new byte[256];
     private int length;
     private int column;
-    private byte[] batch = new byte[1 << 16];
-    private int batchLength;
-    private List<int> batchEnds = new(BatchRows);
+    private Batch batch = new();
     private long rowCount;
 
     /// <summary>Starts a commitment for rows of <paramref name="schema"/>.</summary>
     public SnapshotCommitmentBuilder(DatasetSchema schema)
+        : this(schema, 0)
+    {
+    }
+
+    /// <summary>Starts a commitment for rows of <paramref name="schema"/>, reserving room for <paramref name="expectedRows"/> row hashes (a hint: more or fewer rows may be added).</summary>
+    public SnapshotCommitmentBuilder(DatasetSchema schema, long expectedRows)
     {
         ArgumentNullException.ThrowIfNull(schema);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedRows);
         this.schema = schema;
+        rowHashes = new RowHash[(int)Math.Clamp(expectedRows, BatchRows, Array.MaxLength)];
     }
 
     /// <summary>Number of rows added so far.</summary>
@@ -123,12 +136,11 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     {
         ArgumentNullException.ThrowIfNull(value);
         Next(ColumnType.Text);
-        var bytes = Encoding.UTF8.GetBytes(value);
-        Span<byte> header = stackalloc byte[5];
-        header[0] = 0x01;
-        BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)bytes.Length);
-        Write(header);
-        Write(bytes);
+        Reserve(5 + Encoding.UTF8.GetMaxByteCount(value.Length));
+        row[length] = 0x01;
+        var written = Encoding.UTF8.GetBytes(value, row.AsSpan(length + 5));
+        BinaryPrimitives.WriteUInt32BigEndian(row.AsSpan(length + 1), (uint)written);
+        length += 5 + written;
     }
 
     /// <summary>Appends a DATE value for the next column.</summary>
@@ -157,57 +169,14 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
             throw new CatalogException($"A row has {column} values but the schema has {schema.Columns.Count} columns.");
         }
 
-        if (batchLength + length > batch.Length)
-        {
-            Array.Resize(ref batch, Math.Max(batch.Length * 2, batchLength + length));
-        }
-
-        row.AsSpan(0, length).CopyTo(batch.AsSpan(batchLength));
-        batchLength += length;
-        batchEnds.Add(batchLength);
+        batch.Add(row.AsSpan(0, length));
         rowCount++;
         length = 0;
         column = 0;
-        if (batchEnds.Count == BatchRows)
+        if (batch.Count == BatchRows)
         {
             Dispatch();
         }
-    }
-
-    /// <summary>Hands the current batch to the thread pool, first collecting the oldest when too many wait.</summary>
-    private void Dispatch()
-    {
-        if (batchEnds.Count == 0)
-        {
-            return;
-        }
-
-        while (pending.Count >= MaxPending)
-        {
-            rowHashes.AddRange(pending.Dequeue().GetAwaiter().GetResult());
-        }
-
-        var bytes = batch;
-        var ends = batchEnds;
-        pending.Enqueue(Task.Run(() => HashBatch(bytes, ends)));
-        batch = new byte[Math.Max(1 << 16, batchLength)];
-        batchLength = 0;
-        batchEnds = new List<int>(BatchRows);
-    }
-
-    private static RowHash[] HashBatch(byte[] bytes, List<int> ends)
-    {
-        var result = new RowHash[ends.Count];
-        Span<byte> digest = stackalloc byte[32];
-        var start = 0;
-        for (var i = 0; i < ends.Count; i++)
-        {
-            SHA256.HashData(bytes.AsSpan(start, ends[i] - start), digest);
-            result[i] = new RowHash(digest);
-            start = ends[i];
-        }
-
-        return result;
     }
 
     /// <summary>The commitment over every row added.</summary>
@@ -220,26 +189,112 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         }
 
         Dispatch();
-        while (pending.Count > 0)
-        {
-            rowHashes.AddRange(pending.Dequeue().GetAwaiter().GetResult());
-        }
+        Drain(0);
+        var hashes = rowHashes;
+        var count = dispatched;
+        Sort(hashes, count);
 
-        rowHashes.Sort();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.ASCII.GetBytes(Domain));
         hash.AppendData(schema.SchemaHash.Bytes);
-        Span<byte> count = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(count, (ulong)rowHashes.Count);
-        hash.AppendData(count);
-        Span<byte> digest = stackalloc byte[32];
-        foreach (var rowHash in rowHashes)
+        Span<byte> header = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)count);
+        hash.AppendData(header);
+
+        // The sorted hashes go to SHA-256 in blocks of 2,048 (64 KiB), not one call per row.
+        var block = new byte[2048 * 32];
+        for (var start = 0; start < count; start += 2048)
         {
-            rowHash.WriteTo(digest);
-            hash.AppendData(digest);
+            var n = Math.Min(2048, count - start);
+            for (var i = 0; i < n; i++)
+            {
+                hashes[start + i].WriteTo(block.AsSpan(i * 32, 32));
+            }
+
+            hash.AppendData(block, 0, n * 32);
         }
 
         return new Hash32(hash.GetHashAndReset());
+    }
+
+    /// <summary>Hands the current batch to the thread pool, first collecting the oldest when too many wait.</summary>
+    private void Dispatch()
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        if (rowHashes.Length - dispatched < batch.Count)
+        {
+            // Every waiting batch writes into the array, so they finish before it is replaced by a larger one.
+            Drain(0);
+            var grown = (int)Math.Min(Array.MaxLength, Math.Max((long)rowHashes.Length * 2, (long)dispatched + batch.Count));
+            Array.Resize(ref rowHashes, grown);
+        }
+
+        Drain(MaxPending - 1);
+        var full = batch;
+        var hashes = rowHashes;
+        var offset = dispatched;
+        dispatched += full.Count;
+        pending.Enqueue(Task.Run(() => full.HashInto(hashes, offset)));
+        batch = spare.Count > 0 ? spare.Pop() : new Batch();
+    }
+
+    /// <summary>Waits until at most <paramref name="left"/> batches are pending, keeping their buffers for reuse.</summary>
+    private void Drain(int left)
+    {
+        while (pending.Count > left)
+        {
+            var done = pending.Dequeue().GetAwaiter().GetResult();
+            done.Clear();
+            spare.Push(done);
+        }
+    }
+
+    /// <summary>Sorts the first <paramref name="count"/> hashes ascending; large arrays are split by their two leading bits and the four parts sorted in parallel.</summary>
+    private static void Sort(RowHash[] hashes, int count)
+    {
+        if (count < ParallelSortRows || Environment.ProcessorCount < 2)
+        {
+            hashes.AsSpan(0, count).Sort();
+            return;
+        }
+
+        // Row hashes are uniform, so each part holds about a quarter; every hash of a part is below every hash of the next.
+        var half = Partition(hashes, 0, count, 1UL << 63);
+        var quarter = Partition(hashes, 0, half, 1UL << 62);
+        var threeQuarters = Partition(hashes, half, count, 1UL << 62);
+        int[] bounds = [0, quarter, half, threeQuarters, count];
+        Parallel.For(0, 4, part => hashes.AsSpan(bounds[part], bounds[part + 1] - bounds[part]).Sort());
+    }
+
+    /// <summary>Moves the hashes of [<paramref name="from"/>, <paramref name="to"/>) without <paramref name="bit"/> in their first word before those with it; returns where the second group starts.</summary>
+    private static int Partition(RowHash[] hashes, int from, int to, ulong bit)
+    {
+        int i = from, j = to - 1;
+        while (true)
+        {
+            while (i <= j && (hashes[i].A & bit) == 0)
+            {
+                i++;
+            }
+
+            while (i <= j && (hashes[j].A & bit) != 0)
+            {
+                j--;
+            }
+
+            if (i >= j)
+            {
+                return i;
+            }
+
+            (hashes[i], hashes[j]) = (hashes[j], hashes[i]);
+            i++;
+            j--;
+        }
     }
 
     private void AppendMicros(ColumnType type, long micros)
@@ -275,13 +330,60 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
 
     private void Write(ReadOnlySpan<byte> data)
     {
-        if (length + data.Length > row.Length)
-        {
-            Array.Resize(ref row, Math.Max(row.Length * 2, length + data.Length));
-        }
-
+        Reserve(data.Length);
         data.CopyTo(row.AsSpan(length));
         length += data.Length;
+    }
+
+    private void Reserve(int bytes)
+    {
+        if (length + bytes > row.Length)
+        {
+            Array.Resize(ref row, Math.Max(row.Length * 2, length + bytes));
+        }
+    }
+
+    /// <summary>The encodings of up to <see cref="BatchRows"/> rows, back to back, and where each ends; reused once hashed.</summary>
+    private sealed class Batch
+    {
+        private readonly int[] ends = new int[BatchRows];
+        private byte[] bytes = new byte[1 << 16];
+        private int used;
+
+        public int Count { get; private set; }
+
+        public void Add(ReadOnlySpan<byte> encoding)
+        {
+            if (used + encoding.Length > bytes.Length)
+            {
+                Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + encoding.Length));
+            }
+
+            encoding.CopyTo(bytes.AsSpan(used));
+            used += encoding.Length;
+            ends[Count++] = used;
+        }
+
+        public void Clear()
+        {
+            used = 0;
+            Count = 0;
+        }
+
+        /// <summary>Writes the SHA-256 of each row to <paramref name="hashes"/> from <paramref name="offset"/> on.</summary>
+        public Batch HashInto(RowHash[] hashes, int offset)
+        {
+            Span<byte> digest = stackalloc byte[32];
+            var start = 0;
+            for (var i = 0; i < Count; i++)
+            {
+                SHA256.HashData(bytes.AsSpan(start, ends[i] - start), digest);
+                hashes[offset + i] = new RowHash(digest);
+                start = ends[i];
+            }
+
+            return this;
+        }
     }
 
     /// <summary>A row hash as four big-endian words, so comparing words compares the bytes (32 bytes per row, no object).</summary>

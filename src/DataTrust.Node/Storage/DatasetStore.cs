@@ -558,7 +558,14 @@ public sealed partial class DatasetStore : IDisposable
 
     private static (Hash32 Commitment, long RowCount) Commit(DuckDBConnection connection, DatasetSchema schema, string table)
     {
-        var builder = new SnapshotCommitmentBuilder(schema);
+        long expected;
+        using (var count = connection.CreateCommand())
+        {
+            count.CommandText = $"SELECT count(*) FROM {table}";
+            expected = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var builder = new SnapshotCommitmentBuilder(schema, expected);
         using var command = SelectAll(connection, schema, table);
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -593,7 +600,7 @@ public sealed partial class DatasetStore : IDisposable
     private IEnumerable<byte[]> ReadSnapshotCore(DatasetDescriptor dataset, int maxChunkBytes)
     {
         var writer = new SnapshotCsvWriter(dataset.Schema);
-        var builder = new SnapshotCommitmentBuilder(dataset.Schema);
+        var builder = new SnapshotCommitmentBuilder(dataset.Schema, dataset.RowCount);
         var both = new TeeSink(writer, builder);
         using var connection = OpenConnection();
         using var command = SelectAll(connection, dataset.Schema, SqlText.TableOf(dataset));
@@ -636,6 +643,10 @@ public sealed partial class DatasetStore : IDisposable
     {
         var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(", ", schema.Columns.Select(SqlText.ReadExpression))} FROM {table}";
+
+        // Streamed chunk by chunk: DuckDB scans the next rows while these are hashed, and a 10M-row table is never held
+        // a second time as one materialized result.
+        command.UseStreamingMode = true;
         return command;
     }
 
