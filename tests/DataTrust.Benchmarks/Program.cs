@@ -4,6 +4,8 @@ using DataTrust.Benchmarks.Node;
 // Run with: dotnet run -c Release --project tests/DataTrust.Benchmarks -- --filter '*'
 // The output-privacy utility report is a console mode: ... -- privacy-utility [--rows N] [--queries N] [--no-node]
 // Import of 10M flights rows from CSV and Parquet beside DuckDB's COPY: ... -- import [--rows N] [--no-bdn]
+// The enclave join's release-and-join path of 1M × 1M rows, phase by phase: ... -- join-split [--rows N]
+// The join's SQL shapes (one-row-per-key, clamped sum) timed on the same tables: ... -- join-sql [--rows N]
 // Memory under concurrent large streams: ... -- stream-memory [--mib 60] [--streams 8] [--rounds 3]
 if (args.Length > 0 && args[0] == "privacy-utility")
 {
@@ -23,6 +25,16 @@ if (args.Length > 0 && args[0] == "import")
 if (args.Length > 0 && args[0] == "import-peak")
 {
     return ImportReport.RunPeak(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "join-sql")
+{
+    return DataTrust.Benchmarks.Enclave.JoinSqlProbe.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "join-split")
+{
+    return DataTrust.Benchmarks.Enclave.JoinSplitReport.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "stream-memory")

@@ -1,7 +1,10 @@
+using System.Numerics;
 using DataTrust.Core.Catalog;
 using DataTrust.Core.Privacy;
 using DataTrust.EnclaveSim.Join;
+using DataTrust.Ledger.Contracts;
 using DataTrust.Protos.V1;
+using CoreColumnType = DataTrust.Core.Catalog.ColumnType;
 
 namespace DataTrust.EnclaveSim.Tests;
 
@@ -91,6 +94,42 @@ public sealed class JoinEngineTests
         }
 
         Assert.Equal(expected.Count(e => e.District != "Elsewhere"), exact.Count);
+    }
+
+    [Theory]
+    [InlineData(0, 1_000_000)]
+    [InlineData(-5, 100_000_000_000_000_000)]
+    public void Clamped_sums_are_exact_for_decimal_and_int_measures_whether_or_not_the_bounds_fit_the_column_type(long lower, long upper)
+    {
+        // Bounds inside DECIMAL(18,4) are summed in the column's type; 10¹⁷ is beyond it and takes the DECIMAL(38,4) path.
+        var tax = JoinFixtures.Tax() with
+        {
+            Columns =
+            [
+                new ColumnSpec("uscc", CoreColumnType.Text, ColumnPermissions.JoinKey, BigInteger.Zero, BigInteger.Zero),
+                new ColumnSpec("tax_paid", CoreColumnType.Decimal, ColumnPermissions.Aggregate, new BigInteger(lower), new BigInteger(upper)),
+                new ColumnSpec("industry", CoreColumnType.Text, ColumnPermissions.GroupBy, BigInteger.Zero, BigInteger.Zero),
+            ],
+        };
+        var query = JoinFixtures.Query();
+        query.Measures.Add(new JoinMeasure { Function = MeasureFunction.Sum, Column = new JoinColumn { DatasetId = "social", Column = "insured" } });
+        var plan = JoinPlan.Create(query, new Dictionary<string, DatasetSpec> { ["tax"] = tax, ["social"] = JoinFixtures.Social() }, new Epsilon(1_000_000)).Plan!;
+        var random = new Random(5);
+        var taxRows = Enumerable.Range(0, 300).Select(i => new TaxRow($"K{i}", Math.Round(((decimal)random.NextDouble() * 2_000_000m) - 500_000m, 4))).ToList();
+        var socialRows = Enumerable.Range(0, 300).Select(i => new SocialRow($"K{i}", JoinFixtures.Districts[i % 3], 11 + random.Next(20_000))).ToList();
+        using var engine = new JoinEngine(plan);
+        Load(engine, taxRows, socialRows);
+
+        var exact = engine.ComputeExact();
+
+        for (var d = 0; d < JoinFixtures.Districts.Length; d++)
+        {
+            var members = socialRows.Where(s => s.District == JoinFixtures.Districts[d]).ToList();
+            var taxSum = members.Sum(s => Math.Clamp(taxRows.Single(t => t.Uscc == s.Uscc).Tax, lower, upper));
+            var insuredSum = members.Sum(s => Math.Clamp(s.Insured, 0, 10_000));
+            Assert.Equal(taxSum * 10_000m, (decimal)exact[d].Sums[1]);
+            Assert.Equal(insuredSum * 10_000m, (decimal)exact[d].Sums[2]);
+        }
     }
 
     [Fact]

@@ -111,16 +111,23 @@ public sealed class JoinEngine : IDisposable
             var lower = measure.LowerBound.ToString(CultureInfo.InvariantCulture);
             var upper = measure.UpperBound.ToString(CultureInfo.InvariantCulture);
 
-            // Clamp to the public bounds, then sum in exact fixed point (10⁻⁴ units) as a HUGEINT.
-            select.Add($"sum(CAST(round(least(greatest(CAST({column} AS DECIMAL(38,4)), {lower}), {upper}) * {Unit}) AS HUGEINT)) AS s{m}");
+            // Clamp to the public bounds, then sum exactly in 10⁻⁴ units. A DECIMAL(18,4) or BIGINT column whose bounds fit its
+            // own type is clamped and summed in that type (DuckDB sums both exactly in 128 bits, and the column already has at
+            // most 4 decimals) and the sum is read back as text; any other column goes through DECIMAL(38,4), rounded to units.
+            var fast = SameTypeBounds(measure);
+            select.Add(fast is null
+                ? $"CAST(sum(CAST(round(least(greatest(CAST({column} AS DECIMAL(38,4)), {lower}), {upper}) * {Unit}) AS HUGEINT)) AS VARCHAR) AS s{m}"
+                : $"CAST(sum(least(greatest({column}, CAST({lower} AS {fast})), CAST({upper} AS {fast}))) AS VARCHAR) AS s{m}");
             select.Add($"count({column}) AS n{m}");
         }
 
         var from = new StringBuilder();
         for (var i = 0; i < plan.Inputs.Count; i++)
         {
-            // One row per key: keys that occur more than once (or are NULL) in an input are dropped from it.
-            var unique = $"(SELECT * FROM t{i} WHERE c0 IS NOT NULL QUALIFY count(*) OVER (PARTITION BY c0) = 1) u{i}";
+            // One row per key: keys that occur more than once (or are NULL) in an input are dropped from it. Grouped by key (a
+            // hash aggregate, cheaper than a window over the key); first() of a group of one row is that row's value.
+            var rest = string.Concat(Enumerable.Range(1, plan.Inputs[i].Columns.Count - 1).Select(j => $", first(c{j}) AS c{j}"));
+            var unique = $"(SELECT c0{rest} FROM t{i} WHERE c0 IS NOT NULL GROUP BY c0 HAVING count(*) = 1) u{i}";
             from.Append(i == 0 ? unique : $" JOIN {unique} ON u{i}.c0 = u0.c0");
         }
 
@@ -166,7 +173,7 @@ public sealed class JoinEngine : IDisposable
                 }
 
                 var sum = reader.GetValue(ordinal++);
-                group.Sums[m] = sum is null or DBNull ? BigInteger.Zero : ToBigInteger(sum);
+                group.Sums[m] = sum is null or DBNull ? BigInteger.Zero : SumUnits((string)sum, SameTypeBounds(plan.Measures[m]) is null);
                 group.Counts[m] = Convert.ToInt64(reader.GetValue(ordinal++), CultureInfo.InvariantCulture);
             }
 
@@ -286,13 +293,44 @@ public sealed class JoinEngine : IDisposable
     private static string FixedPoint(BigInteger units) =>
         ColumnValues.Canonical((decimal)units / (decimal)Unit);
 
-    private static BigInteger ToBigInteger(object value) => value switch
+    /// <summary>
+    /// The SQL type a measure is clamped and summed in when its column and bounds allow it (DECIMAL(18,4) or BIGINT, bounds
+    /// inside the type's range), or null for the general DECIMAL(38,4) path.
+    /// </summary>
+    private static string? SameTypeBounds(JoinMeasurePlan measure)
     {
-        BigInteger b => b,
-        long l => l,
-        decimal d => new BigInteger(d),
-        _ => BigInteger.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
-    };
+        if (measure.Column is null)
+        {
+            return null;
+        }
+
+        var limit = measure.Column.Type switch
+        {
+            CoreColumnType.Decimal => BigInteger.Pow(10, 18 - FixedPointDigits) - 1,
+            CoreColumnType.Int => (BigInteger)long.MaxValue,
+            _ => BigInteger.MinusOne,
+        };
+        return limit.Sign > 0 && BigInteger.Abs(measure.LowerBound) <= limit && BigInteger.Abs(measure.UpperBound) <= limit
+            ? SqlType(measure.Column.Type)
+            : null;
+    }
+
+    /// <summary>A sum read back as text, in 10⁻⁴ units: already in units (<paramref name="inUnits"/>) or a decimal number to scale.</summary>
+    private static BigInteger SumUnits(string text, bool inUnits)
+    {
+        var negative = text.StartsWith('-');
+        var body = negative ? text[1..] : text;
+        var dot = body.IndexOf('.', StringComparison.Ordinal);
+        var whole = dot < 0 ? body : body[..dot];
+        var fraction = dot < 0 ? string.Empty : body[(dot + 1)..];
+        if (inUnits ? fraction.Length > 0 : fraction.Length > FixedPointDigits)
+        {
+            throw new EnclaveException("A clamped sum came back with more decimals than the fixed point keeps.");
+        }
+
+        var units = BigInteger.Parse(inUnits ? whole : whole + fraction.PadRight(FixedPointDigits, '0'), NumberStyles.None, CultureInfo.InvariantCulture);
+        return negative ? -units : units;
+    }
 
     private static string? Canonical(object? value, CoreColumnType type) => value switch
     {
