@@ -464,7 +464,14 @@ public sealed partial class DemoRunner : IAsyncDisposable
     {
         // The auditor needs nothing but the chain and the files handed to it: a read-only connection.
         var readOnly = await DataTrustLedger.ConnectAsync(cast.Rpc, cast.Authority.Deployment, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var report = await new Auditor().VerifyAsync(readOnly, new AuditInputs(resultFiles, _logs), cancellationToken).ConfigureAwait(false);
+        // Each node that released rows to the enclave keeps release.log beside its execution log; the auditor matches
+        // every release to the chain (the join, its dataset, a quote recorded before it, the completing quote).
+        var releaseLogs = _logs
+            .Select(l => new ReleaseLogInput(Path.Combine(Path.GetDirectoryName(l.Path)!, "release.log"), l.Node))
+            .Where(l => File.Exists(l.Path))
+            .ToList();
+        var inputs = new AuditInputs(resultFiles, _logs) { ReleaseLogs = releaseLogs };
+        var report = await new Auditor().VerifyAsync(readOnly, inputs, cancellationToken).ConfigureAwait(false);
         foreach (var check in report.Checks)
         {
             var mark = check.Verdict == AuditVerdict.Pass ? "[green]PASS[/]" : "[red]FAIL[/]";

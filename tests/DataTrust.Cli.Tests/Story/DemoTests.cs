@@ -13,6 +13,7 @@ public class DemoTests
         Assert.Contains("NotLicensee", run.Out, StringComparison.Ordinal);
         Assert.Contains("JOIN_KEY", run.Out, StringComparison.Ordinal);
         Assert.Contains("computed in a SIMULATED enclave", run.Out, StringComparison.Ordinal);
+        Assert.Contains("PASS release-logs", run.Out, StringComparison.Ordinal);
         Assert.Contains(": weighted sums", run.Out, StringComparison.Ordinal);
         Assert.Contains(": scores", run.Out, StringComparison.Ordinal);
         Assert.Contains("sum across 2 domains", run.Out, StringComparison.Ordinal);
