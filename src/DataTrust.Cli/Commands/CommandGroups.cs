@@ -19,5 +19,6 @@ internal static class CommandGroups
         DemoCommand.Create(environment),
         BenchCommands.Create(environment),
         AuditCommands.Create(environment),
+        PortalCommand.Create(environment),
     ];
 }
