@@ -1,6 +1,7 @@
 using System.Net;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
+using DataTrust.Ledger.Rpc;
 
 namespace DataTrust.Portal.Tests;
 
@@ -21,7 +22,9 @@ public sealed class OperatorPageTests(PortalWorld world) : IClassFixture<PortalW
         Assert.Contains("Credit risk model for SME loans", page, StringComparison.Ordinal);
         Assert.Contains("91350100M000100Y43", page, StringComparison.Ordinal);
 
-        var before = DateTimeOffset.UtcNow;
+        // Expiry counts from the later of the wall clock and the chain's time (another test moves the chain's clock ahead).
+        var head = (await world.Rpc.GetBlockAsync(BlockTag.Latest))!.Timestamp;
+        var before = DateTimeOffset.FromUnixTimeSeconds(Math.Max(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), (long)head));
         var html = await SubmitAsync(http, page, $"grant-{requestId}", Grant("Aggregate", "7", "12", "1.25"));
         Assert.Null(OperatorForms.Refusal(html));
         Assert.Contains($"Granted request {requestId}", OperatorForms.Notice(html), StringComparison.Ordinal);
@@ -90,6 +93,27 @@ public sealed class OperatorPageTests(PortalWorld world) : IClassFixture<PortalW
         using var later = OperatorForms.Chart(await http.PageAsync(LicensesPage), $"license-use-{licenseId}");
         Assert.Equal([5m, 4m, 3m, 2m], OperatorForms.Series(later, 0));
         Assert.Equal([2m, 1.5m, 1.25m, 0.25m], OperatorForms.Series(later, 1));
+    }
+
+    [Fact]
+    public async Task A_refund_shows_as_quota_and_epsilon_coming_back_on_the_use_chart()
+    {
+        await using var host = await world.StartPortalAsync(world.OperatorKeyHex);
+        var licenseId = await GrantedAsync(host, world.SensitiveDataset, Epsilon.Parse("1"), quota: 2);
+        var jobId = await world.Enterprise.Jobs.SubmitAsync(licenseId, ComputationKind.Aggregate, new byte[] { 8 }, Epsilon.Parse("0.4"));
+
+        // No node runs it: past the deployment's pending deadline its submitter cancels it and the contract refunds it.
+        await world.Rpc.CallAsync("evm_increaseTime", [(long)DataTrustLedger.DefaultPendingDeadline.TotalSeconds + 60]);
+        await world.Rpc.CallAsync("evm_mine", []);
+        await world.Enterprise.Jobs.CancelAsync(jobId);
+        await host.Index.CatchUpAsync();
+
+        using var http = await SignedInAsync(host);
+        var html = await http.PageAsync(LicensesPage);
+        using var chart = OperatorForms.Chart(html, $"license-use-{licenseId}");
+        Assert.Equal([2m, 1m, 2m], OperatorForms.Series(chart, 0));
+        Assert.Equal([1m, 0.6m, 1m], OperatorForms.Series(chart, 1));
+        Assert.Contains($"refund (job {jobId} closed unread)", html, StringComparison.Ordinal);
     }
 
     [Fact]
