@@ -72,6 +72,46 @@ public sealed class ConsentPageTests(PortalWorld world) : IClassFixture<PortalWo
     }
 
     [Fact]
+    public async Task Consent_to_a_licensee_that_is_no_enterprise_shows_the_ledgers_decoded_refusal()
+    {
+        await using var host = await world.StartPortalAsync(_subjectKeyHex);
+        using var http = await SignedInAsync(host);
+        var count = await world.Enterprise.Consents.GetConsentCountAsync();
+        var html = await SubmitAsync(http, await http.PageAsync(Page), "give-consent", Give(world.Operator.Account!.Value, world.OpenDataset, "To the operator", "district"));
+        Assert.Contains("WrongRole", OperatorForms.Refusal(html), StringComparison.Ordinal);
+        Assert.Equal(count, await world.Enterprise.Consents.GetConsentCountAsync());
+    }
+
+    [Fact]
+    public async Task A_suspended_subject_may_still_withdraw_its_consent_but_not_give_one()
+    {
+        await using var host = await world.StartPortalAsync(_subjectKeyHex);
+        using var http = await SignedInAsync(host);
+        var purpose = "Before suspension " + Guid.NewGuid().ToString("N");
+        Assert.Null(OperatorForms.Refusal(await SubmitAsync(http, await http.PageAsync(Page), "give-consent", Give(world.Enterprise.Account!.Value, world.OpenDataset, purpose, "district"))));
+        var key = ConsentsContract.ConsentKey(_subjectCode, world.Enterprise.Account!.Value, world.OpenDataset, ConsentsContract.PurposeHash(purpose));
+
+        var before = await http.PageAsync(Page);
+        var withdrawForm = OperatorForms.Hidden(before, $"withdraw-{key}");
+        var giveForm = OperatorForms.Hidden(before, "give-consent");
+        await world.Authority.Participants.SuspendAsync(host.Account.Address, "Under investigation");
+        await host.Index.CatchUpAsync();
+        var suspended = await http.PageAsync(Page);
+        Assert.Contains("data-testid=\"subject-suspended\"", suspended, StringComparison.Ordinal);
+        Assert.False(OperatorForms.HasForm(suspended, "give-consent"));
+        Assert.True(OperatorForms.HasForm(suspended, $"withdraw-{key}"));
+
+        var count = await world.Enterprise.Consents.GetConsentCountAsync();
+        using var given = await http.PostRawAsync(Page, [.. giveForm, .. Give(world.Enterprise.Account!.Value, world.OpenDataset, "After suspension", "district")]);
+        Assert.Contains("This page is for the enterprise role", OperatorForms.Refusal(await given.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(count, await world.Enterprise.Consents.GetConsentCountAsync());
+
+        using var withdrawn = await http.PostRawAsync(Page, withdrawForm);
+        Assert.Contains("Consent withdrawn", OperatorForms.Notice(await withdrawn.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.False((await world.Enterprise.Consents.GetConsentAsync(key)).Active);
+    }
+
+    [Fact]
     public async Task Giving_a_consent_already_in_force_shows_the_ledgers_decoded_refusal()
     {
         await using var host = await world.StartPortalAsync(_subjectKeyHex);
