@@ -196,6 +196,25 @@ public sealed class OperatorPageTests(PortalWorld world) : IClassFixture<PortalW
         Assert.Equal(RequestStatus.Pending, (await world.Operator.Licenses.GetRequestAsync(requestId)).Status);
     }
 
+    [Fact]
+    public async Task An_enterprise_portal_posting_a_revoke_is_refused_by_role_and_the_license_stays()
+    {
+        ulong licenseId;
+        await using (var operatorHost = await world.StartPortalAsync(world.OperatorKeyHex))
+        {
+            licenseId = await GrantedAsync(operatorHost, world.OpenDataset, Epsilon.Zero);
+        }
+
+        await using var host = await world.StartPortalAsync(world.EnterpriseKeyHex);
+        using var http = await SignedInAsync(host);
+        Assert.False(OperatorForms.HasForm(await http.PageAsync(LicensesPage), $"revoke-{licenseId}"));
+        var hidden = OperatorForms.Hidden(await http.PageAsync("/consent"), "give-consent").Where(f => f.Key != "_handler").ToList();
+        using var response = await http.PostRawAsync(LicensesPage, [.. hidden, new("_handler", $"revoke-{licenseId}"), new("Reason", "not mine to revoke")]);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("This page is for the data operator / authority role", OperatorForms.Refusal(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.False((await world.Operator.Licenses.GetLicenseAsync(licenseId)).Revoked);
+    }
+
     [Theory]
     [InlineData("no antiforgery token", "security token")]
     [InlineData("no nonce", "was already sent once")]
