@@ -42,6 +42,32 @@ public sealed class OperatorPageTests(PortalWorld world) : IClassFixture<PortalW
     }
 
     [Fact]
+    public async Task The_grant_form_defaults_to_the_datasets_kinds_30_days_and_a_quarter_of_the_epsilon_cap_left()
+    {
+        var sensitive = await world.Enterprise.Licenses.RequestAsync(world.SensitiveDataset, "Defaults on SENSITIVE");
+        var open = await world.Enterprise.Licenses.RequestAsync(world.OpenDataset, "Defaults on OPEN");
+        await using var host = await world.StartPortalAsync(world.OperatorKeyHex);
+        using var http = await SignedInAsync(host);
+        var page = await http.PageAsync(Requests);
+
+        var left = Epsilon.Parse("5").Micros - (await world.Operator.Licenses.GetDatasetEpsilonSpentAsync(world.SensitiveDataset)).Micros;
+        var share = new Epsilon(left / 4 / 10_000 * 10_000);
+        Assert.Contains($"id=\"epsilon-{sensitive}\" name=\"Epsilon\" inputmode=\"decimal\" pattern=\"[0-9]&#x2B;(\\.[0-9]{{1,6}})?\" value=\"{share}\"", page, StringComparison.Ordinal);
+        Assert.Contains($"id=\"epsilon-{open}\" name=\"Epsilon\" inputmode=\"decimal\" pattern=\"[0-9]&#x2B;(\\.[0-9]{{1,6}})?\" value=\"0.000000\"", page, StringComparison.Ordinal);
+        Assert.Contains($"id=\"kinds-{sensitive}-Aggregate\" name=\"Kinds\" value=\"Aggregate\" checked", page, StringComparison.Ordinal);
+        Assert.Contains($"id=\"kinds-{sensitive}-EnclaveJoin\" name=\"Kinds\" value=\"EnclaveJoin\" checked", page, StringComparison.Ordinal);
+        Assert.DoesNotContain($"id=\"kinds-{sensitive}-HeScoring\"", page, StringComparison.Ordinal);
+        Assert.Contains($"id=\"days-{sensitive}\" name=\"ExpiresInDays\" min=\"1\" max=\"36500\" step=\"1\" value=\"30\"", page, StringComparison.Ordinal);
+
+        // The defaults, sent as they are, are a grant the ledger accepts.
+        var html = await SubmitAsync(http, page, $"grant-{sensitive}", Grant("Aggregate,EnclaveJoin", "100", "30", share.ToString()));
+        Assert.Contains($"Granted request {sensitive}", OperatorForms.Notice(html), StringComparison.Ordinal);
+        var license = await world.Operator.Licenses.GetLicenseAsync((await world.Operator.Licenses.GetRequestAsync(sensitive)).LicenseId);
+        Assert.Equal(ComputationKindSet.Aggregate | ComputationKindSet.EnclaveJoin, license.Kinds);
+        Assert.Equal(share, license.EpsilonBudget);
+    }
+
+    [Fact]
     public async Task Reject_from_the_queue_rejects_the_request_with_the_reason()
     {
         var requestId = await world.Enterprise.Licenses.RequestAsync(world.OpenDataset, "Marketing lists");
@@ -213,6 +239,30 @@ public sealed class OperatorPageTests(PortalWorld world) : IClassFixture<PortalW
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("This page is for the data operator / authority role", OperatorForms.Refusal(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.False((await world.Operator.Licenses.GetLicenseAsync(licenseId)).Revoked);
+    }
+
+    [Fact]
+    public async Task A_suspended_operator_is_told_so_and_its_grant_is_refused_before_sending()
+    {
+        var requestId = await world.Enterprise.Licenses.RequestAsync(world.OpenDataset, "Suspension probe");
+        await using var host = await world.StartPortalAsync(world.OperatorKeyHex);
+        using var http = await SignedInAsync(host);
+        var hidden = OperatorForms.Hidden(await http.PageAsync(Requests), $"grant-{requestId}");
+        await world.Authority.Participants.SuspendAsync(host.Account.Address, "Audit pending");
+        try
+        {
+            await host.Index.CatchUpAsync();
+            var page = await http.PageAsync(Requests);
+            Assert.Contains("data-testid=\"operator-suspended\"", page, StringComparison.Ordinal);
+            Assert.False(OperatorForms.HasForm(page, $"grant-{requestId}"));
+            using var response = await http.PostRawAsync(Requests, [.. hidden, .. Grant("Aggregate", "5", "30", "0")]);
+            Assert.Contains("This page is for the data operator role", OperatorForms.Refusal(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+            Assert.Equal(RequestStatus.Pending, (await world.Operator.Licenses.GetRequestAsync(requestId)).Status);
+        }
+        finally
+        {
+            await world.Authority.Participants.ReinstateAsync(host.Account.Address);
+        }
     }
 
     [Theory]
