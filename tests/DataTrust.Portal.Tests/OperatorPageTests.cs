@@ -265,6 +265,23 @@ public sealed class OperatorPageTests(PortalWorld world) : IClassFixture<PortalW
         }
     }
 
+    [Fact]
+    public async Task A_grant_when_the_chain_has_gone_away_shows_a_clear_message_and_the_portal_keeps_serving()
+    {
+        // A chain of its own, so stopping it leaves the class's chain running.
+        var gone = new PortalWorld();
+        await gone.InitializeAsync();
+        var requestId = await gone.Enterprise.Licenses.RequestAsync(gone.OpenDataset, "Chain goes away");
+        await using var host = await gone.StartPortalAsync(gone.OperatorKeyHex);
+        using var http = await SignedInAsync(host);
+        var page = await http.PageAsync(Requests);
+        await gone.DisposeAsync();
+
+        var html = await SubmitAsync(http, page, $"grant-{requestId}", Grant("Aggregate", "5", "30", "0"));
+        Assert.Contains("The chain did not answer", OperatorForms.Refusal(html), StringComparison.Ordinal);
+        Assert.Contains($"data-testid=\"request-{requestId}\"", await http.PageAsync(Requests), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("no antiforgery token", "security token")]
     [InlineData("no nonce", "was already sent once")]
