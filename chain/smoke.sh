@@ -120,20 +120,20 @@ echo "catalog"
 DS=$("$BIN/cast" keccak "tax.annual")
 SCHEMA=$("$BIN/cast" keccak "schema-v1")
 SNAP=$("$BIN/cast" keccak "snapshot-1")
-COLT="(string,uint8,uint8,int256,int256,string[],int256)"
+COLT="(string,uint8,uint8,int256,int256,string[],int256,string)"
 SPECT="(bytes32,string,address,bytes32,uint64,bytes32,uint8,uint64,uint32,uint8,uint8,uint32,$COLT[])"
 PUBSIG="publish($SPECT)"
 # year is GROUP_BY|FILTER INT: a SENSITIVE dataset needs its domain and a grid; credit_grade needs a domain
-COLS="[(uscc,3,8,0,0,[],0),(year,1,5,0,0,[2023,2024,2025],1),(revenue,2,2,0,1000000000,[],0),(credit_grade,3,1,0,0,[A,B,C],0)]"
+COLS="[(uscc,3,8,0,0,[],0,\"\"),(year,1,5,0,0,[2023,2024,2025],1,\"\"),(revenue,2,2,0,1000000000,[],0,\"\"),(credit_grade,3,1,0,0,[A,B,C],0,\"\")]"
 # grade 3 SENSITIVE, ε cap 10.0; allowedKinds 6 = AGGREGATE (1<<1) | HE_WEIGHTED_AGGREGATE (1<<2)
 expect_revert $K_OPER "WrongRole(address,uint8,uint8)" "$BANK 4 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$BANK,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,$COLS)"
 expect_revert $K_OPER "InvalidKinds(uint32)" "64" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,64,$COLS)"
-expect_revert $K_OPER "InvalidColumn(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,[(uscc,3,8,0,0,[],0),(year,9,5,0,0,[],0)])"
+expect_revert $K_OPER "InvalidColumn(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,[(uscc,3,8,0,0,[],0,\"\"),(year,9,5,0,0,[],0,\"\")])"
 expect_revert $K_OPER "EmptyPolicy()" "" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,[])"
 expect_revert $K_OPER "InvalidGrade(uint8)" "0" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,0,10000000,10,1,85,6,$COLS)"
 expect_revert $K_OPER "InvalidEpsilonCap(uint8,uint64)" "3 0" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,0,10,1,85,6,$COLS)"
-expect_revert $K_OPER "MissingDomain(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,2,0,10,1,85,6,[(uscc,3,8,0,0,[],0),(year,1,5,0,0,[],1)])"
-expect_revert $K_OPER "MissingGrid(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,2,0,10,1,85,6,[(uscc,3,8,0,0,[],0),(year,1,5,0,0,[2024],0)])"
+expect_revert $K_OPER "MissingDomain(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,2,0,10,1,85,6,[(uscc,3,8,0,0,[],0,\"\"),(year,1,5,0,0,[],1,\"\")])"
+expect_revert $K_OPER "MissingGrid(uint256)" "1" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,2,0,10,1,85,6,[(uscc,3,8,0,0,[],0,\"\"),(year,1,5,0,0,[2024],0,\"\")])"
 expect_revert $K_BANK "WrongRole(address,uint8,uint8)" "$BANK 1 2" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,$COLS)"
 send $K_OPER "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,$COLS)"
 expect_revert $K_OPER "DatasetExists(bytes32)" "$DS" "$CAT" "$PUBSIG" "($DS,Tax annual,$NODE,$SCHEMA,1000,$SNAP,3,10000000,10,1,85,6,$COLS)"
@@ -154,7 +154,7 @@ send $K_OPER "$CAT" "lowerEpsilonCap(bytes32,uint64)" "$DS" 5000000
 
 echo "open dataset"
 DSO=$("$BIN/cast" keccak "registry.open")
-send $K_OPER "$CAT" "$PUBSIG" "($DSO,Open registry,$NODE,$SCHEMA,500,$SNAP,1,0,1,0,0,2,[(district,3,1,0,0,[east,west],0)])"
+send $K_OPER "$CAT" "$PUBSIG" "($DSO,Open registry,$NODE,$SCHEMA,500,$SNAP,1,0,1,0,0,2,[(district,3,1,0,0,[east,west],0,\"\")])"
 OSPEC=0x$(echo -n '{"kind":"AGGREGATE","count":true,"groupBy":["district"]}' | xxd -p | tr -d '\n')
 expect_revert $K_OTHER "KindNotOpen(uint8)" "2" "$JOBS" "submitOpen(bytes32,uint8,bytes)" "$DSO" 2 "$OSPEC"
 expect_revert $K_OTHER "NotOpen(bytes32,uint8)" "$DS 3" "$JOBS" "submitOpen(bytes32,uint8,bytes)" "$DS" 1 "$OSPEC"
@@ -317,7 +317,7 @@ send $K_OTHER "$ENCL" "$RQ" "$MEAS" "$RD" "$PUB" "$NOW" "$NONCE" "$PSIG" "http:/
 expect_revert $K_BANK "QuoteReplayed(bytes32,uint64)" "$QDIG 1" "$ENCL" "$RQ" "$MEAS" "$RD" "$PUB" "$NOW" "$NONCE" "$PSIG" "http://127.0.0.1:7101"
 expect_eq "isUsable(1)" "$(call "$ENCL" "isUsable(uint64)(bool)" 1)" "true"
 expect_eq "quoteTerms(1) enclave" "$(call "$ENCL" "quoteTerms(uint64)(uint8,bytes32,address,uint64)" 1 | sed -n 3p)" "$ENC"
-JCOLS="[(uscc,3,8,0,0,[],0),(district,3,1,0,0,[east,west],0),(tax_paid,2,2,0,1000000,[],0)]"
+JCOLS="[(uscc,3,8,0,0,[],0,\"\"),(district,3,1,0,0,[east,west],0,\"\"),(tax_paid,2,2,0,1000000,[],0,\"\")]"
 DSJ1=$("$BIN/cast" keccak "tax.join"); DSJ2=$("$BIN/cast" keccak "social.join")
 # allowedKinds 34 = AGGREGATE (1<<1) | ENCLAVE_JOIN (1<<5)
 send $K_OPER "$CAT" "$PUBSIG" "($DSJ1,Tax join,$NODE,$SCHEMA,1000,$SNAP,2,10000000,10,1,85,34,$JCOLS)"
@@ -333,13 +333,23 @@ expect_revert $K_BANK "JoinNeedsEpsilon()" "" "$JOBS" "$SJ" "[3,4]" "$MEAS" "$JS
 expect_revert $K_BANK "JoinSizeInvalid(uint256,uint256,uint256)" "1 2 8" "$JOBS" "$SJ" "[3]" "$MEAS" "$JSPEC" 500000
 expect_revert $K_BANK "DuplicateJoinDataset(bytes32)" "$DSJ1" "$JOBS" "$SJ" "[3,3]" "$MEAS" "$JSPEC" 500000
 expect_revert $K_BANK "JoinNotAllowed(bytes32)" "$DSJ2" "$JOBS" "$SJ" "[3,4]" "$MEAS" "$JSPEC" 500000
-DSJ3=$("$BIN/cast" keccak "market.join")
-send $K_OPER "$CAT" "$PUBSIG" "($DSJ3,Market join,$NODE,$SCHEMA,1000,$SNAP,2,10000000,10,1,85,34,$JCOLS)"
+# the market register is OPEN (grade 1, ε cap 0): a join charges its license quota but no ε
+DSJ3=$("$BIN/cast" keccak "market.join"); DSJ4=$("$BIN/cast" keccak "gazette.join")
+send $K_OPER "$CAT" "$PUBSIG" "($DSJ3,Market join,$NODE,$SCHEMA,1000,$SNAP,1,0,10,1,85,34,$JCOLS)"
+send $K_OPER "$CAT" "$PUBSIG" "($DSJ4,Gazette join,$NODE,$SCHEMA,1000,$SNAP,1,0,10,1,85,34,$JCOLS)"
 send $K_BANK "$LIC" "request(bytes32,string)" "$DSJ3" "tax paid by district"
+send $K_BANK "$LIC" "request(bytes32,string)" "$DSJ4" "tax paid by district"
 send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 5 32 3 "$((NOW + 86400))" 2000000
+send $K_OPER "$LIC" "grant(uint64,uint32,uint32,uint64,uint64)" 6 32 3 "$((NOW + 86400))" 0
+expect_revert $K_BANK "JoinNeedsProtectedDataset()" "" "$JOBS" "$SJ" "[5,6]" "$MEAS" "$JSPEC" 500000
 send $K_BANK "$JOBS" "$SJ" "[3,5]" "$MEAS" "$JSPEC" 500000
 JID=$(call "$JOBS" "jobCount()(uint64)")
-expect_eq "joinOf($JID)" "$(call "$JOBS" "joinOf(uint64)(bytes32,uint64[],bytes32[])" "$JID" | sed -n 2p)" "[3, 5]"
+JOIN=$(call "$JOBS" "joinOf(uint64)(bytes32,uint64[],bytes32[],uint64[])" "$JID")
+expect_eq "joinOf($JID) licenses" "$(echo "$JOIN" | sed -n 2p)" "[3, 5]"
+expect_eq "joinOf($JID) ε charged per license (none on the OPEN register)" "$(echo "$JOIN" | sed -n 4p)" "[500000 [5e5], 0]"
+LTUPLE="license(uint64)((uint64,uint64,bytes32,address,uint32,uint32,uint32,uint64,uint64,uint64,bool,uint64))"
+expect_eq "OPEN license 5 keeps its ε, spends quota" "$(call "$LIC" "$LTUPLE" 5 | tr -d '() ' | cut -d, -f7,10)" "2,2000000[2e6]"
+expect_eq "datasetEpsilonSpent(market)" "$(call "$LIC" "datasetEpsilonSpent(bytes32)(uint64)" "$DSJ3")" "0"
 RESULT=$("$BIN/cast" keccak "join result")
 RDIG=$(call "$JOBS" "resultDigest(uint64,bytes32)(bytes32)" "$JID" "$RESULT")
 ESIG=$("$BIN/cast" wallet sign --private-key $K_ENC "$RDIG")

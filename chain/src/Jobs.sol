@@ -18,10 +18,12 @@ import {Enclaves} from "./Enclaves.sol";
 /// On an OPEN dataset anyone may run an AGGREGATE job without a license (`submitOpen`): such a job has
 /// licenseId 0 and ε 0.
 /// An ENCLAVE_JOIN job (`submitJoin`) joins 2..MAX_JOIN_DATASETS datasets inside an attested enclave: it consumes one
-/// unit of quota and the full ε on a license of every dataset, names the enclave measurement it must run under, and is
-/// completed or failed only with the signature of an enclave key quoted under that measurement (Enclaves); the node of
-/// any of its datasets may `fail` it (refunded), and `cancel` refunds every license. Its Job record carries the first
-/// license and dataset; `joinOf` gives them all.
+/// unit of quota on a license of every dataset and the full ε on each license of a RESTRICTED or SENSITIVE dataset (an
+/// OPEN dataset's rows are public, so its license is charged quota but no ε; at least one dataset must be protected),
+/// names the enclave measurement it must run under, and is completed or failed only with the signature of an enclave key
+/// quoted under that measurement (Enclaves); the node of any of its datasets may `fail` it (refunded), and `cancel`
+/// refunds every license exactly what it was charged. Its Job record carries the first license and dataset; `joinOf`
+/// gives them all, with the ε charged on each.
 contract Jobs {
     /// @notice Where a job stands.
     enum JobStatus {
@@ -109,11 +111,13 @@ contract Jobs {
     /// @notice The enclave registry (measurements, platform keys, quotes).
     Enclaves public immutable enclaves;
 
-    /// @dev What a join names besides its Job record.
+    /// @dev What a join names besides its Job record. Bit i of openMask is set when dataset i was OPEN at submission, so
+    /// license i was charged no ε; a refund reads the mask, not the grade now (a grade may rise while the job is pending).
     struct Join {
         bytes32 measurement;
         uint64[] licenseIds;
         bytes32[] datasetIds;
+        uint8 openMask;
     }
 
     mapping(uint64 => Job) private _jobs;
@@ -188,8 +192,8 @@ contract Jobs {
     /// @param refunded Whether the job's quota and ε went back to its license (an open job has nothing to refund).
     event JobFailed(uint64 indexed jobId, address indexed node, string reason, bool refunded);
 
-    /// @notice An ENCLAVE_JOIN job was accepted: every license consumed one unit of quota and ε (Licenses.LicenseConsumed
-    /// follows for each in the same transaction).
+    /// @notice An ENCLAVE_JOIN job was accepted: every license consumed one unit of quota and ε, no ε on a license of an
+    /// OPEN dataset (Licenses.LicenseConsumed, emitted for each in the same transaction, says what each was charged).
     /// @param jobId The job id.
     /// @param measurement The enclave measurement it must run under.
     /// @param submitter The licensee.
@@ -197,7 +201,7 @@ contract Jobs {
     /// @param datasetIds Their datasets, in the same order.
     /// @param spec The canonical join spec bytes.
     /// @param specHash keccak256(spec).
-    /// @param epsilon ε spent on every license (6 decimals).
+    /// @param epsilon ε spent on every license of a RESTRICTED or SENSITIVE dataset (6 decimals); 0 on an OPEN one.
     event JoinSubmitted(
         uint64 indexed jobId,
         bytes32 indexed measurement,
@@ -296,8 +300,12 @@ contract Jobs {
     /// @param max MAX_JOIN_DATASETS.
     error JoinSizeInvalid(uint256 count, uint256 min, uint256 max);
 
-    /// @notice A join is differentially private: it must spend ε > 0 on every license.
+    /// @notice A join is differentially private: it must spend ε > 0 (on every license of a RESTRICTED or SENSITIVE dataset).
     error JoinNeedsEpsilon();
+
+    /// @notice Every dataset of the join is OPEN. Such a join would spend no ε anywhere, and it needs no enclave: OPEN
+    /// snapshots can be downloaded and joined by anyone. A join names at least one RESTRICTED or SENSITIVE dataset.
+    error JoinNeedsProtectedDataset();
 
     /// @notice Two licenses of a join cover the same dataset (or the same license is named twice).
     /// @param datasetId The dataset.
@@ -604,15 +612,19 @@ contract Jobs {
     }
 
     /// @notice Submits an ENCLAVE_JOIN job over 2..MAX_JOIN_DATASETS datasets, one license of the caller on each: every
-    /// license consumes one unit of quota and the full ε (within its budget and its dataset's cap), as Jobs.submit does
-    /// for one. The job's record carries the first license and dataset; `joinOf` gives all.
+    /// license consumes one unit of quota, and every license of a RESTRICTED or SENSITIVE dataset the full ε (within its
+    /// budget and its dataset's cap), as Jobs.submit does for one. A license of an OPEN dataset is consumed with ε = 0: its
+    /// rows are public, the protected inputs carry the ε, and the enclave's answer is differentially private all the same
+    /// (it applies the output privacy of the strictest grade involved). At least one dataset must be RESTRICTED or
+    /// SENSITIVE (JoinNeedsProtectedDataset). The job's record carries the first license and dataset; `joinOf` gives all.
     /// @dev Checks in order: spec non-empty and within MAX_SPEC_SIZE, license count, ε > 0, measurement approved; then
     /// per license in order: it exists, its dataset not named before, the dataset allows ENCLAVE_JOIN, then every check
-    /// of Licenses.consume (licensee, active enterprise, not revoked, dataset active, not expired, kind, quota, budget, cap).
+    /// of Licenses.consume (licensee, active enterprise, not revoked, dataset active, not expired, kind, quota, budget, cap);
+    /// last, some dataset is not OPEN. The grade is read at submission and recorded, so refunds give back what was charged.
     /// @param licenseIds The licenses, one per dataset (distinct datasets).
     /// @param measurement The enclave measurement the join must run under (approved now).
     /// @param spec Canonical join spec bytes (1..MAX_SPEC_SIZE).
-    /// @param epsilon ε to spend on every license (6 decimals, > 0).
+    /// @param epsilon ε to spend on every license of a RESTRICTED or SENSITIVE dataset (6 decimals, > 0).
     /// @return jobId The new job's id.
     function submitJoin(uint64[] calldata licenseIds, bytes32 measurement, bytes calldata spec, uint64 epsilon)
         external
@@ -633,6 +645,7 @@ contract Jobs {
         }
         enclaves.requireMeasurementApproved(measurement);
         bytes32[] memory datasetIds = new bytes32[](n);
+        uint8 openMask = 0;
         for (uint256 i = 0; i < n; i++) {
             bytes32 datasetId = licenses.license(licenseIds[i]).datasetId;
             for (uint256 k = 0; k < i; k++) {
@@ -644,8 +657,15 @@ contract Jobs {
             if ((allowedKinds & (uint32(1) << ENCLAVE_JOIN)) == 0) {
                 revert JoinNotAllowed(datasetId);
             }
-            licenses.consume(licenseIds[i], msg.sender, ENCLAVE_JOIN, epsilon);
+            (uint8 grade,) = catalog.privacyTerms(datasetId);
+            if (grade == OPEN) {
+                openMask |= uint8(1 << i);
+            }
+            licenses.consume(licenseIds[i], msg.sender, ENCLAVE_JOIN, grade == OPEN ? 0 : epsilon);
             datasetIds[i] = datasetId;
+        }
+        if (openMask == uint8((1 << n) - 1)) {
+            revert JoinNeedsProtectedDataset();
         }
         bytes32 specHash = keccak256(spec);
         jobId = _record(licenseIds[0], datasetIds[0], ENCLAVE_JOIN, specHash, uint64(spec.length), epsilon);
@@ -653,6 +673,7 @@ contract Jobs {
         jn.measurement = measurement;
         jn.licenseIds = licenseIds;
         jn.datasetIds = datasetIds;
+        jn.openMask = openMask;
         emit JoinSubmitted(jobId, measurement, msg.sender, licenseIds, datasetIds, spec, specHash, epsilon);
     }
 
@@ -711,10 +732,11 @@ contract Jobs {
     /// @return measurement The enclave measurement it must run under.
     /// @return licenseIds Its licenses, in the order given.
     /// @return datasetIds Their datasets, in the same order.
+    /// @return epsilons The ε charged on each license, in the same order: the job's ε, or 0 for a dataset OPEN at submission.
     function joinOf(uint64 jobId)
         external
         view
-        returns (bytes32 measurement, uint64[] memory licenseIds, bytes32[] memory datasetIds)
+        returns (bytes32 measurement, uint64[] memory licenseIds, bytes32[] memory datasetIds, uint64[] memory epsilons)
     {
         Job storage j = _jobs[jobId];
         if (j.id == 0) {
@@ -724,7 +746,12 @@ contract Jobs {
             revert NotAJoin(jobId);
         }
         Join storage jn = _joins[jobId];
-        return (jn.measurement, jn.licenseIds, jn.datasetIds);
+        uint256 n = jn.licenseIds.length;
+        epsilons = new uint64[](n);
+        for (uint256 i = 0; i < n; i++) {
+            epsilons[i] = _joinCharge(j, jn, i);
+        }
+        return (jn.measurement, jn.licenseIds, jn.datasetIds, epsilons);
     }
 
     /// @notice The digest an enclave signs (as an EIP-191 personal message) to fail a join.
@@ -787,16 +814,23 @@ contract Jobs {
         });
     }
 
-    /// @dev Gives a closed job's quota and ε back to its license (open jobs consumed nothing).
+    /// @dev Gives a closed job's quota and ε back to its license (open jobs consumed nothing); a join gives each license
+    /// back exactly what it was charged (no ε on a license of a dataset that was OPEN at submission).
     function _refund(Job storage j) private {
         if (j.kind == ENCLAVE_JOIN) {
-            uint64[] storage ids = _joins[j.id].licenseIds;
+            Join storage jn = _joins[j.id];
+            uint64[] storage ids = jn.licenseIds;
             for (uint256 i = 0; i < ids.length; i++) {
-                licenses.refund(ids[i], j.id, j.epsilon);
+                licenses.refund(ids[i], j.id, _joinCharge(j, jn, i));
             }
         } else if (j.licenseId != 0) {
             licenses.refund(j.licenseId, j.id, j.epsilon);
         }
+    }
+
+    /// @dev The ε a join charged its i-th license: none if that dataset was OPEN at submission, else the job's ε.
+    function _joinCharge(Job storage j, Join storage jn, uint256 i) private view returns (uint64) {
+        return (uint256(jn.openMask) & (1 << i)) != 0 ? 0 : j.epsilon;
     }
 
     /// @dev Checks in order: job exists, caller is the dataset's node, caller is an active node, job pending.

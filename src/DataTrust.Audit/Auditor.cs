@@ -112,7 +112,7 @@ public sealed class Auditor
                 Figures = SensitiveExactFigures(replay.SensitiveExactJobs, replay.SensitiveExactScoringJobs),
             },
             new(DatasetEpsilonCapCheck, "Per dataset, the ε of accepted jobs across all licenses never passed the cap in force at their block, caps only fell, and the sum equals what Licenses reported and holds on chain (datasetEpsilonSpent).", replay.DatasetEpsilonChecks, replay.DatasetEpsilonFindings),
-            new(JobClosureCheck, $"Every job is completed, failed or cancelled, or younger than the deployment's pending deadline ({(ulong)pendingDeadline.TotalSeconds} s) at the audited block; cancellations came by the submitter after the deadline; each job failed with a refund (refused before reading a row) or cancelled was refunded once, exactly its ε and 1 quota; a job failed charged (refused after reading rows) was refunded nothing.", replay.ClosureChecks, replay.ClosureFindings),
+            new(JobClosureCheck, $"Every job is completed, failed or cancelled, or younger than the deployment's pending deadline ({(ulong)pendingDeadline.TotalSeconds} s) at the audited block; cancellations came by the submitter after the deadline; each job failed with a refund (refused before reading a row) or cancelled was refunded once, exactly its ε and 1 quota (a join: on each license, what it charged that license); a job failed charged (refused after reading rows) was refunded nothing.", replay.ClosureChecks, replay.ClosureFindings),
             EnclaveJoinsAudit.Check(replay),
             CheckResultFiles(inputs.ResultFiles, replay, deployment),
             CheckResultVersions(inputs.ResultFiles, replay),

@@ -8,7 +8,7 @@ internal static class EnclaveJoinsAudit
     /// <summary>The check's result after the replay.</summary>
     public static AuditCheck Check(Replay replay) => new(
         Auditor.EnclaveJoinsCheck,
-        "Every enclave quote was recorded under a measurement and platform key approved at its block, signed by that platform key over its own fields, binding the enclave key it carries, fresh and never replayed; every join was accepted under an approved measurement with ε > 0 on every license of distinct datasets allowing joins; every join an enclave completed or failed was finished under a quote of the join's measurement recorded in an earlier block, still approved, not superseded and not expired at that block, and signed by that quote's enclave key.",
+        "Every enclave quote was recorded under a measurement and platform key approved at its block, signed by that platform key over its own fields, binding the enclave key it carries, fresh and never replayed; every join was accepted under an approved measurement on distinct datasets allowing joins, at least one RESTRICTED or SENSITIVE, charging ε > 0 on each of their licenses and none on an OPEN one; every join an enclave completed or failed was finished under a quote of the join's measurement recorded in an earlier block, still approved, not superseded and not expired at that block, and signed by that quote's enclave key.",
         replay.EnclaveChecks,
         replay.EnclaveFindings)
     {

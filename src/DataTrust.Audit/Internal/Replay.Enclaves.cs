@@ -10,8 +10,9 @@ namespace DataTrust.Audit.Internal;
 /// <summary>
 /// The enclave side of the replay: approvals of measurements and platform keys, recorded quotes (re-verified from their
 /// event alone: digest, platform signature, key binding, freshness, approvals at their block, no replay), and ENCLAVE_JOIN
-/// jobs: accepted only under licenses valid at their block, each charged ε, completed or failed only under a quote usable at
-/// that block, of the join's measurement, recorded in an earlier block, and signed by the quote's enclave key.
+/// jobs: accepted only under licenses valid at their block, each charged ε (none on a dataset OPEN at that block, and at
+/// least one dataset protected), completed or failed only under a quote usable at that block, of the join's measurement,
+/// recorded in an earlier block, and signed by the quote's enclave key.
 /// </summary>
 internal sealed partial class Replay
 {
@@ -197,9 +198,12 @@ internal sealed partial class Replay
             return;
         }
 
+        // As Jobs.submitJoin charges: no ε on a license of a dataset OPEN at this block (its rows are public), the job's ε on
+        // every other; the Licenses side of the tally (LicenseConsumed) must agree, so a wrong charge is a license finding.
         var job = new JobState(jobId, licenseIds.FirstOrDefault(), datasetIds.FirstOrDefault(), submitter, v.GetHash32("specHash"), e.BlockNumber, epsilon)
         {
             Join = [.. licenseIds.Zip(datasetIds)],
+            JoinCharges = [.. datasetIds.Select(d => Datasets.TryGetValue(d, out var ds) && ds.Grade == ProtectionGrade.Open ? 0L : epsilon)],
             Measurement = measurement,
         };
         Jobs[jobId] = job;
@@ -220,6 +224,11 @@ internal sealed partial class Replay
             Invalid("it spends ε = 0 (a join is differentially private)");
         }
 
+        if (datasetIds.Count > 0 && datasetIds.All(d => Datasets.TryGetValue(d, out var ds) && ds.Grade == ProtectionGrade.Open))
+        {
+            Invalid("every dataset it names is OPEN (a join spends ε on at least one RESTRICTED or SENSITIVE dataset)");
+        }
+
         if (!IsApproved(_measurements, measurement))
         {
             Invalid($"its measurement {measurement} was not approved at that block");
@@ -235,10 +244,12 @@ internal sealed partial class Replay
         }
 
         var timestamp = await TimestampAsync(e.BlockNumber).ConfigureAwait(false);
-        foreach (var (licenseId, datasetId) in job.Join)
+        for (var input = 0; input < job.Join.Count; input++)
         {
+            var (licenseId, datasetId) = job.Join[input];
+            var charge = job.JoinCharges[input];
             LicenseChecks++;
-            CheckPrivacy(e, jobId, licenseId, datasetId, ComputationKind.EnclaveJoin, epsilon);
+            CheckPrivacy(e, jobId, licenseId, datasetId, ComputationKind.EnclaveJoin, charge);
             if (!Licenses.TryGetValue(licenseId, out var license))
             {
                 Invalid($"license {licenseId} was never granted");
@@ -247,7 +258,7 @@ internal sealed partial class Replay
 
             license.Jobs++;
             license.QuotaRemaining--;
-            license.EpsilonRemaining -= epsilon;
+            license.EpsilonRemaining -= charge;
             if (license.QuotaRemaining < 0 || license.EpsilonRemaining < 0)
             {
                 LicenseFindings.Add(new AuditFinding($"License {licenseId}'s quota or ε went negative at join {jobId}.", jobId, licenseId, e.BlockNumber));
@@ -409,17 +420,19 @@ internal sealed partial class Replay
     /// <summary>A join closed without a result no longer holds quota and ε on any of its licenses or datasets.</summary>
     private void CloseJoin(JobState job)
     {
-        foreach (var (licenseId, datasetId) in job.Join!)
+        for (var input = 0; input < job.Join!.Count; input++)
         {
+            var (licenseId, datasetId) = job.Join[input];
+            var charge = job.JoinCharges[input];
             if (Licenses.TryGetValue(licenseId, out var license))
             {
                 license.QuotaRemaining++;
-                license.EpsilonRemaining += job.Epsilon;
+                license.EpsilonRemaining += charge;
             }
 
             if (Datasets.TryGetValue(datasetId, out var dataset))
             {
-                dataset.SpentByJobs -= job.Epsilon;
+                dataset.SpentByJobs -= charge;
             }
         }
     }
@@ -454,6 +467,28 @@ internal sealed partial class Replay
     {
         /// <summary>For an ENCLAVE_JOIN: its licenses and their datasets, in order; null for any other job.</summary>
         public IReadOnlyList<(ulong LicenseId, Hash32 DatasetId)>? Join { get; init; }
+
+        /// <summary>For an ENCLAVE_JOIN: the ε charged on each license, in the order of <see cref="Join"/> (0 on a dataset OPEN at submission).</summary>
+        public IReadOnlyList<long> JoinCharges { get; init; } = [];
+
+        /// <summary>The ε this job charged <paramref name="licenseId"/> (its ε, for a job that is not a join).</summary>
+        public long ChargeOf(ulong licenseId)
+        {
+            if (Join is null)
+            {
+                return Epsilon;
+            }
+
+            for (var i = 0; i < Join.Count; i++)
+            {
+                if (Join[i].LicenseId == licenseId)
+                {
+                    return JoinCharges[i];
+                }
+            }
+
+            return Epsilon;
+        }
 
         /// <summary>For an ENCLAVE_JOIN: the measurement it must run under.</summary>
         public Hash32 Measurement { get; init; }

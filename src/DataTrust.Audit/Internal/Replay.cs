@@ -227,7 +227,7 @@ internal sealed partial class Replay
                 && job.Join.FirstOrDefault(j => !job.RefundsByLicense.ContainsKey(j.LicenseId)) is { LicenseId: not 0 } unrefunded)
             {
                 ClosureFindings.Add(new AuditFinding(
-                    $"Join {job.Id} was {Describe(job.Status)} at block {job.FinishedBlock} without reading a row, but license {unrefunded.LicenseId} never got its quota (1) and ε {new Epsilon(job.Epsilon)} back (no LicenseRefunded for it).",
+                    $"Join {job.Id} was {Describe(job.Status)} at block {job.FinishedBlock} without reading a row, but license {unrefunded.LicenseId} never got its quota (1) and ε {new Epsilon(job.ChargeOf(unrefunded.LicenseId))} back (no LicenseRefunded for it).",
                     job.Id,
                     unrefunded.LicenseId,
                     job.FinishedBlock));
@@ -779,9 +779,9 @@ internal sealed partial class Replay
                 Bad($"License {licenseId} was refunded for job {jobId}, which ran under license {job.LicenseId}.");
             }
 
-            if (job.Epsilon != epsilon)
+            if (job.ChargeOf(licenseId) != epsilon)
             {
-                Bad($"License {licenseId} was refunded ε {new Epsilon(epsilon)} for job {jobId}, which spent ε {new Epsilon(job.Epsilon)}; a refund gives back exactly what the job spent.");
+                Bad($"License {licenseId} was refunded ε {new Epsilon(epsilon)} for job {jobId}, which spent ε {new Epsilon(job.ChargeOf(licenseId))} on it; a refund gives back exactly what the job spent.");
             }
         }
 

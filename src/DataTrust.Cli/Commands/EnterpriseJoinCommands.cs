@@ -35,7 +35,7 @@ internal static class EnterpriseJoinCommands
 
         if (epsilon.IsZero)
         {
-            throw new CliException("A join's answer is differentially private: give --epsilon > 0 (it is spent on every license).");
+            throw new CliException("A join's answer is differentially private: give --epsilon > 0 (it is spent on every license of a RESTRICTED or SENSITIVE dataset; an OPEN one spends none).");
         }
     }
 
@@ -119,7 +119,7 @@ internal static class EnterpriseJoinCommands
             return;
         }
 
-        var title = $"join job {verified.JobId}: computed in a SIMULATED enclave (no hardware TEE), quote {verified.Quote.Id}, measurement {verified.Quote.Measurement.ToString()[..18]}…, ε = {new Epsilon((long)aggregate.Noise.EpsilonMicros)} on every dataset";
+        var title = $"join job {verified.JobId}: computed in a SIMULATED enclave (no hardware TEE), quote {verified.Quote.Id}, measurement {verified.Quote.Measurement.ToString()[..18]}…, ε = {new Epsilon((long)aggregate.Noise.EpsilonMicros)} on every protected dataset (none on an OPEN one)";
         Output.Rows(environment, false, title, [.. aggregate.Columns.Select(c => c.Name)], aggregate.Rows.Select(r => (IReadOnlyList<string>)[.. r.Keys.Select(ResultView.Format), .. r.Cells.Select(ResultView.Format)]));
         var keys = aggregate.Columns.Count(c => c.Role == ResultColumnRole.GroupKey);
         foreach (var noise in aggregate.Noise.Measures)

@@ -10,7 +10,12 @@ using Spectre.Console;
 
 namespace DataTrust.Cli.Demo;
 
-/// <summary>The demo's attested join (issue 12), run in a SIMULATED enclave.</summary>
+/// <summary>
+/// The demo's attested join (issue 12), run in a SIMULATED enclave: tax paid by district. District lives in the OPEN market
+/// register, so the join takes three datasets (tax ⋈ social security ⋈ register on uscc); the register's license is charged
+/// quota but no ε (its rows are public), the protected inputs carry the ε, and the answer is differentially private as the
+/// strictest grade (tax, SENSITIVE) requires.
+/// </summary>
 public sealed partial class DemoRunner
 {
     /// <summary>Employers with more insured than this (a multiple of the public grid of 10) are joined.</summary>
@@ -18,7 +23,7 @@ public sealed partial class DemoRunner
 
     private async Task JoinAsync(Cast cast, Dictionary<string, Hash32> datasets, CancellationToken cancellationToken)
     {
-        Step("3d", "An attested join in a SIMULATED enclave: tax records × social-security records of the same companies, neither domain seeing the other's rows");
+        Step("3d", "An attested join in a SIMULATED enclave: tax × social-security × market-register records of the same companies, no domain seeing another's rows");
         var measurement = SimulatedTee.MeasureOwnAssembly();
         var platformKey = EthereumKey.Generate();
         await cast.Authority.Enclaves.ApproveMeasurementAsync(measurement, "enclave-sim (SIMULATED TEE)", cancellationToken).ConfigureAwait(false);
@@ -42,21 +47,26 @@ public sealed partial class DemoRunner
         var quoteId = await runtime.RecordAsync(chain, endpoint, cancellationToken).ConfigureAwait(false);
         _console.MarkupLine($"{Markup.Escape(EnclaveCommands.Banner)} started at {endpoint}: fresh key {runtime.Tee.EnclaveAddress}, quote {quoteId} recorded on chain before any node releases a row");
 
-        const string purpose = "tax paid by employers of more than 20 insured (attested join)";
+        const string purpose = "tax paid by district by employers of more than 20 insured (attested join)";
         var tax = await LicenseAsync(cast, datasets["tax"], purpose, ComputationKindSet.EnclaveJoin, cancellationToken).ConfigureAwait(false);
         var social = await LicenseAsync(cast, datasets["social_security"], purpose, ComputationKindSet.EnclaveJoin, cancellationToken).ConfigureAwait(false);
+
+        // The OPEN register needs no license to compute on alone (3c), but a join names a license on every dataset: it is
+        // charged quota, and no ε, since the register's rows are public; the protected inputs carry the ε.
+        var register = await LicenseAsync(cast, datasets["market_regulation"], purpose, ComputationKindSet.EnclaveJoin, cancellationToken, cast.MarketOperator, Epsilon.Zero).ConfigureAwait(false);
 
         using var client = new JoinClient(cast.Bank, cast.BankKey, trust);
         var epsilon = Epsilon.Parse("1.0");
         var quote = await client.ResolveEnclaveAsync(quoteId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-        var jobId = await client.SubmitAsync([tax, social], EmployersTaxByGrade(), epsilon, quote.Measurement, cancellationToken).ConfigureAwait(false);
-        _console.MarkupLine($"[bold]companies and total tax paid in 2025 by credit grade, for employers with more than {JoinHeadcountThreshold} insured in 2025-10, ε = 1.0 on each license[/] (job {jobId})");
+        var jobId = await client.SubmitAsync([tax, social, register], EmployersTaxByDistrict(), epsilon, quote.Measurement, cancellationToken).ConfigureAwait(false);
+        var charges = (await cast.Bank.Jobs.GetJoinAsync(jobId, cancellationToken).ConfigureAwait(false)).Charges;
+        _console.MarkupLine($"[bold]companies and total tax paid in 2025 by district, for employers with more than {JoinHeadcountThreshold} insured in 2025-10[/] (job {jobId}): ε charged {Short(charges[0])} on tax, {Short(charges[1])} on social security, {Short(charges[2])} on the OPEN register (its rows are public: quota only)");
         var verified = await client.RunAsync(jobId, quote, cancellationToken).ConfigureAwait(false);
         EnterpriseJoinCommands.Print(_environment, json: false, verified);
-        _console.MarkupLine($"{Markup.Escape(EnclaveCommands.Banner)} each node released only uscc and the columns the job names, sealed to the quoted key; the enclave joined in memory, added the noise and forgot the rows");
+        _console.MarkupLine($"{Markup.Escape(EnclaveCommands.Banner)} each node released only uscc and the columns the job names (the register: uscc and district), sealed to the quoted key; the enclave joined in memory, added the noise of the strictest grade (SENSITIVE tax) and forgot the rows");
     }
 
-    private static JoinQuery EmployersTaxByGrade()
+    private static JoinQuery EmployersTaxByDistrict()
     {
         var query = new JoinQuery();
         var tax = new JoinInput { DatasetId = "tax", JoinKey = "uscc" };
@@ -64,9 +74,11 @@ public sealed partial class DemoRunner
         var social = new JoinInput { DatasetId = "social_security", JoinKey = "uscc" };
         social.Filters.Add(Condition("month", FilterOperator.Eq, new Value { StringValue = "2025-10" }));
         social.Filters.Add(Condition("insured_headcount", FilterOperator.Gt, new Value { IntValue = JoinHeadcountThreshold }));
+        var register = new JoinInput { DatasetId = "market_regulation", JoinKey = "uscc" };
         query.Inputs.Add(tax);
         query.Inputs.Add(social);
-        query.GroupBy.Add(new JoinColumn { DatasetId = "tax", Column = "credit_grade" });
+        query.Inputs.Add(register);
+        query.GroupBy.Add(new JoinColumn { DatasetId = "market_regulation", Column = "district" });
         query.Measures.Add(new JoinMeasure { Function = MeasureFunction.Count });
         query.Measures.Add(new JoinMeasure { Function = MeasureFunction.Sum, Column = new JoinColumn { DatasetId = "tax", Column = "tax_paid" } });
         return query;

@@ -327,16 +327,20 @@ public sealed partial class DemoRunner : IAsyncDisposable
     private Task<ulong> LicenseAsync(Cast cast, Hash32 dataset, CancellationToken cancellationToken) =>
         LicenseAsync(cast, dataset, "small-business credit risk statistics", ComputationKindSet.Aggregate, cancellationToken);
 
-    private async Task<ulong> LicenseAsync(Cast cast, Hash32 dataset, string purpose, ComputationKindSet kinds, CancellationToken cancellationToken)
+    private async Task<ulong> LicenseAsync(Cast cast, Hash32 dataset, string purpose, ComputationKindSet kinds, CancellationToken cancellationToken, DataTrustLedger? grantor = null, Epsilon? budget = null)
     {
+        var epsilon = budget ?? Epsilon.Parse("2.0");
         var request = await cast.Bank.Licenses.RequestAsync(dataset, purpose, cancellationToken).ConfigureAwait(false);
         var now = (await cast.Rpc.GetBlockAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false))!.Timestamp;
         var expires = DateTimeOffset.FromUnixTimeSeconds((long)now).AddDays(90);
-        var license = await cast.FinanceOperator.Licenses.GrantAsync(request, kinds, 20, expires, Epsilon.Parse("2.0"), cancellationToken).ConfigureAwait(false);
+        var license = await (grantor ?? cast.FinanceOperator).Licenses.GrantAsync(request, kinds, 20, expires, epsilon, cancellationToken).ConfigureAwait(false);
         var name = (await cast.Authority.Catalog.GetDatasetAsync(dataset, cancellationToken).ConfigureAwait(false)).Spec.Name;
-        _console.MarkupLine($"  request {request} on {Markup.Escape(name)} for \"{Markup.Escape(purpose)}\" → license [green]{license}[/]: {Markup.Escape(Common.Args.Format(kinds))}, 20 queries, 90 days, ε = 2.0");
+        _console.MarkupLine($"  request {request} on {Markup.Escape(name)} for \"{Markup.Escape(purpose)}\" → license [green]{license}[/]: {Markup.Escape(Common.Args.Format(kinds))}, 20 queries, 90 days, ε = {Short(epsilon)}");
         return license;
     }
+
+    /// <summary>ε as the demo prints it: 2.0, 0.5, 0.0.</summary>
+    private static string Short(Epsilon epsilon) => (epsilon.Micros / 1_000_000m).ToString("0.0#####", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<VerifiedResult> RunOpenJobAsync(JobClient client, AggregateQuery query, string title, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using DataTrust.Core.Catalog;
+
 namespace DataTrust.Ledger.Contracts;
 
 /// <summary>Where a recorded quote stands (Enclaves.QuoteStatus).</summary>
@@ -62,4 +64,11 @@ public sealed record EnclaveQuote(
 /// <param name="Measurement">The enclave measurement it must run under.</param>
 /// <param name="LicenseIds">Its licenses, in the order submitted.</param>
 /// <param name="DatasetIds">Their datasets, in the same order.</param>
-public sealed record JoinJob(ulong JobId, Hash32 Measurement, IReadOnlyList<ulong> LicenseIds, IReadOnlyList<Hash32> DatasetIds);
+public sealed record JoinJob(ulong JobId, Hash32 Measurement, IReadOnlyList<ulong> LicenseIds, IReadOnlyList<Hash32> DatasetIds)
+{
+    /// <summary>
+    /// The ε charged on each license, in the same order: the job's ε, or zero on a dataset that was OPEN at submission
+    /// (its rows are public; the protected inputs carry the ε). A refund gives each license back exactly this.
+    /// </summary>
+    public IReadOnlyList<Epsilon> Charges { get; init; } = [];
+}

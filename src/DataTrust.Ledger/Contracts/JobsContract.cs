@@ -79,11 +79,13 @@ public sealed class JobsContract : ContractBinding
 
     /// <summary>
     /// Submits an ENCLAVE_JOIN job: one license of the caller on each of 2..<see cref="MaxJoinDatasets"/> distinct datasets, each
-    /// consuming one unit of quota and the full ε; the join runs only under <paramref name="measurement"/>. Returns the job id.
+    /// consuming one unit of quota and, on a RESTRICTED or SENSITIVE dataset, the full ε (none on an OPEN dataset, whose rows
+    /// are public; at least one dataset must be protected); the join runs only under <paramref name="measurement"/>. Returns
+    /// the job id.
     /// </summary>
     /// <exception cref="ContractRevertedException">
     /// Refused (e.g. <c>JoinSizeInvalid</c>, <c>JoinNeedsEpsilon</c>, <c>MeasurementNotApproved</c>, <c>DuplicateJoinDataset</c>,
-    /// <c>JoinNotAllowed</c>, <c>UnknownLicense</c>, <c>NotLicensee</c>, <c>QuotaExhausted</c>, <c>BudgetExceeded</c>,
+    /// <c>JoinNotAllowed</c>, <c>JoinNeedsProtectedDataset</c>, <c>UnknownLicense</c>, <c>NotLicensee</c>, <c>QuotaExhausted</c>, <c>BudgetExceeded</c>,
     /// <c>DatasetCapExceeded</c>, <c>EmptySpec</c>, <c>SpecTooLarge</c>); nothing was sent.
     /// </exception>
     public async Task<ulong> SubmitJoinAsync(IReadOnlyList<ulong> licenseIds, Hash32 measurement, ReadOnlyMemory<byte> spec, Epsilon epsilon, CancellationToken cancellationToken = default)
@@ -115,7 +117,7 @@ public sealed class JobsContract : ContractBinding
         return SendAsync("failJoin", [jobId, quoteId, reason, charged, enclaveSignature.ToBytes()], cancellationToken);
     }
 
-    /// <summary>What a join names: its measurement, licenses and datasets.</summary>
+    /// <summary>What a join names: its measurement, licenses and datasets, and the ε charged on each license.</summary>
     /// <exception cref="ContractRevertedException"><c>UnknownJob</c> or <c>NotAJoin</c>.</exception>
     public async Task<JoinJob> GetJoinAsync(ulong jobId, CancellationToken cancellationToken = default)
     {
@@ -124,7 +126,10 @@ public sealed class JobsContract : ContractBinding
             jobId,
             Decoded.H32(values[0]),
             [.. Decoded.Tuple(values[1]).Select(Decoded.U64)],
-            [.. Decoded.Tuple(values[2]).Select(Decoded.H32)]);
+            [.. Decoded.Tuple(values[2]).Select(Decoded.H32)])
+        {
+            Charges = [.. Decoded.Tuple(values[3]).Select(v => new Epsilon(checked((long)Decoded.U64(v))))],
+        };
     }
 
     /// <summary>

@@ -26,7 +26,8 @@ public sealed record ReleaseOutcome(ReleaseLogEntry? Entry, QueryRefusal? Refusa
 /// the chain (an unreachable chain refuses): the job is a pending join naming this node's dataset; the requester's
 /// forwarded authorization recovers to the submitter and has not expired; the quote is usable on chain, its measurement
 /// is the job's, and it passes the node's own off-chain check (platform signature, key binding, freshness); the enclave
-/// signature over the request recovers to the quote's enclave address (proof of possession); the requested columns are
+/// signature over the request recovers to the quote's enclave address (proof of possession); a dataset the join was
+/// charged no ε on (it was OPEN at submission) is still OPEN; the requested columns are
 /// exactly those the spec needs from this dataset, each with the right permission in the on-chain policy. Only then are
 /// the dataset's filtered rows of those columns streamed, sealed to the quoted key, and the release logged.
 /// </summary>
@@ -236,6 +237,13 @@ public sealed class ReleaseRunner
         if (licenseProblem is not null)
         {
             return Job(ErrorReason.LicenseInvalid, "job_id", licenseProblem);
+        }
+
+        // The contract charges no ε on a dataset that was OPEN at submission (its rows were public). If its grade has
+        // risen since, its rows are protected now and this join paid nothing for them: release them to no such join.
+        if (dataset.Spec.Grade != ProtectionGrade.Open && index < join.Charges.Count && join.Charges[index].IsZero)
+        {
+            return Job(ErrorReason.InvalidEpsilon, "job_id", $"Dataset '{request.DatasetId}' is {dataset.Spec.Grade.Name()} now, but join {jobId} was submitted while it was OPEN and charged license {join.LicenseIds[index]} no ε; its rows go only to a join that pays ε on it. Submit the join again.");
         }
 
         var spec = await ReadSpecAsync(job, cancellationToken).ConfigureAwait(false);

@@ -134,8 +134,10 @@ public sealed class SampleDataset
     public static IReadOnlyList<SampleDataset> All { get; } = [MarketRegister, Tax, SocialSecurity];
 
     private static DatasetPolicy DefaultPolicy(ProtectionGrade grade, Epsilon cap, params ColumnPolicy[] columns) =>
+        // An OPEN register also takes part in attested joins (by uscc, e.g. tax paid by district): its rows are public, so a
+        // join charges its license quota but no ε; the protected inputs carry the ε.
         new(10, new DominanceRule(1, 85), grade, grade == ProtectionGrade.Open
-            ? ComputationKindSet.Aggregate
+            ? ComputationKindSet.Aggregate | ComputationKindSet.EnclaveJoin
             : ComputationKindSet.Aggregate | ComputationKindSet.HeWeightedAggregate | ComputationKindSet.HeScoring
                 | ComputationKindSet.HeCrossDomainSum | ComputationKindSet.EnclaveJoin, columns)
         {

@@ -13,6 +13,9 @@ public class DemoTests
         Assert.Contains("NotLicensee", run.Out, StringComparison.Ordinal);
         Assert.Contains("JOIN_KEY", run.Out, StringComparison.Ordinal);
         Assert.Contains("computed in a SIMULATED enclave", run.Out, StringComparison.Ordinal);
+        Assert.Contains("companies and total tax paid in 2025 by district, for employers with more than 20 insured in 2025-10", run.Out, StringComparison.Ordinal);
+        Assert.Contains("ε charged 1.0 on tax, 1.0 on social security, 0.0 on the OPEN register (its rows are public: quota only)", run.Out, StringComparison.Ordinal);
+        Assert.Contains("market_regulation.district", run.Out, StringComparison.Ordinal);
         Assert.Contains("PASS release-logs", run.Out, StringComparison.Ordinal);
         Assert.Contains(": weighted sums", run.Out, StringComparison.Ordinal);
         Assert.Contains(": scores", run.Out, StringComparison.Ordinal);

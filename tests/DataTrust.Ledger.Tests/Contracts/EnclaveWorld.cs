@@ -55,7 +55,8 @@ internal sealed class EnclaveWorld
 
     /// <summary>
     /// Builds the world: <paramref name="datasets"/> datasets that allow ENCLAVE_JOIN unless <paramref name="joinAllowed"/> says
-    /// otherwise, each licensed to one enterprise with <paramref name="quota"/> jobs and <paramref name="epsilonBudget"/>.
+    /// otherwise, each licensed to one enterprise with <paramref name="quota"/> jobs and <paramref name="epsilonBudget"/>, each of
+    /// <paramref name="grade"/> unless <paramref name="gradeOf"/> says otherwise (an OPEN dataset gets an ε cap of 0).
     /// </summary>
     public static async Task<EnclaveWorld> CreateAsync(
         LedgerFixture ledger,
@@ -64,7 +65,8 @@ internal sealed class EnclaveWorld
         string epsilonBudget = "2.0",
         string epsilonCap = "100",
         Func<int, bool>? joinAllowed = null,
-        ProtectionGrade grade = ProtectionGrade.Restricted)
+        ProtectionGrade grade = ProtectionGrade.Restricted,
+        Func<int, ProtectionGrade>? gradeOf = null)
     {
         var measurement = LedgerFixture.NewId();
         var platformKey = await ledger.NewAccountAsync();
@@ -82,7 +84,8 @@ internal sealed class EnclaveWorld
         {
             var allowed = joinAllowed?.Invoke(i) ?? true;
             var kinds = ComputationKindSet.Aggregate | (allowed ? ComputationKindSet.EnclaveJoin : 0);
-            var world = await ledger.NewWorldAsync(datasetKinds: kinds, grant: false, grade: grade, epsilonCap: epsilonCap);
+            var g = gradeOf?.Invoke(i) ?? grade;
+            var world = await ledger.NewWorldAsync(datasetKinds: kinds, grant: false, grade: g, epsilonCap: g == ProtectionGrade.Open ? "0" : epsilonCap);
             var requestId = await enterprise.Licenses.RequestAsync(world.Dataset.Id, "tax paid by district");
             var expires = DateTimeOffset.FromUnixTimeSeconds((long)await ledger.NowAsync()) + TimeSpan.FromDays(90);
             licenses.Add(await world.Operator.Licenses.GrantAsync(requestId, kinds, quota, expires, Epsilon.Parse(epsilonBudget)));

@@ -24,13 +24,17 @@ namespace DataTrust.Node.Tests.Enclave;
 /// <summary>
 /// A real anvil with DataTrust deployed; an approved measurement and simulated platform key; an enclave host account; one
 /// enterprise licensed for joins on three datasets; and a real node on a loopback port holding them in a real DuckDB file:
-/// the tax and social-security samples, and a copy of tax whose node policy forbids joins although the catalog allows them.
+/// the tax and social-security samples, and a copy of tax whose node policy forbids joins although the catalog allows them;
+/// and the OPEN market register, twice (the copy's grade a test may raise).
 /// </summary>
 public sealed class EnclaveReleaseFixture : IAsyncLifetime
 {
     public const string Tax = "tax";
     public const string Social = "social_security";
     public const string NoJoin = "tax_nojoin";
+    public const string Register = "market_register";
+    public const string RegisterToRaise = "market_register_raised";
+    public const int RegisterRows = 600;
     public const int TaxRows = 500;
     public const int SocialRows = 1200;
 
@@ -64,6 +68,11 @@ public sealed class EnclaveReleaseFixture : IAsyncLifetime
     public string TaxCsv => Temp.File("tax.csv");
 
     public string SocialCsv => Temp.File("social.csv");
+
+    public string RegisterCsv => Temp.File("register.csv");
+
+    /// <summary>The operator of every dataset (it may raise a grade).</summary>
+    public DataTrustLedger Operator { get; private set; } = null!;
 
     public string DataDirectory => Temp.File("data");
 
@@ -102,6 +111,7 @@ public sealed class EnclaveReleaseFixture : IAsyncLifetime
 
         SampleDataset.Tax.WriteCsv(TaxCsv, TaxRows, seed: 31);
         SampleDataset.SocialSecurity.WriteCsv(SocialCsv, SocialRows, seed: 32);
+        SampleDataset.MarketRegister.WriteCsv(RegisterCsv, RegisterRows, seed: 33);
         var joinKinds = SampleDataset.Tax.Policy.AllowedKinds;
         using (var store = new DatasetStore(DataDirectory))
         {
@@ -114,13 +124,23 @@ public sealed class EnclaveReleaseFixture : IAsyncLifetime
 
             // The catalog allows joins on this copy; the node's own policy does not, and the node keeps to the stricter.
             await operatorLedger.Catalog.PublishAsync(CatalogEntries.FromDescriptor(noJoin, NodeAccount, "Tax, no joins at this node") with { AllowedKinds = joinKinds });
+
+            // The OPEN register, and a copy with a grid on its numeric filter column so that its grade may be raised.
+            var register = store.Import(SampleDataset.MarketRegister.ImportFrom(RegisterCsv));
+            var raisable = SampleDataset.MarketRegister.ImportFrom(RegisterCsv, RegisterToRaise);
+            var toRaise = store.Import(raisable with { Policy = raisable.Policy with { Columns = [.. raisable.Policy.Columns.Select(c => c.Column == "established_year" ? c with { GridStep = 1 } : c)] } });
+            await operatorLedger.Catalog.PublishAsync(CatalogEntries.FromDescriptor(register, NodeAccount, "Market register (sample, OPEN)"));
+            await operatorLedger.Catalog.PublishAsync(CatalogEntries.FromDescriptor(toRaise, NodeAccount, "Market register (copy, OPEN until raised)"));
         }
 
+        Operator = operatorLedger;
         var now = await NowAsync();
-        foreach (var dataset in new[] { Tax, Social, NoJoin })
+        foreach (var dataset in new[] { Tax, Social, NoJoin, Register, RegisterToRaise })
         {
+            var kinds = dataset is Register or RegisterToRaise ? SampleDataset.MarketRegister.Policy.AllowedKinds : joinKinds;
+            var budget = dataset is Register or RegisterToRaise ? Epsilon.Zero : Epsilon.Parse("8.0");
             var request = await Enterprise.Licenses.RequestAsync(DatasetIds.OnChainId(dataset), "tax paid by employer size");
-            Licenses[dataset] = await operatorLedger.Licenses.GrantAsync(request, joinKinds, 100, DateTimeOffset.FromUnixTimeSeconds((long)now).AddDays(30), Epsilon.Parse("8.0"));
+            Licenses[dataset] = await operatorLedger.Licenses.GrantAsync(request, kinds, 100, DateTimeOffset.FromUnixTimeSeconds((long)now).AddDays(30), budget);
         }
 
         _app = NodeApp.Create(

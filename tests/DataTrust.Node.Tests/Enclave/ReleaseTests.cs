@@ -345,6 +345,55 @@ public class ReleaseTests(EnclaveReleaseFixture f)
         }
     }
 
+    [Fact]
+    public async Task An_OPEN_register_in_a_join_releases_only_uscc_and_district_and_its_license_spends_quota_but_no_epsilon()
+    {
+        var (key, quoteId) = await f.StartEnclaveAsync();
+        var query = J.Query(
+            [J.Input(EnclaveReleaseFixture.Tax, "uscc", J.Where("year", FilterOperator.Eq, Q.Int(2024))), J.Input(EnclaveReleaseFixture.Register, "uscc")],
+            [J.Col(EnclaveReleaseFixture.Register, "district")],
+            [J.Count(), J.Sum(EnclaveReleaseFixture.Tax, "tax_paid")]);
+        var registerBefore = await f.Authority.Licenses.GetLicenseAsync(f.Licenses[EnclaveReleaseFixture.Register]);
+        var taxBefore = await f.Authority.Licenses.GetLicenseAsync(f.Licenses[EnclaveReleaseFixture.Tax]);
+        var jobId = await f.SubmitAsync(query, null, EnclaveReleaseFixture.Tax, EnclaveReleaseFixture.Register);
+        var registerAfter = await f.Authority.Licenses.GetLicenseAsync(f.Licenses[EnclaveReleaseFixture.Register]);
+        var taxAfter = await f.Authority.Licenses.GetLicenseAsync(f.Licenses[EnclaveReleaseFixture.Tax]);
+
+        var extra = await RefusedAsync(await f.RequestAsync(jobId, quoteId, key, EnclaveReleaseFixture.Register, ["uscc", "district", "industry"]), StatusCode.PermissionDenied, "ERROR_REASON_COLUMNS_NOT_NEEDED");
+        var chunks = await f.ReleaseAsync(await f.RequestAsync(jobId, quoteId, key, EnclaveReleaseFixture.Register, ["uscc", "district"]));
+        var (header, csv, _) = ReleaseReceiver.Open(chunks, key, new SealedStreamContext(jobId, quoteId, EnclaveReleaseFixture.Register));
+
+        Assert.Contains("does not need industry", extra.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(["uscc", "district"], header.Columns.Select(c => c.Name));
+        Assert.Equal(Expected($"SELECT uscc, district FROM read_csv('{f.RegisterCsv}', header = true)").Csv, csv);
+        Assert.Equal(["uscc", "district"], f.ReleaseLog.Entries.Single(e => e.JobId == jobId).Columns);
+        Assert.Equal((registerBefore.QuotaRemaining - 1, registerBefore.EpsilonRemaining), (registerAfter.QuotaRemaining, registerAfter.EpsilonRemaining));
+        Assert.Equal((taxBefore.QuotaRemaining - 1, taxBefore.EpsilonRemaining.Micros - 100_000), (taxAfter.QuotaRemaining, taxAfter.EpsilonRemaining.Micros));
+        Assert.Equal(JobStatus.Pending, (await f.Authority.Jobs.GetJobAsync(jobId)).Status);
+    }
+
+    [Fact]
+    public async Task A_register_whose_grade_rose_after_a_join_charged_it_no_epsilon_releases_nothing_and_the_join_is_failed_with_a_refund()
+    {
+        var (key, quoteId) = await f.StartEnclaveAsync();
+        var query = J.Query(
+            [J.Input(EnclaveReleaseFixture.Tax, "uscc"), J.Input(EnclaveReleaseFixture.RegisterToRaise, "uscc")],
+            [J.Col(EnclaveReleaseFixture.RegisterToRaise, "district")],
+            [J.Count()]);
+        var before = await f.Authority.Licenses.GetLicenseAsync(f.Licenses[EnclaveReleaseFixture.Tax]);
+        var jobId = await f.SubmitAsync(query, null, EnclaveReleaseFixture.Tax, EnclaveReleaseFixture.RegisterToRaise);
+        await f.Operator.Catalog.RaiseGradeAsync(DatasetIds.OnChainId(EnclaveReleaseFixture.RegisterToRaise), ProtectionGrade.Restricted);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await f.ReleaseAsync(await f.RequestAsync(jobId, quoteId, key, EnclaveReleaseFixture.RegisterToRaise, ["uscc", "district"])));
+
+        Assert.Equal("ERROR_REASON_INVALID_EPSILON", ReasonOf(ex));
+        Assert.Contains("was submitted while it was OPEN", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Failed, (await f.Authority.Jobs.GetJobAsync(jobId)).Status);
+        Assert.DoesNotContain(f.ReleaseLog.Entries, e => e.JobId == jobId);
+        var after = await f.Authority.Licenses.GetLicenseAsync(f.Licenses[EnclaveReleaseFixture.Tax]);
+        Assert.Equal((before.QuotaRemaining, before.EpsilonRemaining), (after.QuotaRemaining, after.EpsilonRemaining));
+    }
+
     private async Task<RpcException> RefusedAsync(ReleaseRequest request, StatusCode code, string reason)
     {
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await f.ReleaseAsync(request));
