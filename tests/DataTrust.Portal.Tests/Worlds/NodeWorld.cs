@@ -57,6 +57,11 @@ public sealed class NodeWorld : IAsyncLifetime
     private readonly Dictionary<string, WorldNode> _nodes = new(StringComparer.Ordinal);
     private LocalChain? _chain;
     private TestAccounts? _accounts;
+    private EthereumKey? _authorityKey;
+    private EthereumKey? _operatorKey;
+    private EthereumKey? _enterpriseKey;
+    private EthereumKey? _auditorKey;
+    private EthereumKey? _subjectKey;
 
     /// <summary>The folder everything of this world is written under (deleted on dispose).</summary>
     public DirectoryInfo Directory { get; } = System.IO.Directory.CreateTempSubdirectory("datatrust-portal-world-");
@@ -68,34 +73,34 @@ public sealed class NodeWorld : IAsyncLifetime
     public JsonRpcClient Rpc { get; private set; } = null!;
 
     /// <summary>The deployment.</summary>
-    public Deployment Deployment => Authority.Deployment;
+    public Deployment Deployment { get; private set; } = null!;
 
-    /// <summary>The deployment's authority.</summary>
-    public DataTrustLedger Authority { get; private set; } = null!;
+    /// <summary>The deployment's authority; bound afresh on each read, so its nonces are counted from the chain (portals send as the same account).</summary>
+    public DataTrustLedger Authority => DataTrustLedger.Bind(Rpc, Deployment, _authorityKey!);
 
     /// <summary>The authority's private key (hex).</summary>
     public string AuthorityKeyHex { get; private set; } = "";
 
-    /// <summary>The data operator who published all three registers.</summary>
-    public DataTrustLedger Operator { get; private set; } = null!;
+    /// <summary>The data operator who published all three registers; bound afresh on each read, so its nonces are counted from the chain (portals send as the same account).</summary>
+    public DataTrustLedger Operator => DataTrustLedger.Bind(Rpc, Deployment, _operatorKey!);
 
     /// <summary>The operator's private key (hex).</summary>
     public string OperatorKeyHex { get; private set; } = "";
 
-    /// <summary>An admitted enterprise (a bank) holding no license yet.</summary>
-    public DataTrustLedger Enterprise { get; private set; } = null!;
+    /// <summary>An admitted enterprise (a bank) holding no license yet; bound afresh on each read, so its nonces are counted from the chain (portals send as the same account).</summary>
+    public DataTrustLedger Enterprise => DataTrustLedger.Bind(Rpc, Deployment, _enterpriseKey!);
 
     /// <summary>The enterprise's private key (hex).</summary>
     public string EnterpriseKeyHex { get; private set; } = "";
 
-    /// <summary>An admitted auditor (read-only ledger).</summary>
-    public DataTrustLedger Auditor { get; private set; } = null!;
+    /// <summary>An admitted auditor; bound afresh on each read, so its nonces are counted from the chain (portals send as the same account).</summary>
+    public DataTrustLedger Auditor => DataTrustLedger.Bind(Rpc, Deployment, _auditorKey!);
 
     /// <summary>The auditor's private key (hex).</summary>
     public string AuditorKeyHex { get; private set; } = "";
 
-    /// <summary>A company in the tax data, admitted with its credit code, that can give consent as a data subject.</summary>
-    public DataTrustLedger Subject { get; private set; } = null!;
+    /// <summary>A company in the tax data, admitted with its credit code, that can give consent as a data subject; bound afresh on each read, so its nonces are counted from the chain (portals send as the same account).</summary>
+    public DataTrustLedger Subject => DataTrustLedger.Bind(Rpc, Deployment, _subjectKey!);
 
     /// <summary>The data subject's private key (hex).</summary>
     public string SubjectKeyHex { get; private set; } = "";
@@ -116,26 +121,22 @@ public sealed class NodeWorld : IAsyncLifetime
         Rpc = _chain.CreateClient();
         _accounts = new TestAccounts(Rpc);
         AuthorityKeyHex = _chain.DevelopmentPrivateKeys[0];
-        var authorityKey = _accounts.Keep(EthereumKey.FromPrivateKeyHex(AuthorityKeyHex));
-        Authority = await DataTrustLedger.DeployAsync(Rpc, authorityKey);
-        (OperatorKeyHex, var operatorKey) = await NewFundedKeyAsync();
-        (EnterpriseKeyHex, var enterpriseKey) = await NewFundedKeyAsync();
-        (AuditorKeyHex, var auditorKey) = await NewFundedKeyAsync();
-        (SubjectKeyHex, var subjectKey) = await NewFundedKeyAsync();
-        await Authority.Participants.AdmitAsync(operatorKey.Address, Role.Operator, "Public data operation center");
-        await Authority.Participants.AdmitAsync(enterpriseKey.Address, Role.Enterprise, "Example City Commercial Bank", CreditCode("91330100MA2B3C4D5"));
-        await Authority.Participants.AdmitAsync(auditorKey.Address, Role.Auditor, "Public data audit office");
-        Operator = await DataTrustLedger.ConnectAsync(Rpc, Deployment, operatorKey);
-        Enterprise = await DataTrustLedger.ConnectAsync(Rpc, Deployment, enterpriseKey);
-        Auditor = await DataTrustLedger.ConnectAsync(Rpc, Deployment, auditorKey);
+        _authorityKey = _accounts.Keep(EthereumKey.FromPrivateKeyHex(AuthorityKeyHex));
+        Deployment = (await DataTrustLedger.DeployAsync(Rpc, _authorityKey)).Deployment;
+        (OperatorKeyHex, _operatorKey) = await NewFundedKeyAsync();
+        (EnterpriseKeyHex, _enterpriseKey) = await NewFundedKeyAsync();
+        (AuditorKeyHex, _auditorKey) = await NewFundedKeyAsync();
+        (SubjectKeyHex, _subjectKey) = await NewFundedKeyAsync();
+        await Authority.Participants.AdmitAsync(_operatorKey.Address, Role.Operator, "Public data operation center");
+        await Authority.Participants.AdmitAsync(_enterpriseKey.Address, Role.Enterprise, "Example City Commercial Bank", CreditCode("91330100MA2B3C4D5"));
+        await Authority.Participants.AdmitAsync(_auditorKey.Address, Role.Auditor, "Public data audit office");
 
         foreach (var (domain, sample) in new[] { (Market, SampleDataset.MarketRegister), (Tax, SampleDataset.Tax), (Social, SampleDataset.SocialSecurity) })
         {
             await StartNodeAsync(domain, sample);
         }
 
-        await Authority.Participants.AdmitAsync(subjectKey.Address, Role.Enterprise, "Example Small Manufacturing Co., Ltd.", SubjectCode);
-        Subject = await DataTrustLedger.ConnectAsync(Rpc, Deployment, subjectKey);
+        await Authority.Participants.AdmitAsync(_subjectKey.Address, Role.Enterprise, "Example Small Manufacturing Co., Ltd.", SubjectCode);
     }
 
     /// <summary>Starts a portal acting as the account of <paramref name="privateKeyHex"/>, keeping its files in <paramref name="work"/>.</summary>
