@@ -108,6 +108,43 @@ public sealed class EnterpriseJobsTests(NodeWorld world) : IClassFixture<NodeWor
         Assert.DoesNotContain($"data-testid=\"job-{newer}\"", await other.PageAsync(Path), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_job_the_node_refuses_is_failed_on_chain_and_listed_with_its_reason_and_refund()
+    {
+        var license = await world.GrantAsync(NodeWorld.Social);
+        // GROUP BY a join key: the node refuses it before reading a row and fails the job on chain.
+        var query = new AggregateQuery { DatasetId = NodeWorld.Social };
+        query.GroupBy.Add("uscc");
+        query.Measures.Add(new Measure { Function = MeasureFunction.Count });
+        var spec = new JobSpec { Kind = Protos.V1.ComputationKind.Aggregate, Aggregate = query }.ToByteArray();
+        var job = await world.Enterprise.Jobs.SubmitAsync(license, ComputationKind.Aggregate, spec, Epsilon.Zero);
+        await using var host = await world.StartPortalAsync(world.EnterpriseKeyHex, world.NewWorkDirectory());
+        using var http = new PortalHttp(host);
+        await http.SignInAsync(host.LoginUri);
+
+        var result = await http.PageAsync($"/enterprise/jobs/{job}");
+        Assert.Contains("data-testid=\"refusal\"", result, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"verified-badge\"", result, StringComparison.Ordinal);
+        Assert.Equal(Ledger.Contracts.JobStatus.Failed, (await world.Authority.Jobs.GetJobAsync(job)).Status);
+
+        await host.Index.CatchUpAsync();
+        var row = Row(await http.PageAsync(Path), $"job-{job}");
+        Assert.Contains("failed", row, StringComparison.Ordinal);
+        Assert.Contains($"data-testid=\"failure-{job}\"", row, StringComparison.Ordinal);
+        Assert.Contains("refunded", row, StringComparison.Ordinal);
+        Assert.Equal(20u, (await world.Authority.Licenses.GetLicenseAsync(license)).QuotaRemaining);
+    }
+
+    [Fact]
+    public async Task The_jobs_page_speaks_Chinese()
+    {
+        await using var host = await world.StartPortalAsync(world.EnterpriseKeyHex, world.NewWorkDirectory());
+        using var http = new PortalHttp(host, "zh-CN,zh;q=0.9");
+        await http.SignInAsync(host.LoginUri);
+        Assert.Contains("我的计算任务", await http.PageAsync(Path), StringComparison.Ordinal);
+        Assert.Contains("构建查询", await http.PageAsync("/enterprise/query"), StringComparison.Ordinal);
+    }
+
     /// <summary>Submits a job on chain that no node is asked to run, so it stays pending.</summary>
     private async Task<ulong> SubmitStuckAsync(ulong license)
     {
