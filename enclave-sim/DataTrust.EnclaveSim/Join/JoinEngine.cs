@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 using DataTrust.Core.Catalog;
 using DataTrust.Core.Privacy;
@@ -26,6 +27,9 @@ namespace DataTrust.EnclaveSim.Join;
 /// values found in the data; noisy counts are floored at 0 and AVG = noisy sum / max(1, noisy count) clamped to the
 /// bounds (post-processing).</para>
 /// <para>No value of a join key is ever put in a message or log: errors name tables and columns only.</para>
+/// <para><b>Inputs in parallel.</b> Each <see cref="Sink"/> appends over its own connection to the one in-memory database, so
+/// the inputs may be read on different threads at once (one sink per input, each used by one thread); <see cref="Compute"/>
+/// runs once every sink is disposed.</para>
 /// </remarks>
 public sealed class JoinEngine : IDisposable
 {
@@ -51,6 +55,10 @@ public sealed class JoinEngine : IDisposable
         connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         Execute("SET enable_external_access = false");
+
+        // Only aggregates leave the join, so the order rows were appended in does not matter; DuckDB can then hash and
+        // join without keeping it.
+        Execute("SET preserve_insertion_order = false");
         for (var i = 0; i < plan.Inputs.Count; i++)
         {
             var columns = string.Join(", ", plan.Inputs[i].Columns.Select((c, j) => $"c{j} {SqlType(c.Type)}"));
@@ -61,7 +69,7 @@ public sealed class JoinEngine : IDisposable
     /// <summary>In-memory join databases open in this process (0 once every join has forgotten its rows).</summary>
     public static int LiveEngines => Volatile.Read(ref live);
 
-    /// <summary>Rows received so far, per input.</summary>
+    /// <summary>Rows received so far, per input (exact once the input's sink is disposed).</summary>
     public IReadOnlyList<long> RowCounts => rowCounts;
 
     /// <summary>The schema of input <paramref name="input"/>'s released columns, in release order (to read its snapshot CSV).</summary>
@@ -74,7 +82,18 @@ public sealed class JoinEngine : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(input);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(input, plan.Inputs.Count);
-        return new InputSink(this, input, connection.CreateAppender($"t{input}"), plan.Inputs[input].Columns.Count);
+        // Its own connection to the same in-memory database, so that the inputs can be appended concurrently.
+        var own = connection.Duplicate();
+        try
+        {
+            own.Open();
+            return new InputSink(this, input, own, plan.Inputs[input].Columns.Count);
+        }
+        catch
+        {
+            own.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Joins the inputs and returns the noisy grouped aggregate, drawing noise from <paramref name="random"/>.</summary>
@@ -407,21 +426,28 @@ public sealed class JoinEngine : IDisposable
     /// <summary>The exact figures of one group (never released as such).</summary>
     internal sealed record ExactGroup(long Rows, BigInteger[] Sums, long[] Counts);
 
-    /// <summary>Appends the rows of one input, value by value, as the snapshot CSV reader parses them.</summary>
+    /// <summary>
+    /// Appends the rows of one input, value by value, as the snapshot CSV reader parses them (TEXT as its UTF-8 bytes, with no
+    /// string made), over its own connection; one thread at a time.
+    /// </summary>
     public sealed class InputSink : ISnapshotRowSink, IDisposable
     {
         private readonly JoinEngine engine;
         private readonly int input;
+        private readonly DuckDBConnection connection;
         private readonly DuckDBAppender appender;
         private readonly int columns;
         private IDuckDBAppenderRow? row;
         private int column;
+        private long rows;
+        private bool disposed;
 
-        internal InputSink(JoinEngine engine, int input, DuckDBAppender appender, int columns)
+        internal InputSink(JoinEngine engine, int input, DuckDBConnection connection, int columns)
         {
             this.engine = engine;
             this.input = input;
-            this.appender = appender;
+            this.connection = connection;
+            appender = connection.CreateAppender($"t{input}");
             this.columns = columns;
         }
 
@@ -438,6 +464,22 @@ public sealed class JoinEngine : IDisposable
 
         /// <inheritdoc />
         public void AppendText(string value) => Next().AppendValue(value);
+
+        /// <inheritdoc />
+        public void AppendText(ReadOnlySpan<byte> utf8)
+        {
+            // DuckDB copies the bytes into its string vector (it only reads them). An empty span would be taken for NULL,
+            // so the empty string goes as a string.
+            var target = Next();
+            if (utf8.IsEmpty)
+            {
+                target.AppendValue(string.Empty);
+            }
+            else
+            {
+                target.AppendValue(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(utf8), utf8.Length));
+            }
+        }
 
         /// <inheritdoc />
         public void AppendDate(DateOnly value) => Next().AppendValue(value);
@@ -465,11 +507,32 @@ public sealed class JoinEngine : IDisposable
             Row.EndRow();
             row = null;
             column = 0;
-            engine.rowCounts[input]++;
+            // Counted here and published now and then (not per row: two sinks on two cores would share the counters' cache line).
+            if ((++rows & 0xFFF) == 0)
+            {
+                Volatile.Write(ref engine.rowCounts[input], rows);
+            }
         }
 
-        /// <summary>Flushes the appended rows into the input's table.</summary>
-        public void Dispose() => appender.Dispose();
+        /// <summary>Flushes the appended rows into the input's table and closes the sink's connection.</summary>
+        public void Dispose()
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            Volatile.Write(ref engine.rowCounts[input], rows);
+            try
+            {
+                appender.Dispose();
+            }
+            finally
+            {
+                connection.Dispose();
+            }
+        }
 
         private IDuckDBAppenderRow Next()
         {
