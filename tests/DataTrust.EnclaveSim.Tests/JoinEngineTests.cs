@@ -101,6 +101,9 @@ public sealed class JoinEngineTests
 
         var exact = engine.ComputeExact();
 
+        // Every key occurs once per input: both are joined without the grouping pass.
+        Assert.True(engine.KeysKnownUnique(0));
+        Assert.True(engine.KeysKnownUnique(1));
         var expected = from t in tax
                        join s in social.Where(s => s.Insured > 10) on t.Uscc equals s.Uscc
                        group t.Tax by s.District into g
@@ -168,6 +171,29 @@ public sealed class JoinEngineTests
 
         Assert.Equal(1, exact[1].Rows);
         Assert.Equal(5m * 10_000m, (decimal)exact[1].Sums[1]);
+
+        // The input with the repeated key goes through DuckDB's grouping pass; the other is joined as it is.
+        Assert.False(engine.KeysKnownUnique(0));
+        Assert.True(engine.KeysKnownUnique(1));
+    }
+
+    [Fact]
+    public void Keys_repeated_in_both_inputs_follow_the_one_row_per_key_rule_exactly()
+    {
+        var tax = new List<TaxRow> { new("K1", 10m), new("K1", 20m), new("K2", 5m), new("K3", 7m), new("K4", 9m) };
+        var social = new List<SocialRow> { new("K1", "Haidian", 20), new("K2", "Haidian", 20), new("K3", "Haidian", 20), new("K3", "Chaoyang", 20), new("K4", "Chaoyang", 20) };
+        using var engine = new JoinEngine(Plan());
+        Load(engine, tax, social, concurrently: true);
+
+        var exact = engine.ComputeExact();
+
+        // K1 is dropped from tax, K3 from social: K2 joins in Haidian, K4 in Chaoyang.
+        Assert.False(engine.KeysKnownUnique(0));
+        Assert.False(engine.KeysKnownUnique(1));
+        Assert.Equal(1, exact[1].Rows);
+        Assert.Equal(5m * 10_000m, (decimal)exact[1].Sums[1]);
+        Assert.Equal(1, exact[0].Rows);
+        Assert.Equal(9m * 10_000m, (decimal)exact[0].Sums[1]);
     }
 
     [Fact]
@@ -246,7 +272,8 @@ public sealed class JoinEngineTests
         Read(engine, 1, socialCsv.Take(int.MaxValue));
         var exact = engine.ComputeExact();
 
-        // "" and "K" join (16 = 5 + 11); the NULL key's rows join nothing.
+        // "" and "K" join (16 = 5 + 11); the NULL key's rows join nothing, also without the grouping pass.
+        Assert.True(engine.KeysKnownUnique(0));
         Assert.Equal(2, exact[1].Rows);
         Assert.Equal(16m * 10_000m, (decimal)exact[1].Sums[1]);
     }

@@ -22,6 +22,11 @@ namespace DataTrust.EnclaveSim.Join;
 /// removes or (for a duplicate) drops at most one joined row, and the sensitivities are those of a single dataset:
 /// COUNT 1, SUM max(|lower|, |upper|) of the column's on-chain bounds (contributions clamped to them). The rule is
 /// decided without looking at the data's values and its effect is itself covered by the noise.</para>
+/// <para>How the rule runs: while an input is appended its sink records a 64-bit hash of each TEXT key (or the INT key
+/// itself). If every non-NULL key's hash is new, no two keys of that input are equal, the rule drops nothing but NULL keys
+/// (which an equi-join drops anyway), and the input is joined as it is; otherwise (a repeated key, or merely two keys
+/// with one hash, or a key of another type) DuckDB applies the rule exactly by grouping on the key. Either way the joined
+/// rows, and so the result, are the same; only the time differs.</para>
 /// <para><b>Noise.</b> The exact discrete Laplace mechanism of Core, ε split evenly over the noise components (COUNT 1,
 /// SUM 1, AVG 2); groups are the product of the public domains on chain (disjoint, parallel composition), never the
 /// values found in the data; noisy counts are floored at 0 and AVG = noisy sum / max(1, noisy count) clamped to the
@@ -43,6 +48,7 @@ public sealed class JoinEngine : IDisposable
     private readonly JoinPlan plan;
     private readonly DuckDBConnection connection;
     private readonly long[] rowCounts;
+    private readonly bool[] uniqueKeys;
     private bool disposed;
 
     /// <summary>Opens an empty in-memory database with one table per input of <paramref name="plan"/>.</summary>
@@ -51,6 +57,7 @@ public sealed class JoinEngine : IDisposable
         ArgumentNullException.ThrowIfNull(plan);
         this.plan = plan;
         rowCounts = new long[plan.Inputs.Count];
+        uniqueKeys = new bool[plan.Inputs.Count];
         Interlocked.Increment(ref live);
         connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
@@ -71,6 +78,9 @@ public sealed class JoinEngine : IDisposable
 
     /// <summary>Rows received so far, per input (exact once the input's sink is disposed).</summary>
     public IReadOnlyList<long> RowCounts => rowCounts;
+
+    /// <summary>True when input <paramref name="input"/>'s sink saw no two equal non-NULL keys (it is joined without the grouping pass).</summary>
+    internal bool KeysKnownUnique(int input) => Volatile.Read(ref uniqueKeys[input]);
 
     /// <summary>The schema of input <paramref name="input"/>'s released columns, in release order (to read its snapshot CSV).</summary>
     public DatasetSchema SchemaOf(int input) =>
@@ -145,8 +155,11 @@ public sealed class JoinEngine : IDisposable
         {
             // One row per key: keys that occur more than once (or are NULL) in an input are dropped from it. Grouped by key (a
             // hash aggregate, cheaper than a window over the key); first() of a group of one row is that row's value.
+            // An input whose keys are known to be distinct already has one row per key (its NULL keys join nothing).
             var rest = string.Concat(Enumerable.Range(1, plan.Inputs[i].Columns.Count - 1).Select(j => $", first(c{j}) AS c{j}"));
-            var unique = $"(SELECT c0{rest} FROM t{i} WHERE c0 IS NOT NULL GROUP BY c0 HAVING count(*) = 1) u{i}";
+            var unique = KeysKnownUnique(i)
+                ? $"t{i} u{i}"
+                : $"(SELECT c0{rest} FROM t{i} WHERE c0 IS NOT NULL GROUP BY c0 HAVING count(*) = 1) u{i}";
             from.Append(i == 0 ? unique : $" JOIN {unique} ON u{i}.c0 = u0.c0");
         }
 
@@ -442,6 +455,10 @@ public sealed class JoinEngine : IDisposable
         private long rows;
         private bool disposed;
 
+        // The keys seen so far (TEXT: a 64-bit hash of the UTF-8; INT: the value); null once a key repeats,
+        // collides, or has another type, and the exact grouping pass decides instead.
+        private HashSet<ulong>? keys = [];
+
         internal InputSink(JoinEngine engine, int input, DuckDBConnection connection, int columns)
         {
             this.engine = engine;
@@ -457,19 +474,44 @@ public sealed class JoinEngine : IDisposable
         public void AppendNull() => Next().AppendNullValue();
 
         /// <inheritdoc />
-        public void AppendInt(long value) => Next().AppendValue(value);
+        public void AppendInt(long value)
+        {
+            if (column == 0)
+            {
+                Key(unchecked((ulong)value));
+            }
+
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendDecimal(decimal value) => Next().AppendValue(value);
+        public void AppendDecimal(decimal value)
+        {
+            NotTracked();
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendText(string value) => Next().AppendValue(value);
+        public void AppendText(string value)
+        {
+            if (column == 0)
+            {
+                Key(Hash(Encoding.UTF8.GetBytes(value)));
+            }
+
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
         public void AppendText(ReadOnlySpan<byte> utf8)
         {
             // DuckDB copies the bytes into its string vector (it only reads them). An empty span would be taken for NULL,
             // so the empty string goes as a string.
+            if (column == 0)
+            {
+                Key(Hash(utf8));
+            }
+
             var target = Next();
             if (utf8.IsEmpty)
             {
@@ -482,19 +524,39 @@ public sealed class JoinEngine : IDisposable
         }
 
         /// <inheritdoc />
-        public void AppendDate(DateOnly value) => Next().AppendValue(value);
+        public void AppendDate(DateOnly value)
+        {
+            NotTracked();
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendBool(bool value) => Next().AppendValue(value);
+        public void AppendBool(bool value)
+        {
+            NotTracked();
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendTimestamp(long micros) => Next().AppendValue(DateTime.UnixEpoch.AddTicks(micros * 10));
+        public void AppendTimestamp(long micros)
+        {
+            NotTracked();
+            Next().AppendValue(DateTime.UnixEpoch.AddTicks(micros * 10));
+        }
 
         /// <inheritdoc />
-        public void AppendTimestampTz(long micros) => Next().AppendValue(DateTimeOffset.UnixEpoch.AddTicks(micros * 10));
+        public void AppendTimestampTz(long micros)
+        {
+            NotTracked();
+            Next().AppendValue(DateTimeOffset.UnixEpoch.AddTicks(micros * 10));
+        }
 
         /// <inheritdoc />
-        public void AppendDouble(double value) => Next().AppendValue(value);
+        public void AppendDouble(double value)
+        {
+            NotTracked();
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
         public void EndRow()
@@ -524,6 +586,8 @@ public sealed class JoinEngine : IDisposable
 
             disposed = true;
             Volatile.Write(ref engine.rowCounts[input], rows);
+            Volatile.Write(ref engine.uniqueKeys[input], keys is not null);
+            keys = null;
             try
             {
                 appender.Dispose();
@@ -531,6 +595,34 @@ public sealed class JoinEngine : IDisposable
             finally
             {
                 connection.Dispose();
+            }
+        }
+
+        /// <summary>A 64-bit hash of a TEXT key's bytes: two 32-bit hashes (per-process random seed), one over the bytes, one over a prefix and the bytes.</summary>
+        private static ulong Hash(ReadOnlySpan<byte> utf8)
+        {
+            var low = default(HashCode);
+            low.AddBytes(utf8);
+            var high = default(HashCode);
+            high.Add(0x5DEECE66);
+            high.AddBytes(utf8);
+            return ((ulong)(uint)high.ToHashCode() << 32) | (uint)low.ToHashCode();
+        }
+
+        private void Key(ulong key)
+        {
+            if (keys is not null && !keys.Add(key))
+            {
+                keys = null;
+            }
+        }
+
+        /// <summary>A value of a type whose keys are not tracked: if it is the key, the grouping pass decides.</summary>
+        private void NotTracked()
+        {
+            if (column == 0)
+            {
+                keys = null;
             }
         }
 
