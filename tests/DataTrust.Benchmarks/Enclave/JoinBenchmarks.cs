@@ -106,6 +106,22 @@ public class JoinBenchmarks
         return engine.Compute(CryptoRandomSource.Instance).Rows.Count;
     }
 
+    /// <summary>The same, the two inputs parsed and appended at once on two threads (as two nodes' streams arrive).</summary>
+    [Benchmark]
+    public int EnclaveJoinConcurrent()
+    {
+        using var engine = new JoinEngine(plan);
+        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, input =>
+        {
+            using var sink = engine.Sink(input);
+            var reader = new SnapshotCsvReader(engine.SchemaOf(input), sink);
+            reader.Append(input == 0 ? left : right);
+            reader.Complete();
+        });
+
+        return engine.Compute(CryptoRandomSource.Instance).Rows.Count;
+    }
+
     [Benchmark(Baseline = true)]
     public long PlaintextDuckDb()
     {
