@@ -457,7 +457,7 @@ public sealed class JoinEngine : IDisposable
 
         // The keys seen so far (TEXT: a 64-bit hash of the UTF-8; INT: the value); null once a key repeats,
         // collides, or has another type, and the exact grouping pass decides instead.
-        private HashSet<ulong>? keys = [];
+        private KeySet? keys = new();
 
         internal InputSink(JoinEngine engine, int input, DuckDBConnection connection, int columns)
         {
