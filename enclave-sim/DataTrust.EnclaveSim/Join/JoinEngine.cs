@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using DataTrust.Core.Catalog;
 using DataTrust.Core.Privacy;
@@ -22,10 +24,10 @@ namespace DataTrust.EnclaveSim.Join;
 /// removes or (for a duplicate) drops at most one joined row, and the sensitivities are those of a single dataset:
 /// COUNT 1, SUM max(|lower|, |upper|) of the column's on-chain bounds (contributions clamped to them). The rule is
 /// decided without looking at the data's values and its effect is itself covered by the noise.</para>
-/// <para>How the rule runs: while an input is appended its sink records a 64-bit hash of each TEXT key (or the INT key
-/// itself). If every non-NULL key's hash is new, no two keys of that input are equal, the rule drops nothing but NULL keys
+/// <para>How the rule runs: while an input is appended its sink records a 64-bit fingerprint of each TEXT key (or the INT key
+/// itself). If every non-NULL key's fingerprint is new, no two keys of that input are equal, the rule drops nothing but NULL keys
 /// (which an equi-join drops anyway), and the input is joined as it is; otherwise (a repeated key, or merely two keys
-/// with one hash, or a key of another type) DuckDB applies the rule exactly by grouping on the key. Either way the joined
+/// with one fingerprint, or a key of another type) DuckDB applies the rule exactly by grouping on the key. Either way the joined
 /// rows, and so the result, are the same; only the time differs.</para>
 /// <para><b>Noise.</b> The exact discrete Laplace mechanism of Core, ε split evenly over the noise components (COUNT 1,
 /// SUM 1, AVG 2); groups are the product of the public domains on chain (disjoint, parallel composition), never the
@@ -455,9 +457,10 @@ public sealed class JoinEngine : IDisposable
         private long rows;
         private bool disposed;
 
-        // The keys seen so far (TEXT: a 64-bit hash of the UTF-8; INT: the value); null once a key repeats,
+        // The keys seen so far (TEXT: a 64-bit fingerprint of the UTF-8; INT: the value); null once a key repeats,
         // collides, or has another type, and the exact grouping pass decides instead.
         private KeySet? keys = new();
+        private readonly ulong seed = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
 
         internal InputSink(JoinEngine engine, int input, DuckDBConnection connection, int columns)
         {
@@ -598,15 +601,37 @@ public sealed class JoinEngine : IDisposable
             }
         }
 
-        /// <summary>A 64-bit hash of a TEXT key's bytes: two 32-bit hashes (per-process random seed), one over the bytes, one over a prefix and the bytes.</summary>
-        private static ulong Hash(ReadOnlySpan<byte> utf8)
+        /// <summary>
+        /// A 64-bit fingerprint of a TEXT key's bytes: 8-byte words (the last one zero-padded) each xored into the state and
+        /// mixed by a 64-bit bijection, over a per-sink random seed and the length. Cheap for short keys (an 18-byte code is
+        /// three words); two keys with one fingerprint only send the input through the exact grouping pass.
+        /// </summary>
+        private ulong Hash(ReadOnlySpan<byte> utf8)
         {
-            var low = default(HashCode);
-            low.AddBytes(utf8);
-            var high = default(HashCode);
-            high.Add(0x5DEECE66);
-            high.AddBytes(utf8);
-            return ((ulong)(uint)high.ToHashCode() << 32) | (uint)low.ToHashCode();
+            var state = seed ^ ((ulong)utf8.Length * 0x9E3779B97F4A7C15UL);
+            var i = 0;
+            for (; i + 8 <= utf8.Length; i += 8)
+            {
+                state = Mix(state ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8[i..]));
+            }
+
+            if (i < utf8.Length)
+            {
+                Span<byte> tail = stackalloc byte[8];
+                tail.Clear();
+                utf8[i..].CopyTo(tail);
+                state = Mix(state ^ BinaryPrimitives.ReadUInt64LittleEndian(tail));
+            }
+
+            return Mix(state);
+        }
+
+        /// <summary>A bijection of 64-bit words that spreads every input bit over the output (xor-shift and odd multipliers).</summary>
+        private static ulong Mix(ulong z)
+        {
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
         }
 
         private void Key(ulong key)
