@@ -57,7 +57,7 @@ internal static class JoinSplitReport
             for (var round = 0; round <= rounds; round++)
             {
                 var t = new double[6];
-                var cpu = new double[2];
+                var cpu = new double[5];
                 var total = Stopwatch.StartNew();
                 long groups;
                 long bytes = 0;
@@ -67,6 +67,7 @@ internal static class JoinSplitReport
                     for (var input = 0; input < 2; input++)
                     {
                         var context = new SealedStreamContext(1, 1, input == 0 ? "tax" : "social");
+                        var phaseCpu = CpuSeconds();
                         var stopwatch = Stopwatch.StartNew();
                         var plaintexts = new List<byte[]>();
                         var counted = new StrongBox<long>();
@@ -76,6 +77,8 @@ internal static class JoinSplitReport
                         }
 
                         t[0] += stopwatch.Elapsed.TotalSeconds;
+                        cpu[2] += CpuSeconds() - phaseCpu;
+                        phaseCpu = CpuSeconds();
                         stopwatch.Restart();
                         var sealedChunks = new List<byte[]>();
                         SealedStreamHeader header;
@@ -89,7 +92,9 @@ internal static class JoinSplitReport
                         }
 
                         t[1] += stopwatch.Elapsed.TotalSeconds;
+                        cpu[3] += CpuSeconds() - phaseCpu;
                         plaintexts.Clear();
+                        phaseCpu = CpuSeconds();
                         stopwatch.Restart();
                         var opened = new List<byte[]>();
                         using (var reader = new SealedStreamReader(enclave, header, context))
@@ -104,6 +109,7 @@ internal static class JoinSplitReport
                         }
 
                         t[2] += stopwatch.Elapsed.TotalSeconds;
+                        cpu[4] += CpuSeconds() - phaseCpu;
                         openedInputs[input] = opened;
                         if (!concurrent)
                         {
@@ -136,7 +142,8 @@ internal static class JoinSplitReport
                 Console.WriteLine(
                     $"{(round == 0 ? "warm-up" : $"round {round}")}: total {t[5]:F2} s | node read+encode {t[0]:F2} | seal {t[1]:F2} | open {t[2]:F2} | parse+append {t[3]:F2} | " +
                     $"join+aggregate+noise {t[4]:F2} | enclave (parse+append+join) {t[3] + t[4]:F2} | plaintext DuckDB (append+join) {plain.Append + plain.Join:F2} (join {plain.Join:F2}) | " +
-                    $"ratio {(t[3] + t[4]) / (plain.Append + plain.Join):F2}x | CPU s: enclave parse+append {cpu[0]:F2} join {cpu[1]:F2}, plaintext append {plain.AppendCpu:F2} join {plain.JoinCpu:F2} | " +
+                    $"ratio {(t[3] + t[4]) / (plain.Append + plain.Join):F2}x | CPU s: node read+encode {cpu[2]:F2} seal {cpu[3]:F2} open {cpu[4]:F2} enclave parse+append {cpu[0]:F2} join {cpu[1]:F2}, " +
+                    $"plaintext append {plain.AppendCpu:F2} join {plain.JoinCpu:F2}, CPU ratio {(cpu[0] + cpu[1]) / (plain.AppendCpu + plain.JoinCpu):F2}x | " +
                     $"{bytes / 1e6:F1} MB sealed, {groups} groups; load {Load()}");
             }
 
