@@ -39,7 +39,7 @@ public sealed class JoinEngineTests
     private static JoinPlan Plan(long epsilonMicros = 1_000_000) =>
         JoinPlan.Create(JoinFixtures.Query(epsilonMicros), JoinFixtures.Both(), new Epsilon(epsilonMicros)).Plan!;
 
-    private static void Load(JoinEngine engine, List<TaxRow> tax, List<SocialRow> social)
+    private static void Load(JoinEngine engine, List<TaxRow> tax, List<SocialRow> social, bool concurrently = false)
     {
         // Through the canonical CSV, as a node releases them (the node filters insured > 10 before release).
         var taxCsv = new SnapshotCsvWriter(engine.SchemaOf(0));
@@ -59,13 +59,37 @@ public sealed class JoinEngineTests
             socialCsv.EndRow();
         }
 
-        foreach (var (input, csv) in new[] { (0, taxCsv), (1, socialCsv) })
+        var inputs = new[] { (0, taxCsv.Take(int.MaxValue)), (1, socialCsv.Take(int.MaxValue)) };
+        if (concurrently)
         {
-            using var sink = engine.Sink(input);
-            var reader = new SnapshotCsvReader(engine.SchemaOf(input), sink);
-            reader.Append(csv.Take(int.MaxValue));
-            reader.Complete();
+            // Each input on its own thread, both at once, as two nodes' streams arrive.
+            using var start = new Barrier(2);
+            Parallel.ForEach(inputs, new ParallelOptions { MaxDegreeOfParallelism = 2 }, p =>
+            {
+                start.SignalAndWait();
+                Read(engine, p.Item1, p.Item2);
+            });
+            return;
         }
+
+        foreach (var (input, csv) in inputs)
+        {
+            Read(engine, input, csv);
+        }
+    }
+
+    private static void Read(JoinEngine engine, int input, byte[] csv)
+    {
+        using var sink = engine.Sink(input);
+        var reader = new SnapshotCsvReader(engine.SchemaOf(input), sink);
+
+        // In pieces of 4 KiB, so that rows and fields are cut across appends.
+        for (var offset = 0; offset < csv.Length; offset += 4096)
+        {
+            reader.Append(csv.AsSpan(offset, Math.Min(4096, csv.Length - offset)));
+        }
+
+        reader.Complete();
     }
 
     [Fact]
@@ -77,6 +101,9 @@ public sealed class JoinEngineTests
 
         var exact = engine.ComputeExact();
 
+        // Every key occurs once per input: both are joined without the grouping pass.
+        Assert.True(engine.KeysKnownUnique(0));
+        Assert.True(engine.KeysKnownUnique(1));
         var expected = from t in tax
                        join s in social.Where(s => s.Insured > 10) on t.Uscc equals s.Uscc
                        group t.Tax by s.District into g
@@ -144,6 +171,29 @@ public sealed class JoinEngineTests
 
         Assert.Equal(1, exact[1].Rows);
         Assert.Equal(5m * 10_000m, (decimal)exact[1].Sums[1]);
+
+        // The input with the repeated key goes through DuckDB's grouping pass; the other is joined as it is.
+        Assert.False(engine.KeysKnownUnique(0));
+        Assert.True(engine.KeysKnownUnique(1));
+    }
+
+    [Fact]
+    public void Keys_repeated_in_both_inputs_follow_the_one_row_per_key_rule_exactly()
+    {
+        var tax = new List<TaxRow> { new("K1", 10m), new("K1", 20m), new("K2", 5m), new("K3", 7m), new("K4", 9m) };
+        var social = new List<SocialRow> { new("K1", "Haidian", 20), new("K2", "Haidian", 20), new("K3", "Haidian", 20), new("K3", "Chaoyang", 20), new("K4", "Chaoyang", 20) };
+        using var engine = new JoinEngine(Plan());
+        Load(engine, tax, social, concurrently: true);
+
+        var exact = engine.ComputeExact();
+
+        // K1 is dropped from tax, K3 from social: K2 joins in Haidian, K4 in Chaoyang.
+        Assert.False(engine.KeysKnownUnique(0));
+        Assert.False(engine.KeysKnownUnique(1));
+        Assert.Equal(1, exact[1].Rows);
+        Assert.Equal(5m * 10_000m, (decimal)exact[1].Sums[1]);
+        Assert.Equal(1, exact[0].Rows);
+        Assert.Equal(9m * 10_000m, (decimal)exact[0].Sums[1]);
     }
 
     [Fact]
@@ -167,6 +217,65 @@ public sealed class JoinEngineTests
             // 30 standard deviations: fails with probability far below 1e-12.
             Assert.InRange(result.Rows[g].Cells[0].Value.IntValue, Math.Max(0, trueCount - (30 * countNoise.StandardDeviation)), trueCount + (30 * countNoise.StandardDeviation));
         }
+    }
+
+    [Fact]
+    public void Inputs_appended_concurrently_give_the_same_exact_join_and_row_counts_as_one_after_the_other()
+    {
+        var (tax, social) = Data(23, 20_000);
+        using var sequential = new JoinEngine(Plan());
+        Load(sequential, tax, social);
+        using var concurrent = new JoinEngine(Plan());
+        Load(concurrent, tax, social, concurrently: true);
+
+        var expected = sequential.ComputeExact();
+        var actual = concurrent.ComputeExact();
+
+        Assert.Equal(sequential.RowCounts, concurrent.RowCounts);
+        Assert.Equal([tax.Count, social.Count(s => s.Insured > 10)], concurrent.RowCounts);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (group, figures) in expected)
+        {
+            Assert.Equal(figures.Rows, actual[group].Rows);
+            Assert.Equal(figures.Sums, actual[group].Sums);
+            Assert.Equal(figures.Counts, actual[group].Counts);
+        }
+    }
+
+    [Fact]
+    public void An_empty_text_key_is_a_key_that_joins_while_a_null_key_is_dropped()
+    {
+        using var engine = new JoinEngine(Plan());
+        var taxCsv = new SnapshotCsvWriter(engine.SchemaOf(0));
+        var socialCsv = new SnapshotCsvWriter(engine.SchemaOf(1));
+        foreach (var (key, amount) in new[] { ("", 5m), (null, 7m), ("K", 11m) })
+        {
+            if (key is null)
+            {
+                taxCsv.AppendNull();
+                socialCsv.AppendNull();
+            }
+            else
+            {
+                taxCsv.AppendText(key);
+                socialCsv.AppendText(key);
+            }
+
+            taxCsv.AppendDecimal(amount);
+            taxCsv.EndRow();
+            socialCsv.AppendInt(20);
+            socialCsv.AppendText("Haidian");
+            socialCsv.EndRow();
+        }
+
+        Read(engine, 0, taxCsv.Take(int.MaxValue));
+        Read(engine, 1, socialCsv.Take(int.MaxValue));
+        var exact = engine.ComputeExact();
+
+        // "" and "K" join (16 = 5 + 11); the NULL key's rows join nothing, also without the grouping pass.
+        Assert.True(engine.KeysKnownUnique(0));
+        Assert.Equal(2, exact[1].Rows);
+        Assert.Equal(16m * 10_000m, (decimal)exact[1].Sums[1]);
     }
 
     [Fact]

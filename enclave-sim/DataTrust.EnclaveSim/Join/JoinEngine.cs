@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using DataTrust.Core.Catalog;
 using DataTrust.Core.Privacy;
@@ -21,11 +24,19 @@ namespace DataTrust.EnclaveSim.Join;
 /// removes or (for a duplicate) drops at most one joined row, and the sensitivities are those of a single dataset:
 /// COUNT 1, SUM max(|lower|, |upper|) of the column's on-chain bounds (contributions clamped to them). The rule is
 /// decided without looking at the data's values and its effect is itself covered by the noise.</para>
+/// <para>How the rule runs: while an input is appended its sink records a 64-bit fingerprint of each TEXT key (or the INT key
+/// itself). If every non-NULL key's fingerprint is new, no two keys of that input are equal, the rule drops nothing but NULL keys
+/// (which an equi-join drops anyway), and the input is joined as it is; otherwise (a repeated key, or merely two keys
+/// with one fingerprint, or a key of another type) DuckDB applies the rule exactly by grouping on the key. Either way the joined
+/// rows, and so the result, are the same; only the time differs.</para>
 /// <para><b>Noise.</b> The exact discrete Laplace mechanism of Core, ε split evenly over the noise components (COUNT 1,
 /// SUM 1, AVG 2); groups are the product of the public domains on chain (disjoint, parallel composition), never the
 /// values found in the data; noisy counts are floored at 0 and AVG = noisy sum / max(1, noisy count) clamped to the
 /// bounds (post-processing).</para>
 /// <para>No value of a join key is ever put in a message or log: errors name tables and columns only.</para>
+/// <para><b>Inputs in parallel.</b> Each <see cref="Sink"/> appends over its own connection to the one in-memory database, so
+/// the inputs may be read on different threads at once (one sink per input, each used by one thread); <see cref="Compute"/>
+/// runs once every sink is disposed.</para>
 /// </remarks>
 public sealed class JoinEngine : IDisposable
 {
@@ -39,6 +50,7 @@ public sealed class JoinEngine : IDisposable
     private readonly JoinPlan plan;
     private readonly DuckDBConnection connection;
     private readonly long[] rowCounts;
+    private readonly bool[] uniqueKeys;
     private bool disposed;
 
     /// <summary>Opens an empty in-memory database with one table per input of <paramref name="plan"/>.</summary>
@@ -47,10 +59,15 @@ public sealed class JoinEngine : IDisposable
         ArgumentNullException.ThrowIfNull(plan);
         this.plan = plan;
         rowCounts = new long[plan.Inputs.Count];
+        uniqueKeys = new bool[plan.Inputs.Count];
         Interlocked.Increment(ref live);
         connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         Execute("SET enable_external_access = false");
+
+        // Only aggregates leave the join, so the order rows were appended in does not matter; DuckDB can then hash and
+        // join without keeping it.
+        Execute("SET preserve_insertion_order = false");
         for (var i = 0; i < plan.Inputs.Count; i++)
         {
             var columns = string.Join(", ", plan.Inputs[i].Columns.Select((c, j) => $"c{j} {SqlType(c.Type)}"));
@@ -61,8 +78,11 @@ public sealed class JoinEngine : IDisposable
     /// <summary>In-memory join databases open in this process (0 once every join has forgotten its rows).</summary>
     public static int LiveEngines => Volatile.Read(ref live);
 
-    /// <summary>Rows received so far, per input.</summary>
+    /// <summary>Rows received so far, per input (exact once the input's sink is disposed).</summary>
     public IReadOnlyList<long> RowCounts => rowCounts;
+
+    /// <summary>True when input <paramref name="input"/>'s sink saw no two equal non-NULL keys (it is joined without the grouping pass).</summary>
+    internal bool KeysKnownUnique(int input) => Volatile.Read(ref uniqueKeys[input]);
 
     /// <summary>The schema of input <paramref name="input"/>'s released columns, in release order (to read its snapshot CSV).</summary>
     public DatasetSchema SchemaOf(int input) =>
@@ -74,7 +94,18 @@ public sealed class JoinEngine : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(input);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(input, plan.Inputs.Count);
-        return new InputSink(this, input, connection.CreateAppender($"t{input}"), plan.Inputs[input].Columns.Count);
+        // Its own connection to the same in-memory database, so that the inputs can be appended concurrently.
+        var own = connection.Duplicate();
+        try
+        {
+            own.Open();
+            return new InputSink(this, input, own, plan.Inputs[input].Columns.Count);
+        }
+        catch
+        {
+            own.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Joins the inputs and returns the noisy grouped aggregate, drawing noise from <paramref name="random"/>.</summary>
@@ -126,8 +157,11 @@ public sealed class JoinEngine : IDisposable
         {
             // One row per key: keys that occur more than once (or are NULL) in an input are dropped from it. Grouped by key (a
             // hash aggregate, cheaper than a window over the key); first() of a group of one row is that row's value.
+            // An input whose keys are known to be distinct already has one row per key (its NULL keys join nothing).
             var rest = string.Concat(Enumerable.Range(1, plan.Inputs[i].Columns.Count - 1).Select(j => $", first(c{j}) AS c{j}"));
-            var unique = $"(SELECT c0{rest} FROM t{i} WHERE c0 IS NOT NULL GROUP BY c0 HAVING count(*) = 1) u{i}";
+            var unique = KeysKnownUnique(i)
+                ? $"t{i} u{i}"
+                : $"(SELECT c0{rest} FROM t{i} WHERE c0 IS NOT NULL GROUP BY c0 HAVING count(*) = 1) u{i}";
             from.Append(i == 0 ? unique : $" JOIN {unique} ON u{i}.c0 = u0.c0");
         }
 
@@ -407,21 +441,33 @@ public sealed class JoinEngine : IDisposable
     /// <summary>The exact figures of one group (never released as such).</summary>
     internal sealed record ExactGroup(long Rows, BigInteger[] Sums, long[] Counts);
 
-    /// <summary>Appends the rows of one input, value by value, as the snapshot CSV reader parses them.</summary>
+    /// <summary>
+    /// Appends the rows of one input, value by value, as the snapshot CSV reader parses them (TEXT as its UTF-8 bytes, with no
+    /// string made), over its own connection; one thread at a time.
+    /// </summary>
     public sealed class InputSink : ISnapshotRowSink, IDisposable
     {
         private readonly JoinEngine engine;
         private readonly int input;
+        private readonly DuckDBConnection connection;
         private readonly DuckDBAppender appender;
         private readonly int columns;
         private IDuckDBAppenderRow? row;
         private int column;
+        private long rows;
+        private bool disposed;
 
-        internal InputSink(JoinEngine engine, int input, DuckDBAppender appender, int columns)
+        // The keys seen so far (TEXT: a 64-bit fingerprint of the UTF-8; INT: the value); null once a key repeats,
+        // collides, or has another type, and the exact grouping pass decides instead.
+        private KeySet? keys = new();
+        private readonly ulong seed = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
+
+        internal InputSink(JoinEngine engine, int input, DuckDBConnection connection, int columns)
         {
             this.engine = engine;
             this.input = input;
-            this.appender = appender;
+            this.connection = connection;
+            appender = connection.CreateAppender($"t{input}");
             this.columns = columns;
         }
 
@@ -431,28 +477,89 @@ public sealed class JoinEngine : IDisposable
         public void AppendNull() => Next().AppendNullValue();
 
         /// <inheritdoc />
-        public void AppendInt(long value) => Next().AppendValue(value);
+        public void AppendInt(long value)
+        {
+            if (column == 0)
+            {
+                Key(unchecked((ulong)value));
+            }
+
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendDecimal(decimal value) => Next().AppendValue(value);
+        public void AppendDecimal(decimal value)
+        {
+            NotTracked();
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendText(string value) => Next().AppendValue(value);
+        public void AppendText(string value)
+        {
+            if (column == 0)
+            {
+                Key(Hash(Encoding.UTF8.GetBytes(value)));
+            }
+
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendDate(DateOnly value) => Next().AppendValue(value);
+        public void AppendText(ReadOnlySpan<byte> utf8)
+        {
+            // DuckDB copies the bytes into its string vector (it only reads them). An empty span would be taken for NULL,
+            // so the empty string goes as a string.
+            if (column == 0)
+            {
+                Key(Hash(utf8));
+            }
+
+            var target = Next();
+            if (utf8.IsEmpty)
+            {
+                target.AppendValue(string.Empty);
+            }
+            else
+            {
+                target.AppendValue(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(utf8), utf8.Length));
+            }
+        }
 
         /// <inheritdoc />
-        public void AppendBool(bool value) => Next().AppendValue(value);
+        public void AppendDate(DateOnly value)
+        {
+            NotTracked();
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendTimestamp(long micros) => Next().AppendValue(DateTime.UnixEpoch.AddTicks(micros * 10));
+        public void AppendBool(bool value)
+        {
+            NotTracked();
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
-        public void AppendTimestampTz(long micros) => Next().AppendValue(DateTimeOffset.UnixEpoch.AddTicks(micros * 10));
+        public void AppendTimestamp(long micros)
+        {
+            NotTracked();
+            Next().AppendValue(DateTime.UnixEpoch.AddTicks(micros * 10));
+        }
 
         /// <inheritdoc />
-        public void AppendDouble(double value) => Next().AppendValue(value);
+        public void AppendTimestampTz(long micros)
+        {
+            NotTracked();
+            Next().AppendValue(DateTimeOffset.UnixEpoch.AddTicks(micros * 10));
+        }
+
+        /// <inheritdoc />
+        public void AppendDouble(double value)
+        {
+            NotTracked();
+            Next().AppendValue(value);
+        }
 
         /// <inheritdoc />
         public void EndRow()
@@ -465,11 +572,84 @@ public sealed class JoinEngine : IDisposable
             Row.EndRow();
             row = null;
             column = 0;
-            engine.rowCounts[input]++;
+            // Counted here and published now and then (not per row: two sinks on two cores would share the counters' cache line).
+            if ((++rows & 0xFFF) == 0)
+            {
+                Volatile.Write(ref engine.rowCounts[input], rows);
+            }
         }
 
-        /// <summary>Flushes the appended rows into the input's table.</summary>
-        public void Dispose() => appender.Dispose();
+        /// <summary>Flushes the appended rows into the input's table and closes the sink's connection.</summary>
+        public void Dispose()
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            Volatile.Write(ref engine.rowCounts[input], rows);
+            Volatile.Write(ref engine.uniqueKeys[input], keys is not null);
+            keys = null;
+            try
+            {
+                appender.Dispose();
+            }
+            finally
+            {
+                connection.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// A 64-bit fingerprint of a TEXT key's bytes: 8-byte words (the last one zero-padded) each xored into the state and
+        /// mixed by a 64-bit bijection, over a per-sink random seed and the length. Cheap for short keys (an 18-byte code is
+        /// three words); two keys with one fingerprint only send the input through the exact grouping pass.
+        /// </summary>
+        private ulong Hash(ReadOnlySpan<byte> utf8)
+        {
+            var state = seed ^ ((ulong)utf8.Length * 0x9E3779B97F4A7C15UL);
+            var i = 0;
+            for (; i + 8 <= utf8.Length; i += 8)
+            {
+                state = Mix(state ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8[i..]));
+            }
+
+            if (i < utf8.Length)
+            {
+                Span<byte> tail = stackalloc byte[8];
+                tail.Clear();
+                utf8[i..].CopyTo(tail);
+                state = Mix(state ^ BinaryPrimitives.ReadUInt64LittleEndian(tail));
+            }
+
+            return Mix(state);
+        }
+
+        /// <summary>A bijection of 64-bit words that spreads every input bit over the output (xor-shift and odd multipliers).</summary>
+        private static ulong Mix(ulong z)
+        {
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+
+        private void Key(ulong key)
+        {
+            if (keys is not null && !keys.Add(key))
+            {
+                keys = null;
+            }
+        }
+
+        /// <summary>A value of a type whose keys are not tracked: if it is the key, the grouping pass decides.</summary>
+        private void NotTracked()
+        {
+            if (column == 0)
+            {
+                keys = null;
+            }
+        }
 
         private IDuckDBAppenderRow Next()
         {

@@ -18,6 +18,13 @@ public interface ISnapshotRowSink
     /// <summary>Appends a TEXT value for the next column.</summary>
     void AppendText(string value);
 
+    /// <summary>
+    /// Appends a TEXT value for the next column as its UTF-8 bytes, already checked to be valid UTF-8 (the CSV reader calls
+    /// this; the bytes are only valid during the call). By default decodes them and calls <see cref="AppendText(string)"/>;
+    /// a sink that can take the bytes as they are overrides it to save the string.
+    /// </summary>
+    void AppendText(ReadOnlySpan<byte> utf8) => AppendText(System.Text.Encoding.UTF8.GetString(utf8));
+
     /// <summary>Appends a DATE value for the next column.</summary>
     void AppendDate(DateOnly value);
 

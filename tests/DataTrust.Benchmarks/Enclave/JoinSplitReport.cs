@@ -22,7 +22,10 @@ namespace DataTrust.Benchmarks.Enclave;
 /// timed phase by phase with stopwatches around the real calls (nothing inside the code path is changed): node read and
 /// canonical CSV encoding, sealing, opening, strict CSV parse and append into the enclave's DuckDB, and the join with its
 /// grouped aggregate and noise; beside it DuckDB's plaintext join of the same two tables in one process. The gRPC
-/// transfer is not in this path (the sealed chunks are handed over in memory).
+/// transfer is not in this path (the sealed chunks are handed over in memory; <c>join-e2e</c> has it).
+/// <c>--concurrent</c> parses and appends the two opened inputs at once on two threads (as the enclave may when two nodes'
+/// streams arrive together); the CPU seconds of the process are printed beside the wall times, since on the shared
+/// machine they vary less.
 /// </summary>
 internal static class JoinSplitReport
 {
@@ -30,7 +33,9 @@ internal static class JoinSplitReport
 
     public static int Run(string[] args)
     {
-        var rows = args.Length > 1 && args[0] == "--rows" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+        var rowsAt = Array.IndexOf(args, "--rows");
+        var rows = rowsAt >= 0 && rowsAt + 1 < args.Length ? int.Parse(args[rowsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+        var concurrent = args.Contains("--concurrent");
         var rounds = 3;
         var root = Path.Combine(Path.GetTempPath(), $"datatrust-bench-joinsplit-{Environment.ProcessId}");
         try
@@ -48,18 +53,21 @@ internal static class JoinSplitReport
             var plan = JoinPlan.Create(query, new Dictionary<string, DatasetSpec> { ["tax"] = Spec("tax", rows, releases[0]), ["social"] = Spec("social", rows, releases[1]) }, new Epsilon(1_000_000)).Plan!;
             using var enclave = EthereumKey.Generate();
 
-            Console.WriteLine($"join-split: {rows:N0} × {rows:N0} rows, {rounds} rounds after 1 warm-up; load {Load()}");
+            Console.WriteLine($"join-split: {rows:N0} × {rows:N0} rows, {rounds} rounds after 1 warm-up, inputs parsed {(concurrent ? "concurrently" : "one after the other")}; load {Load()}");
             for (var round = 0; round <= rounds; round++)
             {
                 var t = new double[6];
+                var cpu = new double[5];
                 var total = Stopwatch.StartNew();
                 long groups;
                 long bytes = 0;
                 using (var engine = new JoinEngine(plan))
                 {
+                    var openedInputs = new List<byte[]>[2];
                     for (var input = 0; input < 2; input++)
                     {
                         var context = new SealedStreamContext(1, 1, input == 0 ? "tax" : "social");
+                        var phaseCpu = CpuSeconds();
                         var stopwatch = Stopwatch.StartNew();
                         var plaintexts = new List<byte[]>();
                         var counted = new StrongBox<long>();
@@ -69,6 +77,8 @@ internal static class JoinSplitReport
                         }
 
                         t[0] += stopwatch.Elapsed.TotalSeconds;
+                        cpu[2] += CpuSeconds() - phaseCpu;
+                        phaseCpu = CpuSeconds();
                         stopwatch.Restart();
                         var sealedChunks = new List<byte[]>();
                         SealedStreamHeader header;
@@ -82,7 +92,9 @@ internal static class JoinSplitReport
                         }
 
                         t[1] += stopwatch.Elapsed.TotalSeconds;
+                        cpu[3] += CpuSeconds() - phaseCpu;
                         plaintexts.Clear();
+                        phaseCpu = CpuSeconds();
                         stopwatch.Restart();
                         var opened = new List<byte[]>();
                         using (var reader = new SealedStreamReader(enclave, header, context))
@@ -97,24 +109,32 @@ internal static class JoinSplitReport
                         }
 
                         t[2] += stopwatch.Elapsed.TotalSeconds;
-                        stopwatch.Restart();
-                        using (var sink = engine.Sink(input))
+                        cpu[4] += CpuSeconds() - phaseCpu;
+                        openedInputs[input] = opened;
+                        if (!concurrent)
                         {
-                            var csv = new SnapshotCsvReader(engine.SchemaOf(input), sink);
-                            foreach (var chunk in opened)
-                            {
-                                csv.Append(chunk);
-                            }
-
-                            csv.Complete();
+                            var cpuBefore = CpuSeconds();
+                            stopwatch.Restart();
+                            Parse(engine, input, opened);
+                            t[3] += stopwatch.Elapsed.TotalSeconds;
+                            cpu[0] += CpuSeconds() - cpuBefore;
                         }
-
-                        t[3] += stopwatch.Elapsed.TotalSeconds;
                     }
 
+                    if (concurrent)
+                    {
+                        var cpuBefore = CpuSeconds();
+                        var both = Stopwatch.StartNew();
+                        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, input => Parse(engine, input, openedInputs[input]));
+                        t[3] = both.Elapsed.TotalSeconds;
+                        cpu[0] += CpuSeconds() - cpuBefore;
+                    }
+
+                    var joinCpu = CpuSeconds();
                     var join = Stopwatch.StartNew();
                     groups = engine.Compute(CryptoRandomSource.Instance).Rows.Count;
                     t[4] = join.Elapsed.TotalSeconds;
+                    cpu[1] = CpuSeconds() - joinCpu;
                 }
 
                 t[5] = total.Elapsed.TotalSeconds;
@@ -122,6 +142,8 @@ internal static class JoinSplitReport
                 Console.WriteLine(
                     $"{(round == 0 ? "warm-up" : $"round {round}")}: total {t[5]:F2} s | node read+encode {t[0]:F2} | seal {t[1]:F2} | open {t[2]:F2} | parse+append {t[3]:F2} | " +
                     $"join+aggregate+noise {t[4]:F2} | enclave (parse+append+join) {t[3] + t[4]:F2} | plaintext DuckDB (append+join) {plain.Append + plain.Join:F2} (join {plain.Join:F2}) | " +
+                    $"ratio {(t[3] + t[4]) / (plain.Append + plain.Join):F2}x | CPU s: node read+encode {cpu[2]:F2} seal {cpu[3]:F2} open {cpu[4]:F2} enclave parse+append {cpu[0]:F2} join {cpu[1]:F2}, " +
+                    $"plaintext append {plain.AppendCpu:F2} join {plain.JoinCpu:F2}, CPU ratio {(cpu[0] + cpu[1]) / (plain.AppendCpu + plain.JoinCpu):F2}x | " +
                     $"{bytes / 1e6:F1} MB sealed, {groups} groups; load {Load()}");
             }
 
@@ -136,8 +158,22 @@ internal static class JoinSplitReport
         }
     }
 
+    private static void Parse(JoinEngine engine, int input, List<byte[]> opened)
+    {
+        using var sink = engine.Sink(input);
+        var csv = new SnapshotCsvReader(engine.SchemaOf(input), sink);
+        foreach (var chunk in opened)
+        {
+            csv.Append(chunk);
+        }
+
+        csv.Complete();
+    }
+
+    private static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
     /// <summary>DuckDB joining the same released plaintext rows in one process: appended from C#, then joined and grouped.</summary>
-    private static (double Append, double Join) PlaintextJoin(DatasetStore[] stores, ReleasePlan[] releases)
+    private static (double Append, double Join, double AppendCpu, double JoinCpu) PlaintextJoin(DatasetStore[] stores, ReleasePlan[] releases)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
@@ -162,6 +198,7 @@ internal static class JoinSplitReport
             csv.Complete();
         }
 
+        var cpuStart = CpuSeconds();
         var stopwatch = Stopwatch.StartNew();
         foreach (var (table, i) in new[] { ("a", 0), ("b", 1) })
         {
@@ -174,6 +211,8 @@ internal static class JoinSplitReport
         }
 
         var append = stopwatch.Elapsed.TotalSeconds;
+        var appendCpu = CpuSeconds() - cpuStart;
+        cpuStart = CpuSeconds();
         stopwatch.Restart();
         using var query = connection.CreateCommand();
         query.CommandText = "SELECT b.district, count(*), sum(a.tax_paid) FROM a JOIN b ON a.uscc = b.uscc GROUP BY b.district";
@@ -182,7 +221,7 @@ internal static class JoinSplitReport
         {
         }
 
-        return (append, stopwatch.Elapsed.TotalSeconds);
+        return (append, stopwatch.Elapsed.TotalSeconds, appendCpu, CpuSeconds() - cpuStart);
     }
 
     private static DatasetStore Import(string folder, string id, int rows, string column, ColumnDefinition definition, ColumnPolicy policy)
