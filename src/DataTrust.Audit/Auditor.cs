@@ -1,5 +1,4 @@
 using DataTrust.Client;
-using DataTrust.Core.Execution;
 using DataTrust.Audit.Internal;
 using DataTrust.Client.Results;
 using DataTrust.Ledger.Contracts;
@@ -352,7 +351,7 @@ public sealed class Auditor
         foreach (var log in logs)
         {
             var name = Path.GetFileName(log.Path);
-            var verification = ExecutionLogFormat.Verify(log.Path);
+            var verification = LogFiles.VerifyExecutionLog(log.Path);
             if (verification.Problem is { } problem)
             {
                 findings.Add(new AuditFinding($"Execution log {name} of node {log.Node} is broken: {problem}."));

@@ -1,4 +1,4 @@
-using DataTrust.Core.Execution;
+using DataTrust.Audit.Internal;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
@@ -70,7 +70,7 @@ public static class ReleaseLogAudit
         foreach (var log in logs)
         {
             var name = Path.GetFileName(log.Path);
-            var verification = ReleaseLogFormat.Verify(log.Path);
+            var verification = LogFiles.VerifyReleaseLog(log.Path);
             if (verification.Problem is { } problem)
             {
                 findings.Add(new AuditFinding($"Release log {name} of node {log.Node} is broken: {problem}."));

@@ -50,20 +50,21 @@ public static class ExecutionLogFormat
         return JsonSerializer.Serialize(new LogLine(entry.Sequence, entry.JobId, entry.SpecHash.ToString(), entry.ResultHash.ToString(), entry.Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), entry.Previous.ToString(), entry.Hash.ToString()));
     }
 
-    /// <summary>Reads a log and checks every line and link; stops at the first problem and names it.</summary>
-    public static ExecutionLogVerification Verify(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var entries = new List<ExecutionLogEntry>();
-        if (!File.Exists(path))
-        {
-            return new ExecutionLogVerification(entries, $"the log file {path} does not exist");
-        }
+    /// <summary>The verdict on a log file that does not exist.</summary>
+    public static ExecutionLogVerification Missing(string path) => new([], $"the log file {path} does not exist");
 
+    /// <summary>
+    /// Checks a log's lines, in file order, and every link between them; stops at the first problem and names it. The
+    /// caller reads the file (Core does no I/O): <c>File.Exists(path) ? Verify(File.ReadLines(path)) : Missing(path)</c>.
+    /// </summary>
+    public static ExecutionLogVerification Verify(IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var entries = new List<ExecutionLogEntry>();
         var previous = Hash32.Zero;
         var seen = new HashSet<ulong>();
         var lineNumber = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var text in lines)
         {
             lineNumber++;
             if (text.Length == 0)

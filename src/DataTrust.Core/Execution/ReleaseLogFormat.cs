@@ -56,19 +56,20 @@ public static class ReleaseLogFormat
         return JsonSerializer.Serialize(new LogLine(entry.Sequence, entry.JobId, entry.QuoteId, entry.DatasetId, [.. entry.Columns], entry.Rows, entry.StreamHash.ToString(), entry.Block, entry.Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), entry.Previous.ToString(), entry.Hash.ToString()));
     }
 
-    /// <summary>Reads a log and checks every line and link; stops at the first problem and names it.</summary>
-    public static ReleaseLogVerification Verify(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var entries = new List<ReleaseLogEntry>();
-        if (!File.Exists(path))
-        {
-            return new ReleaseLogVerification(entries, $"the release log {path} does not exist");
-        }
+    /// <summary>The verdict on a log file that does not exist.</summary>
+    public static ReleaseLogVerification Missing(string path) => new([], $"the release log {path} does not exist");
 
+    /// <summary>
+    /// Checks a log's lines, in file order, and every link between them; stops at the first problem and names it. The
+    /// caller reads the file (Core does no I/O): <c>File.Exists(path) ? Verify(File.ReadLines(path)) : Missing(path)</c>.
+    /// </summary>
+    public static ReleaseLogVerification Verify(IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var entries = new List<ReleaseLogEntry>();
         var previous = Hash32.Zero;
         var lineNumber = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var text in lines)
         {
             lineNumber++;
             LogLine? line;

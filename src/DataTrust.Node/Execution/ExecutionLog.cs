@@ -99,6 +99,10 @@ public sealed class ExecutionLog
     }
 
     /// <summary>Reads a log and checks every line and link; stops at the first problem and names it (<see cref="ExecutionLogFormat.Verify"/>).</summary>
-    public static ExecutionLogVerification Verify(string path) => ExecutionLogFormat.Verify(path);
+    public static ExecutionLogVerification Verify(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return File.Exists(path) ? ExecutionLogFormat.Verify(File.ReadLines(path)) : ExecutionLogFormat.Missing(path);
+    }
 }
 

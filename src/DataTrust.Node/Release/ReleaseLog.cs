@@ -94,5 +94,9 @@ public sealed class ReleaseLog
     }
 
     /// <summary>Reads a log and checks every line and link; stops at the first problem and names it (<see cref="ReleaseLogFormat.Verify"/>).</summary>
-    public static ReleaseLogVerification Verify(string path) => ReleaseLogFormat.Verify(path);
+    public static ReleaseLogVerification Verify(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return File.Exists(path) ? ReleaseLogFormat.Verify(File.ReadLines(path)) : ReleaseLogFormat.Missing(path);
+    }
 }
