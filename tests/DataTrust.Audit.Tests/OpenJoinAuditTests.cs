@@ -1,8 +1,7 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
-using DataTrust.Cli.Audit;
-using DataTrust.Cli.Audit.Internal;
+using DataTrust.Audit.Internal;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
@@ -10,7 +9,7 @@ using DataTrust.Ledger.LocalChain;
 using DataTrust.Ledger.Rpc;
 using DataTrust.Ledger.Signing;
 
-namespace DataTrust.Cli.Tests.Audit;
+namespace DataTrust.Audit.Tests;
 
 /// <summary>
 /// One anvil with joins of a RESTRICTED tax dataset and the OPEN market register (tax paid by district): one completed, one
