@@ -204,7 +204,7 @@ public static class ImportReport
             var seconds = clock.Elapsed.TotalSeconds;
             var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
             var kib = long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            Console.WriteLine($"{rows} rows in {seconds:F2} s, peak {kib / 1024} MiB");
+            Console.WriteLine($"{rows} rows in {seconds:F2} s, peak {kib / 1024} MiB, cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2} s");
             return 0;
         }
         finally

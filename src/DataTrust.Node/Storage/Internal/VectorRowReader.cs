@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using DataTrust.Core.Catalog;
 using DuckDB.NET.Data;
 using DuckDB.NET.Native;
@@ -20,7 +19,6 @@ internal static unsafe class VectorRowReader
     /// <summary>Streams every row of <paramref name="table"/> (a quoted name whose columns are <paramref name="schema"/>'s) into <paramref name="builder"/>.</summary>
     /// <exception cref="StorageException">The query fails, or a column is stored as another type than the schema says.</exception>
     /// <exception cref="CatalogException">A value the commitment cannot encode (a date or timestamp beyond 0001..9999, NaN).</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per import: its loop runs optimized from the first row
     public static void ReadInto(DuckDBConnection connection, DatasetSchema schema, string table, SnapshotCommitmentBuilder builder)
     {
         var sql = $"SELECT {string.Join(", ", schema.Columns.Select(c => SqlText.Quote(c.Name)))} FROM {table}";
