@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -38,24 +40,28 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
 {
     private const string Domain = "DataTrust/snapshot/v1";
 
-    // Rows are hashed in batches on the thread pool while the caller reads the next rows; at most MaxPending batches wait.
-    // Each batch writes its row hashes straight into their place in one array of fixed-size hashes (sized from the
-    // expected row count when the caller knows it), and batch buffers are reused, so a pass allocates no per-row objects.
-    private const int BatchRows = 8192;
-    private const int MaxPending = 4;
+    // Each row is hashed as it ends, on the caller's thread, straight into one array of fixed-size hashes (sized from
+    // the expected row count when the caller knows it), so a pass allocates no per-row objects. (Hashing batches on the
+    // thread pool was tried: at ~0.15 µs a row hash costs less than the hand-offs, whose idle workers spin on a busy machine.)
+    private const int MinimumCapacity = 8192;
 
-    // Below this many rows the final sort runs on the caller's thread.
+    // Below this many rows the final sort is one sort on the caller's thread.
     private const int ParallelSortRows = 1 << 16;
 
+    // Days since 1970-01-01 of 0001-01-01 and 9999-12-31, the DATE range of DateOnly.
+    private static readonly int MinDateDays = DateOnly.MinValue.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+    private static readonly int MaxDateDays = DateOnly.MaxValue.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+
+    // 10^p for p = 0..18: an unscaled DECIMAL(p,s) lies strictly between -10^p and 10^p.
+    private static readonly long[] UnscaledLimit = [.. Enumerable.Range(0, 19).Select(p => (long)Math.Pow(10, p))];
+
     private readonly DatasetSchema schema;
-    private readonly Queue<Task<Batch>> pending = new();
-    private readonly Stack<Batch> spare = new();
+    private readonly byte[] shaContext = new byte[RowSha256.ContextBytes];
     private RowHash[] rowHashes;
-    private int dispatched;
+    private int hashed;
     private byte[] row = new byte[256];
     private int length;
     private int column;
-    private Batch batch = new();
     private long rowCount;
 
     /// <summary>Starts a commitment for rows of <paramref name="schema"/>.</summary>
@@ -70,7 +76,7 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRows);
         this.schema = schema;
-        rowHashes = new RowHash[(int)Math.Clamp(expectedRows, BatchRows, Array.MaxLength)];
+        rowHashes = new RowHash[(int)Math.Clamp(expectedRows, MinimumCapacity, Array.MaxLength)];
     }
 
     /// <summary>Number of rows added so far.</summary>
@@ -106,6 +112,49 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         Span<byte> buffer = stackalloc byte[9];
         buffer[0] = 0x01;
         BinaryPrimitives.WriteInt64BigEndian(buffer[1..], (long)(value * ColumnValues.Pow10(definition.Scale)));
+        Write(buffer);
+    }
+
+    /// <summary>Appends a DECIMAL value given as its unscaled integer (the value times 10^s of the column's scale, as DuckDB stores it) for the next column.</summary>
+    /// <exception cref="CatalogException">The value has more digits than the column's precision.</exception>
+    public void AppendDecimalUnscaled(long unscaled)
+    {
+        var definition = Next(ColumnType.Decimal);
+        if (unscaled <= -UnscaledLimit[definition.Precision] || unscaled >= UnscaledLimit[definition.Precision])
+        {
+            throw new CatalogException($"A DECIMAL value of column '{definition.Name}' does not fit {definition.TypeName}.");
+        }
+
+        Span<byte> buffer = stackalloc byte[9];
+        buffer[0] = 0x01;
+        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], unscaled);
+        Write(buffer);
+    }
+
+    /// <summary>Appends a TEXT value given as its UTF-8 bytes (valid UTF-8, as DuckDB stores VARCHAR) for the next column.</summary>
+    public void AppendTextUtf8(ReadOnlySpan<byte> utf8)
+    {
+        Next(ColumnType.Text);
+        Reserve(5 + utf8.Length);
+        row[length] = 0x01;
+        BinaryPrimitives.WriteUInt32BigEndian(row.AsSpan(length + 1), (uint)utf8.Length);
+        utf8.CopyTo(row.AsSpan(length + 5));
+        length += 5 + utf8.Length;
+    }
+
+    /// <summary>Appends a DATE value given as days since 1970-01-01 (as DuckDB stores it) for the next column.</summary>
+    /// <exception cref="CatalogException">The date lies outside the years 0001 to 9999.</exception>
+    public void AppendDateDays(int daysSinceEpoch)
+    {
+        if (daysSinceEpoch < MinDateDays || daysSinceEpoch > MaxDateDays)
+        {
+            throw new CatalogException("A date lies outside the years 0001 to 9999.");
+        }
+
+        Next(ColumnType.Date);
+        Span<byte> buffer = stackalloc byte[5];
+        buffer[0] = 0x01;
+        BinaryPrimitives.WriteInt32BigEndian(buffer[1..], daysSinceEpoch);
         Write(buffer);
     }
 
@@ -169,14 +218,22 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
             throw new CatalogException($"A row has {column} values but the schema has {schema.Columns.Count} columns.");
         }
 
-        batch.Add(row.AsSpan(0, length));
+        if (hashed == rowHashes.Length)
+        {
+            if (hashed == Array.MaxLength)
+            {
+                throw new CatalogException($"A snapshot commitment covers at most {Array.MaxLength:N0} rows.");
+            }
+
+            Array.Resize(ref rowHashes, (int)Math.Min(Array.MaxLength, (long)rowHashes.Length * 2));
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        RowSha256.Hash(row.AsSpan(0, length), digest, shaContext);
+        rowHashes[hashed++] = new RowHash(digest);
         rowCount++;
         length = 0;
         column = 0;
-        if (batch.Count == BatchRows)
-        {
-            Dispatch();
-        }
     }
 
     /// <summary>The commitment over every row added.</summary>
@@ -188,10 +245,8 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
             throw new CatalogException("The last row was not ended; call EndRow after its last value.");
         }
 
-        Dispatch();
-        Drain(0);
         var hashes = rowHashes;
-        var count = dispatched;
+        var count = hashed;
         Sort(hashes, count);
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -217,83 +272,112 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         return new Hash32(hash.GetHashAndReset());
     }
 
-    /// <summary>Hands the current batch to the thread pool, first collecting the oldest when too many wait.</summary>
-    private void Dispatch()
-    {
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        if (rowHashes.Length - dispatched < batch.Count)
-        {
-            // Every waiting batch writes into the array, so they finish before it is replaced by a larger one.
-            Drain(0);
-            var grown = (int)Math.Min(Array.MaxLength, Math.Max((long)rowHashes.Length * 2, (long)dispatched + batch.Count));
-            Array.Resize(ref rowHashes, grown);
-        }
-
-        Drain(MaxPending - 1);
-        var full = batch;
-        var hashes = rowHashes;
-        var offset = dispatched;
-        dispatched += full.Count;
-        pending.Enqueue(Task.Run(() => full.HashInto(hashes, offset)));
-        batch = spare.Count > 0 ? spare.Pop() : new Batch();
-    }
-
-    /// <summary>Waits until at most <paramref name="left"/> batches are pending, keeping their buffers for reuse.</summary>
-    private void Drain(int left)
-    {
-        while (pending.Count > left)
-        {
-            var done = pending.Dequeue().GetAwaiter().GetResult();
-            done.Clear();
-            spare.Push(done);
-        }
-    }
-
-    /// <summary>Sorts the first <paramref name="count"/> hashes ascending; large arrays are split by their two leading bits and the four parts sorted in parallel.</summary>
+    /// <summary>
+    /// Sorts the first <paramref name="count"/> hashes ascending. Large arrays are distributed in place by their leading
+    /// byte, then (on all cores) each of the 256 parts by the second byte, and the 65,536 small parts that result are
+    /// sorted by key (<see cref="SortPart"/>); every part holds hashes below those of the next, so the whole is sorted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per commitment over millions of hashes
     private static void Sort(RowHash[] hashes, int count)
     {
-        if (count < ParallelSortRows || Environment.ProcessorCount < 2)
+        if (count < ParallelSortRows)
         {
             hashes.AsSpan(0, count).Sort();
             return;
         }
 
-        // Row hashes are uniform, so each part holds about a quarter; every hash of a part is below every hash of the next.
-        var half = Partition(hashes, 0, count, 1UL << 63);
-        var quarter = Partition(hashes, 0, half, 1UL << 62);
-        var threeQuarters = Partition(hashes, half, count, 1UL << 62);
-        int[] bounds = [0, quarter, half, threeQuarters, count];
-        Parallel.For(0, 4, part => hashes.AsSpan(bounds[part], bounds[part + 1] - bounds[part]).Sort());
+        var starts = new int[257];
+        Distribute(hashes.AsSpan(0, count), 56, starts);
+        Parallel.For(0, 256, () => new ulong[256], (b, _, keys) =>
+        {
+            var part = hashes.AsSpan(starts[b], starts[b + 1] - starts[b]);
+            Span<int> inner = stackalloc int[257];
+            Distribute(part, 48, inner);
+            for (var i = 0; i < 256; i++)
+            {
+                SortPart(part[inner[i]..inner[i + 1]], ref keys);
+            }
+
+            return keys;
+        }, _ => { });
     }
 
-    /// <summary>Moves the hashes of [<paramref name="from"/>, <paramref name="to"/>) without <paramref name="bit"/> in their first word before those with it; returns where the second group starts.</summary>
-    private static int Partition(RowHash[] hashes, int from, int to, ulong bit)
+    /// <summary>
+    /// Reorders <paramref name="hashes"/> in place by the byte of their first word at <paramref name="shift"/> (an American
+    /// flag sort's pass: one counting pass, then each hash moved at most once towards one of 256 write positions, which
+    /// stay in cache), and writes where each of the 256 groups starts (and, last, the end) to <paramref name="starts"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Distribute(Span<RowHash> hashes, int shift, Span<int> starts)
     {
-        int i = from, j = to - 1;
-        while (true)
+        starts.Clear();
+        for (var i = 0; i < hashes.Length; i++)
         {
-            while (i <= j && (hashes[i].A & bit) == 0)
-            {
-                i++;
-            }
+            starts[(int)((hashes[i].A >> shift) & 0xFF) + 1]++;
+        }
 
-            while (i <= j && (hashes[j].A & bit) != 0)
-            {
-                j--;
-            }
+        for (var b = 0; b < 256; b++)
+        {
+            starts[b + 1] += starts[b];
+        }
 
-            if (i >= j)
+        Span<int> next = stackalloc int[256];
+        starts[..256].CopyTo(next);
+        for (var b = 0; b < 256; b++)
+        {
+            var end = starts[b + 1];
+            while (next[b] < end)
             {
-                return i;
-            }
+                var value = hashes[next[b]];
+                var target = (int)((value.A >> shift) & 0xFF);
+                while (target != b)
+                {
+                    // Put the hash in its group's next free place and carry on with the one it displaces.
+                    (hashes[next[target]], value) = (value, hashes[next[target]]);
+                    next[target]++;
+                    target = (int)((value.A >> shift) & 0xFF);
+                }
 
-            (hashes[i], hashes[j]) = (hashes[j], hashes[i]);
-            i++;
-            j--;
+                hashes[next[b]++] = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sorts one part by its first word alone, as a primitive key (no comparer calls; the hashes move with their keys),
+    /// then sorts each run of equal first words — duplicate rows, or 64-bit prefixes that collide — by the whole hash.
+    /// </summary>
+    private static void SortPart(Span<RowHash> part, ref ulong[] keys)
+    {
+        if (part.Length < 2)
+        {
+            return;
+        }
+
+        if (keys.Length < part.Length)
+        {
+            keys = new ulong[Math.Max(part.Length, keys.Length * 2)];
+        }
+
+        var span = keys.AsSpan(0, part.Length);
+        for (var i = 0; i < part.Length; i++)
+        {
+            span[i] = part[i].A;
+        }
+
+        span.Sort(part);
+        for (var i = 1; i < part.Length; i++)
+        {
+            if (span[i] == span[i - 1])
+            {
+                var start = i - 1;
+                while (i < part.Length && span[i] == span[start])
+                {
+                    i++;
+                }
+
+                part[start..i].Sort();
+            }
         }
     }
 
@@ -343,47 +427,95 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         }
     }
 
-    /// <summary>The encodings of up to <see cref="BatchRows"/> rows, back to back, and where each ends; reused once hashed.</summary>
-    private sealed class Batch
+    /// <summary>
+    /// SHA-256 of one short input. <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/> costs ≈ 0.5 µs per call
+    /// through OpenSSL's EVP layer, several times the hash of a 100-byte row itself; on Linux the same libcrypto's direct
+    /// SHA256_Init/Update/Final (the same SHA-NI/AVX code, no per-call algorithm lookup) is used instead, after a
+    /// known-answer check at first use. Elsewhere, or when that check fails, it is SHA256.HashData.
+    /// </summary>
+    private static class RowSha256
     {
-        private readonly int[] ends = new int[BatchRows];
-        private byte[] bytes = new byte[1 << 16];
-        private int used;
+        /// <summary>Bytes of scratch for one SHA256_CTX (112 bytes in OpenSSL 1.1 and 3.x), one per builder.</summary>
+        public const int ContextBytes = 128;
 
-        public int Count { get; private set; }
+        private const string LibCrypto = "libcrypto.so.3";
 
-        public void Add(ReadOnlySpan<byte> encoding)
+        private static readonly bool Direct = Probe();
+
+        /// <summary>Writes SHA-256 of <paramref name="data"/> to <paramref name="digest"/> (32 bytes), using <paramref name="context"/> as scratch.</summary>
+        public static void Hash(ReadOnlySpan<byte> data, Span<byte> digest, Span<byte> context)
         {
-            if (used + encoding.Length > bytes.Length)
+            if (!Direct)
             {
-                Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + encoding.Length));
+                SHA256.HashData(data, digest);
+                return;
             }
 
-            encoding.CopyTo(bytes.AsSpan(used));
-            used += encoding.Length;
-            ends[Count++] = used;
-        }
-
-        public void Clear()
-        {
-            used = 0;
-            Count = 0;
-        }
-
-        /// <summary>Writes the SHA-256 of each row to <paramref name="hashes"/> from <paramref name="offset"/> on.</summary>
-        public Batch HashInto(RowHash[] hashes, int offset)
-        {
-            Span<byte> digest = stackalloc byte[32];
-            var start = 0;
-            for (var i = 0; i < Count; i++)
+            ref var ctx = ref MemoryMarshal.GetReference(context);
+            ref var md = ref MemoryMarshal.GetReference(digest);
+            if (Sha256Init(ref ctx) != 1
+                || Sha256Update(ref ctx, ref MemoryMarshal.GetReference(data), (nuint)data.Length) != 1
+                || Sha256Final(ref md, ref ctx) != 1)
             {
-                SHA256.HashData(bytes.AsSpan(start, ends[i] - start), digest);
-                hashes[offset + i] = new RowHash(digest);
-                start = ends[i];
+                SHA256.HashData(data, digest);
+            }
+        }
+
+        /// <summary>True when the direct functions load and agree with SHA256.HashData on inputs of 0 to 200 bytes.</summary>
+        private static bool Probe()
+        {
+            if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad(LibCrypto, typeof(RowSha256).Assembly, null, out _))
+            {
+                return false;
             }
 
-            return this;
+            try
+            {
+                Span<byte> input = stackalloc byte[200];
+                Span<byte> expected = stackalloc byte[32];
+                Span<byte> actual = stackalloc byte[32];
+                Span<byte> context = stackalloc byte[ContextBytes];
+                for (var i = 0; i < input.Length; i++)
+                {
+                    input[i] = (byte)(i * 31 + 7);
+                }
+
+                for (var n = 0; n <= input.Length; n++)
+                {
+                    SHA256.HashData(input[..n], expected);
+                    ref var ctx = ref MemoryMarshal.GetReference(context);
+                    if (Sha256Init(ref ctx) != 1
+                        || Sha256Update(ref ctx, ref MemoryMarshal.GetReference(input), (nuint)n) != 1
+                        || Sha256Final(ref MemoryMarshal.GetReference(actual), ref ctx) != 1
+                        || !actual.SequenceEqual(expected))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return false;
+            }
         }
+
+        // Short, non-blocking calls with no callbacks: no GC transition is needed.
+        [DllImport(LibCrypto, EntryPoint = "SHA256_Init", ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        [SuppressGCTransition]
+        private static extern int Sha256Init(ref byte context);
+
+        [DllImport(LibCrypto, EntryPoint = "SHA256_Update", ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        [SuppressGCTransition]
+        private static extern int Sha256Update(ref byte context, ref byte data, nuint length);
+
+        [DllImport(LibCrypto, EntryPoint = "SHA256_Final", ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        [SuppressGCTransition]
+        private static extern int Sha256Final(ref byte digest, ref byte context);
     }
 
     /// <summary>A row hash as four big-endian words, so comparing words compares the bytes (32 bytes per row, no object).</summary>

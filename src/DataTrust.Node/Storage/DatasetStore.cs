@@ -566,6 +566,23 @@ public sealed partial class DatasetStore : IDisposable
         }
 
         var builder = new SnapshotCommitmentBuilder(schema, expected);
+        try
+        {
+            VectorRowReader.ReadInto(connection, schema, table, builder);
+        }
+        catch (CatalogException e)
+        {
+            throw new StorageException($"A value of the file cannot be stored: {e.Message} Fix the file or the schema. Nothing was stored.", e);
+        }
+
+        return (builder.Complete(), builder.RowCount);
+    }
+
+    /// <summary>The commitment to a table read row by row through the ADO.NET reader: the import's path before the
+    /// vector reader, kept as the reference it is tested against.</summary>
+    internal static Hash32 CommitThroughReader(DuckDBConnection connection, DatasetSchema schema, string table)
+    {
+        var builder = new SnapshotCommitmentBuilder(schema);
         using var command = SelectAll(connection, schema, table);
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -573,8 +590,12 @@ public sealed partial class DatasetStore : IDisposable
             ReadRow(reader, schema, builder);
         }
 
-        return (builder.Complete(), builder.RowCount);
+        return builder.Complete();
     }
+
+    /// <summary>The commitment to a table read through <see cref="VectorRowReader"/> (what an import computes).</summary>
+    internal static Hash32 CommitThroughVectors(DuckDBConnection connection, DatasetSchema schema, string table) =>
+        Commit(connection, schema, table).Commitment;
 
     /// <summary>
     /// The snapshot of a dataset as the canonical CSV of <see cref="SnapshotCsv"/>, in chunks of 1 to

@@ -133,7 +133,7 @@ public class ImportBenchmarks
 }
 
 /// <summary>
-/// The console mode <c>import [--rows N] [--no-bdn]</c>: writes the flights files once, runs <see cref="ImportBenchmarks"/>,
+/// The console mode <c>import [--rows N] [--no-bdn] [--files DIR]</c>: writes the flights files once (or reuses those in DIR, and keeps them), runs <see cref="ImportBenchmarks"/>,
 /// measures peak memory per case in child processes (<c>import-peak</c>), prints a summary and deletes the files.
 /// </summary>
 public static class ImportReport
@@ -143,11 +143,20 @@ public static class ImportReport
     {
         var rowsAt = Array.IndexOf(args, "--rows");
         var rows = rowsAt >= 0 ? long.Parse(args[rowsAt + 1], CultureInfo.InvariantCulture) : 10_000_000;
-        var folder = Directory.CreateTempSubdirectory("datatrust-bench-import-").FullName;
+
+        // --files DIR keeps the files in DIR (written there when missing) for repeated runs; by default they are deleted.
+        var filesAt = Array.IndexOf(args, "--files");
+        var kept = filesAt >= 0 ? Directory.CreateDirectory(args[filesAt + 1]).FullName : null;
+        var folder = kept ?? Directory.CreateTempSubdirectory("datatrust-bench-import-").FullName;
         try
         {
             foreach (var format in Enum.GetValues<ImportFileFormat>())
             {
+                if (kept is not null && File.Exists(ImportBenchmarks.FileOf(folder, format)))
+                {
+                    continue;
+                }
+
                 var clock = Stopwatch.StartNew();
                 FlightsSample.Write(ImportBenchmarks.FileOf(folder, format), rows, 20261201, format == ImportFileFormat.Parquet);
                 Console.WriteLine($"wrote {rows:N0} rows as {format} in {clock.Elapsed.TotalSeconds:F1} s: {new FileInfo(ImportBenchmarks.FileOf(folder, format)).Length / (1 << 20):N0} MiB");
@@ -175,7 +184,10 @@ public static class ImportReport
         }
         finally
         {
-            Directory.Delete(folder, recursive: true);
+            if (kept is null)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 
@@ -192,7 +204,7 @@ public static class ImportReport
             var seconds = clock.Elapsed.TotalSeconds;
             var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
             var kib = long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            Console.WriteLine($"{rows} rows in {seconds:F2} s, peak {kib / 1024} MiB");
+            Console.WriteLine($"{rows} rows in {seconds:F2} s, peak {kib / 1024} MiB, cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2} s");
             return 0;
         }
         finally
