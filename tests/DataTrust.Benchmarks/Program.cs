@@ -7,6 +7,12 @@ using DataTrust.Benchmarks.Node;
 // The enclave join's release-and-join path of 1M × 1M rows, phase by phase: ... -- join-split [--rows N]
 // The join's SQL shapes (one-row-per-key, clamped sum) timed on the same tables: ... -- join-sql [--rows N]
 // Memory under concurrent large streams: ... -- stream-memory [--mib 60] [--streams 8] [--rounds 3]
+// The portal's pages in Chromium (1,000 datasets, 10,000 jobs): ... -- portal-render [--runs N]
+if (args.Length > 0 && args[0] == "portal-render")
+{
+    return DataTrust.Benchmarks.Portal.PortalRenderReport.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "privacy-utility")
 {
     return PrivacyUtilityReport.Run(args[1..]);
