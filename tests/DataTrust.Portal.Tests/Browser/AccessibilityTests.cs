@@ -24,6 +24,8 @@ public sealed class AccessibilityTests(PortalWorld world, Chromium chromium) : I
     [
         ("/", "enterprise"),
         ("/catalog", "enterprise"),
+        ("/enterprise/licenses", "enterprise"),
+        ("/enterprise/jobs", "enterprise"),
     ];
 
     [Theory]
