@@ -59,7 +59,7 @@ public static class CliApp
             await environment.Error.WriteLineAsync($"refused: {ex.Error} ({ex.Function})").ConfigureAwait(false);
             return Refused;
         }
-        catch (Jobs.NodeRefusedException ex)
+        catch (Client.Jobs.NodeRefusedException ex)
         {
             await environment.Error.WriteLineAsync($"refused by the node: {ex.Message} ({ex.Reason})").ConfigureAwait(false);
             return Refused;
@@ -69,9 +69,9 @@ public static class CliApp
             await environment.Error.WriteLineAsync($"error: {ex.Message} — the sending account has too little ether for gas. On a local dev chain (anvil, ganache) give it test ether with 'datatrust chain fund --rpc URL --address ACCOUNT'; 'admin admit' does this for the accounts it admits there.").ConfigureAwait(false);
             return Failed;
         }
-        catch (Exception ex) when (ex is CliException or RpcException or KeystoreException or DeploymentFileException
+        catch (Exception ex) when (ex is CliException or Client.ClientException or RpcException or KeystoreException or DeploymentFileException
             or LocalChainException or AbiException or FormatException
-            or Node.Storage.StorageException or Node.Execution.ExecutionLogException or Core.Catalog.CatalogException or IOException or UnauthorizedAccessException)
+            or Node.Storage.StorageException or Core.Execution.ExecutionLogException or Core.Catalog.CatalogException or IOException or UnauthorizedAccessException)
         {
             await environment.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return Failed;

@@ -9,6 +9,7 @@ using DataTrust.Portal.Components;
 using DataTrust.Portal.Hosting;
 using DataTrust.Portal.Indexing;
 using DataTrust.Portal.Resources;
+using DataTrust.Portal.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -131,6 +132,7 @@ public sealed class PortalHost : IAsyncDisposable
         builder.Services.AddSingleton(account.Index);
         builder.Services.AddSingleton(access);
         builder.Services.AddSingleton<FormNonces>();
+        builder.Services.AddEnterprise();
 
         var app = builder.Build();
         var cultures = Cultures.Select(c => new CultureInfo(c)).ToList();
@@ -157,6 +159,7 @@ public sealed class PortalHost : IAsyncDisposable
         app.UseAntiforgery();
         var nonces = app.Services.GetRequiredService<FormNonces>();
         app.Use((context, next) => nonces.InvokeAsync(context, next, context.RequestServices.GetRequiredService<IStringLocalizer<SharedText>>()));
+        app.MapEnterprise();
         app.MapRazorComponents<App>();
         return app;
     }

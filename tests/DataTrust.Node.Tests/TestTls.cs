@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using DataTrust.Node.Transport;
+using DataTrust.Protos.Transport;
 
 namespace DataTrust.Node.Tests;
 

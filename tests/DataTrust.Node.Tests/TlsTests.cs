@@ -1,5 +1,6 @@
 using DataTrust.Node.Hosting;
 using DataTrust.Node.Transport;
+using DataTrust.Protos.Transport;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;

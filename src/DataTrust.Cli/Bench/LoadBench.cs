@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using DataTrust.Cli.Demo;
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.Core.Identity;
 using DataTrust.Ledger.Contracts;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Core.Identity;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Rpc;

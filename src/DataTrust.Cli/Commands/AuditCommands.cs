@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DataTrust.Cli.Audit;
+using DataTrust.Audit;
 using DataTrust.Cli.Common;
 using DataTrust.Ledger;
 
@@ -150,7 +150,7 @@ internal static class AuditCommands
                 releaseInputs.Add(new ReleaseLogInput(releaseLogs[i].FullName, node));
             }
 
-            using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(_rpc)!, parse.GetValue(_deployment)!, keystore: null).ConfigureAwait(false);
+            using var connection = await Connections.OpenAsync(environment, parse.GetValue(_rpc)!, parse.GetValue(_deployment)!, keystore: null).ConfigureAwait(false);
             var toBlock = parse.GetValue(_toBlock);
             try
             {

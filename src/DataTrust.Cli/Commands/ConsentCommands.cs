@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Core.Identity;
 using DataTrust.Ledger.Contracts;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 
@@ -98,7 +99,7 @@ internal static partial class EnterpriseCommands
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
             var me = connection.Key.Address;
             var licenses = await Lookups.LicensesAsync(connection, l => Task.FromResult(l.Licensee == me), environment.CancellationToken).ConfigureAwait(false);
-            Lookups.PrintLicenses(environment, chain.Json(parse), $"Licenses of {me}", licenses);
+            LicenseRows.Print(environment, chain.Json(parse), $"Licenses of {me}", licenses);
             return CliApp.Ok;
         }));
         return command;

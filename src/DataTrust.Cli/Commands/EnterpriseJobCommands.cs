@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Cli.Homomorphic;
+using DataTrust.Client.Homomorphic;
 using DataTrust.Cli.Jobs;
+using DataTrust.Client.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 using Hash32 = DataTrust.Core.Hash32;
@@ -56,7 +59,7 @@ internal static class EnterpriseJobCommands
             {
                 EnterpriseJoinCommands.CheckArguments(parse.GetValue(join), parse.GetValue(enclave), licenses, eps);
                 var joinTrust = tls.Resolve(parse, environment);
-                using var joinConnection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
+                using var joinConnection = await Connections.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
                 return await EnterpriseJoinCommands.SubmitAsync(environment, joinConnection, joinTrust, parse.GetValue(join), parse.GetValue(enclave), licenses, eps, parse.GetValue(noRun), parse.GetValue(outFile), parse.GetValue(json)).ConfigureAwait(false);
             }
 
@@ -91,7 +94,7 @@ internal static class EnterpriseJobCommands
             // Before the Explain too: a spec the Jobs contract would refuse is not worth asking the node about.
             ContractLimits.CheckSpec(JobClient.SpecOf(aggregate).Length);
 
-            using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
+            using var connection = await Connections.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
             using var client = new JobClient(connection.Ledger, connection.Key, trust);
             var ct = environment.CancellationToken;
             var open = licenses.Length == 0;
@@ -167,7 +170,7 @@ internal static class EnterpriseJobCommands
             var modelFile = parse.GetValue(model);
             var heModel = modelFile is null ? null : HeModel.Load(modelFile);
             var trust = tls.Resolve(parse, environment);
-            using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
+            using var connection = await Connections.OpenAsync(environment, parse.GetValue(rpc)!, parse.GetValue(deployment)!, parse.GetValue(key)).ConfigureAwait(false);
             using var client = new JobClient(connection.Ledger, connection.Key, trust);
             var jobId = parse.GetValue(job);
             var ct = environment.CancellationToken;
@@ -409,7 +412,7 @@ internal static class EnterpriseJobCommands
     {
         var json = parse.GetValue(options.Json);
         var trust = options.Tls.Resolve(parse, environment);
-        using var connection = await ChainConnection.OpenAsync(environment, parse.GetValue(options.Rpc)!, parse.GetValue(options.Deployment)!, parse.GetValue(options.Key)).ConfigureAwait(false);
+        using var connection = await Connections.OpenAsync(environment, parse.GetValue(options.Rpc)!, parse.GetValue(options.Deployment)!, parse.GetValue(options.Key)).ConfigureAwait(false);
         using var client = new JobClient(connection.Ledger, connection.Key, trust);
         var he = new HeJobClient(client, connection.Ledger, connection.Key.Address, parse.GetValue(options.DataDir)!.FullName);
         var ct = environment.CancellationToken;
@@ -491,7 +494,7 @@ internal static class EnterpriseJobCommands
             };
             throw new NodeRefusedException(ex.Reason, $"{ex.Message} {what}", ex.Code);
         }
-        catch (CliException ex) when (ex.InnerException is Grpc.Core.RpcException)
+        catch (Exception ex) when (ex is CliException or Client.ClientException && ex.InnerException is Grpc.Core.RpcException)
         {
             throw new CliException($"{ex.Message} Job {jobId} is on chain and still pending; resume it with 'datatrust enterprise result --job {jobId}'.", ex);
         }
@@ -532,7 +535,7 @@ internal static class EnterpriseJobCommands
     private static Option<FileInfo?> OutOption() =>
         new("--out") { Description = "Where to save the result file (default .datatrust/results/job-N.json)" };
 
-    private static string SaveResult(Results.ResultFile file, ulong jobId, FileInfo? target)
+    private static string SaveResult(Client.Results.ResultFile file, ulong jobId, FileInfo? target)
     {
         var path = target?.FullName ?? Path.GetFullPath(Path.Combine(".datatrust", "results", $"job-{jobId}.json"));
         file.Save(path);

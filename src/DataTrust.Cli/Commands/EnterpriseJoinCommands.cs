@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Cli.Jobs;
+using DataTrust.Client.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
-using DataTrust.Node.Transport;
+using DataTrust.Protos.Transport;
 using DataTrust.Protos.V1;
 using Google.Protobuf;
 

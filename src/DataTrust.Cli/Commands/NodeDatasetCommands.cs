@@ -291,7 +291,7 @@ internal static class NodeDatasetCommands
 
             try
             {
-                using var connection = await ChainConnection.OpenAsync(environment, rpc, deployment, null).ConfigureAwait(false);
+                using var connection = await Connections.OpenAsync(environment, rpc, deployment, null).ConfigureAwait(false);
                 var published = (await connection.Ledger.Catalog.GetDatasetIdsAsync(environment.CancellationToken).ConfigureAwait(false)).ToHashSet();
                 var result = new Dictionary<string, IReadOnlyList<DatasetVersion>>(StringComparer.Ordinal);
                 foreach (var id in ids)
@@ -313,7 +313,7 @@ internal static class NodeDatasetCommands
             {
                 return new ChainView(new Dictionary<string, IReadOnlyList<DatasetVersion>>(), $"the chain at {rpc} cannot be reached ({e.Message})");
             }
-            catch (CliException e)
+            catch (Exception e) when (e is CliException or Client.ClientException)
             {
                 return new ChainView(new Dictionary<string, IReadOnlyList<DatasetVersion>>(), e.Message);
             }

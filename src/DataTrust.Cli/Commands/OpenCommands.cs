@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
-using DataTrust.Cli.Snapshots;
+using DataTrust.Client.Snapshots;
 
 namespace DataTrust.Cli.Commands;
 

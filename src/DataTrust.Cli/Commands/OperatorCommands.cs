@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Cli.Policy;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
@@ -354,7 +355,7 @@ internal static class OperatorCommands
             using var connection = await chain.OpenAsync(parse, environment).ConfigureAwait(false);
             var owned = new OwnedDatasets(connection, environment.CancellationToken);
             var licenses = await Lookups.LicensesAsync(connection, l => owned.IsMineAsync(l.DatasetId), environment.CancellationToken).ConfigureAwait(false);
-            Lookups.PrintLicenses(environment, chain.Json(parse), $"Licenses on datasets of {connection.Key.Address}", licenses);
+            LicenseRows.Print(environment, chain.Json(parse), $"Licenses on datasets of {connection.Key.Address}", licenses);
             return CliApp.Ok;
         }));
         return command;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Cli.Policy;
 using DataTrust.Node.Storage;
 

@@ -1,3 +1,4 @@
+using DataTrust.Client;
 using System.CommandLine;
 
 namespace DataTrust.Cli.Common;
@@ -36,6 +37,6 @@ public sealed class ChainOptions
     public Task<ChainConnection> OpenAsync(ParseResult parse, CliEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        return ChainConnection.OpenAsync(environment, parse.GetValue(_rpc)!, parse.GetValue(_deployment)!, _key is null ? null : parse.GetValue(_key));
+        return Connections.OpenAsync(environment, parse.GetValue(_rpc)!, parse.GetValue(_deployment)!, _key is null ? null : parse.GetValue(_key));
     }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DataTrust.Node.Transport;
+using DataTrust.Protos.Transport;
 
 namespace DataTrust.Cli.Common;
 

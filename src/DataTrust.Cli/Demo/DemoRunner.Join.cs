@@ -1,5 +1,5 @@
 using DataTrust.Cli.Commands;
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.EnclaveSim.Host;
 using DataTrust.EnclaveSim.Tee;

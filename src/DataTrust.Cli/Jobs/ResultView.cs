@@ -1,7 +1,7 @@
-using DataTrust.Core.Catalog;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DataTrust.Cli.Common;
+using DataTrust.Client.Jobs;
 using DataTrust.Protos.V1;
 using Google.Protobuf;
 using Spectre.Console;
@@ -11,41 +11,23 @@ namespace DataTrust.Cli.Jobs;
 /// <summary>Shows an aggregate result: a table with suppressed cells marked and the rule named, or JSON.</summary>
 public static class ResultView
 {
-    /// <summary>The text of one value.</summary>
-    public static string Format(Value? value) => value?.KindCase switch
-    {
-        Value.KindOneofCase.IntValue => value.IntValue.ToString(CultureInfo.InvariantCulture),
-        Value.KindOneofCase.DoubleValue => value.DoubleValue.ToString("0.####", CultureInfo.InvariantCulture),
-        Value.KindOneofCase.DecimalValue => value.DecimalValue,
-        Value.KindOneofCase.StringValue => value.StringValue,
-        Value.KindOneofCase.BoolValue => value.BoolValue ? "true" : "false",
-        Value.KindOneofCase.DateValue => $"{value.DateValue.Year:D4}-{value.DateValue.Month:D2}-{value.DateValue.Day:D2}",
-        _ => string.Empty,
-    };
+    /// <summary>The text of one value (see <see cref="ResultText"/>).</summary>
+    public static string Format(Value? value) => ResultText.Format(value);
 
-    /// <summary>The text of one cell: its value, its histogram, or the rule that suppressed it.</summary>
-    public static string Format(Cell cell)
-    {
-        ArgumentNullException.ThrowIfNull(cell);
-        if (cell.Suppressed)
-        {
-            return Rule(cell.SuppressedBy);
-        }
-
-        return cell.KindCase == Cell.KindOneofCase.Histogram
-            ? string.Join(" ", cell.Histogram.Bins.Select(b => b.Suppressed ? "·" : b.Count.ToString(CultureInfo.InvariantCulture)))
-            : Format(cell.Value);
-    }
+    /// <summary>The text of one cell (see <see cref="ResultText"/>).</summary>
+    public static string Format(Cell cell) => ResultText.Format(cell);
 
     /// <summary>A readable name of a suppression rule.</summary>
-    public static string Rule(SuppressionRule rule) => rule switch
-    {
-        SuppressionRule.Withheld => "withheld",
-        SuppressionRule.MinGroupSize => "fewer than k rows",
-        SuppressionRule.Dominance => "dominance rule",
-        SuppressionRule.Complementary => "complementary",
-        _ => "unspecified",
-    };
+    public static string Rule(SuppressionRule rule) => ResultText.Rule(rule);
+
+    /// <summary>What protected this result, in the words its grade allows.</summary>
+    public static string Protection(AggregateResult result) => ResultText.Protection(result);
+
+    /// <summary>The information loss of a result in words.</summary>
+    public static IEnumerable<string> Loss(AggregateResult result) => ResultText.Loss(result);
+
+    /// <summary>The noise mechanism's name as shown to people.</summary>
+    internal static string Mechanism(NoiseInfo noise) => ResultText.Mechanism(noise);
 
     /// <summary>Prints a verified result.</summary>
     public static void Print(CliEnvironment environment, bool json, VerifiedResult verified)
@@ -95,51 +77,6 @@ public static class ResultView
         }
     }
 
-    /// <summary>What protected this result, in the words its grade allows: no more than the grade guarantees.</summary>
-    public static string Protection(AggregateResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        var withheld = result.Suppressed.Count;
-        var noisy = result.Noise is { Mechanism: NoiseMechanism.Laplace or NoiseMechanism.DiscreteLaplace };
-        return (result.Noise?.Grade, noisy) switch
-        {
-            (_, true) => "every group of the public domain is shown, with noise; none is withheld, so no decision is made on the true values",
-            ((uint)ProtectionGrade.Open, _) => "exact: the dataset is OPEN (public data)",
-            _ when withheld == 0 => $"exact; no cell withheld (k = {result.MinGroupSize}, audited with every answer released on this dataset before)",
-            _ => $"exact; {withheld} cell(s) withheld (k = {result.MinGroupSize}): a cell is withheld when, with every answer released on this dataset before (to anyone), it would set apart fewer than k rows, rows one contributor dominates, or rows whose values all sit at a bound; withheld, empty and small cells look the same",
-        };
-    }
-
-    /// <summary>
-    /// The information loss of a result in words: cells withheld (primary and complementary) and, on exact answers, the
-    /// rows the released cells of each measure cover, as a share of the dataset. Nothing when the result has no loss report.
-    /// </summary>
-    public static IEnumerable<string> Loss(AggregateResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        if (result.Loss is not { } loss)
-        {
-            yield break;
-        }
-
-        yield return loss.WithheldCells == 0
-            ? $"loss: none of its {loss.Cells} cells withheld"
-            : $"loss: {loss.WithheldCells} of {loss.Cells} cells withheld ({loss.PrimaryCells} primary: small, empty or dominated; {loss.ComplementaryCells} complementary)";
-        if (!loss.RowsReported)
-        {
-            yield break;
-        }
-
-        var names = result.Columns.Where(c => c.Role == ResultColumnRole.Measure).Select(c => c.Name).ToList();
-        foreach (var measure in loss.Measures)
-        {
-            var name = (int)measure.Measure < names.Count ? names[(int)measure.Measure] : $"measure {measure.Measure}";
-            var share = loss.DatasetRows == 0 ? 0m : 100m * measure.ReleasedRows / loss.DatasetRows;
-            yield return string.Create(CultureInfo.InvariantCulture, $"  {name}: released cells cover {measure.ReleasedRows:N0} of the dataset's {loss.DatasetRows:N0} rows ({share:0.#}%); ") +
-                string.Create(CultureInfo.InvariantCulture, $"the other {measure.UnreleasedRows:N0} bound the rows in withheld cells (they include rows the query leaves out; the exact figure is not given, as it would undo the withholding)");
-        }
-    }
-
     /// <summary>Prints what Explain said of an allowed query: its cost and, when the node previewed it, the cells it would withhold.</summary>
     /// <param name="environment">Where to print.</param>
     /// <param name="json">Print JSON.</param>
@@ -186,8 +123,4 @@ public static class ResultView
     }
 
     private static string Limit(ulong limit) => limit == 0 ? "unlimited" : limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The noise mechanism's name as shown to people.</summary>
-    internal static string Mechanism(NoiseInfo noise) =>
-        noise.Mechanism == NoiseMechanism.DiscreteLaplace ? "discrete Laplace noise (exact integer sampling)" : "Laplace noise";
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 

@@ -67,7 +67,7 @@ public sealed partial class JobRunner
     }
 
     /// <summary>Whom this node trusts when it calls another node (a cross-domain sum's parts); the system's roots by default.</summary>
-    public Transport.NodeTrust PeerTrust { get; init; } = Transport.NodeTrust.SystemRoots;
+    public Protos.Transport.NodeTrust PeerTrust { get; init; } = Protos.Transport.NodeTrust.SystemRoots;
 
     /// <summary>The per-job cost limits: a job over one is failed before reading rows; one running past the wall time is cancelled.</summary>
     public JobCostLimits CostLimits { get; init; } = new();

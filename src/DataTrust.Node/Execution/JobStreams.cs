@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using DataTrust.Ledger.Crypto;
+using DataTrust.Protos.Transport;
 using DataTrust.Protos.V1;
 using Google.Protobuf;
 using Grpc.Core;
@@ -7,25 +7,18 @@ using Grpc.Core;
 namespace DataTrust.Node.Execution;
 
 /// <summary>
-/// The chunked transport of large job specs over <c>JobService.ExecuteStream</c>: every chunk carries at most
-/// <see cref="MaxChunkSize"/> bytes and its index; the first also carries the job id, the requester's signature, the
-/// total size and the Keccak-256 of the whole spec (what the chain holds), the peer jobs or the coordinator's claim of
-/// a cross-domain sum, so the node can refuse an unknown or oversized job before the rest is sent.
+/// The chunked transport of job specs as the node (forwarding to peers) and its tests use it: <see cref="JobChunks"/>
+/// (shared with the client SDK in DataTrust.Protos), with the spec's Keccak-256 computed here.
 /// </summary>
 public static class JobStreams
 {
     /// <summary>The largest chunk a node accepts (1 MiB), well under gRPC's default 4 MiB message limit.</summary>
-    public const int MaxChunkSize = 1 << 20;
+    public const int MaxChunkSize = JobChunks.MaxChunkSize;
 
     /// <summary>An on-chain id as the protocol sends it: 32 bytes, big-endian (a uint256).</summary>
-    public static ByteString IdBytes(ulong id)
-    {
-        var bytes = new byte[32];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(24), id);
-        return ByteString.CopyFrom(bytes);
-    }
+    public static ByteString IdBytes(ulong id) => JobChunks.IdBytes(id);
 
-    /// <summary>The chunks of a spec, in the order they are sent.</summary>
+    /// <summary>The chunks of a spec, in the order they are sent (see <see cref="JobChunks.Split"/>).</summary>
     /// <param name="jobId">The on-chain job.</param>
     /// <param name="requesterSignature">The submitter's 65-byte signature for the job.</param>
     /// <param name="expiresAt">When that signature expires (Unix seconds), as it signed.</param>
@@ -33,78 +26,14 @@ public static class JobStreams
     /// <param name="peers">For a cross-domain sum sent to the node of parts[0]: the jobs of parts[1..], in order.</param>
     /// <param name="chunkSize">Bytes per chunk, 1 to <see cref="MaxChunkSize"/>.</param>
     /// <param name="coordinator">For a cross-domain part, sent by the coordinating node: its claim to the partial.</param>
-    public static IReadOnlyList<JobChunk> Split(ulong jobId, ReadOnlySpan<byte> requesterSignature, ulong expiresAt, ReadOnlyMemory<byte> spec, IEnumerable<PeerJob>? peers = null, int chunkSize = MaxChunkSize, CoordinatorProof? coordinator = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfZero(jobId);
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, MaxChunkSize);
-        if (spec.IsEmpty)
-        {
-            throw new ArgumentException("A job spec is never empty; serialize the JobSpec first.", nameof(spec));
-        }
+    public static IReadOnlyList<JobChunk> Split(ulong jobId, ReadOnlySpan<byte> requesterSignature, ulong expiresAt, ReadOnlyMemory<byte> spec, IEnumerable<PeerJob>? peers = null, int chunkSize = MaxChunkSize, CoordinatorProof? coordinator = null) =>
+        JobChunks.Split(jobId, requesterSignature, expiresAt, spec, Keccak256.Hash(spec.Span), peers, chunkSize, coordinator);
 
-        if (requesterSignature.Length != 65)
-        {
-            throw new ArgumentException("The requester signature is 65 bytes (r, s, v); sign the job with JobAuthorization.", nameof(requesterSignature));
-        }
-
-        var chunks = new List<JobChunk>((spec.Length + chunkSize - 1) / chunkSize);
-        for (var offset = 0; offset < spec.Length; offset += chunkSize)
-        {
-            var length = Math.Min(chunkSize, spec.Length - offset);
-            chunks.Add(new JobChunk { Index = (uint)chunks.Count, Data = ByteString.CopyFrom(spec.Span.Slice(offset, length)) });
-        }
-
-        var first = chunks[0];
-        first.JobId = IdBytes(jobId);
-        first.RequesterSignature = ByteString.CopyFrom(requesterSignature);
-        first.AuthorizationExpiresAt = expiresAt;
-        first.TotalSize = (ulong)spec.Length;
-        first.Keccak256 = ByteString.CopyFrom(Keccak256.Compute(spec.Span).Span);
-        if (peers is not null)
-        {
-            first.Peers.Add(peers);
-        }
-
-        first.Coordinator = coordinator;
-        return chunks;
-    }
-
-    /// <summary>
-    /// Streams the chunks of a job and returns the node's answer. When the node ends the call before reading everything
-    /// (it refused on the first chunk), the write fails; the call's own status, awaited last, is what is thrown, so the
-    /// caller sees the node's reason rather than a broken write.
-    /// </summary>
-    public static async Task<ExecuteResponse> SendAsync(AsyncClientStreamingCall<JobChunk, ExecuteResponse> call, IEnumerable<JobChunk> chunks, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        try
-        {
-            await WriteAsync(call.RequestStream, chunks, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The node ended the call: its status, awaited below, says why.
-        }
-        catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Writing after the call completed: likewise.
-        }
-
-        return await call.ResponseAsync.ConfigureAwait(false);
-    }
+    /// <summary>Streams the chunks of a job and returns the node's answer (see <see cref="JobChunks.SendAsync"/>).</summary>
+    public static Task<ExecuteResponse> SendAsync(AsyncClientStreamingCall<JobChunk, ExecuteResponse> call, IEnumerable<JobChunk> chunks, CancellationToken cancellationToken) =>
+        JobChunks.SendAsync(call, chunks, cancellationToken);
 
     /// <summary>Writes the chunks in order and completes the request stream.</summary>
-    public static async Task WriteAsync(IClientStreamWriter<JobChunk> writer, IEnumerable<JobChunk> chunks, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(chunks);
-        foreach (var chunk in chunks)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await writer.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
-        }
-
-        await writer.CompleteAsync().ConfigureAwait(false);
-    }
+    public static Task WriteAsync(IClientStreamWriter<JobChunk> writer, IEnumerable<JobChunk> chunks, CancellationToken cancellationToken) =>
+        JobChunks.WriteAsync(writer, chunks, cancellationToken);
 }

@@ -23,7 +23,7 @@ public sealed record PeerPartial(HePartialResult? Partial, Hash32 ResultHash, by
 /// with the requester's signature for that part and its own signed claim, then checks the answer as the requester
 /// would — the result hash and the part node's signer, both against the chain.
 /// </summary>
-internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer, Func<Transport.NodeTrust> trust)
+internal sealed class PeerClient(DataTrustLedger ledger, EthereumKey signer, Func<Protos.Transport.NodeTrust> trust)
 {
     /// <summary>How long a part's node may take to compute and commit its partial before the sum gives up.</summary>
     private static readonly TimeSpan PartDeadline = TimeSpan.FromMinutes(10);

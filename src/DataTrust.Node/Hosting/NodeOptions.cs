@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using DataTrust.Node.Transport;
+using DataTrust.Protos.Transport;
 using DataTrust.Node.Execution;
 using DataTrust.Node.Query;
 

@@ -5,6 +5,7 @@ using DataTrust.Ledger.Crypto;
 using DataTrust.Ledger.Rpc;
 using DataTrust.Ledger.Signing;
 using DataTrust.Node.Execution;
+using DataTrust.Core.Execution;
 using DataTrust.Node.Query;
 using DataTrust.Node.Storage;
 using DataTrust.Protos.V1;

@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using DataTrust.Core.Catalog;
 using DataTrust.Node.Homomorphic;
+using DataTrust.Client.Homomorphic;
+using DataTrust.Homomorphic;
 using DataTrust.Node.Homomorphic.Internal;
 using DataTrust.Node.Query;
 using DataTrust.Node.Storage;

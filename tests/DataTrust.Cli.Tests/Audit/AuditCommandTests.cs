@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using DataTrust.Cli.Audit;
+using DataTrust.Audit;
+using DataTrust.Audit.Testing;
 
 namespace DataTrust.Cli.Tests.Audit;
 

@@ -1,5 +1,5 @@
 using System.Numerics;
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Jobs;
 using DataTrust.Cli.Policy;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger;
@@ -58,7 +58,7 @@ public sealed class BucketFileTests
     [InlineData("""{ "datasetId": "t", "measures": [{ "function": "COUNT" }], "groupBy": [{ "column": "d", "bucket": "fortnight" }] }""", "not a valid query")]
     public void A_malformed_bucket_in_a_query_file_is_refused_with_a_sentence(string json, string says)
     {
-        var ex = Assert.Throws<CliException>(() => QueryFile.Parse(json, "q.json"));
+        var ex = Assert.Throws<DataTrust.Client.ClientException>(() => QueryFile.Parse(json, "q.json"));
 
         Assert.Contains(says, ex.Message, StringComparison.Ordinal);
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using DataTrust.Cli.Common;
+using DataTrust.Client;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Rpc;
 
@@ -41,7 +41,7 @@ public sealed class ContractLimitsTests(CliFixture fixture)
             ContractLimits.CheckKind(kind);
         }
 
-        Assert.Throws<CliException>(() => ContractLimits.CheckKind((Core.Catalog.ComputationKind)(ContractLimits.MaxKind + 1)));
+        Assert.Throws<DataTrust.Client.ClientException>(() => ContractLimits.CheckKind((Core.Catalog.ComputationKind)(ContractLimits.MaxKind + 1)));
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public sealed class ContractLimitsTests(CliFixture fixture)
 
         var literal = new string('A', 20_000);
         var query = fixture.WriteFile("big.json", $$"""{"datasetId": "tax_k", "measures": [{"function": "COUNT"}], "filters": [{"column": "credit_grade", "operator": "EQ", "values": [{"stringValue": "{{literal}}"}]}]}""");
-        var spec = Jobs.JobClient.SpecOf(Jobs.QueryFile.Load(new FileInfo(query)));
+        var spec = Client.Jobs.JobClient.SpecOf(Client.Jobs.QueryFile.Load(new FileInfo(query)));
         var before = await fixture.Ledger.Jobs.GetJobCountAsync();
         string[] args = [.. open ? ["submit", "--query", query] : new[] { "submit", "--license", "1", "--query", query }, .. explain ? Array.Empty<string>() : ["--no-explain"]];
 
@@ -119,7 +119,7 @@ public sealed class ContractLimitsTests(CliFixture fixture)
             default, "sized", default, default, 1, default, Core.Catalog.ProtectionGrade.Open, 1, 0, 0, Core.Catalog.ComputationKindSet.Aggregate,
             [.. Enumerable.Range(0, columns).Select(i => new ColumnSpec("c" + i.ToString(CultureInfo.InvariantCulture), Core.Catalog.ColumnType.Text, Core.Catalog.ColumnPermissions.GroupBy, 0, 0, domain))]);
 
-        var error = Assert.Throws<CliException>(() => ContractLimits.CheckDataset(spec));
+        var error = Assert.Throws<DataTrust.Client.ClientException>(() => ContractLimits.CheckDataset(spec));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

@@ -1,4 +1,4 @@
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Jobs;
 using DataTrust.EnclaveSim.Tee;
 using DataTrust.Protos.V1;
 
@@ -45,7 +45,7 @@ public class EnclaveCommandTests
     [InlineData("""[1]""", "JSON object")]
     public void Join_query_file_refuses_bad_input_with_a_clear_error(string json, string expected)
     {
-        var error = Assert.Throws<CliException>(() => JoinQueryFile.Parse(json));
+        var error = Assert.Throws<DataTrust.Client.ClientException>(() => JoinQueryFile.Parse(json));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using DataTrust.Cli.Snapshots;
+using DataTrust.Client.Snapshots;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Protos.V1;
@@ -192,7 +192,7 @@ public sealed class OpenDownloadCommandTests(OpenDataCliFixture fixture)
         await File.WriteAllTextAsync(file, "an older download");
 
         // Act
-        var ex = await Assert.ThrowsAsync<CliException>(() => SnapshotClient.SaveVerifiedAsync(entry, OpenDataCliFixture.Open, AsStream(chunks), file, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<DataTrust.Client.ClientException>(() => SnapshotClient.SaveVerifiedAsync(entry, OpenDataCliFixture.Open, AsStream(chunks), file, CancellationToken.None));
 
         // Assert: refused, no partial file, and the older file untouched.
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);

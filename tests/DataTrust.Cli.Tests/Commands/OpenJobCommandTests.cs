@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Keystore;
@@ -32,7 +32,7 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
         // Arrange: the enterprise holds no license at all.
         using (var connection = await ReadOnlyConnectionAsync())
         {
-            Assert.Empty(await Common.Lookups.LicensesAsync(connection, l => Task.FromResult(l.Licensee == fixture.Enterprise), CancellationToken.None));
+            Assert.Empty(await Client.Lookups.LicensesAsync(connection, l => Task.FromResult(l.Licensee == fixture.Enterprise), CancellationToken.None));
         }
 
         var query = fixture.WriteFile("open.json", CountByDistrict);
@@ -168,10 +168,10 @@ public sealed class OpenJobCommandTests(OpenDataCliFixture fixture)
         Assert.Equal(before, await fixture.Ledger.Jobs.GetJobCountAsync());
     }
 
-    private async Task<Common.ChainConnection> ReadOnlyConnectionAsync()
+    private async Task<Client.ChainConnection> ReadOnlyConnectionAsync()
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        return await Common.ChainConnection.OpenAsync(CliFixture.Environment(output, error), new Uri(fixture.Rpc), new FileInfo(fixture.DeploymentFile), null);
+        return await Common.Connections.OpenAsync(CliFixture.Environment(output, error), new Uri(fixture.Rpc), new FileInfo(fixture.DeploymentFile), null);
     }
 }

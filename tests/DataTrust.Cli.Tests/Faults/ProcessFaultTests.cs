@@ -175,5 +175,5 @@ public sealed class ProcessFaultTests(FaultWorld world) : IClassFixture<FaultWor
         Assert.Equal(JobStatus.Pending, (await JobAsync(jobs + 1)).Status);
     }
 
-    private static byte[] ResultBytes(string resultFile) => Results.ResultFile.Load(resultFile).Result;
+    private static byte[] ResultBytes(string resultFile) => Client.Results.ResultFile.Load(resultFile).Result;
 }

@@ -1,5 +1,5 @@
-using DataTrust.Cli.Homomorphic;
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Homomorphic;
+using DataTrust.Client.Jobs;
 using DataTrust.Node.Storage;
 using DataTrust.Protos.V1;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using DataTrust.Cli.Homomorphic;
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Homomorphic;
+using DataTrust.Client.Jobs;
 using DataTrust.Cli.Policy;
 using DataTrust.Node.Storage;
 using Json.Schema;
@@ -65,7 +65,7 @@ internal static class FileFormats
             error = string.Empty;
             return true;
         }
-        catch (Exception ex) when (ex is CliException or StorageException)
+        catch (Exception ex) when (ex is CliException or DataTrust.Client.ClientException or StorageException)
         {
             error = ex.Message;
             return false;

@@ -1,6 +1,6 @@
 using System.Text;
-using DataTrust.Cli.Homomorphic;
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Homomorphic;
+using DataTrust.Client.Jobs;
 using DataTrust.Cli.Policy;
 using DataTrust.Core.Catalog;
 using DataTrust.Fuzz;
@@ -13,7 +13,7 @@ namespace DataTrust.Cli.Tests.Fuzz;
 
 /// <summary>
 /// Door 2: the query and policy files the CLI reads. Any mutation of a valid file is either a valid file or a
-/// <see cref="CliException"/> with a sentence that names the file, never another exception type.
+/// <see cref="CliException"/> (or, from the SDK's parsers, <see cref="DataTrust.Client.ClientException"/>) with a sentence that names the file, never another exception type.
 /// </summary>
 public sealed class FileFuzzTests(ITestOutputHelper output) : IDisposable
 {
@@ -74,7 +74,7 @@ public sealed class FileFuzzTests(ITestOutputHelper output) : IDisposable
     public void A_query_file_with_a_field_given_twice_is_a_cli_error()
     {
         // Found by the fuzzer: "filters" twice made JsonObject throw ArgumentException ("same key has already been added").
-        var error = Assert.Throws<CliException>(() => QueryFile.Parse("""{"datasetId":"tax","filters":[],"filters":[{"column":"year","operator":"GE","values":[{"intValue":"2024"}]}]}""", "q.json"));
+        var error = Assert.Throws<DataTrust.Client.ClientException>(() => QueryFile.Parse("""{"datasetId":"tax","filters":[],"filters":[{"column":"year","operator":"GE","values":[{"intValue":"2024"}]}]}""", "q.json"));
 
         Assert.Contains("The query file 'q.json' is not a valid query", error.Message, StringComparison.Ordinal);
         Assert.Contains("filters", error.Message, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class FileFuzzTests(ITestOutputHelper output) : IDisposable
     public void An_he_query_file_with_a_field_given_twice_is_a_cli_error()
     {
         // Found by the fuzzer: "epsilon" twice, same ArgumentException.
-        var error = Assert.Throws<CliException>(() => HeQueryFile.ParseWeighted("""{"dataset": "tax", "epsilon": 1.5, "groupBy": ["year"], "epsilon": 1.5}""", "he.json"));
+        var error = Assert.Throws<DataTrust.Client.ClientException>(() => HeQueryFile.ParseWeighted("""{"dataset": "tax", "epsilon": 1.5, "groupBy": ["year"], "epsilon": 1.5}""", "he.json"));
 
         Assert.Contains("The query file 'he.json' is not valid JSON", error.Message, StringComparison.Ordinal);
         Assert.Contains("epsilon", error.Message, StringComparison.Ordinal);
@@ -110,7 +110,7 @@ public sealed class FileFuzzTests(ITestOutputHelper output) : IDisposable
         {
             read();
         }
-        catch (CliException ex)
+        catch (Exception ex) when (ex is CliException or DataTrust.Client.ClientException)
         {
             Assert.False(string.IsNullOrWhiteSpace(ex.Message));
             Assert.DoesNotContain("   at ", ex.Message, StringComparison.Ordinal);

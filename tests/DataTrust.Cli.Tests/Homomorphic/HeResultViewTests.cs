@@ -1,4 +1,5 @@
 using DataTrust.Cli.Homomorphic;
+using DataTrust.Client.Homomorphic;
 using DataTrust.Ledger;
 
 namespace DataTrust.Cli.Tests.Homomorphic;
@@ -11,12 +12,12 @@ public sealed class HeResultViewTests : IDisposable
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    private static Jobs.VerifiedHeResult Verified(Protos.V1.JobResult result)
+    private static Client.Jobs.VerifiedHeResult Verified(Protos.V1.JobResult result)
     {
         using var signer = Ledger.Signing.EthereumKey.Generate();
         var bytes = Google.Protobuf.MessageExtensions.ToByteArray(result);
         var hash = Ledger.Crypto.Keccak256.Compute(bytes);
-        return new Jobs.VerifiedHeResult(9, Core.Catalog.ComputationKind.HeCrossDomainSum, signer.Address, bytes, result, hash, Ledger.Signing.PersonalMessage.Sign(signer, hash.Span));
+        return new Client.Jobs.VerifiedHeResult(9, Core.Catalog.ComputationKind.HeCrossDomainSum, signer.Address, bytes, result, hash, Ledger.Signing.PersonalMessage.Sign(signer, hash.Span));
     }
 
     /// <summary>A cross-domain result whose ciphertext holds 1234567, -250 and 0 at slots 0..2 under <paramref name="key"/>.</summary>
@@ -50,7 +51,7 @@ public sealed class HeResultViewTests : IDisposable
         using var other = HeKey.OpenOrCreate(new HeKeyStore(_root.FullName), Other, null);
         var result = Verified(Totals(other));
 
-        var ex = Assert.Throws<CliException>(() => HeResultView.Decrypt(result, bank, model: null));
+        var ex = Assert.Throws<DataTrust.Client.ClientException>(() => HeResultView.Decrypt(result, bank, model: null));
 
         Assert.Contains("does not decrypt under HE key", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, bank.NoiseBudget(result.Result.HeCrossDomainSum.Ciphertext.Span));
@@ -63,7 +64,7 @@ public sealed class HeResultViewTests : IDisposable
         using var key = HeKey.OpenOrCreate(new HeKeyStore(_root.FullName), Bank, null);
         var weighted = new Protos.V1.JobResult { HeWeightedAggregate = new Protos.V1.HeWeightedAggregateResult { DatasetId = "tax" } };
 
-        var ex = Assert.Throws<CliException>(() => HeResultView.Decrypt(Verified(weighted), key, model: null));
+        var ex = Assert.Throws<DataTrust.Client.ClientException>(() => HeResultView.Decrypt(Verified(weighted), key, model: null));
 
         Assert.Contains("--model", ex.Message, StringComparison.Ordinal);
     }

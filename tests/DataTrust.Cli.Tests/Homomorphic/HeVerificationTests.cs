@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using DataTrust.Cli.Jobs;
+using DataTrust.Client.Jobs;
 using DataTrust.Cli.Tests.Commands;
 using DataTrust.Core.Catalog;
 using DataTrust.Ledger.Contracts;
@@ -90,10 +90,10 @@ public sealed class HeVerificationTests(CliFixture fixture) : IAsyncLifetime
         return (bytes, signature.ToBytes());
     }
 
-    private async Task<CliException> RejectedAsync(ulong jobId, (byte[] Bytes, byte[] Signature) committed)
+    private async Task<DataTrust.Client.ClientException> RejectedAsync(ulong jobId, (byte[] Bytes, byte[] Signature) committed)
     {
         using var client = new JobClient(_enterprise, _keys[1]);
-        return await Assert.ThrowsAsync<CliException>(() => client.VerifyHeAsync(jobId, fixture.Node, committed.Bytes, committed.Signature, CancellationToken.None));
+        return await Assert.ThrowsAsync<DataTrust.Client.ClientException>(() => client.VerifyHeAsync(jobId, fixture.Node, committed.Bytes, committed.Signature, CancellationToken.None));
     }
 
     private static JobResult CrossDomain(params HePartInfo[] parts)

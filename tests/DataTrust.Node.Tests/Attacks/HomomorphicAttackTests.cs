@@ -1,6 +1,6 @@
 using System.Numerics;
 using DataTrust.Core.Catalog;
-using DataTrust.Node.Homomorphic;
+using DataTrust.Client.Homomorphic;
 using DataTrust.Node.Tests.Homomorphic;
 using DataTrust.Protos.V1;
 using Xunit.Abstractions;

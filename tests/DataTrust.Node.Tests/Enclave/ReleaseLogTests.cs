@@ -1,4 +1,4 @@
-using DataTrust.Node.Execution;
+using DataTrust.Core.Execution;
 using DataTrust.Node.Release;
 
 namespace DataTrust.Node.Tests.Enclave;

@@ -1,4 +1,5 @@
 using DataTrust.Node.Execution;
+using DataTrust.Core.Execution;
 
 namespace DataTrust.Node.Tests.Execution;
 

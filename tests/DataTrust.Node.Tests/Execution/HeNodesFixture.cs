@@ -6,7 +6,7 @@ using DataTrust.Ledger.LocalChain;
 using DataTrust.Ledger.Rpc;
 using DataTrust.Ledger.Signing;
 using DataTrust.Node.Execution;
-using DataTrust.Node.Homomorphic;
+using DataTrust.Client.Homomorphic;
 using DataTrust.Node.Hosting;
 using DataTrust.Node.Samples;
 using DataTrust.Node.Storage;

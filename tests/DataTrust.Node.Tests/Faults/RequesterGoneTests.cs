@@ -1,6 +1,7 @@
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Crypto;
 using DataTrust.Node.Execution;
+using DataTrust.Core.Execution;
 using DataTrust.Node.Tests.Execution;
 using DataTrust.Protos.V1;
 using Google.Protobuf;

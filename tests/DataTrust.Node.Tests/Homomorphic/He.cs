@@ -1,5 +1,6 @@
 using System.Globalization;
-using DataTrust.Node.Homomorphic;
+using DataTrust.Client.Homomorphic;
+using DataTrust.Homomorphic;
 using DataTrust.Protos.V1;
 
 namespace DataTrust.Node.Tests.Homomorphic;

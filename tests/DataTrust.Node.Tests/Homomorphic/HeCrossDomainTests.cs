@@ -1,5 +1,6 @@
 using DataTrust.Core.Catalog;
 using DataTrust.Node.Homomorphic;
+using DataTrust.Client.Homomorphic;
 using DataTrust.Node.Samples;
 using DataTrust.Protos.V1;
 using Google.Protobuf;

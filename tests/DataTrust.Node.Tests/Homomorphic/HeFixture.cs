@@ -1,4 +1,5 @@
 using DataTrust.Node.Homomorphic;
+using DataTrust.Client.Homomorphic;
 using DataTrust.Node.Query;
 using DataTrust.Node.Samples;
 using DataTrust.Node.Storage;

@@ -1,6 +1,7 @@
 using DataTrust.Core.Catalog;
 using DataTrust.Homomorphic;
 using DataTrust.Node.Homomorphic;
+using DataTrust.Client.Homomorphic;
 using DataTrust.Node.Samples;
 using DataTrust.Protos.V1;
 using FsCheck;

@@ -1,4 +1,5 @@
 using DataTrust.Core.Catalog;
+using DataTrust.Homomorphic;
 using DataTrust.Node.Query;
 using DataTrust.Protos.V1;
 using ComputationKind = DataTrust.Core.Catalog.ComputationKind;
