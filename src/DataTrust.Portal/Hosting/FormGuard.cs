@@ -51,14 +51,15 @@ public sealed class FormNonces
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         ArgumentNullException.ThrowIfNull(text);
+        // The antiforgery verdict comes first: ASP.NET Core refuses to read a form (even HasFormContentType) whose token failed.
+        if (HttpMethods.IsPost(context.Request.Method) && context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            await ErrorPage.WriteAsync(context, StatusCodes.Status400BadRequest, text["FormRefusedTitle"], text["AntiforgeryRefused"]).ConfigureAwait(false);
+            return;
+        }
+
         if (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
         {
-            if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
-            {
-                await ErrorPage.WriteAsync(context, StatusCodes.Status400BadRequest, text["FormRefusedTitle"], text["AntiforgeryRefused"]).ConfigureAwait(false);
-                return;
-            }
-
             var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
             if (!form.TryGetValue(FieldName, out var nonce) || nonce.Count != 1 || nonce[0] is not { } value || !Spend(value))
             {

@@ -228,6 +228,12 @@ public sealed class ChainIndex : IAsyncDisposable
                 case "Revoked":
                     s.Revocations[v.GetUInt64("licenseId")] = v.GetString("reason");
                     break;
+                case "ConsentGiven":
+                    s.ConsentPurposes[v.GetHash32("key")] = v.GetString("purpose");
+                    break;
+                case "DatasetEpsilonSpent" or "DatasetEpsilonRefunded":
+                    s.DatasetEpsilonSpent[v.GetHash32("datasetId")] = Micro(v, "spent");
+                    break;
                 case "LicenseConsumed":
                     AddUse(s, new LicenseUse(v.GetUInt64("licenseId"), e.BlockNumber, false, Micro(v, "epsilon"),
                         (uint)v.GetUInt64("quotaRemaining"), Micro(v, "epsilonRemaining"), 0));

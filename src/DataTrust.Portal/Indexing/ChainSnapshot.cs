@@ -73,6 +73,12 @@ public sealed class ChainSnapshot
     /// <summary>Consents by key.</summary>
     public Dictionary<Hash32, Consent> Consents { get; } = [];
 
+    /// <summary>The purpose text of each consent by key, as its last <c>ConsentGiven</c> event carries it (the record holds only its hash).</summary>
+    public Dictionary<Hash32, string> ConsentPurposes { get; } = [];
+
+    /// <summary>The ε spent on each dataset so far across all its licenses, as its last <c>DatasetEpsilonSpent</c>/<c>DatasetEpsilonRefunded</c> event says.</summary>
+    public Dictionary<Hash32, Epsilon> DatasetEpsilonSpent { get; } = [];
+
     /// <summary>Every decoded event of every contract, in chain order (the timeline).</summary>
     public List<ContractEvent> Events { get; } = [];
 
