@@ -26,6 +26,12 @@ public sealed class AccessibilityTests(PortalWorld world, Chromium chromium) : I
         ("/catalog", "enterprise"),
         ("/enterprise/licenses", "enterprise"),
         ("/enterprise/jobs", "enterprise"),
+        ("/enterprise/jobs/{job}", "enterprise"),
+        ("/enterprise/query", "enterprise"),
+        ("/operator/requests", "operator"),
+        ("/operator/licenses", "operator"),
+        ("/consent", "enterprise"),
+        ("/timeline", "auditor"),
     ];
 
     private static readonly SemaphoreSlim ContentGate = new(1, 1);
