@@ -49,6 +49,9 @@ public sealed record AuditCheck(string Name, string Description, int Checked, IR
     /// <summary>What the check counted beyond <see cref="Checked"/>, in one sentence (e.g. the jobs a rule exempts); null when nothing.</summary>
     public string? Figures { get; init; }
 
+    /// <summary>The same figures as an AuditReportText key and its arguments, so the HTML report can say them in another language.</summary>
+    internal LocalizedFigures? LocalizedFigures { get; init; }
+
     /// <summary>Pass when there are no findings.</summary>
     public AuditVerdict Verdict => Findings.Count == 0 ? AuditVerdict.Pass : AuditVerdict.Fail;
 }

@@ -110,6 +110,7 @@ public sealed class Auditor
             new(SensitiveExactCheck, "No job with ε = 0 was accepted on a dataset while it was SENSITIVE (grades replayed from publication and every GradeRaised), except HE scoring, a per-subject disclosure each scored subject's consent authorises (scoring-consents checks the consents of handed-over results); and grades only rose.", replay.SensitiveExactChecks, replay.SensitiveExactFindings)
             {
                 Figures = SensitiveExactFigures(replay.SensitiveExactJobs, replay.SensitiveExactScoringJobs),
+                LocalizedFigures = SensitiveExactLocalizedFigures(replay.SensitiveExactJobs, replay.SensitiveExactScoringJobs),
             },
             new(DatasetEpsilonCapCheck, "Per dataset, the ε of accepted jobs across all licenses never passed the cap in force at their block, caps only fell, and the sum equals what Licenses reported and holds on chain (datasetEpsilonSpent).", replay.DatasetEpsilonChecks, replay.DatasetEpsilonFindings),
             new(JobClosureCheck, $"Every job is completed, failed or cancelled, or younger than the deployment's pending deadline ({(ulong)pendingDeadline.TotalSeconds} s) at the audited block; cancellations came by the submitter after the deadline; each job failed with a refund (refused before reading a row) or cancelled was refunded once, exactly its ε and 1 quota; a job failed charged (refused after reading rows) was refunded nothing.", replay.ClosureChecks, replay.ClosureFindings),
@@ -162,6 +163,12 @@ public sealed class Auditor
             : scoring == exact ? $"{jobs} on SENSITIVE datasets, all HE scoring under consent."
             : $"{jobs} on SENSITIVE datasets, {scoring} of them HE scoring under consent and {exact - scoring} not (each a finding).";
     }
+
+    /// <summary>The sensitive-exact figures as a report resource and its arguments.</summary>
+    internal static LocalizedFigures SensitiveExactLocalizedFigures(int exact, int scoring) =>
+        exact == 0 ? new("Figures_SensitiveExactNone", [])
+        : scoring == exact ? new("Figures_SensitiveExactAllScoring", [exact])
+        : new("Figures_SensitiveExactSome", [exact, scoring, exact - scoring]);
 
     private static async Task<ulong> TimestampAsync(JsonRpcClient rpc, ulong block, CancellationToken cancellationToken) =>
         (await rpc.GetBlockAsync(BlockTag.Number(block), cancellationToken).ConfigureAwait(false))?.Timestamp

@@ -13,7 +13,17 @@ internal static class EnclaveJoinsAudit
         replay.EnclaveFindings)
     {
         Figures = Figures(replay),
+        LocalizedFigures = Localized(replay),
     };
+
+    private static LocalizedFigures Localized(Replay replay)
+    {
+        var joins = replay.Jobs.Values.Count(j => j.Join is not null);
+        var revoked = replay.QuotesRevokedAfterRecording;
+        return revoked == 0
+            ? new("Figures_EnclaveJoins", [replay.Quotes.Count, joins, replay.JoinsCompleted, replay.JoinsFailed])
+            : new("Figures_EnclaveJoinsRevoked", [replay.Quotes.Count, joins, replay.JoinsCompleted, replay.JoinsFailed, revoked]);
+    }
 
     private static string Figures(Replay replay)
     {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.WebEncoders;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Rpc;
 using DataTrust.Portal.Components;
+using DataTrust.Portal.Components.Pages;
 using DataTrust.Portal.Hosting;
 using DataTrust.Portal.Indexing;
 using DataTrust.Portal.Resources;
@@ -133,6 +134,7 @@ public sealed class PortalHost : IAsyncDisposable
         builder.Services.AddSingleton(access);
         builder.Services.AddSingleton<FormNonces>();
         builder.Services.AddEnterprise();
+        builder.Services.AddAudit();
 
         var app = builder.Build();
         var cultures = Cultures.Select(c => new CultureInfo(c)).ToList();
@@ -160,6 +162,7 @@ public sealed class PortalHost : IAsyncDisposable
         var nonces = app.Services.GetRequiredService<FormNonces>();
         app.Use((context, next) => nonces.InvokeAsync(context, next, context.RequestServices.GetRequiredService<IStringLocalizer<SharedText>>()));
         app.MapEnterprise();
+        app.MapAudit();
         app.MapRazorComponents<App>();
         return app;
     }

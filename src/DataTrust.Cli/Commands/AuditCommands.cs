@@ -44,12 +44,16 @@ internal static class AuditCommands
     {
         var inputs = new InputOptions();
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Folder to write audit-report.json and audit-report.html into", Required = true };
-        var command = new Command("report", "Write audit-report.json and audit-report.html and print the verdict") { outDir };
+        var lang = new Option<string>("--lang") { Description = $"Language of audit-report.html: {string.Join(" or ", AuditReportText.Languages)} (the JSON is language-neutral)", DefaultValueFactory = _ => "en" };
+        var command = new Command("report", "Write audit-report.json and audit-report.html and print the verdict") { outDir, lang };
         inputs.AddTo(command);
         command.SetAction((parse, _) => CliApp.GuardAsync(environment, async () =>
         {
+            var language = parse.GetValue(lang);
+            var culture = AuditReportText.Culture(language)
+                ?? throw new CliException($"--lang '{language}' is not a language the report is written in; use one of: {string.Join(", ", AuditReportText.Languages)}.");
             var report = await inputs.RunAsync(environment, parse).ConfigureAwait(false);
-            var (jsonPath, htmlPath) = AuditReportWriter.WriteFiles(report, parse.GetValue(outDir)!.FullName);
+            var (jsonPath, htmlPath) = AuditReportWriter.WriteFiles(report, parse.GetValue(outDir)!.FullName, culture);
             PrintVerdicts(environment, report);
             await environment.Out.WriteLineAsync($"wrote {jsonPath}").ConfigureAwait(false);
             await environment.Out.WriteLineAsync($"wrote {htmlPath}").ConfigureAwait(false);

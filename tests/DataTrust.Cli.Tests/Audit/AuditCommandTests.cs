@@ -131,4 +131,40 @@ public sealed class AuditCommandTests(AuditFixture fixture)
         var html = File.ReadAllText(Path.Combine(outDir, AuditReportWriter.HtmlFileName));
         Assert.Contains("Job run on a revoked license", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Report_in_Chinese_writes_the_html_in_Chinese_and_the_same_json()
+    {
+        var en = Path.Combine(fixture.Folder, "report-en-" + Guid.NewGuid().ToString("N"));
+        var zh = Path.Combine(fixture.Folder, "report-zh-" + Guid.NewGuid().ToString("N"));
+
+        var (exit, output, _) = await RunAsync(["audit", "report", .. Chain(), "--out", zh, "--lang", "zh-CN"]);
+        await RunAsync(["audit", "report", .. Chain(), "--out", en]);
+
+        Assert.Equal(CliApp.Ok, exit);
+        Assert.Contains("verdict: PASS", output, StringComparison.Ordinal);
+        var html = File.ReadAllText(Path.Combine(zh, AuditReportWriter.HtmlFileName));
+        Assert.Contains("<html lang=\"zh-CN\">", html, StringComparison.Ordinal);
+        Assert.Contains("<h1>DataTrust 审计报告</h1>", html, StringComparison.Ordinal);
+        Assert.Contains("PASS — 全部检查通过", html, StringComparison.Ordinal);
+        Assert.Contains("<h2>许可台账</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("<html lang=\"en\">", File.ReadAllText(Path.Combine(en, AuditReportWriter.HtmlFileName)), StringComparison.Ordinal);
+        var zhJson = JsonNode.Parse(File.ReadAllText(Path.Combine(zh, AuditReportWriter.JsonFileName)))!.AsObject();
+        var enJson = JsonNode.Parse(File.ReadAllText(Path.Combine(en, AuditReportWriter.JsonFileName)))!.AsObject();
+        zhJson.Remove("generatedAt");
+        enJson.Remove("generatedAt");
+        Assert.Equal(enJson.ToJsonString(), zhJson.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Report_refuses_an_unknown_language_naming_the_supported_ones_and_writes_nothing()
+    {
+        var outDir = Path.Combine(fixture.Folder, "report-fr-" + Guid.NewGuid().ToString("N"));
+
+        var (exit, _, error) = await RunAsync(["audit", "report", .. Chain(), "--out", outDir, "--lang", "fr"]);
+
+        Assert.Equal(CliApp.Failed, exit);
+        Assert.Contains("--lang 'fr' is not a language the report is written in; use one of: en, zh-CN.", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
+    }
 }
