@@ -32,6 +32,7 @@ public sealed class AccessibilityTests(PortalWorld world, Chromium chromium) : I
         ("/operator/licenses", "operator"),
         ("/consent", "enterprise"),
         ("/timeline", "auditor"),
+        ("/audit", "auditor"),
     ];
 
     private static readonly SemaphoreSlim ContentGate = new(1, 1);
