@@ -8,6 +8,12 @@ using DataTrust.Benchmarks.Node;
 // The whole attested join over anvil, two node servers and the enclave host on loopback gRPC: ... -- join-e2e [--rows N]
 // The join's SQL shapes (one-row-per-key, clamped sum) timed on the same tables: ... -- join-sql [--rows N]
 // Memory under concurrent large streams: ... -- stream-memory [--mib 60] [--streams 8] [--rounds 3]
+// The portal's pages in Chromium (1,000 datasets, 10,000 jobs): ... -- portal-render [--runs N]
+if (args.Length > 0 && args[0] == "portal-render")
+{
+    return DataTrust.Benchmarks.Portal.PortalRenderReport.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "privacy-utility")
 {
     return PrivacyUtilityReport.Run(args[1..]);

@@ -11,4 +11,7 @@ public sealed record DemoOptions(int Rows, DirectoryInfo? Directory, bool Keep)
 
     /// <summary>The local chain's time between blocks (interval mining); null mines a block per transaction (automine).</summary>
     public TimeSpan? BlockTime { get; init; }
+
+    /// <summary>After the story, keep everything running and serve one portal per role (operator, enterprise, auditor) until Ctrl+C.</summary>
+    public bool Portal { get; init; }
 }

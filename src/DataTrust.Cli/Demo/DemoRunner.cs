@@ -7,6 +7,7 @@ using DataTrust.Cli.Jobs;
 using DataTrust.Client.Jobs;
 using DataTrust.Core.Catalog;
 using DataTrust.Core.Identity;
+using DataTrust.Ledger;
 using DataTrust.Ledger.Contracts;
 using DataTrust.Ledger.Keystore;
 using DataTrust.Ledger.LocalChain;
@@ -18,6 +19,7 @@ using DataTrust.Node.Transport;
 using DataTrust.Protos.Transport;
 using DataTrust.Node.Samples;
 using DataTrust.Node.Storage;
+using DataTrust.Portal;
 using DataTrust.Protos.V1;
 using Microsoft.AspNetCore.Builder;
 using Spectre.Console;
@@ -203,7 +205,7 @@ public sealed partial class DemoRunner : IAsyncDisposable
         }
 
         var passed = await AuditAsync(cast, resultFiles, cancellationToken).ConfigureAwait(false) && explain is { Allowed: false };
-        if (_options.Keep)
+        if (_options.Keep || _options.Portal)
         {
             await KeepRunningAsync(cast, cancellationToken).ConfigureAwait(false);
         }
@@ -522,6 +524,7 @@ public sealed partial class DemoRunner : IAsyncDisposable
         _console.MarkupLine($"  TLS CA       {Markup.Escape(CaFile)} (pass --tls-ca, or set DATATRUST_TLS_CA, on commands that call a node)");
 
         _console.MarkupLine($"  e.g. datatrust enterprise catalog --rpc {_chain.RpcUri} --deployment {Markup.Escape(Path.Combine(_directory.FullName, "deployment.json"))}");
+        var portals = _options.Portal ? await StartPortalsAsync(cast, cancellationToken).ConfigureAwait(false) : [];
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -530,9 +533,60 @@ public sealed partial class DemoRunner : IAsyncDisposable
         {
             // Ctrl+C ends --keep; everything is stopped by DisposeAsync.
         }
+        finally
+        {
+            foreach (var portal in portals)
+            {
+                await portal.DisposeAsync().ConfigureAwait(false);
+            }
+        }
 
         _ = cast;
     }
+
+    /// <summary>--portal: one portal per role on loopback, each acting with its own copy of the role's key (read back from the run's keystore).</summary>
+    private async Task<List<PortalHost>> StartPortalsAsync(Cast cast, CancellationToken cancellationToken)
+    {
+        _console.Write(new Rule("[bold]--portal: the web portal for each role (each link's token works once)[/]") { Justification = Justify.Left });
+        var roles = new (string Role, Address Account, string Work)[]
+        {
+            ("operator (tax & social security)", cast.FinanceOperator.Account!.Value, "portal/operator"),
+            ("enterprise (bank)", cast.BankKey.Address, "bank"),
+            ("auditor", cast.AuditorKey.Address, "portal/auditor"),
+        };
+        var portals = new List<PortalHost>();
+        try
+        {
+            foreach (var (role, account, work) in roles)
+            {
+                var portal = await PortalHost.StartAsync(new PortalOptions
+                {
+                    Rpc = _chain!.RpcUri,
+                    Deployment = cast.Authority.Deployment,
+                    Key = Keystore.Load(KeystoreOf(account), DemoOptions.KeystorePassword),
+                    WorkDirectory = new DirectoryInfo(Path.Combine(_directory.FullName, work)),
+                    NodeTlsCa = new FileInfo(CaFile),
+                }, cancellationToken).ConfigureAwait(false);
+                portals.Add(portal);
+                // Straight to the output, not through Spectre: a console narrower than the link must not wrap it.
+                await _environment.Out.WriteLineAsync($"  {role,-34} {portal.LoginUri}").ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            foreach (var portal in portals)
+            {
+                await portal.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        return portals;
+    }
+
+    private string KeystoreOf(Address account) =>
+        System.IO.Directory.EnumerateFiles(Path.Combine(_directory.FullName, "keys"), "UTC--*--" + Hex.EncodeBare(account.Span)).Single();
 
     private static AggregateQuery Query(string dataset, string[] groupBy, Measure[] measures)
     {
