@@ -146,7 +146,7 @@ public sealed class PortalHost : IAsyncDisposable
             FallBackToParentCultures = true,
             FallBackToParentUICultures = true,
         });
-        app.MapGet("/assets/{name}", (string name) => PortalAssets.Serve(name));
+        app.MapGet("/assets/{name}", (string name, HttpContext context) => PortalAssets.Serve(name, context));
         app.Use((context, next) => access.InvokeAsync(context, next, context.RequestServices.GetRequiredService<IStringLocalizer<SharedText>>()));
         app.MapGet("/culture/{name}", (string name, string? back, HttpContext context) =>
         {

@@ -10,12 +10,15 @@ internal static class PortalAssets
 
     private static readonly FrozenDictionary<string, byte[]> Files = Load();
 
-    public static IResult Serve(string name)
+    public static IResult Serve(string name, HttpContext context)
     {
         if (!Files.TryGetValue(name, out var bytes))
         {
             return Results.NotFound();
         }
+
+        // The assets change only with the portal's build; a browser keeps them for the session instead of refetching per page.
+        context.Response.Headers.CacheControl = "private, max-age=3600";
 
         var type = Path.GetExtension(name) switch
         {
