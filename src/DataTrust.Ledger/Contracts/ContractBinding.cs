@@ -63,6 +63,26 @@ public abstract class ContractBinding
         return abi.DecodeOutput(output);
     }
 
+    /// <summary>Runs a read-only function once per argument list, in JSON-RPC batches (one HTTP request per batch), and decodes each answer.</summary>
+    private protected async Task<IReadOnlyList<AbiValues>> CallManyAsync(string function, IReadOnlyList<object?[]> argumentLists, CancellationToken cancellationToken)
+    {
+        var abi = Artifact.Abi.GetFunction(function);
+        var calls = argumentLists.Select(a => new CallRequest(Address, abi.EncodeCall(a), Sender?.From)).ToList();
+        IReadOnlyList<byte[]> outputs;
+        try
+        {
+            outputs = await Rpc.CallContractsAsync(calls, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.RevertData is { } revert)
+        {
+            throw new ContractRevertedException($"{Artifact.Name}.{function}", DataTrustAbi.ErrorDecoder.Decode(revert));
+        }
+
+        return [.. outputs.Select(output => output.Length == 0 && abi.Outputs.Count > 0
+            ? throw new RpcException(RpcErrorKind.MalformedResponse, $"{Artifact.Name}.{function} returned nothing: is {Address} really the {Artifact.Name} contract on this chain?")
+            : abi.DecodeOutput(output))];
+    }
+
     /// <summary>Sends a transaction to a function and returns the receipt.</summary>
     /// <exception cref="ContractRevertedException">The contract refused; nothing changed on chain.</exception>
     private protected async Task<TransactionReceipt> SendAsync(string function, object?[] arguments, CancellationToken cancellationToken, ulong? gasLimit = null)

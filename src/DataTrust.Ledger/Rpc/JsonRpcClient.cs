@@ -358,6 +358,11 @@ public sealed class JsonRpcClient : IDisposable
     public async Task<BlockHeader?> GetBlockAsync(BlockTag block, CancellationToken cancellationToken = default)
     {
         var result = await CallAsync("eth_getBlockByNumber", [block.Text, false], cancellationToken).ConfigureAwait(false);
+        return ParseBlock(result);
+    }
+
+    private static BlockHeader? ParseBlock(JsonElement result)
+    {
         if (result.ValueKind == JsonValueKind.Null)
         {
             return null;
@@ -384,6 +389,37 @@ public sealed class JsonRpcClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(call);
         return ParseData(await CallAsync("eth_call", [ToJson(call), block.Text], cancellationToken).ConfigureAwait(false), "eth_call");
+    }
+
+    /// <summary>
+    /// Runs many read-only calls (<c>eth_call</c>) at one block in as few HTTP requests as <see cref="JsonRpcClientOptions.MaxBatchSize"/>
+    /// allows, and returns their return data in order; a revert of any of them raises <see cref="RpcException"/> carrying its revert data.
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]>> CallContractsAsync(IReadOnlyList<CallRequest> calls, BlockTag block, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        var results = new List<byte[]>(calls.Count);
+        foreach (var chunk in calls.Chunk(Options.MaxBatchSize))
+        {
+            var answers = await CallBatchAsync([.. chunk.Select(c => new RpcCall("eth_call", [ToJson(c), block.Text]))], cancellationToken).ConfigureAwait(false);
+            results.AddRange(answers.Select(a => ParseData(a.Result, "eth_call")));
+        }
+
+        return results;
+    }
+
+    /// <summary>Reads many block headers in as few HTTP requests as the batch limit allows; null for a block that does not exist.</summary>
+    public async Task<IReadOnlyList<BlockHeader?>> GetBlocksAsync(IReadOnlyList<ulong> numbers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        var results = new List<BlockHeader?>(numbers.Count);
+        foreach (var chunk in numbers.Chunk(Options.MaxBatchSize))
+        {
+            var answers = await CallBatchAsync([.. chunk.Select(n => new RpcCall("eth_getBlockByNumber", [BlockTag.Number(n).Text, false]))], cancellationToken).ConfigureAwait(false);
+            results.AddRange(answers.Select(a => ParseBlock(a.Result)));
+        }
+
+        return results;
     }
 
     /// <summary>Sends a signed raw transaction (<c>eth_sendRawTransaction</c>) and returns its hash.</summary>

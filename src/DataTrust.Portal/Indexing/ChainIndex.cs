@@ -169,13 +169,22 @@ public sealed class ChainIndex : IAsyncDisposable
             await _ledger.Catalog.GetVersionsAsync(id, cancellationToken).ConfigureAwait(false)))));
         var requests = Task.WhenAll(touched.Requests.Select(id => Limited(() => _ledger.Licenses.GetRequestAsync(id, cancellationToken))));
         var licenses = Task.WhenAll(touched.Licenses.Select(id => Limited(() => _ledger.Licenses.GetLicenseAsync(id, cancellationToken))));
-        var jobs = Task.WhenAll(touched.Jobs.Select(id => Limited(() => _ledger.Jobs.GetJobAsync(id, cancellationToken))));
+        // Jobs and block headers are the many records of a long chain: read in JSON-RPC batches, not one request each.
+        var jobs = _ledger.Jobs.GetJobsAsync([.. touched.Jobs], cancellationToken);
         var consents = Task.WhenAll(touched.Consents.Select(key => Limited(() => _ledger.Consents.GetConsentAsync(key, cancellationToken))));
-        var blocks = Task.WhenAll(touched.Blocks.Select(n => Limited(async () =>
-            (n, await _ledger.Rpc.GetBlockAsync(BlockTag.Number(n), cancellationToken).ConfigureAwait(false)))));
+        var blockNumbers = touched.Blocks.ToList();
+        var blocks = _ledger.Rpc.GetBlocksAsync(blockNumbers, cancellationToken);
         await Task.WhenAll(participants, nodes, datasets, requests, licenses, jobs, consents, blocks).ConfigureAwait(false);
-        return new Update(participants.Result, nodes.Result, datasets.Result, requests.Result, licenses.Result, jobs.Result, consents.Result,
-            blocks.Result.Where(b => b.Item2 is not null).ToDictionary(b => b.n, b => b.Item2!.Timestamp));
+        var times = new Dictionary<ulong, ulong>();
+        for (var i = 0; i < blockNumbers.Count; i++)
+        {
+            if (blocks.Result[i] is { } header)
+            {
+                times[blockNumbers[i]] = header.Timestamp;
+            }
+        }
+
+        return new Update(participants.Result, nodes.Result, datasets.Result, requests.Result, licenses.Result, [.. jobs.Result], consents.Result, times);
     }
 
     private void Apply(List<ContractEvent> events, Update update, ulong head)

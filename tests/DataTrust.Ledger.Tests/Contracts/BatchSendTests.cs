@@ -214,7 +214,7 @@ public class BatchSendTests(LedgerFixture ledger)
     }
 
     /// <summary>Passes every request on to the real endpoint and keeps its body, to count round trips.</summary>
-    private sealed class RequestCounter() : DelegatingHandler(new SocketsHttpHandler())
+    internal sealed class RequestCounter() : DelegatingHandler(new SocketsHttpHandler())
     {
         private readonly List<string> _bodies = [];
 
