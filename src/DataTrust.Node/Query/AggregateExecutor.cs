@@ -91,36 +91,33 @@ public sealed partial class AggregateExecutor
             return new ExecutionOutcome(null, check.Refusal);
         }
 
-        List<RawRow> rows;
+        AggregateResult result;
         try
         {
-            rows = Run(plan, cancellationToken);
+            var rows = Run(plan, cancellationToken);
+            if (plan.Policy.Grade == ProtectionGrade.Restricted && plan.Epsilon.IsZero)
+            {
+                // Exact answers on a RESTRICTED dataset: the cross-query audit decides, and records what it released
+                // before the result can leave the node.
+                var audit = Audits.GetValue(store, s => new CrossQueryAudit(s));
+                using var run = audit.Begin(plan, cancellationToken);
+                result = OutputProtection.Protect(plan, rows, random, run: run, leastLoss: audit.LeastLoss);
+                run.Commit();
+            }
+            else
+            {
+                result = OutputProtection.Protect(plan, rows, random);
+            }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (StoreFailed(e))
         {
-            throw;
-        }
-        catch (Exception e) when (e is DuckDBException or OverflowException or InvalidCastException)
-        {
+            // An interruption by the token (of the SQL, or of the audit's read of its pieces) surfaces as the store's
+            // own exception: it ends as the cancellation it is.
+            cancellationToken.ThrowIfCancellationRequested();
             // The database's own message can quote values, so only the type is logged.
             LogFailed(plan.Dataset.Id, e.GetType().Name);
             return new ExecutionOutcome(null, new QueryRefusal(
                 ErrorReason.Internal, "dataset_id", "dataset_id: the query failed inside the node's store; nothing was returned."));
-        }
-
-        AggregateResult result;
-        if (plan.Policy.Grade == ProtectionGrade.Restricted && plan.Epsilon.IsZero)
-        {
-            // Exact answers on a RESTRICTED dataset: the cross-query audit decides, and records what it released
-            // before the result can leave the node.
-            var audit = Audits.GetValue(store, s => new CrossQueryAudit(s));
-            using var run = audit.Begin(plan, cancellationToken);
-            result = OutputProtection.Protect(plan, rows, random, run: run, leastLoss: audit.LeastLoss);
-            run.Commit();
-        }
-        else
-        {
-            result = OutputProtection.Protect(plan, rows, random);
         }
 
         LogExecuted(plan.Dataset.Id, result.Rows.Count, result.Suppressed.Count, plan.Epsilon.Micros, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -148,24 +145,35 @@ public sealed partial class AggregateExecutor
         }
 
         AggregateResult result;
-        if (plan.Policy.Grade == ProtectionGrade.Restricted && plan.Epsilon.IsZero)
+        try
         {
-            var rows = Run(plan, cancellationToken);
-            var audit = Audits.GetValue(store, s => new CrossQueryAudit(s));
-            using var run = audit.Begin(plan, cancellationToken);
-            try
+            if (plan.Policy.Grade == ProtectionGrade.Restricted && plan.Epsilon.IsZero)
             {
-                result = OutputProtection.Protect(plan, rows, random, run: run, leastLoss: audit.LeastLoss);
+                var rows = Run(plan, cancellationToken);
+                var audit = Audits.GetValue(store, s => new CrossQueryAudit(s));
+                using var run = audit.Begin(plan, cancellationToken);
+                try
+                {
+                    result = OutputProtection.Protect(plan, rows, random, run: run, leastLoss: audit.LeastLoss);
+                }
+                finally
+                {
+                    run.Discard();
+                }
             }
-            finally
+            else
             {
-                run.Discard();
+                // Nothing can be withheld; the groups are known without reading a row, except on OPEN data.
+                result = OutputProtection.Protect(plan, plan.Policy.Grade == ProtectionGrade.Open ? Run(plan, cancellationToken) : [], random);
             }
         }
-        else
+        catch (Exception e) when (StoreFailed(e))
         {
-            // Nothing can be withheld; the groups are known without reading a row, except on OPEN data.
-            result = OutputProtection.Protect(plan, plan.Policy.Grade == ProtectionGrade.Open ? Run(plan, cancellationToken) : [], random);
+            // An interruption by the token (of the SQL, or of the audit's read of its pieces) surfaces as the store's
+            // own exception: it ends as the cancellation it is.
+            cancellationToken.ThrowIfCancellationRequested();
+            LogFailed(plan.Dataset.Id, e.GetType().Name);
+            return ([], 0, new QueryRefusal(ErrorReason.Internal, "dataset_id", "dataset_id: the preview failed inside the node's store; nothing was returned."), null);
         }
 
         var withheld = result.Suppressed
@@ -175,6 +183,9 @@ public sealed partial class AggregateExecutor
         LogPreviewed(plan.Dataset.Id, withheld.Count, cells);
         return (withheld, cells, null, CellsOnly(result.Loss));
     }
+
+    /// <summary>Whether <paramref name="e"/> is the store failing mid-query (answered as an internal refusal, unless cancelled).</summary>
+    private static bool StoreFailed(Exception e) => e is DuckDBException or OverflowException or InvalidCastException;
 
     /// <summary>A loss report without its row figures: a preview releases no cell, so it may not give sums over them.</summary>
     private static ResultLoss CellsOnly(ResultLoss loss)
