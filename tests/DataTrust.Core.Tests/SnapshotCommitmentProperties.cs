@@ -55,6 +55,56 @@ public sealed class SnapshotCommitmentProperties
     }
 
     [Theory]
+    [InlineData(150_000)] // batches hashed on every core into an array sized for every row
+    [InlineData(70_000)] // the same, the array growing while batches are in flight
+    [InlineData(0)] // hashed row by row on this thread; the sort still runs on every core
+    public void A_large_snapshot_commits_to_the_documented_value_however_it_is_hashed_and_sorted(int expectedRows)
+    {
+        // 150,000 rows: random ones, 20,000 copies of one row (a part of the sort far larger than the rest) and pairs of
+        // equal rows (ties by the whole hash), appended value by value and as encoded rows.
+        var random = new Random(20261201);
+        var rows = new StoredRow[150_000];
+        var common = new StoredRow(123_456, "常见", 19_000);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = i % 7 == 0 ? common
+                : i % 11 == 0 ? rows[i - 1]
+                : new StoredRow(random.Next(4) == 0 ? null : random.Next(-999_999_999, 999_999_999), random.Next(5) == 0 ? null : new string('x', random.Next(30)) + i, random.Next(9) == 0 ? null : random.Next(-700_000, 2_900_000));
+        }
+
+        var byValue = new SnapshotCommitmentBuilder(Schema, expectedRows);
+        var byRow = new SnapshotCommitmentBuilder(Schema, expectedRows);
+        var encoded = new byte[256];
+        foreach (var row in rows)
+        {
+            Append(byValue, row.Unscaled, v => byValue.AppendDecimalUnscaled(v));
+            Append(byValue, row.Text, v => byValue.AppendTextUtf8(Encoding.UTF8.GetBytes(v)));
+            Append(byValue, row.Days, v => byValue.AppendDateDays(v));
+            byValue.EndRow();
+
+            var length = row.Unscaled is { } u ? SnapshotEncoding.WriteDecimalUnscaled(encoded, u, Schema.Columns[0]) : SnapshotEncoding.WriteNull(encoded);
+            length += row.Text is { } t ? SnapshotEncoding.WriteText(encoded.AsSpan(length), Encoding.UTF8.GetBytes(t)) : SnapshotEncoding.WriteNull(encoded.AsSpan(length));
+            length += row.Days is { } d ? SnapshotEncoding.WriteDateDays(encoded.AsSpan(length), d) : SnapshotEncoding.WriteNull(encoded.AsSpan(length));
+            byRow.AppendEncodedRow(encoded.AsSpan(0, length));
+        }
+
+        var expected = Documented(rows);
+        Assert.Equal(150_000, byValue.RowCount);
+        Assert.Equal(expected, byValue.Complete());
+        Assert.Equal(expected, byRow.Complete());
+    }
+
+    [Fact]
+    public void An_encoded_row_is_refused_while_a_row_of_values_is_open()
+    {
+        var builder = new SnapshotCommitmentBuilder(Schema);
+        builder.AppendNull();
+
+        var error = Assert.Throws<CatalogException>(() => builder.AppendEncodedRow([0x00, 0x00, 0x00]));
+        Assert.Contains("not ended", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(1_000_000_000L)]
     [InlineData(-1_000_000_000L)]
     public void An_unscaled_decimal_beyond_the_precision_is_refused(long unscaled)

@@ -113,6 +113,23 @@ public sealed class TypedImportRefusalTests : IDisposable
     }
 
     [Theory]
+    [InlineData("'infinity'::TIMESTAMP", "TIMESTAMP")]
+    [InlineData("TIMESTAMP '10000-01-01 00:00:00'", "TIMESTAMP")]
+    [InlineData("TIMESTAMPTZ '0000-12-31 23:00:00+00'", "TIMESTAMPTZ")]
+    public void A_timestamp_outside_the_years_0001_to_9999_is_refused_naming_its_column(string value, string type)
+    {
+        // The cast admits these; the commitment's pass over the staged rows refuses them, and the file is scanned again
+        // to name the column. The bad value comes after many good ones, past DuckDB's first result chunks.
+        var parquet = temp.File("far.parquet");
+        Duck($"COPY (SELECT 'Beijing' AS city, TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(i)::INTERVAL AS dep_time FROM range(100000) t(i) UNION ALL SELECT 'Shanghai', {value}) TO '{parquet}' (FORMAT parquet)".Replace("TIMESTAMPTZ '2026", type + " '2026", StringComparison.Ordinal));
+        using var store = new DatasetStore(temp.Path);
+
+        var error = Refused(store, new DatasetImport("far", parquet, ImportFormat.Parquet, Policy));
+
+        Assert.Contains($"1 value(s) of column 'dep_time' do not convert to {type}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("{\"columns\": {\"dep_time\": \"TIMESTAMP\"", "not valid JSON")]
     [InlineData("[\"dep_time\"]", "not a JSON object")]
     [InlineData("{\"cols\": {\"dep_time\": \"TIMESTAMP\"}}", "unknown key \"cols\"")]

@@ -40,23 +40,25 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
 {
     private const string Domain = "DataTrust/snapshot/v1";
 
-    // Each row is hashed as it ends, on the caller's thread, straight into one array of fixed-size hashes (sized from
-    // the expected row count when the caller knows it), so a pass allocates no per-row objects. (Hashing batches on the
-    // thread pool was tried: at ~0.15 µs a row hash costs less than the hand-offs, whose idle workers spin on a busy machine.)
+    // Rows are hashed straight into one array of fixed-size hashes (sized from the expected row count when the caller
+    // knows it), so a pass allocates no per-row objects. A small snapshot is hashed row by row on the caller's thread. A
+    // large one (an import) is hashed in batches: ended rows are copied into a batch of BatchRows, and a full batch is
+    // hashed on the thread pool into its own range of the array while the caller reads and encodes the next; at most one
+    // batch per core is in flight, and when every one is busy the caller hashes its batch itself, so nothing waits.
+    // (Hand-offs of a few rows cost more than they saved on a loaded machine; one per 4,096 rows is ~0.6 ms of hashing.)
+    private const int PipelinedRows = 1 << 16;
+    private const int BatchRows = 4096;
+
     private const int MinimumCapacity = 8192;
 
     // Below this many rows the final sort is one sort on the caller's thread.
     private const int ParallelSortRows = 1 << 16;
 
-    // Days since 1970-01-01 of 0001-01-01 and 9999-12-31, the DATE range of DateOnly.
-    private static readonly int MinDateDays = DateOnly.MinValue.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
-    private static readonly int MaxDateDays = DateOnly.MaxValue.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
-
-    // 10^p for p = 0..18: an unscaled DECIMAL(p,s) lies strictly between -10^p and 10^p.
-    private static readonly long[] UnscaledLimit = [.. Enumerable.Range(0, 19).Select(p => (long)Math.Pow(10, p))];
-
     private readonly DatasetSchema schema;
     private readonly byte[] shaContext = new byte[RowSha256.ContextBytes];
+    private readonly List<Task>? inFlight;
+    private readonly System.Collections.Concurrent.ConcurrentBag<RowBatch> freeBatches = [];
+    private RowBatch? batch;
     private RowHash[] rowHashes;
     private int hashed;
     private byte[] row = new byte[256];
@@ -77,6 +79,11 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRows);
         this.schema = schema;
         rowHashes = new RowHash[(int)Math.Clamp(expectedRows, MinimumCapacity, Array.MaxLength)];
+        if (expectedRows >= PipelinedRows && Environment.ProcessorCount > 1)
+        {
+            inFlight = [];
+            batch = new RowBatch();
+        }
     }
 
     /// <summary>Number of rows added so far.</summary>
@@ -86,17 +93,16 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     public void AppendNull()
     {
         Next(null);
-        Write([0x00]);
+        ReserveBytes(1);
+        length += SnapshotEncoding.WriteNull(row.AsSpan(length));
     }
 
     /// <summary>Appends an INT value for the next column.</summary>
     public void AppendInt(long value)
     {
         Next(ColumnType.Int);
-        Span<byte> buffer = stackalloc byte[9];
-        buffer[0] = 0x01;
-        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], value);
-        Write(buffer);
+        ReserveBytes(SnapshotEncoding.MaxFixedBytes);
+        length += SnapshotEncoding.WriteInt(row.AsSpan(length), value);
     }
 
     /// <summary>Appends a DECIMAL value for the next column.</summary>
@@ -109,10 +115,8 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
             throw new CatalogException($"A DECIMAL value of column '{definition.Name}' does not fit {definition.TypeName}.");
         }
 
-        Span<byte> buffer = stackalloc byte[9];
-        buffer[0] = 0x01;
-        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], (long)(value * ColumnValues.Pow10(definition.Scale)));
-        Write(buffer);
+        ReserveBytes(SnapshotEncoding.MaxFixedBytes);
+        length += SnapshotEncoding.WriteDecimalUnscaled(row.AsSpan(length), (long)(value * ColumnValues.Pow10(definition.Scale)), definition);
     }
 
     /// <summary>Appends a DECIMAL value given as its unscaled integer (the value times 10^s of the column's scale, as DuckDB stores it) for the next column.</summary>
@@ -120,42 +124,26 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     public void AppendDecimalUnscaled(long unscaled)
     {
         var definition = Next(ColumnType.Decimal);
-        if (unscaled <= -UnscaledLimit[definition.Precision] || unscaled >= UnscaledLimit[definition.Precision])
-        {
-            throw new CatalogException($"A DECIMAL value of column '{definition.Name}' does not fit {definition.TypeName}.");
-        }
-
-        Span<byte> buffer = stackalloc byte[9];
-        buffer[0] = 0x01;
-        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], unscaled);
-        Write(buffer);
+        ReserveBytes(SnapshotEncoding.MaxFixedBytes);
+        length += SnapshotEncoding.WriteDecimalUnscaled(row.AsSpan(length), unscaled, definition);
     }
 
     /// <summary>Appends a TEXT value given as its UTF-8 bytes (valid UTF-8, as DuckDB stores VARCHAR) for the next column.</summary>
     public void AppendTextUtf8(ReadOnlySpan<byte> utf8)
     {
         Next(ColumnType.Text);
-        Reserve(5 + utf8.Length);
-        row[length] = 0x01;
-        BinaryPrimitives.WriteUInt32BigEndian(row.AsSpan(length + 1), (uint)utf8.Length);
-        utf8.CopyTo(row.AsSpan(length + 5));
-        length += 5 + utf8.Length;
+        ReserveBytes(SnapshotEncoding.TextBytes(utf8.Length));
+        length += SnapshotEncoding.WriteText(row.AsSpan(length), utf8);
     }
 
     /// <summary>Appends a DATE value given as days since 1970-01-01 (as DuckDB stores it) for the next column.</summary>
     /// <exception cref="CatalogException">The date lies outside the years 0001 to 9999.</exception>
     public void AppendDateDays(int daysSinceEpoch)
     {
-        if (daysSinceEpoch < MinDateDays || daysSinceEpoch > MaxDateDays)
-        {
-            throw new CatalogException("A date lies outside the years 0001 to 9999.");
-        }
-
+        SnapshotEncoding.WriteDateDays(stackalloc byte[5], daysSinceEpoch); // checks the range before the column advances
         Next(ColumnType.Date);
-        Span<byte> buffer = stackalloc byte[5];
-        buffer[0] = 0x01;
-        BinaryPrimitives.WriteInt32BigEndian(buffer[1..], daysSinceEpoch);
-        Write(buffer);
+        ReserveBytes(5);
+        length += SnapshotEncoding.WriteDateDays(row.AsSpan(length), daysSinceEpoch);
     }
 
     /// <summary>Appends a TIMESTAMP value (microseconds since 1970-01-01T00:00:00, no zone) for the next column.</summary>
@@ -168,16 +156,10 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     /// <exception cref="CatalogException">The value is NaN or infinite.</exception>
     public void AppendDouble(double value)
     {
-        if (!double.IsFinite(value))
-        {
-            throw new CatalogException("A DOUBLE value must be finite; NaN and infinities are refused.");
-        }
-
+        SnapshotEncoding.WriteDouble(stackalloc byte[SnapshotEncoding.MaxFixedBytes], value); // checks the value before the column advances
         Next(ColumnType.Double);
-        Span<byte> buffer = stackalloc byte[9];
-        buffer[0] = 0x01;
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[1..], (ulong)BitConverter.DoubleToInt64Bits(value == 0 ? 0.0 : value));
-        Write(buffer);
+        ReserveBytes(SnapshotEncoding.MaxFixedBytes);
+        length += SnapshotEncoding.WriteDouble(row.AsSpan(length), value);
     }
 
     /// <summary>Appends a TEXT value for the next column.</summary>
@@ -185,7 +167,7 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     {
         ArgumentNullException.ThrowIfNull(value);
         Next(ColumnType.Text);
-        Reserve(5 + Encoding.UTF8.GetMaxByteCount(value.Length));
+        ReserveBytes(5 + Encoding.UTF8.GetMaxByteCount(value.Length));
         row[length] = 0x01;
         var written = Encoding.UTF8.GetBytes(value, row.AsSpan(length + 5));
         BinaryPrimitives.WriteUInt32BigEndian(row.AsSpan(length + 1), (uint)written);
@@ -196,17 +178,16 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     public void AppendDate(DateOnly value)
     {
         Next(ColumnType.Date);
-        Span<byte> buffer = stackalloc byte[5];
-        buffer[0] = 0x01;
-        BinaryPrimitives.WriteInt32BigEndian(buffer[1..], value.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber);
-        Write(buffer);
+        ReserveBytes(5);
+        length += SnapshotEncoding.WriteDateDays(row.AsSpan(length), value.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber);
     }
 
     /// <summary>Appends a BOOL value for the next column.</summary>
     public void AppendBool(bool value)
     {
         Next(ColumnType.Bool);
-        Write([0x01, value ? (byte)0x01 : (byte)0x00]);
+        ReserveBytes(2);
+        length += SnapshotEncoding.WriteBool(row.AsSpan(length), value);
     }
 
     /// <summary>Ends the current row; every column must have been appended.</summary>
@@ -218,22 +199,26 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
             throw new CatalogException($"A row has {column} values but the schema has {schema.Columns.Count} columns.");
         }
 
-        if (hashed == rowHashes.Length)
-        {
-            if (hashed == Array.MaxLength)
-            {
-                throw new CatalogException($"A snapshot commitment covers at most {Array.MaxLength:N0} rows.");
-            }
-
-            Array.Resize(ref rowHashes, (int)Math.Min(Array.MaxLength, (long)rowHashes.Length * 2));
-        }
-
-        Span<byte> digest = stackalloc byte[32];
-        RowSha256.Hash(row.AsSpan(0, length), digest, shaContext);
-        rowHashes[hashed++] = new RowHash(digest);
-        rowCount++;
+        HashRow(row.AsSpan(0, length));
         length = 0;
         column = 0;
+    }
+
+    /// <summary>
+    /// Appends a whole row its caller encoded with <see cref="SnapshotEncoding"/>: one value per column, in schema order
+    /// (the node's import encodes DuckDB's vectors itself). The builder cannot check the types of encoded bytes; a caller
+    /// that writes other bytes commits to another row.
+    /// </summary>
+    /// <param name="encoded">The row's encoding.</param>
+    /// <exception cref="CatalogException">A row appended value by value is not ended.</exception>
+    public void AppendEncodedRow(ReadOnlySpan<byte> encoded)
+    {
+        if (column != 0)
+        {
+            throw new CatalogException("A row appended value by value is not ended; call EndRow before appending an encoded row.");
+        }
+
+        HashRow(encoded);
     }
 
     /// <summary>The commitment over every row added.</summary>
@@ -245,68 +230,110 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
             throw new CatalogException("The last row was not ended; call EndRow after its last value.");
         }
 
-        var hashes = rowHashes;
-        var count = hashed;
-        Sort(hashes, count);
+        if (batch is not null)
+        {
+            Dispatch();
+            Drain();
+        }
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.ASCII.GetBytes(Domain));
         hash.AppendData(schema.SchemaHash.Bytes);
         Span<byte> header = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)count);
+        BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)hashed);
         hash.AppendData(header);
-
-        // The sorted hashes go to SHA-256 in blocks of 2,048 (64 KiB), not one call per row.
-        var block = new byte[2048 * 32];
-        for (var start = 0; start < count; start += 2048)
-        {
-            var n = Math.Min(2048, count - start);
-            for (var i = 0; i < n; i++)
-            {
-                hashes[start + i].WriteTo(block.AsSpan(i * 32, 32));
-            }
-
-            hash.AppendData(block, 0, n * 32);
-        }
-
+        SortAndHash(rowHashes, hashed, hash);
         return new Hash32(hash.GetHashAndReset());
     }
 
+    /// <summary>Writes hashes as their 32 bytes each, back to back.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few thousand times once per commitment: no slow first tier
+    private static void WriteBlock(ReadOnlySpan<RowHash> hashes, Span<byte> block)
+    {
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            hashes[i].WriteTo(block.Slice(i * 32, 32));
+        }
+    }
+
     /// <summary>
-    /// Sorts the first <paramref name="count"/> hashes ascending. Large arrays are distributed in place by their leading
-    /// byte, then (on all cores) each of the 256 parts by the second byte, and the 65,536 small parts that result are
-    /// sorted by key (<see cref="SortPart"/>); every part holds hashes below those of the next, so the whole is sorted.
+    /// Sorts the first <paramref name="count"/> hashes ascending and feeds them, in that order, to <paramref name="hash"/>.
+    /// Large arrays are distributed in place by their leading byte; the 256 parts are then claimed in order by every core,
+    /// each distributed by its second byte and the 65,536 small parts that result sorted (<see cref="SortPart"/>), while
+    /// the caller's thread feeds each part to the hash as soon as it and those before it are sorted, sorting parts itself
+    /// while it waits. Every part holds hashes below those of the next, so the hash sees the whole array sorted.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per commitment over millions of hashes
-    private static void Sort(RowHash[] hashes, int count)
+    private static void SortAndHash(RowHash[] hashes, int count, IncrementalHash hash)
     {
+        var block = new byte[2048 * 32];
+        void Feed(int start, int end)
+        {
+            for (var at = start; at < end; at += 2048)
+            {
+                var n = Math.Min(2048, end - at);
+                WriteBlock(hashes.AsSpan(at, n), block);
+                hash.AppendData(block, 0, n * 32);
+            }
+        }
+
         if (count < ParallelSortRows)
         {
-            hashes.AsSpan(0, count).Sort();
+            SortPart(hashes.AsSpan(0, count));
+            Feed(0, count);
             return;
         }
 
         var starts = new int[257];
         Distribute(hashes.AsSpan(0, count), 56, starts);
-        Parallel.For(0, 256, () => new ulong[256], (b, _, keys) =>
+        var sorted = new int[256];
+        var claimed = -1;
+        bool SortNext()
         {
+            var b = Interlocked.Increment(ref claimed);
+            if (b >= 256)
+            {
+                return false;
+            }
+
             var part = hashes.AsSpan(starts[b], starts[b + 1] - starts[b]);
             Span<int> inner = stackalloc int[257];
             Distribute(part, 48, inner);
             for (var i = 0; i < 256; i++)
             {
-                SortPart(part[inner[i]..inner[i + 1]], ref keys);
+                SortPart(part[inner[i]..inner[i + 1]]);
             }
 
-            return keys;
-        }, _ => { });
+            Volatile.Write(ref sorted[b], 1);
+            return true;
+        }
+
+        var helpers = Enumerable.Range(0, Math.Max(0, Environment.ProcessorCount - 1))
+            .Select(_ => Task.Run(() =>
+            {
+                while (SortNext())
+                {
+                }
+            }))
+            .ToList();
+        for (var b = 0; b < 256; b++)
+        {
+            var wait = new SpinWait();
+            while (Volatile.Read(ref sorted[b]) == 0)
+            {
+                // Sort a later part while an earlier one is still being sorted elsewhere; once none is left, wait.
+                if (!SortNext())
+                {
+                    wait.SpinOnce();
+                }
+            }
+
+            Feed(starts[b], starts[b + 1]);
+        }
+
+        Task.WaitAll(helpers);
     }
 
-    /// <summary>
-    /// Reorders <paramref name="hashes"/> in place by the byte of their first word at <paramref name="shift"/> (an American
-    /// flag sort's pass: one counting pass, then each hash moved at most once towards one of 256 write positions, which
-    /// stay in cache), and writes where each of the 256 groups starts (and, last, the end) to <paramref name="starts"/>.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Distribute(Span<RowHash> hashes, int shift, Span<int> starts)
     {
@@ -344,55 +371,221 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     }
 
     /// <summary>
-    /// Sorts one part by its first word alone, as a primitive key (no comparer calls; the hashes move with their keys),
-    /// then sorts each run of equal first words — duplicate rows, or 64-bit prefixes that collide — by the whole hash.
+    /// Sorts a part in place: a quicksort (median of three) down to runs of 16, finished by insertion. Written here, not
+    /// the library's sort, so that it runs fully optimized on its first and only large use rather than through the
+    /// runtime's slower first tiers; hashes are compared by their first word, ties by the whole hash.
     /// </summary>
-    private static void SortPart(Span<RowHash> part, ref ulong[] keys)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SortPart(Span<RowHash> part)
     {
-        if (part.Length < 2)
+        while (part.Length > 16)
+        {
+            var last = part.Length - 1;
+            var mid = last / 2;
+            if (Less(part[mid], part[0]))
+            {
+                (part[mid], part[0]) = (part[0], part[mid]);
+            }
+
+            if (Less(part[last], part[0]))
+            {
+                (part[last], part[0]) = (part[0], part[last]);
+            }
+
+            if (Less(part[last], part[mid]))
+            {
+                (part[last], part[mid]) = (part[mid], part[last]);
+            }
+
+            // Hoare partition around the median: part[..j+1] <= pivot <= part[j+1..].
+            var pivot = part[mid];
+            int i = -1, j = part.Length;
+            while (true)
+            {
+                do
+                {
+                    i++;
+                }
+                while (Less(part[i], pivot));
+
+                do
+                {
+                    j--;
+                }
+                while (Less(pivot, part[j]));
+
+                if (i >= j)
+                {
+                    break;
+                }
+
+                (part[i], part[j]) = (part[j], part[i]);
+            }
+
+            // Recurse into the smaller side, loop on the larger (stack depth at most log2 of the length).
+            if (j + 1 < part.Length - j - 1)
+            {
+                SortPart(part[..(j + 1)]);
+                part = part[(j + 1)..];
+            }
+            else
+            {
+                SortPart(part[(j + 1)..]);
+                part = part[..(j + 1)];
+            }
+        }
+
+        for (var i = 1; i < part.Length; i++)
+        {
+            var value = part[i];
+            var k = i - 1;
+            while (k >= 0 && Less(value, part[k]))
+            {
+                part[k + 1] = part[k];
+                k--;
+            }
+
+            part[k + 1] = value;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Less(in RowHash left, in RowHash right) =>
+        left.A != right.A ? left.A < right.A : left.CompareTo(right) < 0;
+
+    /// <summary>Hashes one encoded row into the array, here or in the current batch.</summary>
+    private void HashRow(ReadOnlySpan<byte> encoded)
+    {
+        if (batch is { } current)
+        {
+            current.Add(encoded);
+            if (current.Count == BatchRows)
+            {
+                Dispatch();
+            }
+        }
+        else
+        {
+            Reserve(1);
+            Span<byte> digest = stackalloc byte[32];
+            RowSha256.Hash(encoded, digest, shaContext);
+            rowHashes[hashed++] = new RowHash(digest);
+        }
+
+        rowCount++;
+    }
+
+    /// <summary>Makes room in the hash array for <paramref name="rows"/> more rows (after every batch in flight has landed).</summary>
+    private void Reserve(int rows)
+    {
+        if ((long)hashed + rows <= rowHashes.Length)
         {
             return;
         }
 
-        if (keys.Length < part.Length)
+        if ((long)hashed + rows > Array.MaxLength)
         {
-            keys = new ulong[Math.Max(part.Length, keys.Length * 2)];
+            throw new CatalogException($"A snapshot commitment covers at most {Array.MaxLength:N0} rows.");
         }
 
-        var span = keys.AsSpan(0, part.Length);
-        for (var i = 0; i < part.Length; i++)
+        Drain();
+        Array.Resize(ref rowHashes, (int)Math.Min(Array.MaxLength, Math.Max((long)rowHashes.Length * 2, (long)hashed + rows)));
+    }
+
+    /// <summary>Hands the current batch to the thread pool, or hashes it here when a batch is already in flight on every core.</summary>
+    private void Dispatch()
+    {
+        var full = batch!;
+        if (full.Count == 0)
         {
-            span[i] = part[i].A;
+            return;
         }
 
-        span.Sort(part);
-        for (var i = 1; i < part.Length; i++)
+        Reserve(full.Count);
+        full.Start = hashed;
+        hashed += full.Count;
+        inFlight!.RemoveAll(t => t.IsCompleted && Landed(t));
+        if (inFlight.Count >= Environment.ProcessorCount)
         {
-            if (span[i] == span[i - 1])
+            full.HashInto(rowHashes);
+            return;
+        }
+
+        var target = rowHashes;
+        inFlight.Add(Task.Run(() =>
+        {
+            full.HashInto(target);
+            freeBatches.Add(full);
+        }));
+        batch = freeBatches.TryTake(out var free) ? free : new RowBatch();
+    }
+
+    /// <summary>Waits for every batch in flight; rethrows a batch's failure.</summary>
+    private void Drain()
+    {
+        foreach (var task in inFlight ?? [])
+        {
+            Landed(task);
+        }
+
+        inFlight?.Clear();
+    }
+
+    private static bool Landed(Task task)
+    {
+        task.GetAwaiter().GetResult();
+        return true;
+    }
+
+    /// <summary>Ended rows waiting to be hashed, encoded back to back, and where their hashes go.</summary>
+    private sealed class RowBatch
+    {
+        private readonly int[] ends = new int[BatchRows];
+        private readonly byte[] context = new byte[RowSha256.ContextBytes];
+        private byte[] bytes = new byte[BatchRows * 128];
+        private int length;
+
+        /// <summary>Rows in the batch.</summary>
+        public int Count { get; private set; }
+
+        /// <summary>The index of the batch's first row hash in the builder's array.</summary>
+        public int Start { get; set; }
+
+        public void Add(ReadOnlySpan<byte> encoded)
+        {
+            if (length + encoded.Length > bytes.Length)
             {
-                var start = i - 1;
-                while (i < part.Length && span[i] == span[start])
-                {
-                    i++;
-                }
-
-                part[start..i].Sort();
+                Array.Resize(ref bytes, Math.Max(bytes.Length * 2, length + encoded.Length));
             }
+
+            encoded.CopyTo(bytes.AsSpan(length));
+            length += encoded.Length;
+            ends[Count++] = length;
+        }
+
+        /// <summary>Hashes every row into <paramref name="target"/> from <see cref="Start"/> on and empties the batch.</summary>
+        public void HashInto(RowHash[] target)
+        {
+            Span<byte> digest = stackalloc byte[32];
+            var start = 0;
+            for (var i = 0; i < Count; i++)
+            {
+                RowSha256.Hash(bytes.AsSpan(start, ends[i] - start), digest, context);
+                target[Start + i] = new RowHash(digest);
+                start = ends[i];
+            }
+
+            Count = 0;
+            length = 0;
         }
     }
 
     private void AppendMicros(ColumnType type, long micros)
     {
-        if (micros < ColumnValues.MinTimestampMicros || micros > ColumnValues.MaxTimestampMicros)
-        {
-            throw new CatalogException("A timestamp lies outside the years 0001 to 9999.");
-        }
-
+        SnapshotEncoding.WriteMicros(stackalloc byte[SnapshotEncoding.MaxFixedBytes], micros); // checks the range before the column advances
         Next(type);
-        Span<byte> buffer = stackalloc byte[9];
-        buffer[0] = 0x01;
-        BinaryPrimitives.WriteInt64BigEndian(buffer[1..], micros);
-        Write(buffer);
+        ReserveBytes(SnapshotEncoding.MaxFixedBytes);
+        length += SnapshotEncoding.WriteMicros(row.AsSpan(length), micros);
     }
 
     private ColumnDefinition Next(ColumnType? type)
@@ -412,14 +605,7 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         return definition;
     }
 
-    private void Write(ReadOnlySpan<byte> data)
-    {
-        Reserve(data.Length);
-        data.CopyTo(row.AsSpan(length));
-        length += data.Length;
-    }
-
-    private void Reserve(int bytes)
+    private void ReserveBytes(int bytes)
     {
         if (length + bytes > row.Length)
         {
@@ -538,6 +724,7 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
             return c != 0 ? c : D.CompareTo(other.D);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void WriteTo(Span<byte> destination)
         {
             BinaryPrimitives.WriteUInt64BigEndian(destination, A);

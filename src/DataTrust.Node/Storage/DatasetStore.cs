@@ -109,15 +109,30 @@ public sealed partial class DatasetStore : IDisposable
         {
             var version = NextVersion(connection, import.DatasetId);
             var staging = SqlText.Quote("staging_" + import.DatasetId + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
-            CreateStaging(connection, schema, staging, source, path, import.Format == ImportFormat.Csv);
-            var (commitment, rowCount) = Commit(connection, schema, staging);
+            var text = import.Format == ImportFormat.Csv;
+            CreateStaging(connection, schema, staging, source, path, text);
+
+            // One pass over the staged rows computes the commitment, checks the ranges the casts admit (NaN, infinities,
+            // years beyond 0001..9999: the builder refuses them, and the source is then scanned once to name the column)
+            // and finds the columns without negative numbers.
+            (Hash32 Commitment, long RowCount, HashSet<string> NonNegative) committed;
+            try
+            {
+                committed = Commit(connection, schema, staging);
+            }
+            catch (StorageException e) when (e.InnerException is CatalogException)
+            {
+                Explain(schema, source, path, text);
+                throw;
+            }
+
+            var (commitment, rowCount, nonNegative) = committed;
             if (ReadMetadata(connection, import.DatasetId, null).FirstOrDefault(v => v.SnapshotCommitment == commitment) is { } same)
             {
                 throw new StorageException(
                     $"The file holds the same snapshot as version {same.Version} of '{import.DatasetId}' (commitment {commitment}); a new version needs new data. Nothing was stored.");
             }
 
-            var nonNegative = NonNegative(connection, schema, staging);
             var importedAt = DateTimeOffset.UtcNow;
             using (var insert = connection.CreateCommand())
             {
@@ -434,9 +449,9 @@ public sealed partial class DatasetStore : IDisposable
 
     /// <summary>
     /// Reads the file into the typed staging table in one scan, with strict casts (a value that does not convert, or that
-    /// the cast would change, aborts it), then checks the typed values a cast admits but the node does not (NaN, years
-    /// beyond 0001..9999). Only when something fails is the file scanned again, on a separate connection, to name the column,
-    /// the count and the first row.
+    /// the cast would change, aborts it). The typed values a cast admits but the node does not (NaN, years beyond
+    /// 0001..9999) are refused by the commitment's pass over the staged rows. Only when something fails is the file scanned
+    /// again, on a separate connection, to name the column, the count and the first row.
     /// </summary>
     private void CreateStaging(DuckDBConnection connection, DatasetSchema schema, string staging, string source, string path, bool text)
     {
@@ -453,20 +468,6 @@ public sealed partial class DatasetStore : IDisposable
         {
             Explain(schema, source, path, text);
             throw;
-        }
-
-        var typed = schema.Columns.Where(c => c.Type is ColumnType.Double or ColumnType.Timestamp or ColumnType.TimestampTz).ToList();
-        if (typed.Count == 0)
-        {
-            return;
-        }
-
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT " + string.Join(" OR ", typed.Select(c => $"coalesce(bool_or({OutOfRange(c, SqlText.Quote(c.Name))}), false)")) + $" FROM {staging}";
-        if (command.ExecuteScalar() is true)
-        {
-            Explain(schema, source, path, text);
-            throw new StorageException("A value of the file is out of range for its column; fix the file or the schema. Nothing was stored.");
         }
     }
 
@@ -556,7 +557,7 @@ public sealed partial class DatasetStore : IDisposable
         }
     }
 
-    private static (Hash32 Commitment, long RowCount) Commit(DuckDBConnection connection, DatasetSchema schema, string table)
+    private static (Hash32 Commitment, long RowCount, HashSet<string> NonNegative) Commit(DuckDBConnection connection, DatasetSchema schema, string table)
     {
         long expected;
         using (var count = connection.CreateCommand())
@@ -566,16 +567,19 @@ public sealed partial class DatasetStore : IDisposable
         }
 
         var builder = new SnapshotCommitmentBuilder(schema, expected);
+        bool[] negative;
         try
         {
-            VectorRowReader.ReadInto(connection, schema, table, builder);
+            negative = VectorRowReader.ReadInto(connection, schema, table, builder);
         }
         catch (CatalogException e)
         {
             throw new StorageException($"A value of the file cannot be stored: {e.Message} Fix the file or the schema. Nothing was stored.", e);
         }
 
-        return (builder.Complete(), builder.RowCount);
+        // A numeric column holding no negative value (or only NULLs) is recorded as such.
+        var nonNegative = schema.Columns.Where((c, i) => c.Type.IsNumeric() && !negative[i]).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return (builder.Complete(), builder.RowCount, nonNegative);
     }
 
     /// <summary>The commitment to a table read row by row through the ADO.NET reader: the import's path before the
@@ -714,30 +718,6 @@ public sealed partial class DatasetStore : IDisposable
         }
 
         sink.EndRow();
-    }
-
-    private static HashSet<string> NonNegative(DuckDBConnection connection, DatasetSchema schema, string table)
-    {
-        var numeric = schema.Columns.Where(c => c.Type.IsNumeric()).ToList();
-        var result = new HashSet<string>(StringComparer.Ordinal);
-        if (numeric.Count == 0)
-        {
-            return result;
-        }
-
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT " + string.Join(", ", numeric.Select(c => $"coalesce(min({SqlText.Quote(c.Name)}) >= 0, true)")) + $" FROM {table}";
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        for (var i = 0; i < numeric.Count; i++)
-        {
-            if (reader.GetBoolean(i))
-            {
-                result.Add(numeric[i].Name);
-            }
-        }
-
-        return result;
     }
 
     private static int NextVersion(DuckDBConnection connection, string datasetId)

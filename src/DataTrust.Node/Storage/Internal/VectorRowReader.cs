@@ -7,7 +7,8 @@ namespace DataTrust.Node.Storage.Internal;
 /// <summary>
 /// Reads every row of a stored table into a <see cref="SnapshotCommitmentBuilder"/> straight from DuckDB's result vectors
 /// (the C API's data chunks, 2,048 rows each), with no per-value reader call, boxing or string: integers, dates and
-/// timestamps are read as DuckDB stores them, a DECIMAL as its unscaled integer, a VARCHAR as its UTF-8 bytes.
+/// timestamps are read as DuckDB stores them, a DECIMAL as its unscaled integer, a VARCHAR as its UTF-8 bytes, and each
+/// row is encoded here with <see cref="SnapshotEncoding"/>'s writers and handed to the builder whole.
 /// </summary>
 /// <remarks>
 /// It runs on the caller's connection, so it sees the tables of the caller's open transaction (the import's staging
@@ -16,10 +17,14 @@ namespace DataTrust.Node.Storage.Internal;
 /// </remarks>
 internal static unsafe class VectorRowReader
 {
-    /// <summary>Streams every row of <paramref name="table"/> (a quoted name whose columns are <paramref name="schema"/>'s) into <paramref name="builder"/>.</summary>
+    /// <summary>
+    /// Streams every row of <paramref name="table"/> (a quoted name whose columns are <paramref name="schema"/>'s) into
+    /// <paramref name="builder"/>; returns, per column, whether it holds a negative number (the same pass, so the import
+    /// needs no scan of its own for that).
+    /// </summary>
     /// <exception cref="StorageException">The query fails, or a column is stored as another type than the schema says.</exception>
     /// <exception cref="CatalogException">A value the commitment cannot encode (a date or timestamp beyond 0001..9999, NaN).</exception>
-    public static void ReadInto(DuckDBConnection connection, DatasetSchema schema, string table, SnapshotCommitmentBuilder builder)
+    public static bool[] ReadInto(DuckDBConnection connection, DatasetSchema schema, string table, SnapshotCommitmentBuilder builder)
     {
         var sql = $"SELECT {string.Join(", ", schema.Columns.Select(c => SqlText.Quote(c.Name)))} FROM {table}";
         var state = NativeMethods.PreparedStatements.DuckDBPrepare(connection.NativeConnection, sql, out var statement);
@@ -43,6 +48,10 @@ internal static unsafe class VectorRowReader
                 var columns = schema.Columns.Count;
                 var data = new nint[columns];
                 var validity = new nint[columns];
+                var negative = new bool[columns];
+
+                // Room for every column at its widest but TEXT, which grows the buffer as it needs.
+                var row = new byte[Math.Max(256, 2 * SnapshotEncoding.MaxFixedBytes * columns)];
                 while (true)
                 {
                     using var chunk = NativeMethods.StreamingResult.DuckDBStreamFetchChunk(result);
@@ -66,19 +75,33 @@ internal static unsafe class VectorRowReader
 
                     for (var r = 0; r < rows; r++)
                     {
+                        var length = 0;
                         for (var c = 0; c < columns; c++)
                         {
                             var mask = (ulong*)validity[c];
                             if (mask != null && (mask[r >> 6] & (1UL << (r & 63))) == 0)
                             {
-                                builder.AppendNull();
+                                length += SnapshotEncoding.WriteNull(row.AsSpan(length));
                                 continue;
                             }
 
-                            Append(builder, kinds[c], (void*)data[c], r);
+                            if (kinds[c] == Kind.Text)
+                            {
+                                var text = ((DuckDBString*)data[c]) + r;
+                                var bytes = SnapshotEncoding.TextBytes(text->Length);
+                                if (length + bytes + (SnapshotEncoding.MaxFixedBytes * columns) > row.Length)
+                                {
+                                    Array.Resize(ref row, Math.Max(row.Length * 2, length + bytes + (SnapshotEncoding.MaxFixedBytes * columns)));
+                                }
+
+                                length += SnapshotEncoding.WriteText(row.AsSpan(length), new ReadOnlySpan<byte>(text->Data, text->Length));
+                                continue;
+                            }
+
+                            length += Encode(row.AsSpan(length), kinds[c], schema.Columns[c], (void*)data[c], r, ref negative[c]);
                         }
 
-                        builder.EndRow();
+                        builder.AppendEncodedRow(row.AsSpan(0, length));
                     }
                 }
 
@@ -87,6 +110,8 @@ internal static unsafe class VectorRowReader
                 {
                     throw new StorageException($"The table could not be read to the end for hashing ({NativeMethods.Query.DuckDBResultErrorType(ref result)}).");
                 }
+
+                return negative;
             }
             finally
             {
@@ -95,41 +120,38 @@ internal static unsafe class VectorRowReader
         }
     }
 
-    private static void Append(SnapshotCommitmentBuilder builder, Kind kind, void* data, int row)
+    /// <summary>Encodes one non-NULL value of a fixed-width kind; notes a negative number in <paramref name="negative"/>.</summary>
+    private static int Encode(Span<byte> destination, Kind kind, ColumnDefinition column, void* data, int row, ref bool negative)
     {
         switch (kind)
         {
             case Kind.Int:
-                builder.AppendInt(((long*)data)[row]);
-                break;
+                var integer = ((long*)data)[row];
+                negative |= integer < 0;
+                return SnapshotEncoding.WriteInt(destination, integer);
             case Kind.Decimal16:
-                builder.AppendDecimalUnscaled(((short*)data)[row]);
-                break;
+                var small = ((short*)data)[row];
+                negative |= small < 0;
+                return SnapshotEncoding.WriteDecimalUnscaled(destination, small, column);
             case Kind.Decimal32:
-                builder.AppendDecimalUnscaled(((int*)data)[row]);
-                break;
+                var medium = ((int*)data)[row];
+                negative |= medium < 0;
+                return SnapshotEncoding.WriteDecimalUnscaled(destination, medium, column);
             case Kind.Decimal64:
-                builder.AppendDecimalUnscaled(((long*)data)[row]);
-                break;
-            case Kind.Text:
-                var text = ((DuckDBString*)data) + row;
-                builder.AppendTextUtf8(new ReadOnlySpan<byte>(text->Data, text->Length));
-                break;
+                var large = ((long*)data)[row];
+                negative |= large < 0;
+                return SnapshotEncoding.WriteDecimalUnscaled(destination, large, column);
             case Kind.Date:
-                builder.AppendDateDays(((int*)data)[row]);
-                break;
+                return SnapshotEncoding.WriteDateDays(destination, ((int*)data)[row]);
             case Kind.Bool:
-                builder.AppendBool(((byte*)data)[row] != 0);
-                break;
+                return SnapshotEncoding.WriteBool(destination, ((byte*)data)[row] != 0);
             case Kind.Timestamp:
-                builder.AppendTimestamp(((long*)data)[row]);
-                break;
             case Kind.TimestampTz:
-                builder.AppendTimestampTz(((long*)data)[row]);
-                break;
+                return SnapshotEncoding.WriteMicros(destination, ((long*)data)[row]);
             case Kind.Double:
-                builder.AppendDouble(((double*)data)[row]);
-                break;
+                var real = ((double*)data)[row];
+                negative |= real < 0;
+                return SnapshotEncoding.WriteDouble(destination, real);
             default:
                 throw new StorageException("A column has an undefined kind.");
         }
