@@ -61,7 +61,7 @@ public sealed class SnapshotCommitmentProperties
     public void A_large_snapshot_commits_to_the_documented_value_however_it_is_hashed_and_sorted(int expectedRows)
     {
         // 150,000 rows: random ones, 20,000 copies of one row (a part of the sort far larger than the rest) and pairs of
-        // equal rows (ties by the whole hash), appended value by value and as encoded rows.
+        // equal rows (ties by the whole hash), appended value by value, as encoded rows and as chunks of them.
         var random = new Random(20261201);
         var rows = new StoredRow[150_000];
         var common = new StoredRow(123_456, "常见", 19_000);
@@ -74,7 +74,10 @@ public sealed class SnapshotCommitmentProperties
 
         var byValue = new SnapshotCommitmentBuilder(Schema, expectedRows);
         var byRow = new SnapshotCommitmentBuilder(Schema, expectedRows);
+        var byChunk = new SnapshotCommitmentBuilder(Schema, expectedRows);
         var encoded = new byte[256];
+        var chunk = new List<byte>();
+        var ends = new List<int>();
         foreach (var row in rows)
         {
             Append(byValue, row.Unscaled, v => byValue.AppendDecimalUnscaled(v));
@@ -86,12 +89,23 @@ public sealed class SnapshotCommitmentProperties
             length += row.Text is { } t ? SnapshotEncoding.WriteText(encoded.AsSpan(length), Encoding.UTF8.GetBytes(t)) : SnapshotEncoding.WriteNull(encoded.AsSpan(length));
             length += row.Days is { } d ? SnapshotEncoding.WriteDateDays(encoded.AsSpan(length), d) : SnapshotEncoding.WriteNull(encoded.AsSpan(length));
             byRow.AppendEncodedRow(encoded.AsSpan(0, length));
+
+            // Chunks of 1,000 rows, back to back.
+            chunk.AddRange(encoded.AsSpan(0, length));
+            ends.Add(chunk.Count);
+            if (ends.Count == 1_000)
+            {
+                byChunk.AppendEncodedRows(chunk.ToArray(), ends.ToArray());
+                chunk.Clear();
+                ends.Clear();
+            }
         }
 
         var expected = Documented(rows);
         Assert.Equal(150_000, byValue.RowCount);
         Assert.Equal(expected, byValue.Complete());
         Assert.Equal(expected, byRow.Complete());
+        Assert.Equal(expected, byChunk.Complete());
     }
 
     [Fact]

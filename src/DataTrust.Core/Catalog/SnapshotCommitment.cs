@@ -221,6 +221,28 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         HashRow(encoded);
     }
 
+    /// <summary>
+    /// Appends rows its caller encoded with <see cref="SnapshotEncoding"/>, back to back in <paramref name="rows"/>, row i
+    /// ending at <paramref name="ends"/>[i] (a chunk of an import); the same as <see cref="AppendEncodedRow"/> for each.
+    /// </summary>
+    /// <param name="rows">The rows' encodings, back to back from offset 0.</param>
+    /// <param name="ends">Where each row's encoding ends, ascending.</param>
+    /// <exception cref="CatalogException">A row appended value by value is not ended.</exception>
+    public void AppendEncodedRows(ReadOnlySpan<byte> rows, ReadOnlySpan<int> ends)
+    {
+        if (column != 0)
+        {
+            throw new CatalogException("A row appended value by value is not ended; call EndRow before appending encoded rows.");
+        }
+
+        var start = 0;
+        foreach (var end in ends)
+        {
+            HashRow(rows[start..end]);
+            start = end;
+        }
+    }
+
     /// <summary>The commitment over every row added.</summary>
     /// <exception cref="CatalogException">A row was started but not ended.</exception>
     public Hash32 Complete()

@@ -50,8 +50,10 @@ internal static unsafe class VectorRowReader
                 var validity = new nint[columns];
                 var negative = new bool[columns];
 
-                // Room for every column at its widest but TEXT, which grows the buffer as it needs.
-                var row = new byte[Math.Max(256, 2 * SnapshotEncoding.MaxFixedBytes * columns)];
+                // One chunk's rows, encoded back to back (grown for long texts), and where each row ends.
+                var buffer = new byte[2048 * 128];
+                var ends = new int[2048];
+                var cursor = new int[2048];
                 while (true)
                 {
                     using var chunk = NativeMethods.StreamingResult.DuckDBStreamFetchChunk(result);
@@ -73,36 +75,8 @@ internal static unsafe class VectorRowReader
                         validity[c] = (nint)NativeMethods.Vectors.DuckDBVectorGetValidity(vector);
                     }
 
-                    for (var r = 0; r < rows; r++)
-                    {
-                        var length = 0;
-                        for (var c = 0; c < columns; c++)
-                        {
-                            var mask = (ulong*)validity[c];
-                            if (mask != null && (mask[r >> 6] & (1UL << (r & 63))) == 0)
-                            {
-                                length += SnapshotEncoding.WriteNull(row.AsSpan(length));
-                                continue;
-                            }
-
-                            if (kinds[c] == Kind.Text)
-                            {
-                                var text = ((DuckDBString*)data[c]) + r;
-                                var bytes = SnapshotEncoding.TextBytes(text->Length);
-                                if (length + bytes + (SnapshotEncoding.MaxFixedBytes * columns) > row.Length)
-                                {
-                                    Array.Resize(ref row, Math.Max(row.Length * 2, length + bytes + (SnapshotEncoding.MaxFixedBytes * columns)));
-                                }
-
-                                length += SnapshotEncoding.WriteText(row.AsSpan(length), new ReadOnlySpan<byte>(text->Data, text->Length));
-                                continue;
-                            }
-
-                            length += Encode(row.AsSpan(length), kinds[c], schema.Columns[c], (void*)data[c], r, ref negative[c]);
-                        }
-
-                        builder.AppendEncodedRow(row.AsSpan(0, length));
-                    }
+                    EncodeChunk(rows, kinds, schema, data, validity, negative, ref buffer, ends, cursor);
+                    builder.AppendEncodedRows(buffer, ends.AsSpan(0, rows));
                 }
 
                 var error = NativeMethods.Query.DuckDBResultError(ref result);
@@ -120,42 +94,97 @@ internal static unsafe class VectorRowReader
         }
     }
 
-    /// <summary>Encodes one non-NULL value of a fixed-width kind; notes a negative number in <paramref name="negative"/>.</summary>
-    private static int Encode(Span<byte> destination, Kind kind, ColumnDefinition column, void* data, int row, ref bool negative)
+    /// <summary>
+    /// Encodes a chunk's rows column by column into <paramref name="buffer"/>, back to back, with
+    /// <paramref name="ends"/>[r] the end of row r: first every row's length (TEXT lengths read from the vectors), then
+    /// each column's values written at each row's cursor, so the kind is decided once per column, not once per value.
+    /// Notes a negative number of each column in <paramref name="negative"/>.
+    /// </summary>
+    private static void EncodeChunk(int rows, Kind[] kinds, DatasetSchema schema, nint[] data, nint[] validity, bool[] negative, ref byte[] buffer, int[] ends, int[] cursor)
     {
-        switch (kind)
+        var columns = kinds.Length;
+        Array.Clear(ends, 0, rows);
+        for (var c = 0; c < columns; c++)
         {
-            case Kind.Int:
-                var integer = ((long*)data)[row];
-                negative |= integer < 0;
-                return SnapshotEncoding.WriteInt(destination, integer);
-            case Kind.Decimal16:
-                var small = ((short*)data)[row];
-                negative |= small < 0;
-                return SnapshotEncoding.WriteDecimalUnscaled(destination, small, column);
-            case Kind.Decimal32:
-                var medium = ((int*)data)[row];
-                negative |= medium < 0;
-                return SnapshotEncoding.WriteDecimalUnscaled(destination, medium, column);
-            case Kind.Decimal64:
-                var large = ((long*)data)[row];
-                negative |= large < 0;
-                return SnapshotEncoding.WriteDecimalUnscaled(destination, large, column);
-            case Kind.Date:
-                return SnapshotEncoding.WriteDateDays(destination, ((int*)data)[row]);
-            case Kind.Bool:
-                return SnapshotEncoding.WriteBool(destination, ((byte*)data)[row] != 0);
-            case Kind.Timestamp:
-            case Kind.TimestampTz:
-                return SnapshotEncoding.WriteMicros(destination, ((long*)data)[row]);
-            case Kind.Double:
-                var real = ((double*)data)[row];
-                negative |= real < 0;
-                return SnapshotEncoding.WriteDouble(destination, real);
-            default:
-                throw new StorageException("A column has an undefined kind.");
+            var mask = (ulong*)validity[c];
+            var width = Width(kinds[c]);
+            for (var r = 0; r < rows; r++)
+            {
+                ends[r] += !Valid(mask, r) ? 1
+                    : kinds[c] == Kind.Text ? SnapshotEncoding.TextBytes((int)(((DuckDBString*)data[c]) + r)->Length)
+                    : width;
+            }
+        }
+
+        var total = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            cursor[r] = total;
+            total += ends[r];
+            ends[r] = total;
+        }
+
+        if (total > buffer.Length)
+        {
+            buffer = new byte[Math.Max(total, buffer.Length * 2)];
+        }
+
+        var bytes = buffer.AsSpan();
+        for (var c = 0; c < columns; c++)
+        {
+            var mask = (ulong*)validity[c];
+            var column = schema.Columns[c];
+            var any = false;
+            for (var r = 0; r < rows; r++)
+            {
+                var at = bytes[cursor[r]..];
+                cursor[r] += !Valid(mask, r) ? SnapshotEncoding.WriteNull(at) : kinds[c] switch
+                {
+                    Kind.Int => SnapshotEncoding.WriteInt(at, Negative(((long*)data[c])[r], ref any)),
+                    Kind.Decimal16 => SnapshotEncoding.WriteDecimalUnscaled(at, Negative(((short*)data[c])[r], ref any), column),
+                    Kind.Decimal32 => SnapshotEncoding.WriteDecimalUnscaled(at, Negative(((int*)data[c])[r], ref any), column),
+                    Kind.Decimal64 => SnapshotEncoding.WriteDecimalUnscaled(at, Negative(((long*)data[c])[r], ref any), column),
+                    Kind.Text => Text(at, ((DuckDBString*)data[c]) + r),
+                    Kind.Date => SnapshotEncoding.WriteDateDays(at, ((int*)data[c])[r]),
+                    Kind.Bool => SnapshotEncoding.WriteBool(at, ((byte*)data[c])[r] != 0),
+                    Kind.Timestamp or Kind.TimestampTz => SnapshotEncoding.WriteMicros(at, ((long*)data[c])[r]),
+                    Kind.Double => SnapshotEncoding.WriteDouble(at, NegativeDouble(((double*)data[c])[r], ref any)),
+                    _ => throw new StorageException("A column has an undefined kind."),
+                };
+            }
+
+            negative[c] |= any;
         }
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool Valid(ulong* mask, int row) => mask == null || (mask[row >> 6] & (1UL << (row & 63))) != 0;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static long Negative(long value, ref bool any)
+    {
+        any |= value < 0;
+        return value;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static double NegativeDouble(double value, ref bool any)
+    {
+        any |= value < 0;
+        return value;
+    }
+
+    private static int Text(Span<byte> destination, DuckDBString* text) =>
+        SnapshotEncoding.WriteText(destination, new ReadOnlySpan<byte>(text->Data, text->Length));
+
+    /// <summary>The encoded bytes of a non-NULL value of a fixed-width kind (TEXT: 0, its length is read per value).</summary>
+    private static int Width(Kind kind) => kind switch
+    {
+        Kind.Date => 5,
+        Kind.Bool => 2,
+        Kind.Text => 0,
+        _ => SnapshotEncoding.MaxFixedBytes,
+    };
 
     /// <summary>How each result column is laid out, checked against the schema (a table altered behind the node's back is refused).</summary>
     private static Kind[] Kinds(ref DuckDBResult result, DatasetSchema schema)
