@@ -29,7 +29,7 @@ internal sealed record QueryFields(IReadOnlyList<string> Measures, IReadOnlyList
     public static QueryFields Empty { get; } = new([], [], [], "");
 
     /// <summary>The fields of the posted form (empty when the request is not a form post).</summary>
-    public static QueryFields From(HttpContext? context) => From(field => EnterpriseForm.Values(context, field));
+    public static QueryFields From(HttpContext? context) => From(field => PostedForm.Values(context, field));
 
     /// <summary>The fields given in the query string (the live Explain's GET).</summary>
     public static QueryFields FromQuery(HttpContext context)

@@ -3,7 +3,6 @@ using DataTrust.Core.Catalog;
 using DataTrust.Portal.Indexing;
 using DataTrust.Portal.Resources;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Primitives;
 
 namespace DataTrust.Portal.Components.Pages.Operator;
 
@@ -58,7 +57,7 @@ internal static class GrantRules
     }
 
     /// <summary>Checks a posted grant; returns the terms, or null and the sentence that says which field is wrong.</summary>
-    public static GrantTerms? Check(StringValues kinds, string? quota, string? days, string? epsilon, IndexedDataset dataset, Epsilon spent,
+    public static GrantTerms? Check(IReadOnlyList<string> kinds, string? quota, string? days, string? epsilon, IndexedDataset dataset, Epsilon spent,
         IStringLocalizer<OperatorText> text, IStringLocalizer<SharedText> shared, out string? refusal)
     {
         var offered = dataset.Entry.Spec.AllowedKinds;
@@ -70,7 +69,7 @@ internal static class GrantRules
         {
             if (!Enum.TryParse<ComputationKind>(name, ignoreCase: false, out var kind) || !Enum.IsDefined(kind) || int.TryParse(name, out _))
             {
-                refusal = text["KindUnknown", name ?? "", Names(offered)];
+                refusal = text["KindUnknown", name, Names(offered)];
                 return null;
             }
 

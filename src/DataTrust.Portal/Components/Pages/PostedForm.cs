@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 
-namespace DataTrust.Portal.Components.Pages.Operator;
+namespace DataTrust.Portal.Components.Pages;
 
 /// <summary>
-/// The form a static-SSR POST carries, read from the request itself. The operator's and the consent pages name a form
-/// per row (<c>grant-7</c>, <c>withdraw-0x…</c>), which a constant <c>FormName</c> cannot bind, and post checkbox lists;
-/// so they read the fields here and check every one themselves (a crafted post skips the browser's checks).
+/// The form a static-SSR POST carries, read from the request itself. The operator's, the enterprise's and the consent
+/// pages name a form per row (<c>grant-7</c>, <c>cancel-7</c>, <c>withdraw-0x…</c>), which a constant <c>FormName</c>
+/// cannot bind, and post checkbox lists; so they read the fields here and check every one themselves (a crafted post
+/// skips the browser's checks).
 /// </summary>
 internal static class PostedForm
 {
@@ -33,11 +33,13 @@ internal static class PostedForm
             : null;
 
     /// <summary>Every value posted for <paramref name="field"/> (none when the request is not a form post).</summary>
-    public static StringValues Values(HttpContext? context, string field) =>
-        context is not null && context.Request.HasFormContentType && context.Request.Form.TryGetValue(field, out var values) ? values : StringValues.Empty;
+    public static IReadOnlyList<string> Values(HttpContext? context, string field) =>
+        context is not null && context.Request.HasFormContentType && context.Request.Form.TryGetValue(field, out var values)
+            ? [.. values.Where(v => v is not null).Select(v => v!)]
+            : [];
 
     /// <summary>The single value posted for <paramref name="field"/>, or null when it is missing or posted more than once.</summary>
-    public static string? Single(HttpContext? context, string field) => Values(context, field) is { Count: 1 } v ? v[0] : null;
+    public static string? Single(HttpContext? context, string field) => Values(context, field) is [var only] ? only : null;
 
     /// <summary>The UTF-8 size of <paramref name="text"/>.</summary>
     public static int Bytes(string text) => Encoding.UTF8.GetByteCount(text);
