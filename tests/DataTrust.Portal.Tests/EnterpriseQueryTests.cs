@@ -31,6 +31,21 @@ public sealed class EnterpriseQueryTests(NodeWorld world) : IClassFixture<NodeWo
     }
 
     [Fact]
+    public async Task The_builder_starts_with_the_row_count_ticked_and_nothing_else()
+    {
+        var license = await world.GrantAsync(NodeWorld.Social);
+        await using var host = await world.StartPortalAsync(world.EnterpriseKeyHex, world.NewWorkDirectory());
+        using var http = new PortalHttp(host);
+        await http.SignInAsync(host.LoginUri);
+
+        var html = await http.PageAsync($"/enterprise/query?license={license}");
+
+        Assert.Matches("<input type=\"checkbox\" id=\"m-count\" name=\"Measure\" value=\"COUNT\" checked", html);
+        Assert.DoesNotMatch("name=\"Measure\" value=\"[A-Z]+:[^\"]*\" checked", html);
+        Assert.DoesNotMatch("name=\"GroupBy\" value=\"[^\"]*\" checked", html);
+    }
+
+    [Fact]
     public async Task The_live_Explain_endpoint_answers_what_the_form_post_answers_and_needs_a_session()
     {
         var license = await world.GrantAsync(NodeWorld.Social);

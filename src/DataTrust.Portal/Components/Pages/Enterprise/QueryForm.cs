@@ -25,8 +25,8 @@ internal sealed record QueryFields(IReadOnlyList<string> Measures, IReadOnlyList
     /// <summary>How many filter rows the form offers.</summary>
     public const int FilterRows = 3;
 
-    /// <summary>An empty form.</summary>
-    public static QueryFields Empty { get; } = new([], [], [], "");
+    /// <summary>The form as first shown: the row count ticked (a query needs a measure), nothing else chosen.</summary>
+    public static QueryFields Initial { get; } = new(["COUNT"], [], [], "");
 
     /// <summary>The fields of the posted form (empty when the request is not a form post).</summary>
     public static QueryFields From(HttpContext? context) => From(field => PostedForm.Values(context, field));
