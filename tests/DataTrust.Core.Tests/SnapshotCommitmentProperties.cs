@@ -78,6 +78,7 @@ public sealed class SnapshotCommitmentProperties
         var encoded = new byte[256];
         var chunk = new List<byte>();
         var ends = new List<int>();
+        var chunks = new List<(byte[] Rows, int[] Ends)>();
         foreach (var row in rows)
         {
             Append(byValue, row.Unscaled, v => byValue.AppendDecimalUnscaled(v));
@@ -96,6 +97,7 @@ public sealed class SnapshotCommitmentProperties
             if (ends.Count == 1_000)
             {
                 byChunk.AppendEncodedRows(chunk.ToArray(), ends.ToArray());
+                chunks.Add((chunk.ToArray(), ends.ToArray()));
                 chunk.Clear();
                 ends.Clear();
             }
@@ -106,6 +108,30 @@ public sealed class SnapshotCommitmentProperties
         Assert.Equal(expected, byValue.Complete());
         Assert.Equal(expected, byRow.Complete());
         Assert.Equal(expected, byChunk.Complete());
+
+        // The same chunks from four threads at once, in whatever order they land.
+        var concurrent = SnapshotCommitmentBuilder.ForConcurrentRows(Schema, expectedRows);
+        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = 4 }, c => concurrent.AppendEncodedRowsConcurrently(c.Rows, c.Ends));
+        Assert.Equal(150_000, concurrent.RowCount);
+        Assert.Equal(expected, concurrent.Complete());
+    }
+
+    [Fact]
+    public void A_concurrent_builder_takes_rows_only_from_its_concurrent_append_and_others_refuse_it()
+    {
+        byte[] row = [0x00, 0x00, 0x00];
+        var concurrent = SnapshotCommitmentBuilder.ForConcurrentRows(Schema, 0);
+        Assert.Throws<InvalidOperationException>(() => concurrent.AppendEncodedRow(row));
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            concurrent.AppendNull();
+            concurrent.AppendNull();
+            concurrent.AppendNull();
+            concurrent.EndRow();
+        });
+
+        var plain = new SnapshotCommitmentBuilder(Schema);
+        Assert.Throws<InvalidOperationException>(() => plain.AppendEncodedRowsConcurrently(row, [3]));
     }
 
     [Fact]

@@ -57,6 +57,7 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     private readonly DatasetSchema schema;
     private readonly byte[] shaContext = new byte[RowSha256.ContextBytes];
     private readonly List<Task>? inFlight;
+    private readonly object? concurrentGate;
     private readonly System.Collections.Concurrent.ConcurrentBag<RowBatch> freeBatches = [];
     private RowBatch? batch;
     private RowHash[] rowHashes;
@@ -74,12 +75,21 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
 
     /// <summary>Starts a commitment for rows of <paramref name="schema"/>, reserving room for <paramref name="expectedRows"/> row hashes (a hint: more or fewer rows may be added).</summary>
     public SnapshotCommitmentBuilder(DatasetSchema schema, long expectedRows)
+        : this(schema, expectedRows, concurrent: false)
+    {
+    }
+
+    private SnapshotCommitmentBuilder(DatasetSchema schema, long expectedRows, bool concurrent)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedRows);
         this.schema = schema;
         rowHashes = new RowHash[(int)Math.Clamp(expectedRows, MinimumCapacity, Array.MaxLength)];
-        if (expectedRows >= PipelinedRows && Environment.ProcessorCount > 1)
+        if (concurrent)
+        {
+            concurrentGate = new object();
+        }
+        else if (expectedRows >= PipelinedRows && Environment.ProcessorCount > 1)
         {
             inFlight = [];
             batch = new RowBatch();
@@ -240,6 +250,53 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
         {
             HashRow(rows[start..end]);
             start = end;
+        }
+    }
+
+    /// <summary>
+    /// A builder that takes whole encoded rows from several threads at once (<see cref="AppendEncodedRowsConcurrently"/>),
+    /// such as the database's own threads while it writes an import; nothing else may be appended to it.
+    /// </summary>
+    /// <param name="schema">The dataset's schema.</param>
+    /// <param name="expectedRows">Rows expected (sizes the hash array; it grows if more come).</param>
+    /// <returns>The builder.</returns>
+    public static SnapshotCommitmentBuilder ForConcurrentRows(DatasetSchema schema, long expectedRows) => new(schema, expectedRows, concurrent: true);
+
+    /// <summary>
+    /// Appends rows encoded with <see cref="SnapshotEncoding"/>, back to back, row i ending at <paramref name="ends"/>[i],
+    /// from any thread: each call hashes its rows on its own thread and stores the hashes under a short lock. Only for a
+    /// builder made by <see cref="ForConcurrentRows"/>; call <see cref="Complete"/> after every call has returned.
+    /// </summary>
+    /// <param name="rows">The rows' encodings, back to back from offset 0.</param>
+    /// <param name="ends">Where each row's encoding ends, ascending.</param>
+    /// <exception cref="InvalidOperationException">The builder was not made by <see cref="ForConcurrentRows"/>.</exception>
+    public void AppendEncodedRowsConcurrently(ReadOnlySpan<byte> rows, ReadOnlySpan<int> ends)
+    {
+        var gate = concurrentGate ?? throw new InvalidOperationException("Only a builder made by ForConcurrentRows takes rows from several threads.");
+        var hashes = System.Buffers.ArrayPool<RowHash>.Shared.Rent(Math.Max(1, ends.Length));
+        try
+        {
+            Span<byte> context = stackalloc byte[RowSha256.ContextBytes];
+            Span<byte> digest = stackalloc byte[32];
+            var start = 0;
+            for (var i = 0; i < ends.Length; i++)
+            {
+                RowSha256.Hash(rows[start..ends[i]], digest, context);
+                hashes[i] = new RowHash(digest);
+                start = ends[i];
+            }
+
+            lock (gate)
+            {
+                Reserve(ends.Length);
+                hashes.AsSpan(0, ends.Length).CopyTo(rowHashes.AsSpan(hashed));
+                hashed += ends.Length;
+                rowCount += ends.Length;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<RowHash>.Shared.Return(hashes);
         }
     }
 
@@ -478,6 +535,11 @@ public sealed class SnapshotCommitmentBuilder : ISnapshotRowSink
     /// <summary>Hashes one encoded row into the array, here or in the current batch.</summary>
     private void HashRow(ReadOnlySpan<byte> encoded)
     {
+        if (concurrentGate is not null)
+        {
+            throw new InvalidOperationException("A builder made by ForConcurrentRows takes rows only through AppendEncodedRowsConcurrently.");
+        }
+
         if (batch is { } current)
         {
             current.Add(encoded);

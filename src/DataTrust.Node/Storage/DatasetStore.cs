@@ -104,21 +104,52 @@ public sealed partial class DatasetStore : IDisposable
             throw new StorageException("The policy does not fit the schema: " + e.Message, e);
         }
 
+        // The rows are hashed while DuckDB writes them (StagedRowHashing), or else by a scan of the staged table.
+        var hashWhileWriting = StagedRowHashing.EnsureRegistered(connection);
         using var transaction = connection.BeginTransaction();
         try
         {
             var version = NextVersion(connection, import.DatasetId);
             var staging = SqlText.Quote("staging_" + import.DatasetId + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
             var text = import.Format == ImportFormat.Csv;
-            CreateStaging(connection, schema, staging, source, path, text);
 
-            // One pass over the staged rows computes the commitment, checks the ranges the casts admit (NaN, infinities,
-            // years beyond 0001..9999: the builder refuses them, and the source is then scanned once to name the column)
-            // and finds the columns without negative numbers.
-            (Hash32 Commitment, long RowCount, HashSet<string> NonNegative) committed;
+            // The commitment's pass over the staged rows also checks the ranges the casts admit (NaN, infinities, years
+            // beyond 0001..9999: the builder refuses them, and the source is then scanned once to name the column) and
+            // finds the columns without negative numbers.
+            (Hash32 Commitment, long RowCount, HashSet<string> NonNegative)? committed = null;
+            if (hashWhileWriting)
+            {
+                var builder = SnapshotCommitmentBuilder.ForConcurrentRows(schema, EstimateRows(connection, path, text));
+                var token = StagedRowHashing.Begin(schema, builder);
+                bool[] negative;
+                try
+                {
+                    CreateStaging(connection, schema, staging, source, path, text, token);
+                }
+                finally
+                {
+                    negative = StagedRowHashing.End(token);
+                }
+
+                // Every stored row hashed exactly once, or the scan decides (the value never depends on DuckDB's plan).
+                var staged = Count(connection, staging);
+                if (staged == builder.RowCount)
+                {
+                    committed = (builder.Complete(), staged, NonNegativeOf(schema, negative));
+                }
+                else
+                {
+                    LogRehashed(import.DatasetId, builder.RowCount, staged);
+                }
+            }
+            else
+            {
+                CreateStaging(connection, schema, staging, source, path, text, token: null);
+            }
+
             try
             {
-                committed = Commit(connection, schema, staging);
+                committed ??= Commit(connection, schema, staging);
             }
             catch (StorageException e) when (e.InnerException is CatalogException)
             {
@@ -126,7 +157,7 @@ public sealed partial class DatasetStore : IDisposable
                 throw;
             }
 
-            var (commitment, rowCount, nonNegative) = committed;
+            var (commitment, rowCount, nonNegative) = committed.Value;
             if (ReadMetadata(connection, import.DatasetId, null).FirstOrDefault(v => v.SnapshotCommitment == commitment) is { } same)
             {
                 throw new StorageException(
@@ -453,7 +484,7 @@ public sealed partial class DatasetStore : IDisposable
     /// 0001..9999) are refused by the commitment's pass over the staged rows. Only when something fails is the file scanned
     /// again, on a separate connection, to name the column, the count and the first row.
     /// </summary>
-    private void CreateStaging(DuckDBConnection connection, DatasetSchema schema, string staging, string source, string path, bool text)
+    private void CreateStaging(DuckDBConnection connection, DatasetSchema schema, string staging, string source, string path, bool text, long? token)
     {
         var select = string.Join(", ", schema.Columns.Select(c =>
         {
@@ -462,7 +493,10 @@ public sealed partial class DatasetStore : IDisposable
         }));
         try
         {
-            ExecuteWithPath(connection, $"CREATE TABLE {staging} AS SELECT {select} FROM {source}", path);
+            var names = string.Join(", ", schema.Columns.Select(c => SqlText.Quote(c.Name)));
+            ExecuteWithPath(connection, token is { } t
+                ? $"CREATE TABLE {staging} AS SELECT {names} FROM (SELECT {select} FROM {source}) WHERE {StagedRowHashing.FunctionName}({t.ToString(System.Globalization.CultureInfo.InvariantCulture)}::BIGINT, {names})"
+                : $"CREATE TABLE {staging} AS SELECT {select} FROM {source}", path);
         }
         catch (DuckDBException e) when (e.ErrorType != DuckDB.NET.Native.DuckDBErrorType.Io)
         {
@@ -559,14 +593,7 @@ public sealed partial class DatasetStore : IDisposable
 
     private static (Hash32 Commitment, long RowCount, HashSet<string> NonNegative) Commit(DuckDBConnection connection, DatasetSchema schema, string table)
     {
-        long expected;
-        using (var count = connection.CreateCommand())
-        {
-            count.CommandText = $"SELECT count(*) FROM {table}";
-            expected = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        var builder = new SnapshotCommitmentBuilder(schema, expected);
+        var builder = new SnapshotCommitmentBuilder(schema, Count(connection, table));
         bool[] negative;
         try
         {
@@ -577,9 +604,39 @@ public sealed partial class DatasetStore : IDisposable
             throw new StorageException($"A value of the file cannot be stored: {e.Message} Fix the file or the schema. Nothing was stored.", e);
         }
 
-        // A numeric column holding no negative value (or only NULLs) is recorded as such.
-        var nonNegative = schema.Columns.Where((c, i) => c.Type.IsNumeric() && !negative[i]).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        return (builder.Complete(), builder.RowCount, nonNegative);
+        return (builder.Complete(), builder.RowCount, NonNegativeOf(schema, negative));
+    }
+
+    /// <summary>The numeric columns holding no negative value (or only NULLs), from the pass's per-column flags.</summary>
+    private static HashSet<string> NonNegativeOf(DatasetSchema schema, bool[] negative) =>
+        schema.Columns.Where((c, i) => c.Type.IsNumeric() && !negative[i]).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+
+    private static long Count(DuckDBConnection connection, string table)
+    {
+        using var count = connection.CreateCommand();
+        count.CommandText = $"SELECT count(*) FROM {table}";
+        return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// About how many rows the file holds, to size the hash array: a Parquet file's count from its footers; a CSV file's
+    /// size over the mean length of its first lines (a little over, so the array rarely grows).
+    /// </summary>
+    private static long EstimateRows(DuckDBConnection connection, string path, bool text)
+    {
+        if (!text)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM read_parquet($1)";
+            command.Parameters.Add(new DuckDBParameter(path));
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        using var file = File.OpenRead(path);
+        var sample = new byte[(int)Math.Min(file.Length, 1 << 20)];
+        file.ReadExactly(sample);
+        var lines = sample.AsSpan().Count((byte)'\n');
+        return lines == 0 ? 0 : (long)(file.Length / ((double)sample.Length / lines) * 1.05);
     }
 
     /// <summary>The commitment to a table read row by row through the ADO.NET reader: the import's path before the
@@ -819,4 +876,7 @@ public sealed partial class DatasetStore : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Import of dataset {DatasetId} failed and was rolled back")]
     private partial void LogImportFailed(string datasetId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import of dataset {DatasetId}: {Hashed} rows were hashed while writing but {Stored} were stored; the commitment is computed by a scan of the stored rows instead")]
+    private partial void LogRehashed(string datasetId, long hashed, long stored);
 }

@@ -7,6 +7,7 @@ using DuckDB.NET.Data;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Microsoft.Extensions.Logging;
 
 namespace DataTrust.Node.Tests.Storage;
 
@@ -124,6 +125,37 @@ public sealed class VectorCommitmentProperties : IDisposable
         var table = Create(connection, rows);
 
         Assert.Equal(DatasetStore.CommitThroughReader(connection, Schema, table), DatasetStore.CommitThroughVectors(connection, Schema, table));
+    }
+
+    [Property(Arbitrary = [typeof(TypedRowGenerators)], MaxTest = 25)]
+    public void An_import_hashing_rows_while_DuckDB_writes_them_commits_to_what_a_scan_of_the_stored_rows_gives(TypedRow[] rows)
+    {
+        // The rows go through a Parquet file and the node's import (hashed inside DuckDB's write), then the stored table
+        // is read back through the ADO.NET reader: the same commitment, the same non-negative columns, and no fallback.
+        string parquet;
+        using (var connection = store.OpenConnection())
+        {
+            var table = Create(connection, rows);
+            parquet = temp.File(table + ".parquet");
+            Execute(connection, $"COPY {table} TO '{parquet}' (FORMAT parquet)");
+        }
+
+        using var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var target = new DatasetStore(Path.Combine(temp.Path, Guid.NewGuid().ToString("N")), factory.CreateLogger<DatasetStore>());
+        var policy = new DatasetPolicy(1, DominanceRule.Disabled, ProtectionGrade.Restricted, ComputationKindSet.Aggregate, []);
+        var imported = target.Import(new DatasetImport("typed", parquet, ImportFormat.Parquet, policy, Schema));
+
+        using var read = target.OpenConnection();
+        Assert.Equal(DatasetStore.CommitThroughReader(read, Schema, SqlText.TableOf(imported)), imported.SnapshotCommitment);
+        Assert.Equal(rows.Length, imported.RowCount);
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("hashed while writing", StringComparison.Ordinal));
+        string[] nonNegative = [.. new (string Name, bool Negative)[]
+            {
+                ("i", rows.Any(r => r.Int < 0)), ("small", rows.Any(r => r.Small < 0)), ("medium", rows.Any(r => r.Medium < 0)),
+                ("wide", rows.Any(r => r.Wide < 0)), ("x", rows.Any(r => r.Double < 0)),
+            }.Where(c => !c.Negative).Select(c => c.Name).Order(StringComparer.Ordinal)];
+        Assert.Equal(nonNegative, imported.NonNegativeColumns.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -100,7 +100,7 @@ internal static unsafe class VectorRowReader
     /// each column's values written at each row's cursor, so the kind is decided once per column, not once per value.
     /// Notes a negative number of each column in <paramref name="negative"/>.
     /// </summary>
-    private static void EncodeChunk(int rows, Kind[] kinds, DatasetSchema schema, nint[] data, nint[] validity, bool[] negative, ref byte[] buffer, int[] ends, int[] cursor)
+    internal static void EncodeChunk(int rows, Kind[] kinds, DatasetSchema schema, nint[] data, nint[] validity, bool[] negative, ref byte[] buffer, int[] ends, int[] cursor)
     {
         var columns = kinds.Length;
         Array.Clear(ends, 0, rows);
@@ -195,25 +195,10 @@ internal static unsafe class VectorRowReader
             var column = schema.Columns[c];
             using var type = NativeMethods.Query.DuckDBColumnLogicalType(ref result, c);
             var id = NativeMethods.LogicalType.DuckDBGetTypeId(type);
-            kinds[c] = (column.Type, id) switch
-            {
-                (ColumnType.Int, DuckDBType.BigInt) => Kind.Int,
-                (ColumnType.Decimal, DuckDBType.Decimal) when NativeMethods.LogicalType.DuckDBDecimalScale(type) == column.Scale
-                    && NativeMethods.LogicalType.DuckDBDecimalWidth(type) == column.Precision => NativeMethods.LogicalType.DuckDBDecimalInternalType(type) switch
-                    {
-                        DuckDBType.SmallInt => Kind.Decimal16,
-                        DuckDBType.Integer => Kind.Decimal32,
-                        DuckDBType.BigInt => Kind.Decimal64,
-                        _ => Kind.None,
-                    },
-                (ColumnType.Text, DuckDBType.Varchar) => Kind.Text,
-                (ColumnType.Date, DuckDBType.Date) => Kind.Date,
-                (ColumnType.Bool, DuckDBType.Boolean) => Kind.Bool,
-                (ColumnType.Timestamp, DuckDBType.Timestamp) => Kind.Timestamp,
-                (ColumnType.TimestampTz, DuckDBType.TimestampTz) => Kind.TimestampTz,
-                (ColumnType.Double, DuckDBType.Double) => Kind.Double,
-                _ => Kind.None,
-            };
+            var decimalLayout = id == DuckDBType.Decimal
+                ? (NativeMethods.LogicalType.DuckDBDecimalWidth(type), NativeMethods.LogicalType.DuckDBDecimalScale(type), NativeMethods.LogicalType.DuckDBDecimalInternalType(type))
+                : default;
+            kinds[c] = KindOf(column, id, decimalLayout.Item1, decimalLayout.Item2, decimalLayout.Item3);
             if (kinds[c] == Kind.None)
             {
                 throw new StorageException($"Column '{column.Name}' is stored as {id}, not as the {column.TypeName} its schema says; the table was altered.");
@@ -223,7 +208,28 @@ internal static unsafe class VectorRowReader
         return kinds;
     }
 
-    private enum Kind
+    /// <summary>The layout of <paramref name="column"/>'s values when DuckDB holds them as <paramref name="id"/> (and, for a DECIMAL, the given width, scale and internal type); <see cref="Kind.None"/> when that is not the column's type.</summary>
+    internal static Kind KindOf(ColumnDefinition column, DuckDBType id, int decimalWidth = 0, int decimalScale = 0, DuckDBType decimalInternal = DuckDBType.Invalid) => (column.Type, id) switch
+    {
+        (ColumnType.Int, DuckDBType.BigInt) => Kind.Int,
+        (ColumnType.Decimal, DuckDBType.Decimal) when decimalScale == column.Scale && decimalWidth == column.Precision => decimalInternal switch
+        {
+            DuckDBType.SmallInt => Kind.Decimal16,
+            DuckDBType.Integer => Kind.Decimal32,
+            DuckDBType.BigInt => Kind.Decimal64,
+            _ => Kind.None,
+        },
+        (ColumnType.Text, DuckDBType.Varchar) => Kind.Text,
+        (ColumnType.Date, DuckDBType.Date) => Kind.Date,
+        (ColumnType.Bool, DuckDBType.Boolean) => Kind.Bool,
+        (ColumnType.Timestamp, DuckDBType.Timestamp) => Kind.Timestamp,
+        (ColumnType.TimestampTz, DuckDBType.TimestampTz) => Kind.TimestampTz,
+        (ColumnType.Double, DuckDBType.Double) => Kind.Double,
+        _ => Kind.None,
+    };
+
+    /// <summary>How a column's values lie in DuckDB's vectors.</summary>
+    internal enum Kind
     {
         None,
         Int,
